@@ -1,0 +1,4 @@
+#ifndef OMS_CNGHTTP2_SHIM_H
+#define OMS_CNGHTTP2_SHIM_H
+#include <nghttp2/nghttp2.h>
+#endif
