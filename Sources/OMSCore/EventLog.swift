@@ -1,0 +1,90 @@
+public import OMSProto
+public import Storage
+import Synchronization
+
+/// The global event feed: `events` keyed by big-endian sequence number.
+///
+/// Sequence numbers are allocated inside the write transaction from a
+/// counter stored in `meta`, so a rolled-back command gives its number back
+/// and the feed has no gaps. Watchers are woken after the batch is durable.
+public final class EventLog: Sendable {
+    static let counterKey = Array("event_sequence".utf8)
+
+    private let families: ColumnFamilies
+    private let database: Database
+    private let signal = Mutex<[Int: AsyncStream<UInt64>.Continuation]>([:])
+    private let nextWatcher = Atomic<Int>(0)
+    private let published = Atomic<UInt64>(0)
+
+    init(database: Database, families: ColumnFamilies) throws {
+        self.database = database
+        self.families = families
+        published.store(try Self.lastSequence(database, families), ordering: .relaxed)
+    }
+
+    /// Appends `event` (its sequence is assigned here) and returns it.
+    @discardableResult
+    public func append(_ event: Oms_V1_Event, to transaction: inout WriteTransaction) throws -> Oms_V1_Event {
+        var event = event
+        let current = try transaction.get(families.meta, Self.counterKey).map { try Self.decodeCounter($0) } ?? 0
+        event.sequence = current + 1
+        transaction.put(families.meta, Self.counterKey, KeyCodec.encode(event.sequence))
+        transaction.put(families.events, KeyCodec.encode(event.sequence), event.serializedBytes())
+        return event
+    }
+
+    /// Called after a batch with events is durable: wakes watchers.
+    public func didCommit(upTo sequence: UInt64) {
+        var current = published.load(ordering: .relaxed)
+        while current < sequence {
+            let (exchanged, original) = published.compareExchange(
+                expected: current, desired: sequence, ordering: .relaxed)
+            if exchanged { break }
+            current = original
+        }
+        let watchers = signal.withLock { Array($0.values) }
+        for watcher in watchers { watcher.yield(sequence) }
+    }
+
+    /// The highest durable sequence.
+    public var lastPublishedSequence: UInt64 { published.load(ordering: .relaxed) }
+
+    /// Events with sequence > `after`, up to `limit`, from durable state.
+    public func events(after: UInt64, limit: Int) throws -> [Oms_V1_Event] {
+        let rows = try database.scan(
+            families.events, from: KeyCodec.encode(after &+ 1), to: nil, limit: limit)
+        return try rows.map { try Oms_V1_Event(serializedBytes: $0.value) }
+    }
+
+    /// A stream of "something was committed" signals for one watcher.
+    public func subscribe() -> (id: Int, signals: AsyncStream<UInt64>) {
+        let (stream, continuation) = AsyncStream<UInt64>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let id = nextWatcher.add(1, ordering: .relaxed).newValue
+        signal.withLock { $0[id] = continuation }
+        return (id, stream)
+    }
+
+    public func unsubscribe(_ id: Int) {
+        let continuation = signal.withLock { $0.removeValue(forKey: id) }
+        continuation?.finish()
+    }
+
+    /// Ends every watcher (shutdown).
+    public func finishAll() {
+        let all = signal.withLock { state in
+            defer { state.removeAll() }
+            return Array(state.values)
+        }
+        for continuation in all { continuation.finish() }
+    }
+
+    static func lastSequence(_ database: Database, _ families: ColumnFamilies) throws -> UInt64 {
+        guard let bytes = try database.get(families.meta, counterKey) else { return 0 }
+        return try decodeCounter(bytes)
+    }
+
+    static func decodeCounter(_ bytes: [UInt8]) throws -> UInt64 {
+        var reader = KeyCodec.Reader(bytes)
+        return try reader.readUInt64()
+    }
+}

@@ -1,0 +1,67 @@
+public import OMSProto
+public import Storage
+
+/// `request_id` idempotency for mutating RPCs, inside the command's own
+/// write transaction: the first execution records its response in the same
+/// batch as its effects, so a retry either finds the record (and gets the
+/// same response) or runs for the first time — never both, never twice.
+public enum Idempotency {
+    public static let maxRequestIDLength = 128
+
+    /// The stored response for `requestID`, if the same request ran before.
+    /// Throws ALREADY_EXISTS when the key was used with a different request.
+    public static func replay<Request: ProtoMessage, Response: ProtoMessage>(
+        _ transaction: WriteTransaction, families: ColumnFamilies, method: String, requestID: String,
+        request: Request, as: Response.Type
+    ) throws -> Response? {
+        guard !requestID.isEmpty else { return nil }
+        guard let stored = try transaction.get(families.idempotency, key(method: method, requestID: requestID)) else {
+            return nil
+        }
+        let record = try Oms_V1_IdempotencyRecord(serializedBytes: stored)
+        guard record.requestFingerprint == fingerprint(request) else {
+            throw DomainError(
+                .alreadyExists,
+                "request_id \(requestID) was already used with a different request",
+                violations: [.init(field: "request_id", description: "already used with a different request")],
+                reason: "REQUEST_ID_REUSED")
+        }
+        return try Response(serializedBytes: record.response)
+    }
+
+    /// Records `response` for `requestID` in the same batch as the command's effects.
+    public static func record<Request: ProtoMessage, Response: ProtoMessage>(
+        _ transaction: inout WriteTransaction, families: ColumnFamilies, method: String, requestID: String,
+        request: Request, response: Response, nowMillis: Int64
+    ) {
+        guard !requestID.isEmpty else { return }
+        var record = Oms_V1_IdempotencyRecord()
+        record.method = method
+        record.requestFingerprint = fingerprint(request)
+        record.response = response.serializedBytes()
+        record.createdAtMillis = nowMillis
+        transaction.put(families.idempotency, key(method: method, requestID: requestID), record.serializedBytes())
+    }
+
+    /// The request's canonical bytes hashed. Callers clear `request_id` first
+    /// (it is the key, not part of the request's meaning); encoding is
+    /// deterministic (fields in number order, map entries sorted by key).
+    public static func fingerprint<Request: ProtoMessage>(_ request: Request) -> [UInt8] {
+        SHA256.hash(request.serializedBytes())
+    }
+
+    static func key(method: String, requestID: String) -> [UInt8] {
+        var key: [UInt8] = []
+        KeyCodec.appendLengthPrefixed(method, to: &key)
+        key.append(contentsOf: requestID.utf8)
+        return key
+    }
+
+    public static func validate(_ requestID: String, field: String = "request_id", into validator: inout Validator) {
+        validator.check(
+            requestID.utf8.count <= maxRequestIDLength, field, "must be at most \(maxRequestIDLength) bytes")
+        validator.check(
+            requestID.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }, field,
+            "must be printable ASCII without spaces")
+    }
+}

@@ -1,0 +1,55 @@
+import NIOCore
+import OMSCore
+import OMSProto
+import RPC
+
+/// `oms.v1.AdminService`: reachability and server facts for operators.
+struct AdminServiceProvider {
+    static let maxPingDelayMillis: Int32 = 10_000
+
+    let store: OMSStore
+    let startedAtMillis: Int64
+    let dataDirectory: String
+    let listenAddress: @Sendable () -> String
+
+    func register(in router: inout Router) {
+        let store = self.store
+        let startedAt = startedAtMillis
+        let dataDirectory = self.dataDirectory
+        let listenAddress = self.listenAddress
+        router.unary(Oms_V1_AdminService.Method.ping) { request, context, responder in
+            guard request.delayMillis >= 0, request.delayMillis <= Self.maxPingDelayMillis else {
+                responder.fail(
+                    RPCError.invalidArgument(
+                        field: "delay_millis", "must be between 0 and \(Self.maxPingDelayMillis)"))
+                return
+            }
+            let answer: @Sendable () -> Void = {
+                var response = Oms_V1_PingResponse()
+                response.serverTimeMillis = store.clock.nowMillis()
+                response.payload = request.payload
+                responder.succeed(response)
+            }
+            if request.delayMillis == 0 {
+                answer()
+            } else {
+                // A timer on the loop, not a sleeping thread: a cancelled or
+                // expired call simply ignores the late answer.
+                context.eventLoop.scheduleTask(in: .milliseconds(Int64(request.delayMillis))) { answer() }
+            }
+        }
+        router.unary(Oms_V1_AdminService.Method.getServerInfo) { _, _, responder in
+            let stats = store.writer.stats
+            var info = Oms_V1_ServerInfo()
+            info.version = OMSDaemon.version
+            info.startedAtMillis = startedAt
+            info.uptimeMillis = store.clock.nowMillis() - startedAt
+            info.dataDir = dataDirectory
+            info.listenAddress = listenAddress()
+            info.writeGroups = UInt64(stats.groups)
+            info.writeCommands = UInt64(stats.commands)
+            info.maxGroupSize = UInt64(stats.maxGroupSize)
+            responder.succeed(info)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import OMSCore
+import RPC
+
+/// Requires `authorization: Bearer <token>` on every call except the
+/// services anyone may use (health, reflection).
+struct AuthInterceptor: ServerInterceptor {
+    static let publicServices: Set<Substring> = [
+        "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection",
+    ]
+
+    let keys: ApiKeys
+
+    func intercept(_ head: inout ServerCallHead) throws(RPCError) {
+        if Self.publicServices.contains(head.service) { return }
+        guard let authorization = head.authorization else {
+            throw RPCError(
+                .unauthenticated, "missing 'authorization: Bearer <token>' metadata (the admin token is in <data-dir>/admin.token)")
+        }
+        guard authorization.hasPrefix("Bearer ") || authorization.hasPrefix("bearer ") else {
+            throw RPCError(.unauthenticated, "authorization must use the Bearer scheme")
+        }
+        let token = String(authorization.dropFirst(7)).trimmingSpaces()
+        guard let principal = keys.authenticate(token) else {
+            throw RPCError(.unauthenticated, "invalid API token")
+        }
+        head.principal = principal
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var slice = Substring(self)
+        while slice.first == " " { slice.removeFirst() }
+        while slice.last == " " { slice.removeLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,131 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import Logging
+import NIOCore
+import OMSCore
+import OMSProto
+public import RPC
+import Synchronization
+
+/// The whole daemon: store, API keys, services and the gRPC server, with an
+/// orderly start and stop. `omsd` runs it under swift-service-lifecycle;
+/// tests start it in-process on 127.0.0.1:0 with a temporary data dir.
+public final class OMSDaemon: Sendable {
+    public static let version = "0.1.0"
+
+    public struct Config: Sendable {
+        public var host: String
+        /// 0 picks a free port (see `boundPort`).
+        public var port: Int
+        /// Database, admin token and other state live here.
+        public var dataDirectory: String
+        public var maxReceiveMessageBytes: Int
+        public var shutdownGracePeriod: Duration
+        public var eventLoopThreads: Int
+
+        public init(
+            host: String = "127.0.0.1", port: Int = 50051, dataDirectory: String = "./var/data",
+            maxReceiveMessageBytes: Int = 4 * 1024 * 1024, shutdownGracePeriod: Duration = .seconds(10),
+            eventLoopThreads: Int = 0
+        ) {
+            self.host = host
+            self.port = port
+            self.dataDirectory = dataDirectory
+            self.maxReceiveMessageBytes = maxReceiveMessageBytes
+            self.shutdownGracePeriod = shutdownGracePeriod
+            self.eventLoopThreads = eventLoopThreads
+        }
+    }
+
+    public let config: Config
+    public let store: OMSStore
+    public let health: HealthService
+    /// Path of the admin token file (`<data-dir>/admin.token`).
+    public let adminTokenPath: String
+    private let server: GRPCServer
+    private let logger: Logger
+    private let stopped = Mutex(false)
+    private let boundAddress = SharedString()
+
+    /// Opens the data directory (creating it and the admin token on first
+    /// start) and prepares the services. Call `start()` to listen.
+    public init(config: Config, clock: any Clock = SystemClock(), logger: Logger = Logger(label: "omsd")) async throws {
+        self.config = config
+        self.logger = logger
+        try DataDirectory.prepare(config.dataDirectory)
+        let store = try OMSStore(path: config.dataDirectory + "/db", clock: clock)
+        self.store = store
+        let keys = ApiKeys(store: store)
+        do {
+            self.adminTokenPath = try await DataDirectory.ensureAdminToken(in: config.dataDirectory, keys: keys, logger: logger)
+        } catch {
+            store.close()
+            throw error
+        }
+
+        let health = HealthService()
+        self.health = health
+        var router = Router()
+        health.register(in: &router)
+        CatalogServiceProvider(catalog: Catalog(store: store)).register(in: &router)
+        EventServiceProvider(events: store.events).register(in: &router)
+        let bound = boundAddress
+        AdminServiceProvider(
+            store: store, startedAtMillis: clock.nowMillis(), dataDirectory: config.dataDirectory,
+            listenAddress: { bound.value }
+        ).register(in: &router)
+
+        let serverConfig = GRPCServer.Config(
+            host: config.host, port: config.port, maxReceiveMessageBytes: config.maxReceiveMessageBytes,
+            eventLoopThreads: config.eventLoopThreads, shutdownGracePeriod: config.shutdownGracePeriod)
+        self.server = GRPCServer(
+            config: serverConfig, router: router,
+            interceptors: [AuthInterceptor(keys: keys), LoggingInterceptor(logger: logger)], logger: logger)
+        health.setStatus(.notServing)
+        for service in router.services { health.setStatus(.notServing, forService: service) }
+    }
+
+    /// Starts listening; returns the bound port. Services report SERVING.
+    @discardableResult
+    public func start() async throws -> Int {
+        let address = try await server.start()
+        let port = address.port ?? config.port
+        boundAddress.value = "\(config.host):\(port)"
+        health.setAll(.serving)
+        health.setStatus(.serving)
+        logger.info(
+            "omsd \(Self.version) serving on \(config.host):\(port)",
+            metadata: ["data_dir": "\(config.dataDirectory)", "admin_token": "\(adminTokenPath)"])
+        return port
+    }
+
+    /// Graceful stop: NOT_SERVING, GOAWAY and drain (bounded), writer flush,
+    /// database close. Idempotent.
+    public func stop() async {
+        let already = stopped.withLock { stopped in
+            defer { stopped = true }
+            return stopped
+        }
+        if already { return }
+        logger.info("omsd shutting down")
+        health.setAll(.notServing)
+        health.setStatus(.notServing)
+        health.finishWatchers()
+        store.events.finishAll()
+        await server.shutdown()
+        store.close()
+        logger.info("omsd stopped")
+    }
+}
+
+/// A string shared between threads (the bound address, known after start).
+final class SharedString: Sendable {
+    private let storage = Mutex("")
+    var value: String {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
+    }
+}

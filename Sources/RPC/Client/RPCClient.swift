@@ -1,0 +1,314 @@
+public import NIOCore
+import NIOPosix
+public import Nghttp2
+public import OMSProto
+import Synchronization
+
+/// A gRPC client over one multiplexed HTTP/2 (h2c) connection.
+///
+/// Calls from any task share the connection; it is opened on first use and
+/// re-opened on the next call after it drops. Every error a call throws is an
+/// `RPCError` (connection problems are `UNAVAILABLE`).
+public final class RPCClient: Sendable {
+    public struct Config: Sendable {
+        public var host: String
+        public var port: Int
+        /// Metadata sent on every call (e.g. `authorization`).
+        public var defaultMetadata: Metadata
+        public var maxReceiveMessageBytes: Int
+        public var connectTimeout: Duration
+        public var userAgent: String
+        public var http2: HTTP2Settings
+
+        public init(
+            host: String, port: Int, defaultMetadata: Metadata = Metadata(),
+            maxReceiveMessageBytes: Int = 4 * 1024 * 1024, connectTimeout: Duration = .seconds(5),
+            userAgent: String = "oms-swift-client/1.0", http2: HTTP2Settings = .defaults
+        ) {
+            self.host = host
+            self.port = port
+            self.defaultMetadata = defaultMetadata
+            self.maxReceiveMessageBytes = maxReceiveMessageBytes
+            self.connectTimeout = connectTimeout
+            self.userAgent = userAgent
+            self.http2 = http2
+        }
+    }
+
+    struct Connection: Sendable {
+        let channel: any Channel
+        let handler: NIOLoopBound<ClientConnectionHandler>
+        var eventLoop: any EventLoop { channel.eventLoop }
+    }
+
+    public let config: Config
+    private let group: MultiThreadedEventLoopGroup
+    private let ownsGroup: Bool
+    private let current = Mutex<EventLoopFuture<Connection>?>(nil)
+
+    public init(config: Config, eventLoopGroup: MultiThreadedEventLoopGroup? = nil) {
+        self.config = config
+        if let eventLoopGroup {
+            self.group = eventLoopGroup
+            self.ownsGroup = false
+        } else {
+            self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            self.ownsGroup = true
+        }
+    }
+
+    // MARK: Calls
+
+    /// One request, one response.
+    public func unary<Request, Response>(
+        _ method: ProtoMethod<Request, Response>, _ request: Request, options: CallOptions = CallOptions()
+    ) async throws -> Response {
+        let connection = try await connection()
+        let bytes = try await singleResponseCall(
+            connection, path: method.path, options: options, body: GRPCFraming.frame(request), requests: nil)
+        return try decode(bytes, as: Response.self)
+    }
+
+    /// A stream of requests, one response.
+    public func clientStreaming<Request, Response, Requests: AsyncSequence & Sendable>(
+        _ method: ProtoMethod<Request, Response>, requests: Requests, options: CallOptions = CallOptions()
+    ) async throws -> Response where Requests.Element == Request {
+        let connection = try await connection()
+        let sender: @Sendable (CallBox) async throws -> Void = { box in
+            for try await request in requests {
+                try await self.send(connection, box, body: GRPCFraming.frame(request), end: false)
+            }
+            try await self.send(connection, box, body: [], end: true)
+        }
+        let bytes = try await singleResponseCall(
+            connection, path: method.path, options: options, body: nil, requests: sender)
+        return try decode(bytes, as: Response.self)
+    }
+
+    /// One request, a stream of responses. Iterating the stream drives the
+    /// call; abandoning the iteration cancels it (RST_STREAM).
+    public func serverStreaming<Request, Response>(
+        _ method: ProtoMethod<Request, Response>, _ request: Request, options: CallOptions = CallOptions()
+    ) -> ResponseStream<Response> {
+        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        let body = GRPCFraming.frame(request)
+        let task = Task {
+            do {
+                let connection = try await self.connection()
+                let headers = self.headers(path: method.path, options: options)
+                let box = CallBox()
+                continuation.onTermination = { termination in
+                    if case .cancelled = termination {
+                        connection.eventLoop.execute {
+                            if let call = box.call {
+                                connection.handler.value.cancel(call, with: RPCError(.cancelled, "cancelled by caller"))
+                            }
+                        }
+                    }
+                }
+                connection.eventLoop.execute {
+                    let call = ClientCall(
+                        path: method.path, sink: .stream(continuation),
+                        maxMessageBytes: self.config.maxReceiveMessageBytes)
+                    box.call = call
+                    connection.handler.value.start(
+                        call, headers: headers, body: body, endStream: true, timeout: options.timeout,
+                        eventLoop: connection.eventLoop)
+                }
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        _ = task
+        return ResponseStream(bytes: stream)
+    }
+
+    /// Closes the connection (GOAWAY) and stops the client's threads.
+    public func close() async {
+        let future = current.withLock { current -> EventLoopFuture<Connection>? in
+            defer { current = nil }
+            return current
+        }
+        if let connection = try? await future?.get() {
+            connection.eventLoop.execute { connection.handler.value.close() }
+            try? await connection.channel.closeFuture.get()
+        }
+        if ownsGroup { try? await group.shutdownGracefully() }
+    }
+
+    // MARK: Internals
+
+    /// Holds a call object for the cancellation handler; touched only on the event loop.
+    final class CallBox: @unchecked Sendable {
+        var call: ClientCall?
+        var cancelled = false
+    }
+
+    private func singleResponseCall(
+        _ connection: Connection, path: String, options: CallOptions, body: [UInt8]?,
+        requests: (@Sendable (CallBox) async throws -> Void)?
+    ) async throws -> [UInt8] {
+        let headers = self.headers(path: path, options: options)
+        let box = CallBox()
+        let maxBytes = config.maxReceiveMessageBytes
+        let sending: Task<Void, Never>? =
+            requests.map { sender in
+                Task {
+                    do {
+                        try await sender(box)
+                    } catch {
+                        connection.eventLoop.execute {
+                            if let call = box.call {
+                                connection.handler.value.cancel(
+                                    call, with: (error as? RPCError) ?? RPCError(.cancelled, "request stream failed: \(error)"))
+                            }
+                        }
+                    }
+                }
+            }
+        defer { sending?.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8], any Error>) in
+                connection.eventLoop.execute {
+                    let call = ClientCall(path: path, sink: .single(continuation), maxMessageBytes: maxBytes)
+                    box.call = call
+                    if box.cancelled {
+                        call.fail(RPCError(.cancelled, "cancelled by caller"))
+                        return
+                    }
+                    connection.handler.value.start(
+                        call, headers: headers, body: body, endStream: requests == nil, timeout: options.timeout,
+                        eventLoop: connection.eventLoop)
+                }
+            }
+        } onCancel: {
+            connection.eventLoop.execute {
+                box.cancelled = true
+                if let call = box.call {
+                    connection.handler.value.cancel(call, with: RPCError(.cancelled, "cancelled by caller"))
+                }
+            }
+        }
+    }
+
+    /// Queues request bytes; waits while more than 1 MiB is still unsent.
+    private func send(_ connection: Connection, _ box: CallBox, body: [UInt8], end: Bool) async throws {
+        while true {
+            let pending = try await connection.eventLoop.submit { () throws -> Int in
+                guard let call = box.call, !call.isDone else { throw RPCError(.cancelled, "call is over") }
+                return connection.handler.value.pendingBytes(call)
+            }.get()
+            if pending < 1 << 20 { break }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        try await connection.eventLoop.submit { () throws in
+            guard let call = box.call, !call.isDone else { throw RPCError(.cancelled, "call is over") }
+            connection.handler.value.send(call, body: body, end: end)
+        }.get()
+    }
+
+    private func decode<Response: ProtoMessage>(_ bytes: [UInt8], as type: Response.Type) throws -> Response {
+        do {
+            return try bytes.withUnsafeBytes { try Response(serializedBytes: $0) }
+        } catch {
+            throw RPCError(.internalError, "response is not a valid \(Response.protoMessageName): \(error)")
+        }
+    }
+
+    private func headers(path: String, options: CallOptions) -> HTTP2HeaderBlock {
+        var fields = [
+            HTTP2HeaderField(":method", "POST"),
+            HTTP2HeaderField(":scheme", "http"),
+            HTTP2HeaderField(":path", path),
+            HTTP2HeaderField(":authority", "\(config.host):\(config.port)"),
+            HTTP2HeaderField("content-type", "application/grpc"),
+            HTTP2HeaderField("te", "trailers"),
+            HTTP2HeaderField("user-agent", config.userAgent),
+        ]
+        if let timeout = options.timeout {
+            fields.append(HTTP2HeaderField("grpc-timeout", GRPCTimeout.encode(nanoseconds: timeout.nanosecondsClamped)))
+        }
+        for (key, value) in config.defaultMetadata.wireFields + options.metadata.wireFields {
+            fields.append(HTTP2HeaderField(key, value, neverIndex: key == "authorization"))
+        }
+        return HTTP2HeaderBlock(fields)
+    }
+
+    func connection() async throws -> Connection {
+        let future = current.withLock { current -> EventLoopFuture<Connection> in
+            if let existing = current { return existing }
+            let made = makeConnection()
+            current = made
+            return made
+        }
+        do {
+            let connection = try await future.get()
+            let usable = try await connection.eventLoop.submit { connection.handler.value.isUsable }.get()
+            if usable && connection.channel.isActive { return connection }
+            clear(future)
+            return try await self.connection()
+        } catch let error as RPCError {
+            clear(future)
+            throw error
+        } catch {
+            clear(future)
+            throw RPCError(.unavailable, "cannot connect to \(config.host):\(config.port): \(Self.describe(error))")
+        }
+    }
+
+    private func clear(_ future: EventLoopFuture<Connection>) {
+        current.withLock { current in
+            if let existing = current, existing === future { current = nil }
+        }
+    }
+
+    private func makeConnection() -> EventLoopFuture<Connection> {
+        let settings = config.http2
+        let timeout = TimeAmount.nanoseconds(config.connectTimeout.nanosecondsClamped)
+        let bootstrap = ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(timeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(settings: settings))
+                }
+            }
+        let future = bootstrap.connect(host: config.host, port: config.port).flatMapThrowing { channel in
+            let handler = try channel.pipeline.syncOperations.handler(type: ClientConnectionHandler.self)
+            return Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+        }
+        future.whenSuccess { [weak self] connection in
+            connection.channel.closeFuture.whenComplete { _ in self?.clear(future) }
+        }
+        return future
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("connection refused") || text.contains("Connection refused") {
+            return "connection refused (is omsd running there?)"
+        }
+        return text
+    }
+}
+
+/// Response messages of a server-streaming call.
+public struct ResponseStream<Message: ProtoMessage>: AsyncSequence, Sendable {
+    public typealias Element = Message
+    let bytes: AsyncThrowingStream<[UInt8], any Error>
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
+
+        public mutating func next() async throws -> Message? {
+            guard let bytes = try await base.next() else { return nil }
+            do {
+                return try bytes.withUnsafeBytes { try Message(serializedBytes: $0) }
+            } catch {
+                throw RPCError(.internalError, "response is not a valid \(Message.protoMessageName): \(error)")
+            }
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: bytes.makeAsyncIterator()) }
+}

@@ -1,0 +1,106 @@
+public import OMSProto
+
+/// Answers a unary (or client-streaming) call exactly once, from any thread.
+///
+/// The response is encoded on the calling thread, then handed to the
+/// connection's event loop. Later answers after the first are ignored.
+public struct UnaryResponder<Response: ProtoMessage>: Sendable {
+    let stream: ServerStream
+
+    /// Ends the call with `response` and status OK.
+    public func succeed(_ response: Response) {
+        let framed = GRPCFraming.frame(response)
+        if stream.eventLoop.inEventLoop {
+            stream.completeUnary(framed)
+        } else {
+            stream.eventLoop.execute { stream.completeUnary(framed) }
+        }
+    }
+
+    /// Ends the call with the error's status (an `RPCError`, else INTERNAL).
+    public func fail(_ error: any Error) {
+        stream.finishFromAnyThread(error)
+    }
+
+    /// Completes with a `Result` (convenience for callback-style producers).
+    public func complete(_ result: Result<Response, any Error>) {
+        switch result {
+        case .success(let response): succeed(response)
+        case .failure(let error): fail(error)
+        }
+    }
+
+    /// The call's context.
+    public var context: ServerContext { stream.context }
+}
+
+/// Sends the responses of a streaming call.
+///
+/// `write` suspends while the stream's queued bytes are above the high-water
+/// mark, so a slow reader slows the handler down instead of growing memory.
+public struct ResponseWriter<Response: ProtoMessage>: Sendable {
+    let stream: ServerStream
+
+    /// Queues one response message. Throws `CANCELLED` once the call is over.
+    public func write(_ response: Response) async throws {
+        try await stream.writeMessage(GRPCFraming.frame(response))
+    }
+
+    /// Queues several messages with one hop to the event loop.
+    public func write(contentsOf responses: some Sequence<Response>) async throws {
+        var framed: [UInt8] = []
+        for response in responses { GRPCFraming.append(response, to: &framed) }
+        if !framed.isEmpty { try await stream.writeMessage(framed) }
+    }
+}
+
+/// The request messages of a client- or bidirectional-streaming call.
+///
+/// Pull-based: each `next()` takes one message and only then re-opens that
+/// much HTTP/2 flow-control window, so a fast client cannot outrun the handler
+/// by more than one window.
+public struct RequestStream<Message: ProtoMessage>: AsyncSequence, Sendable {
+    public typealias Element = Message
+    let stream: ServerStream
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let stream: ServerStream
+
+        public mutating func next() async throws -> Message? {
+            guard let bytes = try await stream.nextMessage() else { return nil }
+            do {
+                return try Message(serializedBytes: bytes)
+            } catch {
+                let failure = RPCError(
+                    .invalidArgument, "request message is not a valid \(Message.protoMessageName): \(error)")
+                stream.finishFromAnyThread(failure)
+                throw failure
+            }
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(stream: stream) }
+}
+
+/// gRPC length-prefixed message encoding.
+public enum GRPCFraming {
+    /// Encodes `message` with its 5-byte prefix, in one allocation.
+    public static func frame<M: ProtoMessage>(_ message: M) -> [UInt8] {
+        var out: [UInt8] = []
+        append(message, to: &out)
+        return out
+    }
+
+    /// Appends `message` with its 5-byte prefix to `buffer`.
+    public static func append<M: ProtoMessage>(_ message: M, to buffer: inout [UInt8]) {
+        let size = message.serializedSize()
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: size + 5))
+        buffer.withUnsafeMutableBytes { raw in
+            let slot = UnsafeMutableRawBufferPointer(rebasing: raw[start...])
+            MessageFramer.writePrefix(length: size, into: slot)
+            let written = message.serialize(into: UnsafeMutableRawBufferPointer(rebasing: slot[5...]))
+            precondition(written == size, "serializedSize and serialize disagree")
+        }
+    }
+}

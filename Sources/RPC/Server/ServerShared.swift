@@ -1,0 +1,28 @@
+import Logging
+import Nghttp2
+
+/// What every connection of a server shares: routes, interceptors, limits, logger.
+final class ServerShared: Sendable {
+    let router: Router
+    let interceptors: [any ServerInterceptor]
+    let config: GRPCServer.Config
+    let logger: Logger
+
+    init(router: Router, interceptors: [any ServerInterceptor], config: GRPCServer.Config, logger: Logger) {
+        self.router = router
+        self.interceptors = interceptors
+        self.config = config
+        self.logger = logger
+    }
+
+    /// The status a handler's error becomes. Errors that are not `RPCError`
+    /// are bugs or infrastructure failures: logged, and sent as INTERNAL
+    /// without their text (which may hold internals).
+    func status(for error: any Error, path: String?) -> RPCError {
+        if let error = error as? RPCError { return error }
+        if error is CancellationError { return RPCError(.cancelled, "call cancelled") }
+        logger.error(
+            "handler failed", metadata: ["path": "\(path ?? "?")", "error": "\(String(reflecting: error))"])
+        return RPCError(.internalError, "internal error")
+    }
+}
