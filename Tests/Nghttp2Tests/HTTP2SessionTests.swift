@@ -20,7 +20,7 @@ struct HTTP2SessionTests {
     func roundTrip() throws {
         let pair = try SessionPair()
         let id = try pair.client.submitRequest(headers: requestHeaders, endStream: false)
-        try [1, 2, 3].withUnsafeBytes { _ = try pair.client.sendData(streamID: id, $0) }
+        try ([1, 2, 3] as [UInt8]).withUnsafeBytes { _ = try pair.client.sendData(streamID: id, $0) }
         try pair.client.finish(streamID: id, trailers: nil)
         try pair.pump()
 
@@ -32,7 +32,7 @@ struct HTTP2SessionTests {
         #expect(pair.serverDelegate.data[id] == [1, 2, 3])
         #expect(pair.serverDelegate.inputEnded.contains(id))
 
-        try [9, 8, 7, 6].withUnsafeBytes {
+        try ([9, 8, 7, 6] as [UInt8]).withUnsafeBytes {
             try pair.server.submitResponse(
                 streamID: id, headers: responseHeaders, body: $0, finished: true, trailers: okTrailers)
         }
@@ -76,7 +76,7 @@ struct HTTP2SessionTests {
         #expect(pair.clientDelegate.data[id] == nil)
         #expect(pair.clientDelegate.closed[id] == nil)
 
-        try [5, 5].withUnsafeBytes { _ = try pair.server.sendData(streamID: id, $0) }
+        try ([5, 5] as [UInt8]).withUnsafeBytes { _ = try pair.server.sendData(streamID: id, $0) }
         try pair.pump()
         #expect(pair.clientDelegate.data[id] == [5, 5])
 
@@ -85,7 +85,7 @@ struct HTTP2SessionTests {
         #expect(pair.clientDelegate.headers[id]?.last?.fields["grpc-status"] == "0")
         #expect(pair.clientDelegate.closed[id] == 0)
         #expect(throws: HTTP2Error.self) {
-            try [1].withUnsafeBytes { _ = try pair.server.sendData(streamID: id, $0) }
+            try ([1] as [UInt8]).withUnsafeBytes { _ = try pair.server.sendData(streamID: id, $0) }
         }
     }
 
@@ -122,7 +122,7 @@ struct HTTP2SessionTests {
         pair.client.resetStream(id, errorCode: 8)
         try pair.pump()
         #expect(pair.serverDelegate.closed[id] == 8)
-        #expect(!pair.server.isStreamOpen(id))
+        #expect(pair.server.openStreamCount == 0)
     }
 
     @Test("GOAWAY tells the client the last processed stream")
@@ -134,7 +134,12 @@ struct HTTP2SessionTests {
         try pair.pump()
         #expect(pair.clientDelegate.goAway?.lastStreamID == first)
         #expect(pair.clientDelegate.goAway?.errorCode == 0)
-        #expect(throws: HTTP2Error.self) { _ = try pair.client.submitRequest(headers: requestHeaders, endStream: true) }
+        // nghttp2 accepts the submission but never opens the stream: it closes
+        // it locally (REFUSED_STREAM) instead of sending it.
+        let late = try pair.client.submitRequest(headers: requestHeaders, endStream: true)
+        try pair.pump()
+        #expect(pair.clientDelegate.closed[late] == 7)
+        #expect(pair.serverDelegate.began == [first])
     }
 
     @Test("bytes that are not an HTTP/2 preface are refused")
