@@ -107,7 +107,12 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"]),
         .testTarget(
             name: "RPCTests",
-            dependencies: ["RPC", "Nghttp2", "OMSProto", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: [
+                "RPC", "Nghttp2", "OMSProto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
         .testTarget(name: "OMSCoreTests", dependencies: ["OMSCore", "Storage", "OMSProto"]),
         .testTarget(

@@ -4,7 +4,7 @@ import RPC
 /// Requires `authorization: Bearer <token>` on every call except the
 /// services anyone may use (health, reflection).
 struct AuthInterceptor: ServerInterceptor {
-    static let publicServices: Set<Substring> = [
+    static let publicServices: Set<String> = [
         "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection",
     ]
 

@@ -116,7 +116,7 @@ public struct Router: Sendable {
         start: @escaping @Sendable (ServerStream) -> Void
     ) {
         precondition(routes[method.path] == nil, "\(method.path) registered twice")
-        routes[method.path] = Route(path: method.path, service: method.service, kind: kind, start: start)
+        routes[method.path] = Route(path: method.path, service: method.service, method: method.name, kind: kind, start: start)
     }
 }
 
@@ -130,14 +130,16 @@ final class Route: Sendable {
 
     let path: String
     let service: String
+    let method: String
     let kind: Kind
     /// Runs on the event loop: for unary and server-streaming once the request
     /// is complete, for client/bidi streaming as soon as the headers are accepted.
     let start: @Sendable (ServerStream) -> Void
 
-    init(path: String, service: String, kind: Kind, start: @escaping @Sendable (ServerStream) -> Void) {
+    init(path: String, service: String, method: String, kind: Kind, start: @escaping @Sendable (ServerStream) -> Void) {
         self.path = path
         self.service = service
+        self.method = method
         self.kind = kind
         self.start = start
     }

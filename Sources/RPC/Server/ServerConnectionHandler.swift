@@ -2,6 +2,12 @@ import Logging
 import NIOCore
 import Nghttp2
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Sent through a connection's pipeline to start its graceful shutdown.
 struct GracefulShutdownEvent: Sendable {}
 
@@ -155,14 +161,18 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
         outputPending()
     }
 
-    /// Looks up a route by path bytes, remembering the last match (clients
-    /// mostly call one method repeatedly, so this skips the String and hash).
-    func resolvePath(_ bytes: [UInt8]) -> (route: Route?, text: String) {
-        if let lastPath, lastPath.bytes == bytes { return (lastPath.route, lastPath.route.path) }
-        let text = String(decoding: bytes, as: UTF8.self)
-        let route = shared.router.route(for: text)
-        if let route { lastPath = (bytes, route) }
-        return (route, text)
+    /// Looks up a route by path bytes, remembering the last match: clients
+    /// mostly call one method repeatedly, so this usually costs one memcmp
+    /// instead of a String and a hash.
+    func resolvePath(_ bytes: UnsafeRawBufferPointer) -> Route? {
+        if let lastPath, lastPath.bytes.count == bytes.count,
+            lastPath.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 })
+        {
+            return lastPath.route
+        }
+        let route = shared.router.route(for: String(decoding: bytes, as: UTF8.self))
+        if let route { lastPath = (Array(bytes), route) }
+        return route
     }
 
     @inline(__always)

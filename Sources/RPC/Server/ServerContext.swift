@@ -30,19 +30,16 @@ public struct ServerContext: Sendable {
 /// A call's request head as interceptors see it, before the request is read.
 public struct ServerCallHead: Sendable {
     public let path: String
+    /// `package.Service` part of the path.
+    public let service: String
+    /// `Method` part of the path.
+    public let method: String
     public let metadata: Metadata
     /// The raw `authorization` header value, if sent.
     public let authorization: String?
     public let peer: String
     /// Set by an authenticating interceptor; handed to the handler in `ServerContext`.
     public var principal: String?
-
-    public var service: Substring {
-        path.dropFirst().prefix { $0 != "/" }
-    }
-    public var method: Substring {
-        path.dropFirst().drop { $0 != "/" }.dropFirst()
-    }
 }
 
 /// Runs for every call on the event loop: may reject it (auth) and observe its end (logging).

@@ -28,7 +28,10 @@ final class ServerStream: @unchecked Sendable {
     private(set) var state = State.receiving
 
     // Request head, collected header by header.
-    private var pathBytes: [UInt8] = []
+    private var pathSeen = false
+    private var resolvedRoute: Route?
+    /// The path as text, kept only when it matched no route (for the error).
+    private var unknownPath: String?
     private var method: HeaderMethod = .missing
     private var contentTypeValid = false
     private var contentTypeSeen = false
@@ -77,7 +80,9 @@ final class ServerStream: @unchecked Sendable {
         case 2 where HeaderName.equals(name, HeaderName.te):
             teTrailers = HeaderName.equals(value, HeaderName.trailers)
         case 5 where HeaderName.equals(name, HeaderName.path):
-            pathBytes = Array(value)
+            pathSeen = true
+            resolvedRoute = connection.resolvePath(value)
+            if resolvedRoute == nil { unknownPath = String(decoding: value, as: UTF8.self) }
         case 7 where HeaderName.equals(name, HeaderName.method):
             method = HeaderName.equals(value, HeaderName.post) ? .post : .other
         case 12 where HeaderName.equals(name, HeaderName.contentType):
@@ -124,9 +129,8 @@ final class ServerStream: @unchecked Sendable {
         if timeoutMalformed {
             return finishEarly(RPCError(.invalidArgument, "malformed grpc-timeout header"))
         }
-        let path = connection.resolvePath(pathBytes)
-        guard let route = path.route else {
-            let text = path.text
+        guard let route = resolvedRoute else {
+            let text = pathSeen ? (unknownPath ?? "") : "(no :path)"
             let service = text.dropFirst().prefix { $0 != "/" }
             let known = connection.shared.router.services.contains(String(service))
             return finishEarly(
@@ -135,8 +139,8 @@ final class ServerStream: @unchecked Sendable {
                     known ? "method not found: \(text)" : "unknown service \(service) (path \(text))"))
         }
         var head = ServerCallHead(
-            path: route.path, metadata: metadata, authorization: authorization, peer: connection.peer,
-            principal: nil)
+            path: route.path, service: route.service, method: route.method, metadata: metadata,
+            authorization: authorization, peer: connection.peer, principal: nil)
         do {
             for interceptor in connection.shared.interceptors { try interceptor.intercept(&head) }
         } catch {
