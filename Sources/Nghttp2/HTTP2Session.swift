@@ -145,6 +145,25 @@ public final class HTTP2Session {
         }
     }
 
+    /// Like `submitResponse(streamID:headers:body:finished:trailers:)` for a
+    /// body that is complete and already in an array: the array becomes the
+    /// stream's queue without a copy.
+    public func submitResponse(
+        streamID: Int32, headers: HTTP2HeaderBlock, body: [UInt8], trailers: HTTP2HeaderBlock?
+    ) throws(HTTP2Error) {
+        let outboundBody = OutboundBody(adopting: body)
+        outboundBody.finish(trailers: trailers)
+        outbound[streamID] = outboundBody
+        var provider = nghttp2_data_provider(
+            source: nghttp2_data_source(ptr: Unmanaged.passUnretained(outboundBody).toOpaque()),
+            read_callback: HTTP2Callbacks.readOutbound)
+        let rv = nghttp2_submit_response(handle, streamID, headers.fields.baseAddress, headers.count, &provider)
+        if rv != 0 {
+            outbound[streamID] = nil
+            try check(rv, "submit response")
+        }
+    }
+
     /// Opens a client stream (client role). With `endStream` the request has no
     /// body; otherwise append with `sendData` and end with `finish`.
     /// Returns the new stream's ID.

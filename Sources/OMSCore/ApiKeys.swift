@@ -1,5 +1,5 @@
-public import OMSProto
-public import Storage
+import OMSProto
+import Storage
 import Synchronization
 
 /// API keys: bearer tokens stored as SHA-256 hashes in `auth`, each with a

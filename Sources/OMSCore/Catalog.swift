@@ -1,5 +1,5 @@
 public import OMSProto
-public import Storage
+import Storage
 
 /// The product catalog: upsert through the single writer, reads from the
 /// database directly (never waiting for the writer).

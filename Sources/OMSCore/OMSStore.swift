@@ -1,4 +1,4 @@
-public import OMSProto
+import OMSProto
 public import Storage
 
 /// The opened omsd database: column families, the single writer, the event

@@ -65,7 +65,8 @@ func readToken(_ path: String) throws -> String {
     defer { fclose(file) }
     var buffer = [CChar](repeating: 0, count: 256)
     guard fgets(&buffer, 256, file) != nil else { throw RPCError(.internalError, "empty token file") }
-    return String(cString: buffer).trimmingCharacters(in: " \n")
+    let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: " \n")
 }
 
 func rpcError(_ body: () async throws -> Void) async -> RPCError? {

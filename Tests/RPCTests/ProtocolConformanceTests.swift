@@ -53,7 +53,10 @@ final class ConformanceHarness {
             config: GRPCServer.Config(maxReceiveMessageBytes: maxReceive),
             logger: Logger(label: "test"))
         channel = NIOAsyncTestingChannel()
-        try await channel.pipeline.addHandler(ServerConnectionHandler(shared: shared))
+        let channel = self.channel
+        try await channel.testingEventLoop.executeInContext {
+            try channel.pipeline.syncOperations.addHandler(ServerConnectionHandler(shared: shared))
+        }
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1))
         client = try HTTP2Session(role: .client, settings: clientSettings, delegate: recorder)
         recorder.session = client

@@ -99,7 +99,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
             return
         }
         if let timeout {
-            call.deadlineTask = eventLoop.scheduleTask(in: .nanoseconds(timeout.nanosecondsClamped)) { [self] in
+            call.deadlineTask = eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(timeout.nanosecondsClamped)) { [self] in
                 self.cancel(call, with: RPCError(.deadlineExceeded, "deadline exceeded after \(timeout)"))
             }
         }
@@ -151,7 +151,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
     private func scheduleFlush() {
         if reading || flushScheduled { return }
         flushScheduled = true
-        context?.eventLoop.execute { [self] in
+        context?.eventLoop.assumeIsolated().execute { [self] in
             flushScheduled = false
             flush()
         }

@@ -1,4 +1,4 @@
-public import NIOCore
+import NIOCore
 import NIOPosix
 public import Nghttp2
 public import OMSProto
@@ -278,7 +278,7 @@ public final class RPCClient: Sendable {
             return Connection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
         }
         future.whenSuccess { [weak self] connection in
-            connection.channel.closeFuture.whenComplete { _ in self?.clear(future) }
+            connection.channel.closeFuture.whenComplete { [weak self] _ in self?.clear(future) }
         }
         return future
     }

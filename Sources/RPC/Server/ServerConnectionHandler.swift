@@ -115,7 +115,9 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
     func outputPending() {
         if reading || flushScheduled { return }
         flushScheduled = true
-        context.eventLoop.execute { [self] in
+        // Runs on this loop; assumeIsolated lets the closure keep the
+        // non-Sendable handler without a Sendable wrapper.
+        context.eventLoop.assumeIsolated().execute { [self] in
             flushScheduled = false
             flushOutput()
         }

@@ -279,14 +279,11 @@ final class ServerStream: @unchecked Sendable {
         guard state == .started else { return }
         state = .finished
         deadlineTask?.cancel()
-        framed.withUnsafeBytes { body in
-            do {
-                try connection.session.submitResponse(
-                    streamID: id, headers: ResponseHeaders.ok, body: body, finished: true,
-                    trailers: ResponseHeaders.okTrailers)
-            } catch {
-                connection.shared.logger.debug("could not submit response: \(error)")
-            }
+        do {
+            try connection.session.submitResponse(
+                streamID: id, headers: ResponseHeaders.ok, body: framed, trailers: ResponseHeaders.okTrailers)
+        } catch {
+            connection.shared.logger.debug("could not submit response: \(error)")
         }
         ended(.ok)
         connection.outputPending()
