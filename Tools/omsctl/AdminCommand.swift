@@ -1,0 +1,141 @@
+import ArgumentParser
+import OMSClient
+
+struct AdminCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin",
+        abstract: "Check reachability and inspect the server (admin token).",
+        discussion: """
+            EXAMPLES
+              omsctl admin ping
+              omsctl admin info -o json
+            """,
+        subcommands: [AdminPingCommand.self, AdminInfoCommand.self]
+    )
+}
+
+struct AdminPingCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ping",
+        abstract: "Round-trip a call through omsd and show how long it took.",
+        usage: "omsctl admin ping [--delay-ms <ms>] [--payload <text>] [<options>]",
+        discussion: """
+            Checks the address, the token and (with --delay-ms) deadline handling in one
+            call: the server waits --delay-ms before answering, so --delay-ms 2000
+            --timeout 1 must fail with exit code 7.
+
+            EXAMPLES
+              omsctl admin ping
+              omsctl admin ping --delay-ms 250 --payload hello -o json
+            """
+    )
+
+    @Option(name: .customLong("delay-ms"), help: ArgumentHelp("Server-side delay, 0-10000 ms.", valueName: "ms"))
+    var delayMillis: Int = 0
+
+    @Option(help: ArgumentHelp("Text the server echoes back.", valueName: "text"))
+    var payload: String = ""
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard (0...10_000).contains(delayMillis) else { throw ValidationError("--delay-ms must be from 0 to 10000") }
+    }
+
+    func run() async throws {
+        let (result, address) = try await global.withClient { client in
+            (
+                try await client.admin.ping(delay: .milliseconds(delayMillis), payload: Array(payload.utf8)),
+                client.address
+            )
+        }
+        let (seconds, attoseconds) = result.roundTrip.components
+        let micros = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        let millisText = MoneyText.decimal(micros, places: 3)
+        let echoed = String(decoding: result.payload, as: UTF8.self)
+        switch global.output {
+        case .table:
+            let serverTime = TimeText.iso8601(millis: result.serverTimeMillis)
+            var line = "pong from \(address) in \(millisText) ms (server time \(serverTime))"
+            if !payload.isEmpty { line += ", payload \(echoed == payload ? "echoed" : "CHANGED: \(echoed)")" }
+            Console.out(line + "\n")
+        case .json:
+            Console.out(
+                JSONWriter.render(
+                    .object([
+                        "address": .string(address.description),
+                        "roundTripMillis": .number(millisText),
+                        "serverTimeMillis": .int64(result.serverTimeMillis),
+                        "payload": .string(Base64Text.encode(result.payload)),
+                    ])))
+        case .csv:
+            var csv = CSVWriter(header: ["address", "roundTripMillis", "serverTimeMillis", "payload"])
+            csv.appendRow([address.description, millisText, String(result.serverTimeMillis), echoed])
+            Console.out(csv.text)
+        }
+    }
+}
+
+struct AdminInfoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Show the server's version, uptime, data directory and write statistics.",
+        usage: "omsctl admin info [<options>]",
+        discussion: """
+            Write statistics count group commits since start: each group is one durable
+            RocksDB write holding one or more commands.
+
+            EXAMPLES
+              omsctl admin info
+              omsctl admin info -o json | jq .uptimeMillis
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let info = try await global.withClient { client in
+            try await client.admin.serverInfo()
+        }
+        switch global.output {
+        case .table:
+            var details = DetailFormatter()
+            details.append("version", info.version)
+            details.append("listen address", info.listenAddress)
+            details.append("data dir", info.dataDir)
+            details.append("started", TimeText.iso8601(millis: info.startedAtMillis))
+            details.append("uptime", TimeText.duration(millis: info.uptimeMillis))
+            details.append("write groups", String(info.writeGroups))
+            details.append("write commands", String(info.writeCommands))
+            details.append("max group size", String(info.maxGroupSize))
+            if info.writeGroups > 0 {
+                let hundredths = Int64(info.writeCommands * 100 / info.writeGroups)
+                details.append("avg group size", MoneyText.decimal(hundredths, places: 2))
+            }
+            Console.out(details.render())
+        case .json:
+            Console.out(
+                JSONWriter.render(
+                    .object([
+                        "version": .string(info.version),
+                        "startedAtMillis": .int64(info.startedAtMillis),
+                        "uptimeMillis": .int64(info.uptimeMillis),
+                        "dataDir": .string(info.dataDir),
+                        "listenAddress": .string(info.listenAddress),
+                        "writeGroups": .uint64(info.writeGroups),
+                        "writeCommands": .uint64(info.writeCommands),
+                        "maxGroupSize": .uint64(info.maxGroupSize),
+                    ])))
+        case .csv:
+            var csv = CSVWriter(header: [
+                "version", "startedAtMillis", "uptimeMillis", "dataDir", "listenAddress", "writeGroups",
+                "writeCommands", "maxGroupSize",
+            ])
+            csv.appendRow([
+                info.version, String(info.startedAtMillis), String(info.uptimeMillis), info.dataDir,
+                info.listenAddress, String(info.writeGroups), String(info.writeCommands), String(info.maxGroupSize),
+            ])
+            Console.out(csv.text)
+        }
+    }
+}
