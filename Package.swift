@@ -123,7 +123,16 @@ let package = Package(
         .testTarget(name: "OMSCoreTests", dependencies: ["OMSCore", "Storage", "OMSProto"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["OMSServer", "OMSClient", "OMSProto", "RPC"]
+            dependencies: ["OMSServer", "OMSClient", "OMSProto", "RPC", "OMSCore"]
+        ),
+        .testTarget(
+            name: "OMSClientTests",
+            dependencies: ["OMSClient", "OMSServer", "OMSCore", "OMSProto", "RPC"]
+        ),
+        // Runs the real omsctl binary (built alongside) against an in-process omsd.
+        .testTarget(
+            name: "OmsctlTests",
+            dependencies: ["OMSServer", "OMSCore", "OMSProto"]
         ),
     ],
     swiftLanguageModes: [.v6]
