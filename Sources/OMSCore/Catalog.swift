@@ -179,6 +179,20 @@ public struct Catalog: Sendable {
         return try Oms_V1_Product(serializedBytes: bytes)
     }
 
+    /// Hands the stored encoding of the product to `body` without decoding
+    /// it (the bytes are valid only during the call): the fast read path.
+    public func withStoredProduct<R>(sku: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        var validator = Validator()
+        Self.validateSKU(sku, field: "sku", into: &validator)
+        try validator.throwIfInvalid()
+        return try store.database.withValue(store.families.products, Array(sku.utf8)) { value in
+            guard let value else {
+                throw DomainError(.notFound, "product \(sku) not found", reason: "PRODUCT_NOT_FOUND")
+            }
+            return try body(value)
+        }
+    }
+
     public func list(_ request: Oms_V1_ListProductsRequest) throws -> Oms_V1_ListProductsResponse {
         let pageSize = try PageToken.pageSize(request.pageSize)
         var after = try PageToken.decode(request.pageToken)

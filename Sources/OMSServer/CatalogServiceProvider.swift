@@ -15,10 +15,14 @@ struct CatalogServiceProvider {
             }
         }
         router.unary(Oms_V1_CatalogService.Method.getProduct) { request, _, responder in
-            responder.answer {
-                var response = Oms_V1_GetProductResponse()
-                response.product = try catalog.product(sku: request.sku)
-                return response
+            // GetProductResponse{product = 1}: wrap the stored bytes as they are.
+            do {
+                responder.succeed(
+                    framed: try catalog.withStoredProduct(sku: request.sku) {
+                        GRPCFraming.frameEmbedded(fieldNumber: 1, encoded: $0)
+                    })
+            } catch {
+                responder.fail(ErrorMapping.rpcError(error))
             }
         }
         router.unary(Oms_V1_CatalogService.Method.listProducts) { request, _, responder in

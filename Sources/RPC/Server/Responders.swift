@@ -17,6 +17,18 @@ public struct UnaryResponder<Response: ProtoMessage>: Sendable {
         }
     }
 
+    /// Ends the call with an already-encoded response: `framed` must be the
+    /// 5-byte gRPC prefix followed by a valid encoding of `Response` (see
+    /// `GRPCFraming.frameEmbedded`). Lets read paths send stored protobuf bytes
+    /// without decoding and re-encoding them.
+    public func succeed(framed: [UInt8]) {
+        if stream.eventLoop.inEventLoop {
+            stream.completeUnary(framed)
+        } else {
+            stream.eventLoop.execute { stream.completeUnary(framed) }
+        }
+    }
+
     /// Ends the call with the error's status (an `RPCError`, else INTERNAL).
     public func fail(_ error: any Error) {
         stream.finishFromAnyThread(error)
@@ -88,6 +100,24 @@ public enum GRPCFraming {
     public static func frame<M: ProtoMessage>(_ message: M) -> [UInt8] {
         var out: [UInt8] = []
         append(message, to: &out)
+        return out
+    }
+
+    /// A framed message whose only field is the length-delimited field
+    /// `fieldNumber` holding `encoded` (an already-encoded sub-message), e.g. a
+    /// `GetProductResponse{product}` built from the stored product bytes.
+    public static func frameEmbedded(fieldNumber: Int, encoded: UnsafeRawBufferPointer) -> [UInt8] {
+        var out: [UInt8] = [0, 0, 0, 0, 0]
+        out.reserveCapacity(encoded.count + 16)
+        var key = UInt64(fieldNumber) << 3 | 2
+        var length = UInt64(encoded.count)
+        while key >= 0x80 { out.append(UInt8(truncatingIfNeeded: key) | 0x80); key >>= 7 }
+        out.append(UInt8(key))
+        while length >= 0x80 { out.append(UInt8(truncatingIfNeeded: length) | 0x80); length >>= 7 }
+        out.append(UInt8(length))
+        out.append(contentsOf: encoded)
+        let messageLength = out.count - 5
+        out.withUnsafeMutableBytes { MessageFramer.writePrefix(length: messageLength, into: $0) }
         return out
     }
 
