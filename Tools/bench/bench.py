@@ -1,0 +1,594 @@
+#!/usr/bin/env python3
+"""`make bench`: omsd's unary gRPC throughput and latency, next to a ceiling.
+
+One run, on loopback:
+  1. `swift build -c release --product omsd`, then omsd on a free port with a
+     temporary data dir; seeds one product and checks with grpcio that
+     Health/Check says SERVING and GetProduct returns the product (h2load counts
+     HTTP 200 as success even when grpc-status is not 0).
+  2. The ceiling: nghttpd (nghttp2's own single-threaded server, `-n 1`) serving
+     files holding the very same gRPC-framed replies omsd sent, with
+     `content-type: application/grpc` and a `grpc-status: 0` trailer. No
+     server built on nghttp2 can do the same work faster on this machine.
+  3. h2load (one thread) against each, for a fixed duration after a warm-up:
+     Health/Check and CatalogService/GetProduct. With 2+ cores h2load is pinned
+     to CPU 0 and the server under test to CPU 1.
+  4. One table (req/s, p50/p99/p99.9 from h2load's per-request log, ratio to
+     the ceiling), and var/bench/latest.json plus var/bench/runs/<time>.json
+     for `make bench-compare`.
+
+Needs grpcio (the project venv: `make bench` uses it) and Debian's
+nghttp2-client + nghttp2-server. Every process it starts is stopped on exit,
+also on failure, Ctrl-C or when the time budget (--budget) runs out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import resource
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT / "Tests" / "interop"))
+import omsd_harness  # noqa: E402  (stub generation and the omsd process)
+
+HEALTH_PATH = "/grpc.health.v1.Health/Check"
+GET_PRODUCT_PATH = "/oms.v1.CatalogService/GetProduct"
+SEED_SKU = "BENCH-0001"
+CEILING = "nghttpd (ceiling)"
+OTHER_CPU_WARNING_PCT = 15
+OMSD = "omsd"
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+class BudgetExceeded(BaseException):
+    pass
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def grpc_frame(message: bytes) -> bytes:
+    """gRPC length-prefixed message: flag 0 (not compressed), 4-byte big-endian length."""
+    return b"\x00" + len(message).to_bytes(4, "big") + message
+
+
+# ---------------------------------------------------------------------------
+# Processes
+
+
+class Processes:
+    """Everything this run started, stopped in reverse order on exit."""
+
+    def __init__(self):
+        self.popen: list[subprocess.Popen] = []
+        self.omsd: list[omsd_harness.Omsd] = []
+
+    def stop_all(self) -> None:
+        for server in reversed(self.omsd):
+            if server.running:
+                try:
+                    rc = server.stop()
+                    if rc != 0:
+                        log(f"warning: omsd exited with code {rc} after SIGTERM (log: {server.log_path})")
+                except omsd_harness.HarnessError as e:
+                    log(f"warning: {e}")
+        for process in reversed(self.popen):
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+
+def wait_for_port(host: str, port: int, process: subprocess.Popen, what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"{what} exited with code {process.returncode} before listening on {host}:{port}")
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise BenchError(f"{what} did not listen on {host}:{port} within {timeout:.0f} s")
+
+
+def tool_version(tool: str) -> str:
+    out = subprocess.run([tool, "--version"], capture_output=True, text=True)
+    return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) else "?"
+
+
+def git_state() -> dict:
+    def git(*args):
+        r = subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True)
+        return r.stdout.strip() if r.returncode == 0 else None
+
+    return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
+# ---------------------------------------------------------------------------
+# h2load
+
+
+def percentile(sorted_values: list[int], fraction: float) -> int:
+    """Nearest-rank percentile."""
+    if not sorted_values:
+        return 0
+    rank = max(1, int(-(-fraction * len(sorted_values) // 1)))  # ceil
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def parse_h2load(output: str) -> dict:
+    def grab(pattern: str, cast=float):
+        m = re.search(pattern, output, re.MULTILINE)
+        if not m:
+            raise BenchError(f"could not find /{pattern}/ in h2load's output:\n{output[-2000:]}")
+        return cast(m.group(1))
+
+    fields = {
+        "rps": grab(r"^finished in [^,]+, ([\d.]+) req/s"),
+        "requests_done": grab(r"^requests: .*?(\d+) done", int),
+        "succeeded": grab(r"^requests: .*?(\d+) succeeded", int),
+        "failed": grab(r"^requests: .*?(\d+) failed", int),
+        "errored": grab(r"^requests: .*?(\d+) errored", int),
+        "timeout": grab(r"^requests: .*?(\d+) timeout", int),
+        "status_2xx": grab(r"^status codes: (\d+) 2xx", int),
+    }
+    m = re.search(r"^status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", output, re.MULTILINE)
+    fields["non_2xx"] = sum(int(x) for x in m.groups()[1:]) if m else None
+    fields["errors"] = fields["failed"] + fields["errored"] + fields["timeout"]
+    return fields
+
+
+def latency_from_log(path: Path) -> dict:
+    """p50/p99/p99.9 (µs) of completed requests in h2load's --log-file (start, status, µs)."""
+    durations = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split("\t")
+            if len(parts) >= 3 and parts[1] != "-1":
+                durations.append(int(parts[2]))
+    durations.sort()
+    return {
+        "samples": len(durations),
+        "p50_us": percentile(durations, 0.50),
+        "p99_us": percentile(durations, 0.99),
+        "p99_9_us": percentile(durations, 0.999),
+        "max_us": durations[-1] if durations else 0,
+    }
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (all its threads) from /proc/PID/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_h2load(args, url: str, body_file: Path, token: str, log_file: Path, pin: list[str], server_pid: int) -> dict:
+    cmd = [
+        *pin, "h2load",
+        "-D", str(args.duration), "--warm-up-time", str(args.warmup),
+        "-c", str(args.clients), "-m", str(args.streams), "-t", "1",
+        "-H", "te: trailers", "-H", "content-type: application/grpc",
+        "-H", f"authorization: Bearer {token}",
+        "-d", str(body_file), "--log-file", str(log_file), url,
+    ]
+    shown = [("authorization: Bearer …" if c.startswith("authorization: ") else c) for c in cmd]
+    log("$ " + shlex.join(shown))
+    # CPU use of both sides over the run (% of one core) tells which side was the bottleneck.
+    server_cpu, children_cpu = process_cpu_seconds(server_pid), children_cpu_seconds()
+    busy, wall = machine_busy_seconds(), time.monotonic()
+    try:
+        result = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=args.duration + args.warmup + 60
+        )
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"h2load did not finish within {args.duration + args.warmup + 60} s")
+    wall = time.monotonic() - wall
+    server_cpu = process_cpu_seconds(server_pid) - server_cpu
+    children_cpu = children_cpu_seconds() - children_cpu
+    busy = machine_busy_seconds() - busy
+    if result.returncode != 0:
+        raise BenchError(f"h2load failed (exit {result.returncode}):\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    row = parse_h2load(result.stdout)
+    row.update(latency_from_log(log_file))
+    row["server_cpu_pct"] = round(100 * server_cpu / wall, 1)
+    row["h2load_cpu_pct"] = round(100 * children_cpu / wall, 1)
+    # Whatever else ran meanwhile (builds, other tests): the numbers are only comparable when this is small.
+    row["other_cpu_pct"] = round(max(0.0, 100 * (busy - server_cpu - children_cpu) / wall), 1)
+    row["h2load_command"] = shown
+    return row
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all processes used (all cores), from /proc/stat: user nice system irq softirq steal."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = values[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+# ---------------------------------------------------------------------------
+# omsd side
+
+
+def build_release(deadline: float, scratch_path: str | None) -> Path:
+    cmd = ["swift", "build", "-c", "release", "--product", "omsd"]
+    if scratch_path:
+        cmd += ["--scratch-path", scratch_path]
+    timeout = deadline - time.monotonic()
+    if timeout < 30:
+        raise BenchError("no time left in the budget for the release build")
+    log("$ " + shlex.join(cmd))
+    try:
+        result = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"the release build took longer than the {timeout:.0f} s left in the budget")
+    if result.returncode != 0:
+        lines = (result.stdout + result.stderr).splitlines()
+        tail = "\n".join([l for l in lines if "error:" in l][:20] or lines[-25:])
+        raise BenchError(f"`{' '.join(cmd)}` failed (exit {result.returncode}):\n{tail}")
+    return omsd_harness.find_omsd_binary("release", scratch_path)
+
+
+def start_and_check_omsd(binary: Path, stubs, workdir: Path, pin: list[str], procs: Processes):
+    """Start omsd, seed the product, check replies with grpcio; return (server, raw replies)."""
+    import grpc
+
+    server = omsd_harness.Omsd(binary, workdir / "omsd-data", workdir / "omsd.log", stubs, launcher=pin)
+    procs.omsd.append(server)
+    server.start()
+    auth = (("authorization", f"Bearer {server.token}"),)
+    catalog_pb2, common_pb2 = stubs.catalog_pb2, stubs.common_pb2
+    product = catalog_pb2.Product(
+        sku=SEED_SKU,
+        name="Benchmark widget",
+        description="A product of typical size: name, description, price and a few attributes.",
+        unit_price=common_pb2.Money(currency_code="USD", amount_minor=1250),
+        status=catalog_pb2.PRODUCT_STATUS_ACTIVE,
+        weight_grams=350,
+        attributes={"color": "blue", "size": "M"},
+    )
+    with grpc.insecure_channel(server.address) as channel:
+        catalog = stubs.catalog_pb2_grpc.CatalogServiceStub(channel)
+        request = catalog_pb2.UpsertProductRequest(product=product)
+        catalog.UpsertProduct(request, metadata=auth, timeout=omsd_harness.RPC_TIMEOUT)
+    raw = fetch_replies(server, stubs)
+    check_replies(stubs, raw, product, "omsd")
+    return server, raw
+
+
+def fetch_replies(server, stubs) -> dict:
+    """The raw reply bytes (identity deserializer) of both workloads: what the ceiling serves."""
+    import grpc
+
+    t = omsd_harness.RPC_TIMEOUT
+    auth = (("authorization", f"Bearer {server.token}"),)
+    with grpc.insecure_channel(server.address) as channel:
+        return {
+            HEALTH_PATH: channel.unary_unary(HEALTH_PATH)(
+                stubs.health_pb2.HealthCheckRequest().SerializeToString(), timeout=t
+            ),
+            GET_PRODUCT_PATH: channel.unary_unary(GET_PRODUCT_PATH)(
+                stubs.catalog_pb2.GetProductRequest(sku=SEED_SKU).SerializeToString(), metadata=auth, timeout=t
+            ),
+        }
+
+
+def check_replies(stubs, raw: dict, product, who: str) -> None:
+    health = stubs.health_pb2.HealthCheckResponse.FromString(raw[HEALTH_PATH])
+    if health.status != stubs.health_pb2.HealthCheckResponse.SERVING:
+        raise BenchError(f"{who}: Health/Check answered {health} instead of SERVING")
+    got = stubs.catalog_pb2.GetProductResponse.FromString(raw[GET_PRODUCT_PATH]).product
+    if (got.sku, got.name, got.unit_price) != (product.sku, product.name, product.unit_price):
+        raise BenchError(f"{who}: GetProduct returned {got} instead of the seeded product")
+
+
+def fallback_replies(stubs) -> dict:
+    """Replies shaped like omsd's, for a ceiling-only run (no omsd to ask)."""
+    pb = stubs.catalog_pb2
+    now = int(time.time() * 1000)
+    product = pb.Product(
+        sku=SEED_SKU, name="Benchmark widget",
+        description="A product of typical size: name, description, price and a few attributes.",
+        unit_price=stubs.common_pb2.Money(currency_code="USD", amount_minor=1250),
+        status=pb.PRODUCT_STATUS_ACTIVE, weight_grams=350, attributes={"color": "blue", "size": "M"},
+        version=1, created_at_millis=now, updated_at_millis=now,
+    )
+    return {
+        HEALTH_PATH: stubs.health_pb2.HealthCheckResponse(status=1).SerializeToString(),
+        GET_PRODUCT_PATH: pb.GetProductResponse(product=product).SerializeToString(),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Ceiling
+
+
+def start_ceiling(replies: dict, workdir: Path, pin: list[str], procs: Processes):
+    """nghttpd serving each reply at PATH.grpc; returns (base url, command, pid)."""
+    htdocs = workdir / "htdocs"
+    for path, reply in replies.items():
+        target = htdocs / (path.lstrip("/") + ".grpc")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(grpc_frame(reply))
+    mime_types = workdir / "mime.types"
+    mime_types.write_text("application/grpc\tgrpc\n")  # *.grpc → content-type: application/grpc
+    port = omsd_harness.free_port()
+    cmd = [
+        *pin, "nghttpd", "--no-tls", "-a", "127.0.0.1", "-n", "1",
+        "-d", str(htdocs), f"--mime-types-file={mime_types}",
+        "--trailer", "grpc-status: 0", "--no-content-length", str(port),
+    ]
+    log("$ " + shlex.join(cmd))
+    process = subprocess.Popen(
+        cmd, stdin=subprocess.DEVNULL, stdout=open(workdir / "nghttpd.log", "wb"), stderr=subprocess.STDOUT
+    )
+    procs.popen.append(process)
+    wait_for_port("127.0.0.1", port, process, "nghttpd")
+    return f"http://127.0.0.1:{port}", cmd, process.pid
+
+
+def check_ceiling(stubs, base_url: str, replies: dict) -> None:
+    """A stock gRPC client accepts nghttpd's reply as a real gRPC response."""
+    import grpc
+
+    address = base_url.removeprefix("http://")
+    with grpc.insecure_channel(address) as channel:
+        for path, expected in replies.items():
+            reply = channel.unary_unary(path + ".grpc")(b"", timeout=omsd_harness.RPC_TIMEOUT)
+            if reply != expected:
+                raise BenchError(f"nghttpd's {path} reply through grpcio was {reply!r}, expected {expected!r}")
+
+
+# ---------------------------------------------------------------------------
+# Report
+
+
+def fmt_us(us) -> str:
+    return "-" if us is None else f"{us / 1000:.3f} ms"
+
+
+def print_table(rows: list[dict]) -> None:
+    header = ["workload", "server", "req/s", "p50", "p99", "p99.9", "ratio to ceiling", "non-2xx", "errors",
+              "server CPU", "h2load CPU"]
+    lines = []
+    for r in rows:
+        lines.append([
+            r["workload"], r["server"],
+            f"{r['rps']:,.0f}" if r.get("rps") is not None else "-",
+            fmt_us(r.get("p50_us")), fmt_us(r.get("p99_us")), fmt_us(r.get("p99_9_us")),
+            f"{r['ratio_to_ceiling']:.2f}" if r.get("ratio_to_ceiling") is not None else "-",
+            str(r.get("non_2xx", "-")), str(r.get("errors", "-")),
+            f"{r['server_cpu_pct']:.0f}%", f"{r['h2load_cpu_pct']:.0f}%",
+        ])
+    widths = [max(len(h), *(len(l[i]) for l in lines)) if lines else len(h) for i, h in enumerate(header)]
+    right = set(range(2, len(header)))
+
+    def render(cells):
+        return "| " + " | ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))) + " |"
+
+    print(render(header))
+    print("|" + "|".join(("-" * (w + 1) + ":") if i in right else ("-" * (w + 2)) for i, w in enumerate(widths)) + "|")
+    for l in lines:
+        print(render(l))
+
+
+def write_results(out_dir: Path, result: dict) -> Path:
+    runs = out_dir / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    stamp = result["started_at"].replace(":", "").replace("-", "")
+    run_file = runs / f"{stamp}.json"
+    text = json.dumps(result, indent=2) + "\n"
+    run_file.write_text(text)
+    (out_dir / "latest.json").write_text(text)
+    return run_file
+
+
+# ---------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", "-D", type=int, default=10, help="seconds measured per row (default 10)")
+    parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds before each row (default 2)")
+    parser.add_argument("--clients", "-c", type=int, default=16, help="h2load connections (default 16)")
+    parser.add_argument("--streams", "-m", type=int, default=32, help="concurrent streams per connection (default 32)")
+    parser.add_argument("--omsd", type=Path, help="omsd binary to use (default: $OMSD_BIN, else build release)")
+    parser.add_argument("--scratch-path", help="swift build --scratch-path for the release build (default .build)")
+    parser.add_argument("--ceiling-only", action="store_true", help="measure only nghttpd (no omsd needed)")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin h2load and the server to separate CPUs")
+    parser.add_argument("--budget", type=int, default=570, help="hard limit for the whole run in seconds (default 570)")
+    parser.add_argument("--out-dir", type=Path, default=REPO_ROOT / "var" / "bench")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, data)")
+    args = parser.parse_args()
+
+    started = time.monotonic()
+    started_at = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    deadline = started + args.budget
+    for tool in ("h2load", "nghttpd"):
+        if shutil.which(tool) is None:
+            log(f"{tool} not found: run `bash scripts/install-deps.sh bench` (Debian nghttp2-client, nghttp2-server)")
+            return 2
+    try:
+        import grpc  # noqa: F401
+    except ImportError:
+        log("grpcio is missing: run through `make bench` (uses .build-venv/) or `bash scripts/python-env.sh`")
+        return 2
+
+    def out_of_time(signum, frame):
+        raise BudgetExceeded(f"the run exceeded its budget of {args.budget} s")
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGALRM, out_of_time)
+    signal.alarm(args.budget)
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGHUP, interrupted)
+
+    pin_load, pin_server = [], []
+    if not args.no_pin and (os.cpu_count() or 1) >= 2 and shutil.which("taskset"):
+        pin_load, pin_server = ["taskset", "-c", "0"], ["taskset", "-c", "1"]
+
+    workdir = Path(tempfile.mkdtemp(prefix="omsd-bench-"))
+    procs = Processes()
+    omsd_error = None
+    rows: list[dict] = []
+    result: dict = {}
+    try:
+        stubs = omsd_harness.generate_stubs(workdir / "stubs")
+
+        # 1. omsd: build, start, seed, check with a real client.
+        server, replies = None, None
+        if not args.ceiling_only:
+            try:
+                rows_time = 4 * (args.duration + args.warmup + 5) + 30
+                binary = args.omsd or (Path(os.environ["OMSD_BIN"]) if os.environ.get("OMSD_BIN") else None)
+                binary = binary or build_release(deadline - rows_time, args.scratch_path)
+                if not (binary.is_file() and os.access(binary, os.X_OK)):
+                    raise BenchError(f"omsd binary not found at {binary}")
+                log(f"starting {binary}")
+                server, replies = start_and_check_omsd(binary, stubs, workdir, pin_server, procs)
+                log(f"omsd serving on {server.address}; Health/Check SERVING and GetProduct {SEED_SKU} checked with grpcio")
+            except (BenchError, omsd_harness.HarnessError) as e:
+                omsd_error = str(e)
+            except Exception as e:  # grpc.RpcError and friends: report, keep the ceiling numbers
+                omsd_error = f"{type(e).__name__}: {e}"
+            if omsd_error:
+                log("omsd part failed; measuring the ceiling only.\n" + omsd_error)
+                server = None  # procs.stop_all() stops it if it is still running
+        if replies is None:
+            replies = fallback_replies(stubs)
+
+        # 2. The ceiling.
+        request_files = {}
+        for path, body in (
+            (HEALTH_PATH, stubs.health_pb2.HealthCheckRequest().SerializeToString()),
+            (GET_PRODUCT_PATH, stubs.catalog_pb2.GetProductRequest(sku=SEED_SKU).SerializeToString()),
+        ):
+            request_files[path] = workdir / (path.strip("/").replace("/", "_") + ".req")
+            request_files[path].write_bytes(grpc_frame(body))
+        ceiling_url, nghttpd_cmd, nghttpd_pid = start_ceiling(replies, workdir, pin_server, procs)
+        check_ceiling(stubs, ceiling_url, replies)
+
+        # 3. Load, one server at a time.
+        token = server.token if server else "none"
+        for workload, path in (("Health/Check", HEALTH_PATH), ("GetProduct", GET_PRODUCT_PATH)):
+            targets = [(CEILING, f"{ceiling_url}{path}.grpc", nghttpd_pid)]
+            if server:
+                targets.append((OMSD, f"http://{server.address}{path}", server.process.pid))
+            ceiling_rps = None
+            for name, url, pid in targets:
+                log(f"{workload} on {name}: {args.warmup} s warm-up + {args.duration} s")
+                try:
+                    row = run_h2load(args, url, request_files[path], token,
+                                     workdir / f"h2load-{len(rows)}.log", pin_load, pid)
+                except BenchError as e:
+                    if name != OMSD:
+                        raise
+                    omsd_error = f"{workload}: {e}"  # keep the other rows
+                    log(omsd_error)
+                    continue
+                row.update(workload=workload, server=name, reply_bytes=len(grpc_frame(replies[path])))
+                if name == CEILING:
+                    ceiling_rps = row["rps"]
+                row["ratio_to_ceiling"] = row["rps"] / ceiling_rps if ceiling_rps else None
+                rows.append(row)
+
+        if server:
+            # Still healthy after the load, and still giving the right answers.
+            try:
+                after = fetch_replies(server, stubs)
+                seeded = stubs.catalog_pb2.GetProductResponse.FromString(replies[GET_PRODUCT_PATH]).product
+                check_replies(stubs, after, seeded, "omsd after the load")
+            except Exception as e:
+                omsd_error = f"after the load: {type(e).__name__}: {e}"
+
+        result = {
+            "schema": 1,
+            "started_at": started_at,
+            "git": git_state(),
+            "machine": {"cpus": os.cpu_count(), "cpu_model": cpu_model(), "kernel": platform.release()},
+            "config": {
+                "duration_s": args.duration, "warmup_s": args.warmup,
+                "clients": args.clients, "streams_per_client": args.streams, "h2load_threads": 1,
+                "pinning": {"h2load": " ".join(pin_load) or None, "server": " ".join(pin_server) or None},
+                "h2load_version": tool_version("h2load"), "nghttpd_version": tool_version("nghttpd"),
+                "nghttpd_command": nghttpd_cmd,
+            },
+            "rows": rows,
+            "omsd_error": omsd_error,
+        }
+        if server:
+            result["config"]["omsd_binary"] = str(server.binary)
+    except BudgetExceeded as e:
+        log(f"stopped: {e}")
+        return 3
+    except (BenchError, omsd_harness.HarnessError) as e:
+        log(f"failed: {e}")
+        return 1
+    except KeyboardInterrupt as e:
+        log(f"interrupted ({e or 'Ctrl-C'}); stopping what was started")
+        return 130
+    finally:
+        signal.alarm(0)
+        procs.stop_all()
+        if args.keep:
+            log(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    run_file = write_results(args.out_dir, result)
+    c = result["config"]
+    print()
+    print(f"h2load -t 1 -c {c['clients']} -m {c['streams_per_client']}, {c['warmup_s']} s warm-up + {c['duration_s']} s "
+          f"per row; pinning: h2load {c['pinning']['h2load'] or 'none'}, server {c['pinning']['server'] or 'none'}")
+    print_table(rows)
+    busy_rows = [r for r in rows if r["other_cpu_pct"] > OTHER_CPU_WARNING_PCT]
+    for r in busy_rows:
+        print(f"warning: other processes used {r['other_cpu_pct']:.0f}% of a core during "
+              f"{r['workload']} on {r['server']}: that row is not a clean measurement")
+    print(f"\nresults: {args.out_dir / 'latest.json'} (and {run_file}); took {time.monotonic() - started:.0f} s")
+    if omsd_error and not args.ceiling_only:
+        print(f"\nbench: the omsd rows are missing: {omsd_error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
