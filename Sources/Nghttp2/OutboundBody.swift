@@ -21,21 +21,6 @@ final class OutboundBody {
         buffer = bytes
     }
 
-    /// Makes a drained, finished body reusable for another stream.
-    func reset() {
-        buffer.removeAll(keepingCapacity: buffer.capacity <= 64 * 1024)
-        readIndex = 0
-        isFinished = false
-        trailers = nil
-        isDeferred = false
-    }
-
-    /// Replaces the queue with `bytes` (used on a recycled body).
-    func adopt(_ bytes: [UInt8]) {
-        buffer = bytes
-        readIndex = 0
-    }
-
     var pendingBytes: Int { buffer.count - readIndex }
 
     func append(_ bytes: UnsafeRawBufferPointer) {

@@ -77,6 +77,10 @@ public final class OMSDaemon: Sendable {
             store: store, startedAtMillis: clock.nowMillis(), dataDirectory: config.dataDirectory,
             listenAddress: { bound.value }
         ).register(in: &router)
+        ReflectionService(
+            fileDescriptorSet: ProtoDescriptors.fileDescriptorSet,
+            services: router.services + ["grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]
+        ).register(in: &router)
 
         let serverConfig = GRPCServer.Config(
             host: config.host, port: config.port, maxReceiveMessageBytes: config.maxReceiveMessageBytes,

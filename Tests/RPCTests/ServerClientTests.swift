@@ -28,6 +28,7 @@ enum Echo {
 final class Observations: Sendable {
     let cancelled = Atomic<Int>(0)
     let started = Atomic<Int>(0)
+    let slowStarted = Atomic<Int>(0)
 }
 
 /// Rejects calls to test.Secret without `x-key: open`.
@@ -45,6 +46,7 @@ func makeRouter(_ observations: Observations) -> Router {
         responder.succeed(Pong.with { $0.payload = request.payload })
     }
     router.unary(Echo.slow) { request, context, responder in
+        observations.slowStarted.add(1, ordering: .relaxed)
         context.eventLoop.scheduleTask(in: .milliseconds(Int64(request.delayMillis))) {
             responder.succeed(Pong.with { $0.payload = request.payload })
         }
@@ -313,11 +315,28 @@ struct ServerClientTests {
         }
     }
 
+    @Test("finished calls free their stream state (no retain cycles)", .serialized)
+    func streamsAreFreed() async throws {
+        try await withHarness { harness in
+            for _ in 0..<50 { _ = try await harness.client.unary(Echo.unary, Ping()) }
+            _ = await rpcError { _ = try await harness.client.unary(Echo.fail, Ping()) }
+            for try await _ in harness.client.serverStreaming(Echo.expand, Ping.with { $0.delayMillis = 3 }) {}
+            // Other suites run concurrently; wait until this process has no live streams.
+            var live = ServerStream.liveCount.load(ordering: .relaxed)
+            for _ in 0..<500 where live != 0 {
+                try await Task.sleep(for: .milliseconds(10))
+                live = ServerStream.liveCount.load(ordering: .relaxed)
+            }
+            #expect(live == 0)
+        }
+    }
+
     @Test("graceful shutdown lets an in-flight call finish")
     func gracefulShutdown() async throws {
         let harness = try await Harness.start()
         let call = Task { try await harness.client.unary(Echo.slow, Ping.with { $0.delayMillis = 300; $0.payload = [1] }) }
-        try await Task.sleep(for: .milliseconds(100))
+        // Shut down only once the server is working on the call.
+        while harness.observations.slowStarted.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
         await harness.server.shutdown(gracePeriod: .seconds(5))
         let response = try await call.value
         #expect(response.payload == [1])

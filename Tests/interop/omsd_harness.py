@@ -65,9 +65,10 @@ def generate_stubs(out_dir: Path, proto_root: Path = PROTO_ROOT) -> types.Simple
     protos = sorted(
         str(p.relative_to(proto_root))
         for p in proto_root.rglob("*.proto")
-        # Well-known types come with the protobuf runtime; compiling a second
-        # copy would register the same descriptors twice.
-        if not p.relative_to(proto_root).as_posix().startswith("google/protobuf/")
+        # Well-known types come with the protobuf runtime, and the reflection
+        # protos with grpcio-reflection (the client the tests use); compiling
+        # a second copy would register the same descriptors twice.
+        if not p.relative_to(proto_root).as_posix().startswith(("google/protobuf/", "grpc/reflection/"))
     )
     if not protos:
         raise HarnessError(f"no .proto files under {proto_root}")

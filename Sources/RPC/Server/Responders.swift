@@ -123,14 +123,13 @@ public enum GRPCFraming {
 
     /// Appends `message` with its 5-byte prefix to `buffer`.
     public static func append<M: ProtoMessage>(_ message: M, to buffer: inout [UInt8]) {
-        let size = message.serializedSize()
+        // One encode pass: reserve the prefix, encode after it, then patch the length.
         let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: size + 5))
+        buffer.append(contentsOf: [0, 0, 0, 0, 0] as [UInt8])
+        message.serialize(appendingTo: &buffer)
+        let length = buffer.count - start - 5
         buffer.withUnsafeMutableBytes { raw in
-            let slot = UnsafeMutableRawBufferPointer(rebasing: raw[start...])
-            MessageFramer.writePrefix(length: size, into: slot)
-            let written = message.serialize(into: UnsafeMutableRawBufferPointer(rebasing: slot[5...]))
-            precondition(written == size, "serializedSize and serialize disagree")
+            MessageFramer.writePrefix(length: length, into: UnsafeMutableRawBufferPointer(rebasing: raw[start...]))
         }
     }
 }

@@ -14,11 +14,13 @@ public struct ServerContext: Sendable {
     public let peer: String
     /// The connection's event loop; non-blocking work may run on it directly.
     public let eventLoop: any EventLoop
-    let call: ServerStream
+    /// Not the stream itself: the stream keeps its context, and a reference
+    /// back would be a retain cycle that leaks every call.
+    let cancellation: CancellationFlag
 
     /// True once the client cancelled, the deadline passed or the connection closed.
     /// Long handlers should check it and stop early.
-    public var isCancelled: Bool { call.cancellationFlag.isCancelled }
+    public var isCancelled: Bool { cancellation.isCancelled }
 
     /// The service part of `path` (`oms.v1.CatalogService`).
     public var service: Substring {
