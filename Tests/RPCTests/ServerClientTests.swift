@@ -315,20 +315,27 @@ struct ServerClientTests {
         }
     }
 
-    @Test("finished calls free their stream state (no retain cycles)", .serialized)
-    func streamsAreFreed() async throws {
-        try await withHarness { harness in
-            for _ in 0..<50 { _ = try await harness.client.unary(Echo.unary, Ping()) }
-            _ = await rpcError { _ = try await harness.client.unary(Echo.fail, Ping()) }
-            for try await _ in harness.client.serverStreaming(Echo.expand, Ping.with { $0.delayMillis = 3 }) {}
-            // Other suites run concurrently; wait until this process has no live streams.
-            var live = ServerStream.liveCount.load(ordering: .relaxed)
-            for _ in 0..<500 where live != 0 {
-                try await Task.sleep(for: .milliseconds(10))
-                live = ServerStream.liveCount.load(ordering: .relaxed)
-            }
-            #expect(live == 0)
+    @Test("finished calls and closed connections free their state (no retain cycles)")
+    func stateIsFreed() async throws {
+        let harness = try await Harness.start()
+        for _ in 0..<50 { _ = try await harness.client.unary(Echo.unary, Ping()) }
+        _ = await rpcError { _ = try await harness.client.unary(Echo.fail, Ping()) }
+        for try await _ in harness.client.serverStreaming(Echo.expand, Ping.with { $0.delayMillis = 3 }) {}
+        var streams = harness.server.liveStreamCount
+        for _ in 0..<500 where streams != 0 {
+            try await Task.sleep(for: .milliseconds(10))
+            streams = harness.server.liveStreamCount
         }
+        #expect(streams == 0)
+        #expect(harness.server.liveConnectionCount == 1)
+        await harness.client.close()
+        var connections = harness.server.liveConnectionCount
+        for _ in 0..<500 where connections != 0 {
+            try await Task.sleep(for: .milliseconds(10))
+            connections = harness.server.liveConnectionCount
+        }
+        #expect(connections == 0)
+        await harness.server.shutdown(gracePeriod: .seconds(1))
     }
 
     @Test("graceful shutdown lets an in-flight call finish")

@@ -30,6 +30,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
         }
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // Break the handler ↔ context cycle so closed connections are freed.
+        self.context = nil
+        self.session = nil
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         flush()
         context.fireChannelActive()

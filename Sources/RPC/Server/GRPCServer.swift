@@ -78,6 +78,11 @@ public final class GRPCServer: Sendable {
         return listener.localAddress!
     }
 
+    /// Calls whose state is still allocated (0 when idle: nothing leaks).
+    var liveStreamCount: Int { shared.liveStreams.load(ordering: .relaxed) }
+    /// Connection handlers still allocated (0 after every client left).
+    var liveConnectionCount: Int { shared.liveConnections.load(ordering: .relaxed) }
+
     /// The bound address once started.
     public var localAddress: SocketAddress? {
         state.withLock { $0.listener?.localAddress }

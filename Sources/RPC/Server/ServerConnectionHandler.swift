@@ -37,6 +37,11 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
 
     init(shared: ServerShared) {
         self.shared = shared
+        shared.liveConnections.add(1, ordering: .relaxed)
+    }
+
+    deinit {
+        shared.liveConnections.subtract(1, ordering: .relaxed)
     }
 
     // MARK: Channel events
@@ -50,6 +55,15 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
             shared.logger.error("could not create HTTP/2 session: \(error)")
             context.close(promise: nil)
         }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // The context references this handler: drop it (and the nghttp2
+        // session) or every closed connection would leak both.
+        self.context = nil
+        self.session = nil
+        lastStream = nil
+        lastPath = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -117,6 +131,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
         flushScheduled = true
         // Runs on this loop; assumeIsolated lets the closure keep the
         // non-Sendable handler without a Sendable wrapper.
+        guard let context else { return }
         context.eventLoop.assumeIsolated().execute { [self] in
             flushScheduled = false
             flushOutput()
@@ -159,7 +174,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
     // MARK: Used by streams
 
     func consume(streamID: Int32, bytes: Int) {
-        session.consume(streamID: streamID, bytes: bytes)
+        session?.consume(streamID: streamID, bytes: bytes)
         outputPending()
     }
 

@@ -1,5 +1,6 @@
 import Logging
 import Nghttp2
+import Synchronization
 
 /// What every connection of a server shares: routes, interceptors, limits, logger.
 final class ServerShared: Sendable {
@@ -7,6 +8,9 @@ final class ServerShared: Sendable {
     let interceptors: [any ServerInterceptor]
     let config: GRPCServer.Config
     let logger: Logger
+    /// Calls and connections whose state is still allocated (for leak tests).
+    let liveStreams = Atomic<Int>(0)
+    let liveConnections = Atomic<Int>(0)
 
     init(router: Router, interceptors: [any ServerInterceptor], config: GRPCServer.Config, logger: Logger) {
         self.router = router

@@ -66,12 +66,12 @@ final class ServerStream: @unchecked Sendable {
 
     private enum HeaderMethod { case missing, post, other }
 
-    /// Streams alive in this process: lets tests prove that finished calls
+    /// Kept for the live-stream count: lets tests prove that finished calls
     /// are freed (a retain cycle here once leaked every call).
-    static let liveCount = Atomic<Int>(0)
+    private let shared: ServerShared
 
     deinit {
-        Self.liveCount.subtract(1, ordering: .relaxed)
+        shared.liveStreams.subtract(1, ordering: .relaxed)
     }
 
     init(id: Int32, connection: ServerConnectionHandler, eventLoop: any EventLoop, maxMessageBytes: Int) {
@@ -79,7 +79,8 @@ final class ServerStream: @unchecked Sendable {
         self.connection = connection
         self.eventLoop = eventLoop
         self.deframer = MessageDeframer(maxMessageBytes: maxMessageBytes)
-        Self.liveCount.add(1, ordering: .relaxed)
+        self.shared = connection.shared
+        shared.liveStreams.add(1, ordering: .relaxed)
     }
 
     // MARK: Request headers
@@ -259,7 +260,10 @@ final class ServerStream: @unchecked Sendable {
     }
 
     private func pull(_ continuation: CheckedContinuation<[UInt8]?, any Error>) {
-        if pendingHead < pendingMessages.count {
+        // Checked first: once finished, the connection may be gone.
+        if state == .finished {
+            continuation.resume(throwing: RPCError(.cancelled, "call is over"))
+        } else if pendingHead < pendingMessages.count {
             let message = pendingMessages[pendingHead]
             pendingHead += 1
             if pendingHead == pendingMessages.count {
@@ -268,8 +272,6 @@ final class ServerStream: @unchecked Sendable {
             }
             release(message.count + 5)
             continuation.resume(returning: message)
-        } else if state == .finished {
-            continuation.resume(throwing: RPCError(.cancelled, "call is over"))
         } else if inputEnded {
             continuation.resume(returning: nil)
         } else {
@@ -405,6 +407,8 @@ final class ServerStream: @unchecked Sendable {
             unconsumedBytes = 0
         }
         cancellationFlag.cancel()
+        pendingMessages.removeAll()
+        pendingHead = 0
         guard state != .finished else { return }
         state = .finished
         task?.cancel()
