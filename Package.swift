@@ -127,12 +127,18 @@ let package = Package(
         ),
         .testTarget(
             name: "OMSClientTests",
-            dependencies: ["OMSClient", "OMSServer", "OMSCore", "OMSProto", "RPC"]
+            dependencies: [
+                "OMSClient", "OMSServer", "OMSCore", "OMSProto", "RPC",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Runs the real omsctl binary (built alongside) against an in-process omsd.
         .testTarget(
             name: "OmsctlTests",
-            dependencies: ["OMSServer", "OMSCore", "OMSProto"]
+            dependencies: [
+                "OMSServer", "OMSCore", "OMSProto",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -73,8 +73,8 @@ extension OMSClient {
         ) async throws(OMSError) -> Page<Oms_V1_Product> {
             guard (0...Int(Int32.max)).contains(pageSize) else {
                 throw OMSError(
-                    code: .invalidArgument, message: "pageSize must be from 0 to 1000",
-                    fieldViolations: [.init(field: "page_size", description: "must be from 0 to 1000")])
+                    code: .invalidArgument, message: "pageSize must be from 0 to \(Int32.max) (the server caps a page at 1000)",
+                    fieldViolations: [.init(field: "page_size", description: "must be from 0 to \(Int32.max)")])
             }
             var request = Oms_V1_ListProductsRequest()
             request.pageSize = Int32(pageSize)

@@ -98,7 +98,7 @@ extension OMSClient {
         /// Three attempts, waiting about 100 ms and then 200 ms.
         public static let `default` = RetryPolicy()
         /// One attempt, no retries.
-        public static let none = RetryPolicy(maxAttempts: 1)
+        public static let disabled = RetryPolicy(maxAttempts: 1)
 
         /// The wait before retry number `retry` (1 = the first retry).
         func backoff<G: RandomNumberGenerator>(beforeRetry retry: Int, using generator: inout G) -> Duration {

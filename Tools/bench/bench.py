@@ -269,7 +269,12 @@ def start_and_check_omsd(binary: Path, stubs, workdir: Path, pin: list[str], pro
     """Start omsd, seed the product, check replies with grpcio; return (server, raw replies)."""
     import grpc
 
-    server = omsd_harness.Omsd(binary, workdir / "omsd-data", workdir / "omsd.log", stubs, launcher=pin)
+    # Same shape as the ceiling: nghttpd runs one worker thread on the pinned
+    # core, so omsd runs one event loop there too (two loops on one core only
+    # add context switches).
+    extra = ["--threads", "1"] if pin else []
+    server = omsd_harness.Omsd(
+        binary, workdir / "omsd-data", workdir / "omsd.log", stubs, extra_args=extra, launcher=pin)
     procs.omsd.append(server)
     server.start()
     auth = (("authorization", f"Bearer {server.token}"),)

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 /// How many terminal columns text takes: East Asian wide and fullwidth
 /// characters (CJK, Hangul, fullwidth forms, most emoji) take two, combining
 /// marks and zero-width characters none, everything else one.
@@ -50,9 +55,15 @@ enum TerminalWidth {
         return alignRight ? padding + text : text + padding
     }
 
-    /// The width tables are laid out for: `$COLUMNS` when set to a number, else 80.
+    /// The width tables are laid out for: `$COLUMNS` when set to a number,
+    /// else the terminal's width when stdout is one (shells rarely export
+    /// COLUMNS), else 80.
     static func available(environment: [String: String]) -> Int {
         if let columns = environment["COLUMNS"].flatMap(Int.init), columns >= 20 { return columns }
+        var size = winsize()
+        if isatty(STDOUT_FILENO) != 0, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 20 {
+            return Int(size.ws_col)
+        }
         return 80
     }
 }

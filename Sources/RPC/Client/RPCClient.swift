@@ -92,21 +92,24 @@ public final class RPCClient: Sendable {
     ) -> ResponseStream<Response> {
         let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
         let body = GRPCFraming.frame(request)
-        let task = Task {
+        // The consumer may go away before the call has even started: the
+        // termination handler is installed first, and the start checks it.
+        let pending = PendingStreamCall()
+        continuation.onTermination = { termination in
+            guard case .cancelled = termination else { return }
+            pending.cancel()
+        }
+        Task {
             do {
                 let connection = try await self.connection()
                 let headers = self.headers(path: method.path, options: options)
-                let box = CallBox()
-                continuation.onTermination = { termination in
-                    if case .cancelled = termination {
-                        connection.eventLoop.execute {
-                            if let call = box.call {
-                                connection.handler.value.cancel(call, with: RPCError(.cancelled, "cancelled by caller"))
-                            }
-                        }
-                    }
-                }
+                guard let box = pending.attach(connection) else { return }
                 connection.eventLoop.execute {
+                    // A cancel that reached the loop first marked the box.
+                    guard !box.cancelled else {
+                        continuation.finish(throwing: RPCError(.cancelled, "cancelled by caller"))
+                        return
+                    }
                     let call = ClientCall(
                         path: method.path, sink: .stream(continuation),
                         maxMessageBytes: self.config.maxReceiveMessageBytes)
@@ -119,7 +122,6 @@ public final class RPCClient: Sendable {
                 continuation.finish(throwing: error)
             }
         }
-        _ = task
         return ResponseStream(bytes: stream)
     }
 
@@ -137,6 +139,40 @@ public final class RPCClient: Sendable {
     }
 
     // MARK: Internals
+
+    /// A server-streaming call between its creation and its start on the
+    /// event loop, so a cancellation at any moment reaches it exactly once.
+    final class PendingStreamCall: Sendable {
+        private struct State {
+            var cancelled = false
+            var target: (connection: Connection, box: CallBox)?
+        }
+        private let state = Mutex(State())
+
+        /// Binds the call to its connection; nil if it was already cancelled.
+        func attach(_ connection: Connection) -> CallBox? {
+            state.withLock { state -> CallBox? in
+                if state.cancelled { return nil }
+                let box = CallBox()
+                state.target = (connection, box)
+                return box
+            }
+        }
+
+        func cancel() {
+            let target = state.withLock { state -> (connection: Connection, box: CallBox)? in
+                state.cancelled = true
+                return state.target
+            }
+            guard let (connection, box) = target else { return }
+            connection.eventLoop.execute {
+                box.cancelled = true
+                if let call = box.call {
+                    connection.handler.value.cancel(call, with: RPCError(.cancelled, "cancelled by caller"))
+                }
+            }
+        }
+    }
 
     /// Holds a call object for the cancellation handler; touched only on the event loop.
     final class CallBox: @unchecked Sendable {

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import OMSClient
+import OMSServer
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// omsd in-process on 127.0.0.1:0 with its own temporary data directory
+/// (a trimmed copy of EndToEndTests/DaemonHarness: test targets cannot share code).
+struct InProcessDaemon {
+    let daemon: OMSDaemon
+    let port: Int
+    let token: String
+    let dataDirectory: String
+
+    var address: String { "127.0.0.1:\(port)" }
+
+    static func start(logger: Logger = Logger(label: "omsd-test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        async throws -> InProcessDaemon
+    {
+        let directory = try TemporaryDirectory.make(prefix: "omsclient-test")
+        do {
+            let daemon = try await OMSDaemon(
+                config: .init(
+                    host: "127.0.0.1", port: 0, dataDirectory: directory, shutdownGracePeriod: .seconds(2),
+                    eventLoopThreads: 1),
+                logger: logger)
+            let port = try await daemon.start()
+            let token = try String(contentsOfFile: daemon.adminTokenPath, encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            return InProcessDaemon(daemon: daemon, port: port, token: token, dataDirectory: directory)
+        } catch {
+            TemporaryDirectory.remove(directory)
+            throw error
+        }
+    }
+
+    func stop() async {
+        await daemon.stop()
+        TemporaryDirectory.remove(dataDirectory)
+    }
+
+    /// An SDK client with the admin token for `address` (the daemon itself unless given).
+    func client(address: String? = nil, options: OMSClient.Options = .init()) throws -> OMSClient {
+        try OMSClient(address: address ?? self.address, token: token, options: options)
+    }
+}
+
+/// Runs `body` with a fresh daemon and an SDK client, then closes and removes both.
+func withDaemonAndClient(
+    logger: Logger? = nil, _ body: (InProcessDaemon, OMSClient) async throws -> Void
+) async throws {
+    let omsd: InProcessDaemon
+    if let logger {
+        omsd = try await InProcessDaemon.start(logger: logger)
+    } else {
+        omsd = try await InProcessDaemon.start()
+    }
+    let client: OMSClient
+    do {
+        client = try omsd.client()
+    } catch {
+        await omsd.stop()
+        throw error
+    }
+    do {
+        try await body(omsd, client)
+    } catch {
+        await client.close()
+        await omsd.stop()
+        throw error
+    }
+    await client.close()
+    await omsd.stop()
+}
+
+enum TemporaryDirectory {
+    static func make(prefix: String) throws -> String {
+        var template = Array("\(NSTemporaryDirectory())/\(prefix)-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw TestFailure("mkdtemp failed: errno \(errno)")
+        }
+        return String(cString: made)
+    }
+
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
