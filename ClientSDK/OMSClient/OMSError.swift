@@ -66,25 +66,19 @@ public struct OMSError: Error, Equatable, Hashable, Sendable, CustomStringConver
         /// `UNAUTHENTICATED` (16): no token, or the token was rejected.
         public static let unauthenticated = Code(rawValue: 16)
 
-        private static let names = [
-            "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-            "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-            "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-            "UNAUTHENTICATED",
-        ]
-
         /// Every known code, `OK` through `UNAUTHENTICATED`.
         public static let allKnown: [Code] = (0...16).map { Code(rawValue: Int32($0)) }
 
         /// The canonical upper-case name, e.g. `INVALID_ARGUMENT`; `CODE_<n>` for unknown values.
         public var name: String {
-            Self.names.indices.contains(Int(rawValue)) ? Self.names[Int(rawValue)] : "CODE_\(rawValue)"
+            // The spelling table lives with the wire protocol, in RPC.
+            RPCError.Code(rawValue: rawValue).name
         }
 
         /// The code from its canonical name such as `NOT_FOUND`; `nil` when the name is not a gRPC code.
         public init?(name: String) {
-            guard let index = Self.names.firstIndex(of: name) else { return nil }
-            self.rawValue = Int32(index)
+            guard let code = RPCError.Code(name: name) else { return nil }
+            self.rawValue = code.rawValue
         }
 
         /// The canonical name (``name``).

@@ -134,15 +134,7 @@ public final class HTTP2Session {
         let outboundBody = OutboundBody()
         outboundBody.append(body)
         if finished { outboundBody.finish(trailers: trailers) }
-        outbound[streamID] = outboundBody
-        var provider = nghttp2_data_provider(
-            source: nghttp2_data_source(ptr: Unmanaged.passUnretained(outboundBody).toOpaque()),
-            read_callback: HTTP2Callbacks.readOutbound)
-        let rv = nghttp2_submit_response(handle, streamID, headers.fields.baseAddress, headers.count, &provider)
-        if rv != 0 {
-            outbound[streamID] = nil
-            try check(rv, "submit response")
-        }
+        try submitResponse(streamID: streamID, headers: headers, outboundBody)
     }
 
     /// Like `submitResponse(streamID:headers:body:finished:trailers:)` for a
@@ -153,9 +145,15 @@ public final class HTTP2Session {
     ) throws(HTTP2Error) {
         let outboundBody = OutboundBody(adopting: body)
         outboundBody.finish(trailers: trailers)
-        outbound[streamID] = outboundBody
+        try submitResponse(streamID: streamID, headers: headers, outboundBody)
+    }
+
+    /// Registers `body` as the stream's outbound queue and submits the headers
+    /// with a data provider reading from it.
+    private func submitResponse(streamID: Int32, headers: HTTP2HeaderBlock, _ body: OutboundBody) throws(HTTP2Error) {
+        outbound[streamID] = body
         var provider = nghttp2_data_provider(
-            source: nghttp2_data_source(ptr: Unmanaged.passUnretained(outboundBody).toOpaque()),
+            source: nghttp2_data_source(ptr: Unmanaged.passUnretained(body).toOpaque()),
             read_callback: HTTP2Callbacks.readOutbound)
         let rv = nghttp2_submit_response(handle, streamID, headers.fields.baseAddress, headers.count, &provider)
         if rv != 0 {
