@@ -10,8 +10,9 @@ public final class HTTP2Session {
     public enum Role: Sendable { case server, client }
 
     public let role: Role
-    /// The delegate must outlive the session (it normally owns it).
-    public unowned let delegate: any HTTP2SessionDelegate
+    /// The delegate must outlive the session: it owns it (every user in this
+    /// package does), so the reference needs no reference counting.
+    public unowned(unsafe) let delegate: any HTTP2SessionDelegate
     let handle: OpaquePointer
     /// Bodies of open streams we send data on. Keyed by stream ID; the data
     /// provider reaches its body directly through `source.ptr` (unretained:

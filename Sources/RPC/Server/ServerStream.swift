@@ -24,7 +24,11 @@ final class ServerStream: @unchecked Sendable {
 
     let id: Int32
     let eventLoop: any EventLoop
-    unowned let connection: ServerConnectionHandler
+    /// Not counted: the connection outlives every stream that can still reach
+    /// it. When the channel goes inactive it finishes all its streams before
+    /// it can be freed, and a finished stream never touches its connection
+    /// again (every entry point checks `state` first).
+    unowned(unsafe) let connection: ServerConnectionHandler
     let cancellationFlag = CancellationFlag()
     private(set) var state = State.receiving
 
