@@ -28,6 +28,7 @@ struct OMSCtl: AsyncParsableCommand {
               omsctl products upsert --sku MUG-350 --name "Blue mug" \\
                   --price 8.99 --currency EUR
               omsctl products list --prefix MUG- -o csv > mugs.csv
+              omsctl events watch --after 1200 -o json
               omsctl admin info --address 10.0.0.5:50051 --token-file admin.token
 
             SHELL COMPLETION
@@ -37,7 +38,7 @@ struct OMSCtl: AsyncParsableCommand {
             \(ExitStatus.helpText)
             """,
         version: "omsctl 1.0",
-        subcommands: [HealthCommand.self, ProductsCommand.self, AdminCommand.self]
+        subcommands: [HealthCommand.self, ProductsCommand.self, EventsCommand.self, AdminCommand.self]
     )
 
     /// Parses and runs the command, then maps every failure to a message on
