@@ -13,9 +13,22 @@ One run, on loopback:
   3. h2load (one thread) against each, for a fixed duration after a warm-up:
      Health/Check and CatalogService/GetProduct. With 2+ cores h2load is pinned
      to CPU 0 and the server under test to CPU 1.
-  4. One table (req/s, p50/p99/p99.9 from h2load's per-request log, ratio to
-     the ceiling), and var/bench/latest.json plus var/bench/runs/<time>.json
-     for `make bench-compare`.
+  4. Durable writes. The reference: one thread appending 200 bytes to a file
+     in omsd's data dir and calling fsync (then fdatasync), for a fixed time:
+     the single-thread fsync rate of that disk. Then CatalogService/
+     UpsertProduct without request_id (each call a real write: single writer,
+     group commit, acknowledged after the sync) with h2load at 1, 16, 64 and
+     256 concurrent streams (WRITE_SHAPES), one SKU per row, a separate
+     warm-up run, then the measured run. Each row is checked with grpcio: the
+     SKU's version grew by at least the number of 2xx h2load counted (at most
+     by that plus the streams still in flight when it stopped), and by exactly
+     the number of write commands omsd ran meanwhile (GetServerInfo), so every
+     2xx was a durable write. Then omsd's group-commit statistics, and the
+     fsync rate once more to see whether the disk drifted.
+  5. Two tables (reads: req/s, p50/p99/p99.9 from h2load's per-request log,
+     ratio to the ceiling; writes: the same, ratio to the fsync rate and
+     commands per group), and var/bench/latest.json plus
+     var/bench/runs/<time>.json for `make bench-compare`.
 
 Needs grpcio (the project venv: `make bench` uses it) and Debian's
 nghttp2-client + nghttp2-server. Every process it starts is stopped on exit,
@@ -51,6 +64,17 @@ SEED_SKU = "BENCH-0001"
 CEILING = "nghttpd (ceiling)"
 OTHER_CPU_WARNING_PCT = 15
 OMSD = "omsd"
+UPSERT_PATH = "/oms.v1.CatalogService/UpsertProduct"
+DISK = "disk (omsd's data dir)"
+FSYNC_RECORD_BYTES = 200
+# h2load connections × streams per connection: 1, 16, 64 and 256 concurrent UpsertProduct calls.
+WRITE_SHAPES = ((1, 1), (1, 16), (4, 16), (8, 32))
+# More device write I/Os per append+fsync than this (ext4: data + journal, ~2-3) means another
+# process wrote to the same disk during the reference loop.
+DEVICE_WRITES_PER_SYNC_WARNING = 6
+AFTER_WRITES = " (after writes)"
+# The fsync rate re-measured after the write rows differs by more than this: the disk was not stable.
+FSYNC_DRIFT_WARNING_PCT = 25
 
 
 class BenchError(RuntimeError):
@@ -194,11 +218,12 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_h2load(args, url: str, body_file: Path, token: str, log_file: Path, pin: list[str], server_pid: int) -> dict:
+def run_h2load(url: str, body_file: Path, token: str, log_file: Path, pin: list[str], server_pid: int, *,
+               duration: int, warmup: int, clients: int, streams: int) -> dict:
+    timing = ["-D", str(duration)] + (["--warm-up-time", str(warmup)] if warmup else [])
     cmd = [
-        *pin, "h2load",
-        "-D", str(args.duration), "--warm-up-time", str(args.warmup),
-        "-c", str(args.clients), "-m", str(args.streams), "-t", "1",
+        *pin, "h2load", *timing,
+        "-c", str(clients), "-m", str(streams), "-t", "1",
         "-H", "te: trailers", "-H", "content-type: application/grpc",
         "-H", f"authorization: Bearer {token}",
         "-d", str(body_file), "--log-file", str(log_file), url,
@@ -210,10 +235,10 @@ def run_h2load(args, url: str, body_file: Path, token: str, log_file: Path, pin:
     busy, wall = machine_busy_seconds(), time.monotonic()
     try:
         result = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=args.duration + args.warmup + 60
+            cmd, capture_output=True, text=True, timeout=duration + warmup + 60
         )
     except subprocess.TimeoutExpired:
-        raise BenchError(f"h2load did not finish within {args.duration + args.warmup + 60} s")
+        raise BenchError(f"h2load did not finish within {duration + warmup + 60} s")
     wall = time.monotonic() - wall
     server_cpu = process_cpu_seconds(server_pid) - server_cpu
     children_cpu = children_cpu_seconds() - children_cpu
@@ -221,6 +246,8 @@ def run_h2load(args, url: str, body_file: Path, token: str, log_file: Path, pin:
     if result.returncode != 0:
         raise BenchError(f"h2load failed (exit {result.returncode}):\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
     row = parse_h2load(result.stdout)
+    if row["requests_done"] == 0:  # e.g. the server went away: not a row of zeros
+        raise BenchError(f"h2load completed no request against {url}:\n{result.stdout[-1500:]}")
     row.update(latency_from_log(log_file))
     row["server_cpu_pct"] = round(100 * server_cpu / wall, 1)
     row["h2load_cpu_pct"] = round(100 * children_cpu / wall, 1)
@@ -381,6 +408,204 @@ def check_ceiling(stubs, base_url: str, replies: dict) -> None:
 
 
 # ---------------------------------------------------------------------------
+# Durable writes
+
+
+def typical_product(stubs, sku: str):
+    """The product every row reads or writes: name, description, price and a few attributes."""
+    pb = stubs.catalog_pb2
+    return pb.Product(
+        sku=sku,
+        name="Benchmark widget",
+        description="A product of typical size: name, description, price and a few attributes.",
+        unit_price=stubs.common_pb2.Money(currency_code="USD", amount_minor=1250),
+        status=pb.PRODUCT_STATUS_ACTIVE,
+        weight_grams=350,
+        attributes={"color": "blue", "size": "M"},
+    )
+
+
+def upsert_request_bytes(stubs, sku: str) -> bytes:
+    """UpsertProductRequest without request_id nor expected_version: every call is a new version."""
+    return stubs.catalog_pb2.UpsertProductRequest(product=typical_product(stubs, sku)).SerializeToString()
+
+
+def block_device_stat(directory: Path) -> Path | None:
+    """/sys/dev/block/MAJ:MIN/stat of the device holding `directory` (None when unknown, e.g. overlayfs)."""
+    dev = os.stat(directory).st_dev
+    path = Path(f"/sys/dev/block/{os.major(dev)}:{os.minor(dev)}/stat")
+    return path if path.is_file() else None
+
+
+def device_writes(stat_file: Path | None) -> tuple[int, int] | None:
+    """(write I/Os completed, sectors written) of a block device."""
+    if stat_file is None:
+        return None
+    try:
+        fields = stat_file.read_text().split()
+        return int(fields[4]), int(fields[6])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def sync_reference(directory: Path, seconds: float, sync_name: str, label: str = "") -> dict:
+    """Single-thread loop for `seconds`: append FSYNC_RECORD_BYTES to a file, then fsync (or fdatasync).
+
+    The file lives in `directory` (omsd's data dir), so it is the same file system
+    and disk as omsd's RocksDB WAL. Latency is one append + one sync, in µs."""
+    sync = {"fsync": os.fsync, "fdatasync": os.fdatasync}[sync_name]
+    path = directory / f"bench-{sync_name}.probe"
+    record = b"x" * (FSYNC_RECORD_BYTES - 1) + b"\n"
+    stat_file = block_device_stat(directory)
+    durations = []
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+    try:
+        os.fsync(fd)  # the file's creation is not part of the measurement
+        dev_before = device_writes(stat_file)
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        own_before = own.ru_utime + own.ru_stime
+        busy = machine_busy_seconds()
+        start = time.perf_counter_ns()
+        end = start + int(seconds * 1e9)
+        now = start
+        while now < end:
+            t0 = now
+            os.write(fd, record)
+            sync(fd)
+            now = time.perf_counter_ns()
+            durations.append((now - t0) // 1000)
+        wall = (now - start) / 1e9
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        own_cpu = own.ru_utime + own.ru_stime - own_before
+        busy = machine_busy_seconds() - busy
+        dev_after = device_writes(stat_file)
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+    durations.sort()
+    row = {
+        "kind": "disk-reference",
+        "workload": f"{sync_name} {FSYNC_RECORD_BYTES} B append{label}",
+        "server": DISK,
+        "rps": len(durations) / wall,
+        "requests_done": len(durations),
+        "samples": len(durations),
+        "p50_us": percentile(durations, 0.50),
+        "p99_us": percentile(durations, 0.99),
+        "p99_9_us": percentile(durations, 0.999),
+        "max_us": durations[-1] if durations else 0,
+        "duration_s": round(wall, 3),
+        "directory": str(directory),
+        "server_cpu_pct": None,
+        "load_cpu_pct": round(100 * own_cpu / wall, 1),
+        # Kernel work on behalf of the loop (jbd2, block layer) lands here too, so a few % is normal.
+        "other_cpu_pct": round(max(0.0, 100 * (busy - own_cpu) / wall), 1),
+    }
+    if dev_before and dev_after and durations:
+        # ext4 turns one append + fsync into ~2-3 device writes (data + journal); far more means
+        # someone else was writing to the same disk meanwhile.
+        row["device_write_ios"] = dev_after[0] - dev_before[0]
+        row["device_write_ios_per_sync"] = round(row["device_write_ios"] / len(durations), 2)
+        row["device_kib_written"] = (dev_after[1] - dev_before[1]) // 2
+    return row
+
+
+class WriteProbe:
+    """grpcio access to omsd around the write rows: seed, version, group-commit statistics."""
+
+    def __init__(self, server, stubs):
+        import grpc
+
+        self.stubs = stubs
+        self.auth = (("authorization", f"Bearer {server.token}"),)
+        self.channel = grpc.insecure_channel(server.address)
+        self.catalog = stubs.catalog_pb2_grpc.CatalogServiceStub(self.channel)
+        self.admin = stubs.admin_pb2_grpc.AdminServiceStub(self.channel)
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def upsert(self, sku: str):
+        request = self.stubs.catalog_pb2.UpsertProductRequest(product=typical_product(self.stubs, sku))
+        return self.catalog.UpsertProduct(request, metadata=self.auth, timeout=omsd_harness.RPC_TIMEOUT).product
+
+    def product(self, sku: str):
+        request = self.stubs.catalog_pb2.GetProductRequest(sku=sku)
+        return self.catalog.GetProduct(request, metadata=self.auth, timeout=omsd_harness.RPC_TIMEOUT).product
+
+    def info(self):
+        request = self.stubs.admin_pb2.GetServerInfoRequest()
+        return self.admin.GetServerInfo(request, metadata=self.auth, timeout=omsd_harness.RPC_TIMEOUT)
+
+    def settled_info(self, timeout: float = 5.0):
+        """GetServerInfo once write_commands stopped moving: when h2load stops at the end of its
+        duration, the writes it had in flight are still committed (and count as versions)."""
+        deadline = time.monotonic() + timeout
+        last = self.info()
+        while time.monotonic() < deadline:
+            time.sleep(0.15)
+            info = self.info()
+            if info.write_commands == last.write_commands:
+                return info
+            last = info
+        return last
+
+
+def run_write_row(probe: WriteProbe, stubs, server, workdir: Path, pin: list[str], args, fsync_rps,
+                  clients: int, streams: int, index: int) -> dict:
+    """One UpsertProduct row: seed its SKU, a warm-up run, then the measured run, checked by version."""
+    concurrency = clients * streams
+    sku = f"BENCH-W{concurrency:03d}"
+    seeded = probe.upsert(sku)
+    body = grpc_frame(upsert_request_bytes(stubs, sku))
+    body_file = workdir / f"upsert-{sku}.req"
+    body_file.write_bytes(body)
+    url = f"http://{server.address}{UPSERT_PATH}"
+    shape = dict(clients=clients, streams=streams)
+    pid = server.process.pid
+    if args.write_warmup:
+        # A separate warm-up run (not h2load's --warm-up-time), so the measured run's writes can be
+        # counted exactly: h2load does not report how many requests its warm-up sent.
+        run_h2load(url, body_file, server.token, workdir / f"h2load-w{index}-warmup.log", pin, pid,
+                   duration=args.write_warmup, warmup=0, **shape)
+    before_info, before_version = probe.settled_info(), probe.product(sku).version
+    row = run_h2load(url, body_file, server.token, workdir / f"h2load-w{index}.log", pin, pid,
+                     duration=args.write_duration, warmup=0, **shape)
+    after_info, after_version = probe.settled_info(), probe.product(sku).version
+    commands = after_info.write_commands - before_info.write_commands
+    groups = after_info.write_groups - before_info.write_groups
+    versions = after_version - before_version
+    # h2load counts HTTP 200 even when grpc-status != 0; only the version proves a write happened.
+    # Every 2xx must be a new version; up to `concurrency` more may have been in flight when h2load
+    # stopped (committed, but not counted by h2load); and no command of the row may have failed.
+    verified = row["status_2xx"] <= versions <= row["status_2xx"] + concurrency and commands == versions
+    row.update(
+        kind="durable-write",
+        workload=f"UpsertProduct, {concurrency} stream{'s' if concurrency != 1 else ''}",
+        server=OMSD,
+        h2load_flags=f"-t 1 -c {clients} -m {streams}",
+        concurrent_streams=concurrency,
+        sku=sku,
+        request_bytes=len(body),
+        seeded_version=seeded.version,
+        version_before=before_version,
+        version_after=after_version,
+        versions_written=versions,
+        row_write_commands=commands,
+        row_write_groups=groups,
+        commands_per_group=round(commands / groups, 2) if groups else None,
+        writes_verified=verified,
+        ratio_to_fsync=row["rps"] / fsync_rps if fsync_rps else None,
+    )
+    if not verified:
+        raise BenchError(
+            f"UpsertProduct {concurrency} streams: h2load counted {row['status_2xx']} HTTP 2xx, but "
+            f"{sku} went from version {before_version} to {after_version} ({versions} writes) and omsd ran "
+            f"{commands} write commands: not every 2xx was a durable write")
+    return row
+
+
+# ---------------------------------------------------------------------------
 # Report
 
 
@@ -388,21 +613,10 @@ def fmt_us(us) -> str:
     return "-" if us is None else f"{us / 1000:.3f} ms"
 
 
-def print_table(rows: list[dict]) -> None:
-    header = ["workload", "server", "req/s", "p50", "p99", "p99.9", "ratio to ceiling", "non-2xx", "errors",
-              "server CPU", "h2load CPU"]
-    lines = []
-    for r in rows:
-        lines.append([
-            r["workload"], r["server"],
-            f"{r['rps']:,.0f}" if r.get("rps") is not None else "-",
-            fmt_us(r.get("p50_us")), fmt_us(r.get("p99_us")), fmt_us(r.get("p99_9_us")),
-            f"{r['ratio_to_ceiling']:.2f}" if r.get("ratio_to_ceiling") is not None else "-",
-            str(r.get("non_2xx", "-")), str(r.get("errors", "-")),
-            f"{r['server_cpu_pct']:.0f}%", f"{r['h2load_cpu_pct']:.0f}%",
-        ])
+def render_table(header: list[str], lines: list[list[str]], left: int = 2) -> None:
+    """Markdown table; the first `left` columns left-aligned, the others right-aligned."""
     widths = [max(len(h), *(len(l[i]) for l in lines)) if lines else len(h) for i, h in enumerate(header)]
-    right = set(range(2, len(header)))
+    right = set(range(left, len(header)))
 
     def render(cells):
         return "| " + " | ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))) + " |"
@@ -411,6 +625,53 @@ def print_table(rows: list[dict]) -> None:
     print("|" + "|".join(("-" * (w + 1) + ":") if i in right else ("-" * (w + 2)) for i, w in enumerate(widths)) + "|")
     for l in lines:
         print(render(l))
+
+
+def fmt_pct(value) -> str:
+    return "-" if value is None else f"{value:.0f}%"
+
+
+def is_read_row(r: dict) -> bool:
+    return r.get("kind", "unary-read") == "unary-read"
+
+
+def print_table(rows: list[dict]) -> None:
+    header = ["workload", "server", "req/s", "p50", "p99", "p99.9", "ratio to ceiling", "non-2xx", "errors",
+              "server CPU", "h2load CPU"]
+    lines = []
+    for r in filter(is_read_row, rows):
+        lines.append([
+            r["workload"], r["server"],
+            f"{r['rps']:,.0f}" if r.get("rps") is not None else "-",
+            fmt_us(r.get("p50_us")), fmt_us(r.get("p99_us")), fmt_us(r.get("p99_9_us")),
+            f"{r['ratio_to_ceiling']:.2f}" if r.get("ratio_to_ceiling") is not None else "-",
+            str(r.get("non_2xx", "-")), str(r.get("errors", "-")),
+            f"{r['server_cpu_pct']:.0f}%", f"{r['h2load_cpu_pct']:.0f}%",
+        ])
+    render_table(header, lines)
+
+
+def print_write_table(rows: list[dict]) -> None:
+    """Durable writes next to the single-thread fsync rate of the same disk."""
+    header = ["workload", "server", "load", "req/s", "p50", "p99", "p99.9", "ratio to fsync", "cmds/group",
+              "2xx / versions", "non-2xx", "errors", "server CPU", "load CPU"]
+    lines = []
+    for r in rows:
+        if r.get("kind") == "disk-reference":
+            load = "1 thread, append+sync"
+            checked = "-"
+        else:
+            load = "h2load " + r["h2load_flags"]
+            checked = f"{r['status_2xx']} / {r['versions_written']}" + ("" if r.get("writes_verified") else " ✗")
+        lines.append([
+            r["workload"], r["server"], load,
+            f"{r['rps']:,.0f}", fmt_us(r.get("p50_us")), fmt_us(r.get("p99_us")), fmt_us(r.get("p99_9_us")),
+            f"{r['ratio_to_fsync']:.2f}" if r.get("ratio_to_fsync") is not None else "-",
+            f"{r['commands_per_group']:.1f}" if r.get("commands_per_group") is not None else "-",
+            checked, str(r.get("non_2xx", "-")), str(r.get("errors", "-")),
+            fmt_pct(r.get("server_cpu_pct")), fmt_pct(r.get("h2load_cpu_pct", r.get("load_cpu_pct"))),
+        ])
+    render_table(header, lines, left=3)
 
 
 def write_results(out_dir: Path, result: dict) -> Path:
@@ -435,6 +696,13 @@ def main() -> int:
     parser.add_argument("--streams", "-m", type=int, default=32, help="concurrent streams per connection (default 32)")
     parser.add_argument("--omsd", type=Path, help="omsd binary to use (default: $OMSD_BIN, else build release)")
     parser.add_argument("--scratch-path", help="swift build --scratch-path for the release build (default .build)")
+    parser.add_argument("--write-duration", type=int, default=5,
+                        help="seconds measured per UpsertProduct row (default 5)")
+    parser.add_argument("--write-warmup", type=int, default=1,
+                        help="seconds of the separate warm-up run before each UpsertProduct row (default 1)")
+    parser.add_argument("--fsync-duration", type=float, default=3.0,
+                        help="seconds of the single-thread fsync (and fdatasync) reference loop (default 3)")
+    parser.add_argument("--no-writes", action="store_true", help="skip the durable-write rows and the fsync reference")
     parser.add_argument("--ceiling-only", action="store_true", help="measure only nghttpd (no omsd needed)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin h2load and the server to separate CPUs")
     parser.add_argument("--budget", type=int, default=570, help="hard limit for the whole run in seconds (default 570)")
@@ -483,6 +751,9 @@ def main() -> int:
         if not args.ceiling_only:
             try:
                 rows_time = 4 * (args.duration + args.warmup + 5) + 30
+                if not args.no_writes:
+                    rows_time += len(WRITE_SHAPES) * (args.write_duration + args.write_warmup + 8)
+                    rows_time += 2 * args.fsync_duration + 5
                 binary = args.omsd or (Path(os.environ["OMSD_BIN"]) if os.environ.get("OMSD_BIN") else None)
                 binary = binary or build_release(deadline - rows_time, args.scratch_path)
                 if not (binary.is_file() and os.access(binary, os.X_OK)):
@@ -521,8 +792,10 @@ def main() -> int:
             for name, url, pid in targets:
                 log(f"{workload} on {name}: {args.warmup} s warm-up + {args.duration} s")
                 try:
-                    row = run_h2load(args, url, request_files[path], token,
-                                     workdir / f"h2load-{len(rows)}.log", pin_load, pid)
+                    row = run_h2load(url, request_files[path], token,
+                                     workdir / f"h2load-{len(rows)}.log", pin_load, pid,
+                                     duration=args.duration, warmup=args.warmup,
+                                     clients=args.clients, streams=args.streams)
                 except BenchError as e:
                     if name != OMSD:
                         raise
@@ -544,8 +817,53 @@ def main() -> int:
             except Exception as e:
                 omsd_error = f"after the load: {type(e).__name__}: {e}"
 
+        # 4. Durable writes: the disk's single-thread fsync rate, then UpsertProduct on omsd.
+        group_commit = None
+        if not args.no_writes:
+            sync_dir = server.data_dir if server else workdir / "omsd-data"
+            sync_dir.mkdir(parents=True, exist_ok=True)
+            fsync_rps = None
+            for sync_name in ("fsync", "fdatasync"):
+                log(f"{sync_name} reference: {FSYNC_RECORD_BYTES} B append + {sync_name}, one thread, "
+                    f"{args.fsync_duration:g} s in {sync_dir}")
+                row = sync_reference(sync_dir, args.fsync_duration, sync_name)
+                fsync_rps = fsync_rps or row["rps"]
+                row["ratio_to_fsync"] = row["rps"] / fsync_rps
+                rows.append(row)
+            if server and server.running:
+                probe = WriteProbe(server, stubs)
+                try:
+                    for index, (clients, streams) in enumerate(WRITE_SHAPES):
+                        log(f"UpsertProduct on omsd, {clients * streams} streams (-c {clients} -m {streams}): "
+                            f"{args.write_warmup} s warm-up run + {args.write_duration} s")
+                        try:
+                            rows.append(run_write_row(probe, stubs, server, workdir, pin_load, args, fsync_rps,
+                                                      clients, streams, index))
+                        except Exception as e:  # BenchError, grpc.RpcError: keep the other rows
+                            omsd_error = f"UpsertProduct {clients * streams} streams: {type(e).__name__}: {e}"
+                            log(omsd_error)
+                    info = probe.settled_info()
+                    group_commit = {
+                        "write_groups": info.write_groups,
+                        "write_commands": info.write_commands,
+                        "max_group_size": info.max_group_size,
+                        "commands_per_group": round(info.write_commands / info.write_groups, 2)
+                        if info.write_groups else None,
+                    }
+                except Exception as e:
+                    omsd_error = f"write rows: {type(e).__name__}: {e}"
+                    log(omsd_error)
+                finally:
+                    probe.close()
+                # The disk of a shared machine drifts: measure it again to see whether the rows
+                # above were measured against a stable reference (the ratios use the first one).
+                log(f"fsync reference again, after the write rows ({args.fsync_duration:g} s)")
+                row = sync_reference(sync_dir, args.fsync_duration, "fsync", AFTER_WRITES)
+                row["ratio_to_fsync"] = row["rps"] / fsync_rps
+                rows.append(row)
+
         result = {
-            "schema": 1,
+            "schema": 2,
             "started_at": started_at,
             "git": git_state(),
             "machine": {"cpus": os.cpu_count(), "cpu_model": cpu_model(), "kernel": platform.release()},
@@ -557,8 +875,16 @@ def main() -> int:
                 "nghttpd_command": nghttpd_cmd,
             },
             "rows": rows,
+            "group_commit": group_commit,
             "omsd_error": omsd_error,
         }
+        if not args.no_writes:
+            result["config"]["writes"] = {
+                "duration_s": args.write_duration, "warmup_run_s": args.write_warmup,
+                "shapes": [f"-t 1 -c {c} -m {m}" for c, m in WRITE_SHAPES],
+                "fsync_duration_s": args.fsync_duration, "fsync_record_bytes": FSYNC_RECORD_BYTES,
+                "request": "UpsertProductRequest, no request_id, one SKU per row (BENCH-W<streams>)",
+            }
         if server:
             result["config"]["omsd_binary"] = str(server.binary)
     except BudgetExceeded as e:
@@ -584,10 +910,33 @@ def main() -> int:
     print(f"h2load -t 1 -c {c['clients']} -m {c['streams_per_client']}, {c['warmup_s']} s warm-up + {c['duration_s']} s "
           f"per row; pinning: h2load {c['pinning']['h2load'] or 'none'}, server {c['pinning']['server'] or 'none'}")
     print_table(rows)
-    busy_rows = [r for r in rows if r["other_cpu_pct"] > OTHER_CPU_WARNING_PCT]
+    write_rows = [r for r in rows if not is_read_row(r)]
+    if write_rows:
+        w = c["writes"]
+        print()
+        print(f"durable writes: UpsertProduct without request_id (each call a new version, acknowledged after "
+              f"fsync), one SKU per row; h2load as shown, a {w['warmup_run_s']} s warm-up run, then "
+              f"{w['duration_s']} s measured; reference: one thread appending {w['fsync_record_bytes']} B + sync "
+              f"for {w['fsync_duration_s']:g} s in omsd's data dir")
+        print_write_table(write_rows)
+        gc = result.get("group_commit")
+        if gc:
+            print(f"omsd group commit since start (AdminService/GetServerInfo): {gc['write_commands']:,} write "
+                  f"commands in {gc['write_groups']:,} groups = {gc['commands_per_group']} commands per group on "
+                  f"average; largest group {gc['max_group_size']}")
+    busy_rows = [r for r in rows if (r.get("other_cpu_pct") or 0) > OTHER_CPU_WARNING_PCT]
     for r in busy_rows:
         print(f"warning: other processes used {r['other_cpu_pct']:.0f}% of a core during "
               f"{r['workload']} on {r['server']}: that row is not a clean measurement")
+    drift = [r for r in rows if r.get("kind") == "disk-reference" and r["workload"].endswith(AFTER_WRITES)]
+    for r in drift:
+        if abs(r["ratio_to_fsync"] - 1) * 100 > FSYNC_DRIFT_WARNING_PCT:
+            print(f"warning: the fsync rate moved from {r['rps'] / r['ratio_to_fsync']:,.0f}/s before the write rows "
+                  f"to {r['rps']:,.0f}/s after them: the disk was not stable, the ratios to fsync are rough")
+    for r in rows:
+        if (r.get("device_write_ios_per_sync") or 0) > DEVICE_WRITES_PER_SYNC_WARNING:
+            print(f"warning: the disk did {r['device_write_ios_per_sync']:.1f} write I/Os per {r['workload']} "
+                  f"(expected ~2-3): another process was writing to it, the fsync reference is not clean")
     print(f"\nresults: {args.out_dir / 'latest.json'} (and {run_file}); took {time.monotonic() - started:.0f} s")
     if omsd_error and not args.ceiling_only:
         print(f"\nbench: the omsd rows are missing: {omsd_error}", file=sys.stderr)

@@ -21,7 +21,24 @@ METRICS = [  # key, label, higher is better
     ("p50_us", "p50", False),
     ("p99_us", "p99", False),
     ("p99_9_us", "p99.9", False),
+    # Reads: to the nghttpd ceiling; durable writes: to the single-thread fsync rate of the disk.
+    ("ratio", "ratio", True),
+    ("commands_per_group", "cmds/group", True),
 ]
+OTHER_CPU_NOTE_PCT = 15
+DEVICE_WRITES_PER_SYNC_NOTE = 6
+
+
+def value(row: dict, key: str):
+    if key == "ratio":
+        ratio = row.get("ratio_to_ceiling")
+        return ratio if ratio is not None else row.get("ratio_to_fsync")
+    return row.get(key)
+
+
+def applies(row: dict, key: str) -> bool:
+    """cmds/group only means something for durable writes; keep the other cells empty."""
+    return key != "commands_per_group" or row.get("kind") == "durable-write"
 
 
 def load(path: Path) -> dict:
@@ -44,7 +61,11 @@ def default_base(new: dict, bench_dir: Path) -> Path:
 def fmt(key: str, value) -> str:
     if value is None:
         return "-"
-    return f"{value:,.0f}" if key == "rps" else f"{value / 1000:.3f} ms"
+    if key == "rps":
+        return f"{value:,.0f}"
+    if key in ("ratio", "commands_per_group"):
+        return f"{value:.2f}"
+    return f"{value / 1000:.3f} ms"
 
 
 def change(key: str, old, new, higher_is_better: bool) -> str:
@@ -68,7 +89,7 @@ def main() -> int:
     print(f"base: {base_path} ({base.get('started_at')}, commit {str((base.get('git') or {}).get('commit'))[:10]})")
     print(f"new:  {args.new} ({new.get('started_at')}, commit {str((new.get('git') or {}).get('commit'))[:10]})")
 
-    for key in ("duration_s", "warmup_s", "clients", "streams_per_client", "pinning", "h2load_version"):
+    for key in ("duration_s", "warmup_s", "clients", "streams_per_client", "pinning", "h2load_version", "writes"):
         old_value, new_value = base.get("config", {}).get(key), new.get("config", {}).get(key)
         if old_value != new_value:
             print(f"note: {key} differs ({old_value} → {new_value}): the runs are not strictly comparable")
@@ -80,11 +101,13 @@ def main() -> int:
         old = base_rows.pop((row["workload"], row["server"]), None)
         cells = [row["workload"], row["server"]]
         for key, _, higher in METRICS:
-            if old is None:
-                cells.append(f"new: {fmt(key, row.get(key))}")
+            if not applies(row, key):
+                cells.append("")
+            elif old is None:
+                cells.append(f"new: {fmt(key, value(row, key))}")
             else:
-                delta = change(key, old.get(key), row.get(key), higher)
-                cells.append(f"{fmt(key, old.get(key))} → {fmt(key, row.get(key))} {delta}".rstrip())
+                delta = change(key, value(old, key), value(row, key), higher)
+                cells.append(f"{fmt(key, value(old, key))} → {fmt(key, value(row, key))} {delta}".rstrip())
         table.append(cells)
     for (workload, server), old in base_rows.items():
         table.append([workload, server] + ["gone" for _ in METRICS])
@@ -97,9 +120,18 @@ def main() -> int:
         print("| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |")
     for label, result in (("base", base), ("new", new)):
         for row in result.get("rows", []):
-            if (row.get("other_cpu_pct") or 0) > 15:
+            if (row.get("other_cpu_pct") or 0) > OTHER_CPU_NOTE_PCT:
                 print(f"note: {label} {row['workload']} on {row['server']} ran while other processes used "
                       f"{row['other_cpu_pct']:.0f}% of a core: not a clean measurement")
+            if (row.get("device_write_ios_per_sync") or 0) > DEVICE_WRITES_PER_SYNC_NOTE:
+                print(f"note: {label} {row['workload']}: {row['device_write_ios_per_sync']:.1f} disk write I/Os per "
+                      f"sync, another process was writing to the disk")
+            if row.get("kind") == "durable-write" and row.get("writes_verified") is False:
+                print(f"note: {label} {row['workload']}: not every 2xx was a durable write")
+        gc = result.get("group_commit")
+        if gc:
+            print(f"{label}: omsd group commit: {gc['write_commands']:,} commands in {gc['write_groups']:,} groups "
+                  f"({gc['commands_per_group']} per group), largest {gc['max_group_size']}")
         if result.get("omsd_error"):
             print(f"\n{label}: omsd rows missing: {result['omsd_error'].splitlines()[0]}")
     return 0
