@@ -17,7 +17,7 @@ public final class HTTP2Session {
     /// Bodies of open streams we send data on. Keyed by stream ID; the data
     /// provider reaches its body directly through `source.ptr` (unretained:
     /// this table owns it until the stream closes).
-    var outbound: [Int32: OutboundBody] = [:]
+    var outbound = StreamTable<OutboundBody>()
 
     public init(
         role: Role, settings: HTTP2Settings = .defaults, delegate: any HTTP2SessionDelegate
@@ -277,7 +277,7 @@ public final class HTTP2Session {
     }
 
     func streamClosed(_ streamID: Int32, errorCode: UInt32) {
-        outbound.removeValue(forKey: streamID)
+        outbound.removeValue(for: streamID)
         delegate.http2StreamClosed(streamID, errorCode: errorCode)
     }
 

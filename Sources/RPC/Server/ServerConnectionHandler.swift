@@ -25,7 +25,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
     let shared: ServerShared
     private(set) var session: HTTP2Session!
     private var context: ChannelHandlerContext!
-    private var streams: [Int32: ServerStream] = [:]
+    private var streams = StreamTable<ServerStream>()
     /// The stream of the previous callback: nghttp2 reports a frame's headers
     /// and data one after another, so this saves most dictionary lookups.
     private var lastStream: ServerStream?
@@ -241,7 +241,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
     }
 
     func http2StreamClosed(_ streamID: Int32, errorCode: UInt32) {
-        guard let stream = streams.removeValue(forKey: streamID) else { return }
+        guard let stream = streams.removeValue(for: streamID) else { return }
         if lastStream === stream { lastStream = nil }
         stream.closed(errorCode: errorCode)
         if goingAway && streams.isEmpty { outputPending() }
