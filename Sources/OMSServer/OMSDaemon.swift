@@ -43,6 +43,8 @@ public final class OMSDaemon: Sendable {
     public let config: Config
     public let store: OMSStore
     public let health: HealthService
+    /// Fires payment deadlines (and other durable timers) on the store's clock.
+    public let timerRunner: TimerRunner
     /// Path of the admin token file (`<data-dir>/admin.token`).
     public let adminTokenPath: String
     private let server: GRPCServer
@@ -71,6 +73,11 @@ public final class OMSDaemon: Sendable {
         var router = Router()
         health.register(in: &router)
         CatalogServiceProvider(catalog: Catalog(store: store)).register(in: &router)
+        let orders = Orders(store: store)
+        OrderServiceProvider(orders: orders).register(in: &router)
+        InventoryServiceProvider(inventory: Inventory(store: store)).register(in: &router)
+        CustomerServiceProvider(customers: Customers(store: store)).register(in: &router)
+        self.timerRunner = TimerRunner(orders: orders, store: store, logger: logger)
         EventServiceProvider(events: store.events).register(in: &router)
         let bound = boundAddress
         AdminServiceProvider(
@@ -98,6 +105,7 @@ public final class OMSDaemon: Sendable {
         let address = try await server.start()
         let port = address.port ?? config.port
         boundAddress.value = "\(config.host):\(port)"
+        timerRunner.start()
         health.setAll(.serving)
         health.setStatus(.serving)
         logger.info(
@@ -120,6 +128,7 @@ public final class OMSDaemon: Sendable {
         health.finishWatchers()
         store.events.finishAll()
         await server.shutdown()
+        await timerRunner.stop()
         store.close()
         logger.info("omsd stopped")
     }

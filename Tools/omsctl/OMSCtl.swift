@@ -38,7 +38,10 @@ struct OMSCtl: AsyncParsableCommand {
             \(ExitStatus.helpText)
             """,
         version: "omsctl 1.0",
-        subcommands: [HealthCommand.self, ProductsCommand.self, EventsCommand.self, AdminCommand.self]
+        subcommands: [
+            HealthCommand.self, ProductsCommand.self, OrdersCommand.self, StockCommand.self,
+            StockWarehousesCommand.self, CustomersCommand.self, EventsCommand.self, AdminCommand.self,
+        ]
     )
 
     /// Parses and runs the command, then maps every failure to a message on

@@ -14,6 +14,9 @@
 #include "oms/v1/admin.pb-c.h"
 #include "oms/v1/common.pb-c.h"
 #include "oms/v1/catalog.pb-c.h"
+#include "oms/v1/customers.pb-c.h"
+#include "oms/v1/inventory.pb-c.h"
+#include "oms/v1/orders.pb-c.h"
 #include "oms/v1/events.pb-c.h"
 #include "oms/v1/storage.pb-c.h"
 
@@ -59,6 +62,76 @@ static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__get_product_re
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__get_product_response(void) { return &oms__v1__get_product_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__list_products_request(void) { return &oms__v1__list_products_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__list_products_response(void) { return &oms__v1__list_products_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__address(void) { return &oms__v1__address__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__customer(void) { return &oms__v1__customer__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__upsert_customer_request(void) { return &oms__v1__upsert_customer_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__upsert_customer_response(void) { return &oms__v1__upsert_customer_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__get_customer_request(void) { return &oms__v1__get_customer_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__get_customer_response(void) { return &oms__v1__get_customer_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__list_customers_request(void) { return &oms__v1__list_customers_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__list_customers_response(void) { return &oms__v1__list_customers_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__warehouse(void) { return &oms__v1__warehouse__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__create_warehouse_request(void) { return &oms__v1__create_warehouse_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__create_warehouse_response(void) { return &oms__v1__create_warehouse_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__list_warehouses_request(void) { return &oms__v1__list_warehouses_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__list_warehouses_response(void) { return &oms__v1__list_warehouses_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__stock_level(void) { return &oms__v1__stock_level__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__stock_move(void) { return &oms__v1__stock_move__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__adjust_stock_request(void) { return &oms__v1__adjust_stock_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__adjust_stock_response(void) { return &oms__v1__adjust_stock_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__get_stock_request(void) { return &oms__v1__get_stock_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__get_stock_response(void) { return &oms__v1__get_stock_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__line_reservation(void) { return &oms__v1__line_reservation__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__order_line(void) { return &oms__v1__order_line__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__order_totals(void) { return &oms__v1__order_totals__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__payment(void) { return &oms__v1__payment__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__order(void) { return &oms__v1__order__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__order_feedback(void) { return &oms__v1__order_feedback__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__return_line(void) { return &oms__v1__return_line__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__order_return(void) { return &oms__v1__order_return__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__approval(void) { return &oms__v1__approval__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__tracking_event(void) { return &oms__v1__tracking_event__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__shipment_line(void) { return &oms__v1__shipment_line__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__shipment(void) { return &oms__v1__shipment__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__create_order_request(void) { return &oms__v1__create_order_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__create_order_response(void) { return &oms__v1__create_order_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__get_order_request(void) { return &oms__v1__get_order_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__get_order_response(void) { return &oms__v1__get_order_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__list_orders_request(void) { return &oms__v1__list_orders_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__list_orders_response(void) { return &oms__v1__list_orders_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__record_payment_request(void) { return &oms__v1__record_payment_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__record_payment_response(void) { return &oms__v1__record_payment_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__cancel_order_request(void) { return &oms__v1__cancel_order_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__cancel_order_response(void) { return &oms__v1__cancel_order_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__get_order_history_request(void) { return &oms__v1__get_order_history_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__order_history_entry(void) { return &oms__v1__order_history_entry__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__get_order_history_response(void) { return &oms__v1__get_order_history_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__approve_order_request(void) { return &oms__v1__approve_order_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__approve_order_response(void) { return &oms__v1__approve_order_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__reject_order_request(void) { return &oms__v1__reject_order_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__reject_order_response(void) { return &oms__v1__reject_order_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__update_order_request(void) { return &oms__v1__update_order_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__update_order_response(void) { return &oms__v1__update_order_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__create_shipment_request(void) { return &oms__v1__create_shipment_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__create_shipment_response(void) { return &oms__v1__create_shipment_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__add_tracking_event_request(void) { return &oms__v1__add_tracking_event_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__add_tracking_event_response(void) { return &oms__v1__add_tracking_event_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__refund_order_request(void) { return &oms__v1__refund_order_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__refund_order_response(void) { return &oms__v1__refund_order_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__create_return_request(void) { return &oms__v1__create_return_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__create_return_response(void) { return &oms__v1__create_return_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__receive_return_request(void) { return &oms__v1__receive_return_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__receive_return_response(void) { return &oms__v1__receive_return_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__get_invoice_request(void) { return &oms__v1__get_invoice_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__invoice_line(void) { return &oms__v1__invoice_line__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__invoice(void) { return &oms__v1__invoice__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__get_shipping_label_request(void) { return &oms__v1__get_shipping_label_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__parcel(void) { return &oms__v1__parcel__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__shipping_label(void) { return &oms__v1__shipping_label__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__rate_order_request(void) { return &oms__v1__rate_order_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__rate_order_response(void) { return &oms__v1__rate_order_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__order_timer(void) { return &oms__v1__order_timer__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__reservation_record(void) { return &oms__v1__reservation_record__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__watch_events_request(void) { return &oms__v1__watch_events_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__event(void) { return &oms__v1__event__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__idempotency_record(void) { return &oms__v1__idempotency_record__descriptor; }

@@ -141,16 +141,142 @@ public enum ProtoDescriptors {
             serializedFileDescriptorProto: fileDescriptorSet[5749..<7256]
         ),
         ProtoFileDescriptor(
+            name: "oms/v1/customers.proto",
+            package: "oms.v1",
+            dependencies: [],
+            symbols: [
+                "oms.v1.Address",
+                "oms.v1.Customer",
+                "oms.v1.UpsertCustomerRequest",
+                "oms.v1.UpsertCustomerResponse",
+                "oms.v1.GetCustomerRequest",
+                "oms.v1.GetCustomerResponse",
+                "oms.v1.ListCustomersRequest",
+                "oms.v1.ListCustomersResponse",
+                "oms.v1.CustomerService",
+                "oms.v1.CustomerService.UpsertCustomer",
+                "oms.v1.CustomerService.GetCustomer",
+                "oms.v1.CustomerService.ListCustomers",
+            ],
+            serializedFileDescriptorProto: fileDescriptorSet[7259..<8696]
+        ),
+        ProtoFileDescriptor(
+            name: "oms/v1/inventory.proto",
+            package: "oms.v1",
+            dependencies: [],
+            symbols: [
+                "oms.v1.Warehouse",
+                "oms.v1.CreateWarehouseRequest",
+                "oms.v1.CreateWarehouseResponse",
+                "oms.v1.ListWarehousesRequest",
+                "oms.v1.ListWarehousesResponse",
+                "oms.v1.StockLevel",
+                "oms.v1.StockMove",
+                "oms.v1.AdjustStockRequest",
+                "oms.v1.AdjustStockResponse",
+                "oms.v1.GetStockRequest",
+                "oms.v1.GetStockResponse",
+                "oms.v1.StockMoveKind",
+                "oms.v1.InventoryService",
+                "oms.v1.InventoryService.CreateWarehouse",
+                "oms.v1.InventoryService.ListWarehouses",
+                "oms.v1.InventoryService.AdjustStock",
+                "oms.v1.InventoryService.GetStock",
+            ],
+            serializedFileDescriptorProto: fileDescriptorSet[8699..<10771]
+        ),
+        ProtoFileDescriptor(
+            name: "oms/v1/orders.proto",
+            package: "oms.v1",
+            dependencies: ["oms/v1/common.proto", "oms/v1/customers.proto"],
+            symbols: [
+                "oms.v1.LineReservation",
+                "oms.v1.OrderLine",
+                "oms.v1.OrderTotals",
+                "oms.v1.Payment",
+                "oms.v1.Order",
+                "oms.v1.OrderFeedback",
+                "oms.v1.ReturnLine",
+                "oms.v1.OrderReturn",
+                "oms.v1.Approval",
+                "oms.v1.TrackingEvent",
+                "oms.v1.ShipmentLine",
+                "oms.v1.Shipment",
+                "oms.v1.CreateOrderRequest",
+                "oms.v1.CreateOrderResponse",
+                "oms.v1.GetOrderRequest",
+                "oms.v1.GetOrderResponse",
+                "oms.v1.ListOrdersRequest",
+                "oms.v1.ListOrdersResponse",
+                "oms.v1.RecordPaymentRequest",
+                "oms.v1.RecordPaymentResponse",
+                "oms.v1.CancelOrderRequest",
+                "oms.v1.CancelOrderResponse",
+                "oms.v1.GetOrderHistoryRequest",
+                "oms.v1.OrderHistoryEntry",
+                "oms.v1.GetOrderHistoryResponse",
+                "oms.v1.ApproveOrderRequest",
+                "oms.v1.ApproveOrderResponse",
+                "oms.v1.RejectOrderRequest",
+                "oms.v1.RejectOrderResponse",
+                "oms.v1.UpdateOrderRequest",
+                "oms.v1.UpdateOrderResponse",
+                "oms.v1.CreateShipmentRequest",
+                "oms.v1.CreateShipmentResponse",
+                "oms.v1.AddTrackingEventRequest",
+                "oms.v1.AddTrackingEventResponse",
+                "oms.v1.RefundOrderRequest",
+                "oms.v1.RefundOrderResponse",
+                "oms.v1.CreateReturnRequest",
+                "oms.v1.CreateReturnResponse",
+                "oms.v1.ReceiveReturnRequest",
+                "oms.v1.ReceiveReturnResponse",
+                "oms.v1.GetInvoiceRequest",
+                "oms.v1.InvoiceLine",
+                "oms.v1.Invoice",
+                "oms.v1.GetShippingLabelRequest",
+                "oms.v1.Parcel",
+                "oms.v1.ShippingLabel",
+                "oms.v1.RateOrderRequest",
+                "oms.v1.RateOrderResponse",
+                "oms.v1.OrderTimer",
+                "oms.v1.ReservationRecord",
+                "oms.v1.OrderStatus",
+                "oms.v1.OrderFlag",
+                "oms.v1.ReturnStatus",
+                "oms.v1.TrackingEventKind",
+                "oms.v1.OrderService",
+                "oms.v1.OrderService.CreateOrder",
+                "oms.v1.OrderService.GetOrder",
+                "oms.v1.OrderService.ListOrders",
+                "oms.v1.OrderService.RecordPayment",
+                "oms.v1.OrderService.CancelOrder",
+                "oms.v1.OrderService.GetOrderHistory",
+                "oms.v1.OrderService.ApproveOrder",
+                "oms.v1.OrderService.RejectOrder",
+                "oms.v1.OrderService.UpdateOrder",
+                "oms.v1.OrderService.CreateShipment",
+                "oms.v1.OrderService.AddTrackingEvent",
+                "oms.v1.OrderService.RefundOrder",
+                "oms.v1.OrderService.CreateReturn",
+                "oms.v1.OrderService.ReceiveReturn",
+                "oms.v1.OrderService.GetInvoice",
+                "oms.v1.OrderService.GetShippingLabel",
+                "oms.v1.OrderService.RateOrder",
+            ],
+            serializedFileDescriptorProto: fileDescriptorSet[10774..<21768]
+        ),
+        ProtoFileDescriptor(
             name: "oms/v1/events.proto",
             package: "oms.v1",
-            dependencies: ["oms/v1/catalog.proto"],
+            dependencies: ["oms/v1/catalog.proto", "oms/v1/customers.proto", "oms/v1/inventory.proto", "oms/v1/orders.proto"],
             symbols: [
                 "oms.v1.WatchEventsRequest",
                 "oms.v1.Event",
                 "oms.v1.EventService",
                 "oms.v1.EventService.WatchEvents",
             ],
-            serializedFileDescriptorProto: fileDescriptorSet[7259..<7775]
+            serializedFileDescriptorProto: fileDescriptorSet[21771..<22538]
         ),
         ProtoFileDescriptor(
             name: "oms/v1/storage.proto",
@@ -162,7 +288,7 @@ public enum ProtoDescriptors {
                 "oms.v1.AuditRecord",
                 "oms.v1.ApiKeyRecord",
             ],
-            serializedFileDescriptorProto: fileDescriptorSet[7778..<8431]
+            serializedFileDescriptorProto: fileDescriptorSet[22541..<23194]
         ),
     ]
 
@@ -263,22 +389,219 @@ public enum ProtoDescriptors {
         HwobUFJPRFVDVF9TVEFUVVNfRElTQ09OVElOVUVEEAIy7gEKDkNhdGFsb2dTZXJ2aWNlEkwKDVVwc2VydFByb2R1Y3QSHC5vbXMu
         djEuVXBzZXJ0UHJvZHVjdFJlcXVlc3QaHS5vbXMudjEuVXBzZXJ0UHJvZHVjdFJlc3BvbnNlEkMKCkdldFByb2R1Y3QSGS5vbXMu
         djEuR2V0UHJvZHVjdFJlcXVlc3QaGi5vbXMudjEuR2V0UHJvZHVjdFJlc3BvbnNlEkkKDExpc3RQcm9kdWN0cxIbLm9tcy52MS5M
-        aXN0UHJvZHVjdHNSZXF1ZXN0Ghwub21zLnYxLkxpc3RQcm9kdWN0c1Jlc3BvbnNlYgZwcm90bzMKhAQKE29tcy92MS9ldmVudHMu
-        cHJvdG8SBm9tcy52MRoUb21zL3YxL2NhdGFsb2cucHJvdG8iYAoSV2F0Y2hFdmVudHNSZXF1ZXN0EiUKDmFmdGVyX3NlcXVlbmNl
-        GAEgASgEUg1hZnRlclNlcXVlbmNlEiMKDXR5cGVfcHJlZml4ZXMYAiADKAlSDHR5cGVQcmVmaXhlcyKYAgoFRXZlbnQSGgoIc2Vx
-        dWVuY2UYASABKARSCHNlcXVlbmNlEhIKBHR5cGUYAiABKAlSBHR5cGUSLAoSb2NjdXJyZWRfYXRfbWlsbGlzGAMgASgDUhBvY2N1
-        cnJlZEF0TWlsbGlzEhQKBWFjdG9yGAQgASgJUgVhY3RvchIjCg1yZXNvdXJjZV90eXBlGAUgASgJUgxyZXNvdXJjZVR5cGUSHwoL
-        cmVzb3VyY2VfaWQYBiABKAlSCnJlc291cmNlSWQSHQoKcmVxdWVzdF9pZBgHIAEoCVIJcmVxdWVzdElkEisKB3Byb2R1Y3QYCiAB
-        KAsyDy5vbXMudjEuUHJvZHVjdEgAUgdwcm9kdWN0QgkKB3BheWxvYWQySgoMRXZlbnRTZXJ2aWNlEjoKC1dhdGNoRXZlbnRzEhou
-        b21zLnYxLldhdGNoRXZlbnRzUmVxdWVzdBoNLm9tcy52MS5FdmVudDABYgZwcm90bzMKjQUKFG9tcy92MS9zdG9yYWdlLnByb3Rv
-        EgZvbXMudjEipAEKEUlkZW1wb3RlbmN5UmVjb3JkEhYKBm1ldGhvZBgBIAEoCVIGbWV0aG9kEi8KE3JlcXVlc3RfZmluZ2VycHJp
-        bnQYAiABKAxSEnJlcXVlc3RGaW5nZXJwcmludBIaCghyZXNwb25zZRgDIAEoDFIIcmVzcG9uc2USKgoRY3JlYXRlZF9hdF9taWxs
-        aXMYBCABKANSD2NyZWF0ZWRBdE1pbGxpcyJxCgpTY2hlbWFJbmZvEhgKB3ZlcnNpb24YASABKA1SB3ZlcnNpb24SKgoRY3JlYXRl
-        ZF9hdF9taWxsaXMYAiABKANSD2NyZWF0ZWRBdE1pbGxpcxIdCgpjcmVhdGVkX2J5GAMgASgJUgljcmVhdGVkQnki5AEKC0F1ZGl0
-        UmVjb3JkEhsKCWF0X21pbGxpcxgBIAEoA1IIYXRNaWxsaXMSFAoFYWN0b3IYAiABKAlSBWFjdG9yEhYKBm1ldGhvZBgDIAEoCVIG
-        bWV0aG9kEiMKDXJlc291cmNlX3R5cGUYBCABKAlSDHJlc291cmNlVHlwZRIfCgtyZXNvdXJjZV9pZBgFIAEoCVIKcmVzb3VyY2VJ
-        ZBIdCgpyZXF1ZXN0X2lkGAYgASgJUglyZXF1ZXN0SWQSJQoOZXZlbnRfc2VxdWVuY2UYByABKARSDWV2ZW50U2VxdWVuY2UiZAoM
-        QXBpS2V5UmVjb3JkEhIKBG5hbWUYASABKAlSBG5hbWUSFAoFcm9sZXMYAiADKAlSBXJvbGVzEioKEWNyZWF0ZWRfYXRfbWlsbGlz
-        GAMgASgDUg9jcmVhdGVkQXRNaWxsaXNiBnByb3RvMw==
+        aXN0UHJvZHVjdHNSZXF1ZXN0Ghwub21zLnYxLkxpc3RQcm9kdWN0c1Jlc3BvbnNlYgZwcm90bzMKnQsKFm9tcy92MS9jdXN0b21l
+        cnMucHJvdG8SBm9tcy52MSLPAQoHQWRkcmVzcxISCgRuYW1lGAEgASgJUgRuYW1lEhQKBWxpbmUxGAIgASgJUgVsaW5lMRIUCgVs
+        aW5lMhgDIAEoCVIFbGluZTISEgoEY2l0eRgEIAEoCVIEY2l0eRIWCgZyZWdpb24YBSABKAlSBnJlZ2lvbhIfCgtwb3N0YWxfY29k
+        ZRgGIAEoCVIKcG9zdGFsQ29kZRIhCgxjb3VudHJ5X2NvZGUYByABKAlSC2NvdW50cnlDb2RlEhQKBXBob25lGAggASgJUgVwaG9u
+        ZSKBAwoIQ3VzdG9tZXISDgoCaWQYASABKAlSAmlkEhIKBG5hbWUYAiABKAlSBG5hbWUSFAoFZW1haWwYAyABKAlSBWVtYWlsEhQK
+        BXBob25lGAQgASgJUgVwaG9uZRItCglhZGRyZXNzZXMYBSADKAsyDy5vbXMudjEuQWRkcmVzc1IJYWRkcmVzc2VzEhIKBHRpZXIY
+        BiABKAlSBHRpZXISFgoGcG9pbnRzGAcgASgDUgZwb2ludHMSEgoEdGFncxgIIAMoCVIEdGFncxIYCgd2ZXJzaW9uGAkgASgDUgd2
+        ZXJzaW9uEioKEWNyZWF0ZWRfYXRfbWlsbGlzGAogASgDUg9jcmVhdGVkQXRNaWxsaXMSKgoRdXBkYXRlZF9hdF9taWxsaXMYCyAB
+        KANSD3VwZGF0ZWRBdE1pbGxpcxIjCg1yYXRpbmdzX2NvdW50GAwgASgDUgxyYXRpbmdzQ291bnQSHwoLcmF0aW5nc19zdW0YDSAB
+        KANSCnJhdGluZ3NTdW0ijwEKFVVwc2VydEN1c3RvbWVyUmVxdWVzdBIdCgpyZXF1ZXN0X2lkGAEgASgJUglyZXF1ZXN0SWQSLAoI
+        Y3VzdG9tZXIYAiABKAsyEC5vbXMudjEuQ3VzdG9tZXJSCGN1c3RvbWVyEikKEGV4cGVjdGVkX3ZlcnNpb24YAyABKANSD2V4cGVj
+        dGVkVmVyc2lvbiJgChZVcHNlcnRDdXN0b21lclJlc3BvbnNlEiwKCGN1c3RvbWVyGAEgASgLMhAub21zLnYxLkN1c3RvbWVyUghj
+        dXN0b21lchIYCgdjcmVhdGVkGAIgASgIUgdjcmVhdGVkIiQKEkdldEN1c3RvbWVyUmVxdWVzdBIOCgJpZBgBIAEoCVICaWQiQwoT
+        R2V0Q3VzdG9tZXJSZXNwb25zZRIsCghjdXN0b21lchgBIAEoCzIQLm9tcy52MS5DdXN0b21lclIIY3VzdG9tZXIiUgoUTGlzdEN1
+        c3RvbWVyc1JlcXVlc3QSGwoJcGFnZV9zaXplGAEgASgFUghwYWdlU2l6ZRIdCgpwYWdlX3Rva2VuGAIgASgJUglwYWdlVG9rZW4i
+        bwoVTGlzdEN1c3RvbWVyc1Jlc3BvbnNlEi4KCWN1c3RvbWVycxgBIAMoCzIQLm9tcy52MS5DdXN0b21lclIJY3VzdG9tZXJzEiYK
+        D25leHRfcGFnZV90b2tlbhgCIAEoCVINbmV4dFBhZ2VUb2tlbjL4AQoPQ3VzdG9tZXJTZXJ2aWNlEk8KDlVwc2VydEN1c3RvbWVy
+        Eh0ub21zLnYxLlVwc2VydEN1c3RvbWVyUmVxdWVzdBoeLm9tcy52MS5VcHNlcnRDdXN0b21lclJlc3BvbnNlEkYKC0dldEN1c3Rv
+        bWVyEhoub21zLnYxLkdldEN1c3RvbWVyUmVxdWVzdBobLm9tcy52MS5HZXRDdXN0b21lclJlc3BvbnNlEkwKDUxpc3RDdXN0b21l
+        cnMSHC5vbXMudjEuTGlzdEN1c3RvbWVyc1JlcXVlc3QaHS5vbXMudjEuTGlzdEN1c3RvbWVyc1Jlc3BvbnNlYgZwcm90bzMKmBAK
+        Fm9tcy92MS9pbnZlbnRvcnkucHJvdG8SBm9tcy52MSJ7CglXYXJlaG91c2USEgoEY29kZRgBIAEoCVIEY29kZRISCgRuYW1lGAIg
+        ASgJUgRuYW1lEhoKCHByaW9yaXR5GAMgASgFUghwcmlvcml0eRIqChFjcmVhdGVkX2F0X21pbGxpcxgEIAEoA1IPY3JlYXRlZEF0
+        TWlsbGlzImgKFkNyZWF0ZVdhcmVob3VzZVJlcXVlc3QSHQoKcmVxdWVzdF9pZBgBIAEoCVIJcmVxdWVzdElkEi8KCXdhcmVob3Vz
+        ZRgCIAEoCzIRLm9tcy52MS5XYXJlaG91c2VSCXdhcmVob3VzZSJKChdDcmVhdGVXYXJlaG91c2VSZXNwb25zZRIvCgl3YXJlaG91
+        c2UYASABKAsyES5vbXMudjEuV2FyZWhvdXNlUgl3YXJlaG91c2UiFwoVTGlzdFdhcmVob3VzZXNSZXF1ZXN0IksKFkxpc3RXYXJl
+        aG91c2VzUmVzcG9uc2USMQoKd2FyZWhvdXNlcxgBIAMoCzIRLm9tcy52MS5XYXJlaG91c2VSCndhcmVob3VzZXMixAEKClN0b2Nr
+        TGV2ZWwSEAoDc2t1GAEgASgJUgNza3USJQoOd2FyZWhvdXNlX2NvZGUYAiABKAlSDXdhcmVob3VzZUNvZGUSFwoHb25faGFuZBgD
+        IAEoA1IGb25IYW5kEhoKCHJlc2VydmVkGAQgASgDUghyZXNlcnZlZBIcCglhdmFpbGFibGUYBSABKANSCWF2YWlsYWJsZRIqChF1
+        cGRhdGVkX2F0X21pbGxpcxgGIAEoA1IPdXBkYXRlZEF0TWlsbGlzItsCCglTdG9ja01vdmUSGgoIc2VxdWVuY2UYASABKARSCHNl
+        cXVlbmNlEhAKA3NrdRgCIAEoCVIDc2t1EiUKDndhcmVob3VzZV9jb2RlGAMgASgJUg13YXJlaG91c2VDb2RlEikKBGtpbmQYBCAB
+        KA4yFS5vbXMudjEuU3RvY2tNb3ZlS2luZFIEa2luZBIiCg1vbl9oYW5kX2RlbHRhGAUgASgDUgtvbkhhbmREZWx0YRIlCg5yZXNl
+        cnZlZF9kZWx0YRgGIAEoA1INcmVzZXJ2ZWREZWx0YRIWCgZyZWFzb24YByABKAlSBnJlYXNvbhIZCghvcmRlcl9pZBgIIAEoCVIH
+        b3JkZXJJZBIdCgpyZXF1ZXN0X2lkGAkgASgJUglyZXF1ZXN0SWQSFAoFYWN0b3IYCiABKAlSBWFjdG9yEhsKCWF0X21pbGxpcxgL
+        IAEoA1IIYXRNaWxsaXMimgEKEkFkanVzdFN0b2NrUmVxdWVzdBIdCgpyZXF1ZXN0X2lkGAEgASgJUglyZXF1ZXN0SWQSJQoOd2Fy
+        ZWhvdXNlX2NvZGUYAiABKAlSDXdhcmVob3VzZUNvZGUSEAoDc2t1GAMgASgJUgNza3USFAoFZGVsdGEYBCABKANSBWRlbHRhEhYK
+        BnJlYXNvbhgFIAEoCVIGcmVhc29uImYKE0FkanVzdFN0b2NrUmVzcG9uc2USKAoFbGV2ZWwYASABKAsyEi5vbXMudjEuU3RvY2tM
+        ZXZlbFIFbGV2ZWwSJQoEbW92ZRgCIAEoCzIRLm9tcy52MS5TdG9ja01vdmVSBG1vdmUiSgoPR2V0U3RvY2tSZXF1ZXN0EhAKA3Nr
+        dRgBIAEoCVIDc2t1EiUKDndhcmVob3VzZV9jb2RlGAIgASgJUg13YXJlaG91c2VDb2RlItIBChBHZXRTdG9ja1Jlc3BvbnNlEhAK
+        A3NrdRgBIAEoCVIDc2t1EiUKDndhcmVob3VzZV9jb2RlGAIgASgJUg13YXJlaG91c2VDb2RlEhcKB29uX2hhbmQYAyABKANSBm9u
+        SGFuZBIaCghyZXNlcnZlZBgEIAEoA1IIcmVzZXJ2ZWQSHAoJYXZhaWxhYmxlGAUgASgDUglhdmFpbGFibGUSMgoKd2FyZWhvdXNl
+        cxgGIAMoCzISLm9tcy52MS5TdG9ja0xldmVsUgp3YXJlaG91c2VzKsgBCg1TdG9ja01vdmVLaW5kEh8KG1NUT0NLX01PVkVfS0lO
+        RF9VTlNQRUNJRklFRBAAEh4KGlNUT0NLX01PVkVfS0lORF9BREpVU1RNRU5UEAESHwobU1RPQ0tfTU9WRV9LSU5EX1JFU0VSVkFU
+        SU9OEAISGwoXU1RPQ0tfTU9WRV9LSU5EX1JFTEVBU0UQAxIcChhTVE9DS19NT1ZFX0tJTkRfU0hJUE1FTlQQBBIaChZTVE9DS19N
+        T1ZFX0tJTkRfUkVUVVJOEAUyvgIKEEludmVudG9yeVNlcnZpY2USUgoPQ3JlYXRlV2FyZWhvdXNlEh4ub21zLnYxLkNyZWF0ZVdh
+        cmVob3VzZVJlcXVlc3QaHy5vbXMudjEuQ3JlYXRlV2FyZWhvdXNlUmVzcG9uc2USTwoOTGlzdFdhcmVob3VzZXMSHS5vbXMudjEu
+        TGlzdFdhcmVob3VzZXNSZXF1ZXN0Gh4ub21zLnYxLkxpc3RXYXJlaG91c2VzUmVzcG9uc2USRgoLQWRqdXN0U3RvY2sSGi5vbXMu
+        djEuQWRqdXN0U3RvY2tSZXF1ZXN0Ghsub21zLnYxLkFkanVzdFN0b2NrUmVzcG9uc2USPQoIR2V0U3RvY2sSFy5vbXMudjEuR2V0
+        U3RvY2tSZXF1ZXN0Ghgub21zLnYxLkdldFN0b2NrUmVzcG9uc2ViBnByb3RvMwryVQoTb21zL3YxL29yZGVycy5wcm90bxIGb21z
+        LnYxGhNvbXMvdjEvY29tbW9uLnByb3RvGhZvbXMvdjEvY3VzdG9tZXJzLnByb3RvIogBCg9MaW5lUmVzZXJ2YXRpb24SJQoOd2Fy
+        ZWhvdXNlX2NvZGUYASABKAlSDXdhcmVob3VzZUNvZGUSGgoIcXVhbnRpdHkYAiABKANSCHF1YW50aXR5EhYKBnJlYXNvbhgDIAEo
+        CVIGcmVhc29uEhoKCHJlbGVhc2VkGAQgASgIUghyZWxlYXNlZCLFAwoJT3JkZXJMaW5lEhAKA3NrdRgBIAEoCVIDc2t1EhoKCHF1
+        YW50aXR5GAIgASgDUghxdWFudGl0eRIsCgp1bml0X3ByaWNlGAMgASgLMg0ub21zLnYxLk1vbmV5Ugl1bml0UHJpY2USJQoOZGlz
+        Y291bnRfbWlub3IYBCABKANSDWRpc2NvdW50TWlub3ISIAoMdGF4X3JhdGVfYnBzGAUgASgFUgp0YXhSYXRlQnBzEhsKCW5ldF9t
+        aW5vchgGIAEoA1IIbmV0TWlub3ISGwoJdGF4X21pbm9yGAcgASgDUgh0YXhNaW5vchIhCgxwcmljZV9zb3VyY2UYCCABKAlSC3By
+        aWNlU291cmNlEjsKDHJlc2VydmF0aW9ucxgJIAMoCzIXLm9tcy52MS5MaW5lUmVzZXJ2YXRpb25SDHJlc2VydmF0aW9ucxIhCgxw
+        cm9kdWN0X25hbWUYCiABKAlSC3Byb2R1Y3ROYW1lEikKEHNoaXBwZWRfcXVhbnRpdHkYCyABKANSD3NoaXBwZWRRdWFudGl0eRIr
+        ChFyZXR1cm5lZF9xdWFudGl0eRgMIAEoA1IQcmV0dXJuZWRRdWFudGl0eSLmAgoLT3JkZXJUb3RhbHMSJQoOc3VidG90YWxfbWlu
+        b3IYASABKANSDXN1YnRvdGFsTWlub3ISJQoOZGlzY291bnRfbWlub3IYAiABKANSDWRpc2NvdW50TWlub3ISJQoOc2hpcHBpbmdf
+        bWlub3IYAyABKANSDXNoaXBwaW5nTWlub3ISGwoJdGF4X21pbm9yGAQgASgDUgh0YXhNaW5vchIfCgt0b3RhbF9taW5vchgFIAEo
+        A1IKdG90YWxNaW5vchIdCgpwYWlkX21pbm9yGAYgASgDUglwYWlkTWlub3ISNAoWY2FuY2VsbGF0aW9uX2ZlZV9taW5vchgHIAEo
+        A1IUY2FuY2VsbGF0aW9uRmVlTWlub3ISKAoQcmVmdW5kX2R1ZV9taW5vchgIIAEoA1IOcmVmdW5kRHVlTWlub3ISJQoOcmVmdW5k
+        ZWRfbWlub3IYCSABKANSDXJlZnVuZGVkTWlub3IiigEKB1BheW1lbnQSJQoGYW1vdW50GAEgASgLMg0ub21zLnYxLk1vbmV5UgZh
+        bW91bnQSHAoJcmVmZXJlbmNlGAIgASgJUglyZWZlcmVuY2USHQoKcmVxdWVzdF9pZBgDIAEoCVIJcmVxdWVzdElkEhsKCWF0X21p
+        bGxpcxgEIAEoA1IIYXRNaWxsaXMiwQoKBU9yZGVyEg4KAmlkGAEgASgJUgJpZBIrCgZzdGF0dXMYAiABKA4yEy5vbXMudjEuT3Jk
+        ZXJTdGF0dXNSBnN0YXR1cxIYCgd2ZXJzaW9uGAMgASgDUgd2ZXJzaW9uEh8KC2N1c3RvbWVyX2lkGAQgASgJUgpjdXN0b21lcklk
+        EhgKB2NoYW5uZWwYBSABKAlSB2NoYW5uZWwSIwoNY3VycmVuY3lfY29kZRgGIAEoCVIMY3VycmVuY3lDb2RlEicKBWxpbmVzGAcg
+        AygLMhEub21zLnYxLk9yZGVyTGluZVIFbGluZXMSIQoMZXh0ZXJuYWxfcmVmGAggASgJUgtleHRlcm5hbFJlZhI6ChBzaGlwcGlu
+        Z19hZGRyZXNzGAkgASgLMg8ub21zLnYxLkFkZHJlc3NSD3NoaXBwaW5nQWRkcmVzcxI4Cg9iaWxsaW5nX2FkZHJlc3MYCiABKAsy
+        Dy5vbXMudjEuQWRkcmVzc1IOYmlsbGluZ0FkZHJlc3MSFAoFbm90ZXMYCyABKAlSBW5vdGVzEiUKDmRpc2NvdW50X21pbm9yGAwg
+        ASgDUg1kaXNjb3VudE1pbm9yEiwKEnNoaXBwaW5nX2ZlZV9taW5vchgNIAEoA1IQc2hpcHBpbmdGZWVNaW5vchIrCgZ0b3RhbHMY
+        DiABKAsyEy5vbXMudjEuT3JkZXJUb3RhbHNSBnRvdGFscxInCgVmbGFncxgPIAMoDjIRLm9tcy52MS5PcmRlckZsYWdSBWZsYWdz
+        EiEKDGhvbGRfcmVhc29ucxgQIAMoCVILaG9sZFJlYXNvbnMSMAoJaGVsZF9mcm9tGBEgASgOMhMub21zLnYxLk9yZGVyU3RhdHVz
+        UghoZWxkRnJvbRIrCghwYXltZW50cxgSIAMoCzIPLm9tcy52MS5QYXltZW50UghwYXltZW50cxIqChFjcmVhdGVkX2F0X21pbGxp
+        cxgTIAEoA1IPY3JlYXRlZEF0TWlsbGlzEioKEXVwZGF0ZWRfYXRfbWlsbGlzGBQgASgDUg91cGRhdGVkQXRNaWxsaXMSMQoVcGF5
+        bWVudF9kdWVfYXRfbWlsbGlzGBUgASgDUhJwYXltZW50RHVlQXRNaWxsaXMSJAoOcGFpZF9hdF9taWxsaXMYFiABKANSDHBhaWRB
+        dE1pbGxpcxIuChNjYW5jZWxsZWRfYXRfbWlsbGlzGBcgASgDUhFjYW5jZWxsZWRBdE1pbGxpcxIjCg1jYW5jZWxfcmVhc29uGBgg
+        ASgJUgxjYW5jZWxSZWFzb24SLgoJYXBwcm92YWxzGBkgAygLMhAub21zLnYxLkFwcHJvdmFsUglhcHByb3ZhbHMSLQoSYXBwcm92
+        YWxzX3JlcXVpcmVkGBogASgFUhFhcHByb3ZhbHNSZXF1aXJlZBIuCglzaGlwbWVudHMYGyADKAsyEC5vbXMudjEuU2hpcG1lbnRS
+        CXNoaXBtZW50cxItCgdyZXR1cm5zGBwgAygLMhMub21zLnYxLk9yZGVyUmV0dXJuUgdyZXR1cm5zEi4KE2RlbGl2ZXJlZF9hdF9t
+        aWxsaXMYHSABKANSEWRlbGl2ZXJlZEF0TWlsbGlzEi4KE2NvbXBsZXRlZF9hdF9taWxsaXMYHiABKANSEWNvbXBsZXRlZEF0TWls
+        bGlzEiUKDmludm9pY2VfbnVtYmVyGB8gASgJUg1pbnZvaWNlTnVtYmVyEjEKCGZlZWRiYWNrGCAgASgLMhUub21zLnYxLk9yZGVy
+        RmVlZGJhY2tSCGZlZWRiYWNrIl4KDU9yZGVyRmVlZGJhY2sSFgoGcmF0aW5nGAEgASgFUgZyYXRpbmcSGAoHY29tbWVudBgCIAEo
+        CVIHY29tbWVudBIbCglhdF9taWxsaXMYAyABKANSCGF0TWlsbGlzIlkKClJldHVybkxpbmUSHQoKbGluZV9pbmRleBgBIAEoDVIJ
+        bGluZUluZGV4EhoKCHF1YW50aXR5GAIgASgDUghxdWFudGl0eRIQCgNza3UYAyABKAlSA3NrdSKuAgoLT3JkZXJSZXR1cm4SDgoC
+        aWQYASABKAlSAmlkEigKBWxpbmVzGAIgAygLMhIub21zLnYxLlJldHVybkxpbmVSBWxpbmVzEhYKBnJlYXNvbhgDIAEoCVIGcmVh
+        c29uEiwKBnN0YXR1cxgEIAEoDjIULm9tcy52MS5SZXR1cm5TdGF0dXNSBnN0YXR1cxIuChNyZXF1ZXN0ZWRfYXRfbWlsbGlzGAUg
+        ASgDUhFyZXF1ZXN0ZWRBdE1pbGxpcxIsChJyZWNlaXZlZF9hdF9taWxsaXMYBiABKANSEHJlY2VpdmVkQXRNaWxsaXMSJQoOd2Fy
+        ZWhvdXNlX2NvZGUYByABKAlSDXdhcmVob3VzZUNvZGUSGgoIc2NyYXBwZWQYCCABKAhSCHNjcmFwcGVkIlcKCEFwcHJvdmFsEhQK
+        BWFjdG9yGAEgASgJUgVhY3RvchIbCglhdF9taWxsaXMYAiABKANSCGF0TWlsbGlzEhgKB2NvbW1lbnQYAyABKAlSB2NvbW1lbnQi
+        cwoNVHJhY2tpbmdFdmVudBItCgRraW5kGAEgASgOMhkub21zLnYxLlRyYWNraW5nRXZlbnRLaW5kUgRraW5kEhYKBmRldGFpbBgC
+        IAEoCVIGZGV0YWlsEhsKCWF0X21pbGxpcxgDIAEoA1IIYXRNaWxsaXMiWwoMU2hpcG1lbnRMaW5lEh0KCmxpbmVfaW5kZXgYASAB
+        KA1SCWxpbmVJbmRleBIaCghxdWFudGl0eRgCIAEoA1IIcXVhbnRpdHkSEAoDc2t1GAMgASgJUgNza3UiggIKCFNoaXBtZW50Eg4K
+        AmlkGAEgASgJUgJpZBIqCgVsaW5lcxgCIAMoCzIULm9tcy52MS5TaGlwbWVudExpbmVSBWxpbmVzEhgKB2NhcnJpZXIYAyABKAlS
+        B2NhcnJpZXISJwoPdHJhY2tpbmdfbnVtYmVyGAQgASgJUg50cmFja2luZ051bWJlchIqChFzaGlwcGVkX2F0X21pbGxpcxgFIAEo
+        A1IPc2hpcHBlZEF0TWlsbGlzEi0KBmV2ZW50cxgGIAMoCzIVLm9tcy52MS5UcmFja2luZ0V2ZW50UgZldmVudHMSHAoJZGVsaXZl
+        cmVkGAcgASgIUglkZWxpdmVyZWQiWAoSQ3JlYXRlT3JkZXJSZXF1ZXN0Eh0KCnJlcXVlc3RfaWQYASABKAlSCXJlcXVlc3RJZBIj
+        CgVvcmRlchgCIAEoCzINLm9tcy52MS5PcmRlclIFb3JkZXIiOgoTQ3JlYXRlT3JkZXJSZXNwb25zZRIjCgVvcmRlchgBIAEoCzIN
+        Lm9tcy52MS5PcmRlclIFb3JkZXIiIQoPR2V0T3JkZXJSZXF1ZXN0Eg4KAmlkGAEgASgJUgJpZCI3ChBHZXRPcmRlclJlc3BvbnNl
+        EiMKBW9yZGVyGAEgASgLMg0ub21zLnYxLk9yZGVyUgVvcmRlciLdAgoRTGlzdE9yZGVyc1JlcXVlc3QSGwoJcGFnZV9zaXplGAEg
+        ASgFUghwYWdlU2l6ZRIdCgpwYWdlX3Rva2VuGAIgASgJUglwYWdlVG9rZW4SKwoGc3RhdHVzGAMgASgOMhMub21zLnYxLk9yZGVy
+        U3RhdHVzUgZzdGF0dXMSHwoLY3VzdG9tZXJfaWQYBCABKAlSCmN1c3RvbWVySWQSGAoHY2hhbm5lbBgFIAEoCVIHY2hhbm5lbBIl
+        CgRmbGFnGAYgASgOMhEub21zLnYxLk9yZGVyRmxhZ1IEZmxhZxIuChNjcmVhdGVkX2Zyb21fbWlsbGlzGAcgASgDUhFjcmVhdGVk
+        RnJvbU1pbGxpcxIqChFjcmVhdGVkX3RvX21pbGxpcxgIIAEoA1IPY3JlYXRlZFRvTWlsbGlzEiEKDGV4dGVybmFsX3JlZhgJIAEo
+        CVILZXh0ZXJuYWxSZWYiYwoSTGlzdE9yZGVyc1Jlc3BvbnNlEiUKBm9yZGVycxgBIAMoCzINLm9tcy52MS5PcmRlclIGb3JkZXJz
+        EiYKD25leHRfcGFnZV90b2tlbhgCIAEoCVINbmV4dFBhZ2VUb2tlbiKVAQoUUmVjb3JkUGF5bWVudFJlcXVlc3QSHQoKcmVxdWVz
+        dF9pZBgBIAEoCVIJcmVxdWVzdElkEhkKCG9yZGVyX2lkGAIgASgJUgdvcmRlcklkEiUKBmFtb3VudBgDIAEoCzINLm9tcy52MS5N
+        b25leVIGYW1vdW50EhwKCXJlZmVyZW5jZRgEIAEoCVIJcmVmZXJlbmNlImkKFVJlY29yZFBheW1lbnRSZXNwb25zZRIjCgVvcmRl
+        chgBIAEoCzINLm9tcy52MS5PcmRlclIFb3JkZXISKwoRb3V0c3RhbmRpbmdfbWlub3IYAiABKANSEG91dHN0YW5kaW5nTWlub3Ii
+        WwoSQ2FuY2VsT3JkZXJSZXF1ZXN0Eh0KCnJlcXVlc3RfaWQYASABKAlSCXJlcXVlc3RJZBIOCgJpZBgCIAEoCVICaWQSFgoGcmVh
+        c29uGAMgASgJUgZyZWFzb24idgoTQ2FuY2VsT3JkZXJSZXNwb25zZRIjCgVvcmRlchgBIAEoCzINLm9tcy52MS5PcmRlclIFb3Jk
+        ZXISHwoDZmVlGAIgASgLMg0ub21zLnYxLk1vbmV5UgNmZWUSGQoIZmVlX3J1bGUYAyABKAlSB2ZlZVJ1bGUiZAoWR2V0T3JkZXJI
+        aXN0b3J5UmVxdWVzdBIOCgJpZBgBIAEoCVICaWQSGwoJcGFnZV9zaXplGAIgASgFUghwYWdlU2l6ZRIdCgpwYWdlX3Rva2VuGAMg
+        ASgJUglwYWdlVG9rZW4i2QIKEU9yZGVySGlzdG9yeUVudHJ5EhkKCG9yZGVyX2lkGAEgASgJUgdvcmRlcklkEhgKB3ZlcnNpb24Y
+        AiABKANSB3ZlcnNpb24SGwoJYXRfbWlsbGlzGAMgASgDUghhdE1pbGxpcxIUCgVhY3RvchgEIAEoCVIFYWN0b3ISFgoGYWN0aW9u
+        GAUgASgJUgZhY3Rpb24SNAoLZnJvbV9zdGF0dXMYBiABKA4yEy5vbXMudjEuT3JkZXJTdGF0dXNSCmZyb21TdGF0dXMSMAoJdG9f
+        c3RhdHVzGAcgASgOMhMub21zLnYxLk9yZGVyU3RhdHVzUgh0b1N0YXR1cxIWCgZkZXRhaWwYCCABKAlSBmRldGFpbBIdCgpyZXF1
+        ZXN0X2lkGAkgASgJUglyZXF1ZXN0SWQSJQoOZXZlbnRfc2VxdWVuY2UYCiABKARSDWV2ZW50U2VxdWVuY2UidgoXR2V0T3JkZXJI
+        aXN0b3J5UmVzcG9uc2USMwoHZW50cmllcxgBIAMoCzIZLm9tcy52MS5PcmRlckhpc3RvcnlFbnRyeVIHZW50cmllcxImCg9uZXh0
+        X3BhZ2VfdG9rZW4YAiABKAlSDW5leHRQYWdlVG9rZW4iXgoTQXBwcm92ZU9yZGVyUmVxdWVzdBIdCgpyZXF1ZXN0X2lkGAEgASgJ
+        UglyZXF1ZXN0SWQSDgoCaWQYAiABKAlSAmlkEhgKB2NvbW1lbnQYAyABKAlSB2NvbW1lbnQiOwoUQXBwcm92ZU9yZGVyUmVzcG9u
+        c2USIwoFb3JkZXIYASABKAsyDS5vbXMudjEuT3JkZXJSBW9yZGVyIlsKElJlamVjdE9yZGVyUmVxdWVzdBIdCgpyZXF1ZXN0X2lk
+        GAEgASgJUglyZXF1ZXN0SWQSDgoCaWQYAiABKAlSAmlkEhYKBnJlYXNvbhgDIAEoCVIGcmVhc29uIjoKE1JlamVjdE9yZGVyUmVz
+        cG9uc2USIwoFb3JkZXIYASABKAsyDS5vbXMudjEuT3JkZXJSBW9yZGVyIpICChJVcGRhdGVPcmRlclJlcXVlc3QSHQoKcmVxdWVz
+        dF9pZBgBIAEoCVIJcmVxdWVzdElkEg4KAmlkGAIgASgJUgJpZBIYCgd2ZXJzaW9uGAMgASgDUgd2ZXJzaW9uEicKBWxpbmVzGAQg
+        AygLMhEub21zLnYxLk9yZGVyTGluZVIFbGluZXMSOgoQc2hpcHBpbmdfYWRkcmVzcxgFIAEoCzIPLm9tcy52MS5BZGRyZXNzUg9z
+        aGlwcGluZ0FkZHJlc3MSOAoPYmlsbGluZ19hZGRyZXNzGAYgASgLMg8ub21zLnYxLkFkZHJlc3NSDmJpbGxpbmdBZGRyZXNzEhQK
+        BW5vdGVzGAcgASgJUgVub3RlcyI6ChNVcGRhdGVPcmRlclJlc3BvbnNlEiMKBW9yZGVyGAEgASgLMg0ub21zLnYxLk9yZGVyUgVv
+        cmRlciLAAQoVQ3JlYXRlU2hpcG1lbnRSZXF1ZXN0Eh0KCnJlcXVlc3RfaWQYASABKAlSCXJlcXVlc3RJZBIZCghvcmRlcl9pZBgC
+        IAEoCVIHb3JkZXJJZBIqCgVsaW5lcxgDIAMoCzIULm9tcy52MS5TaGlwbWVudExpbmVSBWxpbmVzEhgKB2NhcnJpZXIYBCABKAlS
+        B2NhcnJpZXISJwoPdHJhY2tpbmdfbnVtYmVyGAUgASgJUg50cmFja2luZ051bWJlciJrChZDcmVhdGVTaGlwbWVudFJlc3BvbnNl
+        EiMKBW9yZGVyGAEgASgLMg0ub21zLnYxLk9yZGVyUgVvcmRlchIsCghzaGlwbWVudBgCIAEoCzIQLm9tcy52MS5TaGlwbWVudFII
+        c2hpcG1lbnQiuwEKF0FkZFRyYWNraW5nRXZlbnRSZXF1ZXN0Eh0KCnJlcXVlc3RfaWQYASABKAlSCXJlcXVlc3RJZBIZCghvcmRl
+        cl9pZBgCIAEoCVIHb3JkZXJJZBIfCgtzaGlwbWVudF9pZBgDIAEoCVIKc2hpcG1lbnRJZBItCgRraW5kGAQgASgOMhkub21zLnYx
+        LlRyYWNraW5nRXZlbnRLaW5kUgRraW5kEhYKBmRldGFpbBgFIAEoCVIGZGV0YWlsIj8KGEFkZFRyYWNraW5nRXZlbnRSZXNwb25z
+        ZRIjCgVvcmRlchgBIAEoCzINLm9tcy52MS5PcmRlclIFb3JkZXIijQEKElJlZnVuZE9yZGVyUmVxdWVzdBIdCgpyZXF1ZXN0X2lk
+        GAEgASgJUglyZXF1ZXN0SWQSGQoIb3JkZXJfaWQYAiABKAlSB29yZGVySWQSJQoGYW1vdW50GAMgASgLMg0ub21zLnYxLk1vbmV5
+        UgZhbW91bnQSFgoGcmVhc29uGAQgASgJUgZyZWFzb24iOgoTUmVmdW5kT3JkZXJSZXNwb25zZRIjCgVvcmRlchgBIAEoCzINLm9t
+        cy52MS5PcmRlclIFb3JkZXIikQEKE0NyZWF0ZVJldHVyblJlcXVlc3QSHQoKcmVxdWVzdF9pZBgBIAEoCVIJcmVxdWVzdElkEhkK
+        CG9yZGVyX2lkGAIgASgJUgdvcmRlcklkEigKBWxpbmVzGAMgAygLMhIub21zLnYxLlJldHVybkxpbmVSBWxpbmVzEhYKBnJlYXNv
+        bhgEIAEoCVIGcmVhc29uImIKFENyZWF0ZVJldHVyblJlc3BvbnNlEiMKBW9yZGVyGAEgASgLMg0ub21zLnYxLk9yZGVyUgVvcmRl
+        chIlCgNybWEYAiABKAsyEy5vbXMudjEuT3JkZXJSZXR1cm5SA3JtYSKqAQoUUmVjZWl2ZVJldHVyblJlcXVlc3QSHQoKcmVxdWVz
+        dF9pZBgBIAEoCVIJcmVxdWVzdElkEhkKCG9yZGVyX2lkGAIgASgJUgdvcmRlcklkEhsKCXJldHVybl9pZBgDIAEoCVIIcmV0dXJu
+        SWQSJQoOd2FyZWhvdXNlX2NvZGUYBCABKAlSDXdhcmVob3VzZUNvZGUSFAoFc2NyYXAYBSABKAhSBXNjcmFwIjwKFVJlY2VpdmVS
+        ZXR1cm5SZXNwb25zZRIjCgVvcmRlchgBIAEoCzINLm9tcy52MS5PcmRlclIFb3JkZXIiLgoRR2V0SW52b2ljZVJlcXVlc3QSGQoI
+        b3JkZXJfaWQYASABKAlSB29yZGVySWQiigIKC0ludm9pY2VMaW5lEhAKA3NrdRgBIAEoCVIDc2t1EiAKC2Rlc2NyaXB0aW9uGAIg
+        ASgJUgtkZXNjcmlwdGlvbhIaCghxdWFudGl0eRgDIAEoA1IIcXVhbnRpdHkSKAoQdW5pdF9wcmljZV9taW5vchgEIAEoA1IOdW5p
+        dFByaWNlTWlub3ISJQoOZGlzY291bnRfbWlub3IYBSABKANSDWRpc2NvdW50TWlub3ISGwoJbmV0X21pbm9yGAYgASgDUghuZXRN
+        aW5vchIgCgx0YXhfcmF0ZV9icHMYByABKAVSCnRheFJhdGVCcHMSGwoJdGF4X21pbm9yGAggASgDUgh0YXhNaW5vciLYAgoHSW52
+        b2ljZRIWCgZudW1iZXIYASABKAlSBm51bWJlchIZCghvcmRlcl9pZBgCIAEoCVIHb3JkZXJJZBIoChBpc3N1ZWRfYXRfbWlsbGlz
+        GAMgASgDUg5pc3N1ZWRBdE1pbGxpcxIjCg1jdXJyZW5jeV9jb2RlGAQgASgJUgxjdXJyZW5jeUNvZGUSHwoLY3VzdG9tZXJfaWQY
+        BSABKAlSCmN1c3RvbWVySWQSKAoHYmlsbF90bxgGIAEoCzIPLm9tcy52MS5BZGRyZXNzUgZiaWxsVG8SKAoHc2hpcF90bxgHIAEo
+        CzIPLm9tcy52MS5BZGRyZXNzUgZzaGlwVG8SKQoFbGluZXMYCCADKAsyEy5vbXMudjEuSW52b2ljZUxpbmVSBWxpbmVzEisKBnRv
+        dGFscxgJIAEoCzITLm9tcy52MS5PcmRlclRvdGFsc1IGdG90YWxzIlUKF0dldFNoaXBwaW5nTGFiZWxSZXF1ZXN0EhkKCG9yZGVy
+        X2lkGAEgASgJUgdvcmRlcklkEh8KC3NoaXBtZW50X2lkGAIgASgJUgpzaGlwbWVudElkIn4KBlBhcmNlbBIlCg53YXJlaG91c2Vf
+        Y29kZRgBIAEoCVINd2FyZWhvdXNlQ29kZRIqCgVsaW5lcxgCIAMoCzIULm9tcy52MS5TaGlwbWVudExpbmVSBWxpbmVzEiEKDHdl
+        aWdodF9ncmFtcxgDIAEoA1ILd2VpZ2h0R3JhbXMikAIKDVNoaXBwaW5nTGFiZWwSGQoIb3JkZXJfaWQYASABKAlSB29yZGVySWQS
+        HwoLc2hpcG1lbnRfaWQYAiABKAlSCnNoaXBtZW50SWQSKAoHc2hpcF90bxgDIAEoCzIPLm9tcy52MS5BZGRyZXNzUgZzaGlwVG8S
+        GAoHY2FycmllchgEIAEoCVIHY2FycmllchInCg90cmFja2luZ19udW1iZXIYBSABKAlSDnRyYWNraW5nTnVtYmVyEigKB3BhcmNl
+        bHMYBiADKAsyDi5vbXMudjEuUGFyY2VsUgdwYXJjZWxzEiwKEnRvdGFsX3dlaWdodF9ncmFtcxgHIAEoA1IQdG90YWxXZWlnaHRH
+        cmFtcyJ+ChBSYXRlT3JkZXJSZXF1ZXN0Eh0KCnJlcXVlc3RfaWQYASABKAlSCXJlcXVlc3RJZBIZCghvcmRlcl9pZBgCIAEoCVIH
+        b3JkZXJJZBIWCgZyYXRpbmcYAyABKAVSBnJhdGluZxIYCgdjb21tZW50GAQgASgJUgdjb21tZW50IjgKEVJhdGVPcmRlclJlc3Bv
+        bnNlEiMKBW9yZGVyGAEgASgLMg0ub21zLnYxLk9yZGVyUgVvcmRlciJfCgpPcmRlclRpbWVyEhIKBGtpbmQYASABKAlSBGtpbmQS
+        GQoIb3JkZXJfaWQYAiABKAlSB29yZGVySWQSIgoNZHVlX2F0X21pbGxpcxgDIAEoA1ILZHVlQXRNaWxsaXMizgEKEVJlc2VydmF0
+        aW9uUmVjb3JkEhkKCG9yZGVyX2lkGAEgASgJUgdvcmRlcklkEh0KCmxpbmVfaW5kZXgYAiABKA1SCWxpbmVJbmRleBIQCgNza3UY
+        AyABKAlSA3NrdRIlCg53YXJlaG91c2VfY29kZRgEIAEoCVINd2FyZWhvdXNlQ29kZRIaCghxdWFudGl0eRgFIAEoA1IIcXVhbnRp
+        dHkSKgoRY3JlYXRlZF9hdF9taWxsaXMYBiABKANSD2NyZWF0ZWRBdE1pbGxpcyqDAwoLT3JkZXJTdGF0dXMSHAoYT1JERVJfU1RB
+        VFVTX1VOU1BFQ0lGSUVEEAASHwobT1JERVJfU1RBVFVTX1BFTkRJTkdfUkVWSUVXEAESIAocT1JERVJfU1RBVFVTX1BFTkRJTkdf
+        UEFZTUVOVBACEhUKEU9SREVSX1NUQVRVU19QQUlEEAMSGgoWT1JERVJfU1RBVFVTX0FMTE9DQVRFRBAEEiIKHk9SREVSX1NUQVRV
+        U19QQVJUSUFMTFlfU0hJUFBFRBAFEhgKFE9SREVSX1NUQVRVU19TSElQUEVEEAYSGgoWT1JERVJfU1RBVFVTX0RFTElWRVJFRBAH
+        EhoKFk9SREVSX1NUQVRVU19DT01QTEVURUQQCBIYChRPUkRFUl9TVEFUVVNfT05fSE9MRBAJEhoKFk9SREVSX1NUQVRVU19DQU5D
+        RUxMRUQQChIZChVPUkRFUl9TVEFUVVNfUkVUVVJORUQQCxIZChVPUkRFUl9TVEFUVVNfUkVGVU5ERUQQDCqoAQoJT3JkZXJGbGFn
+        EhoKFk9SREVSX0ZMQUdfVU5TUEVDSUZJRUQQABIZChVPUkRFUl9GTEFHX0lOQ09NUExFVEUQARIeChpPUkRFUl9GTEFHX0FCTk9S
+        TUFMX0FNT1VOVBACEiEKHU9SREVSX0ZMQUdfUE9TU0lCTEVfRFVQTElDQVRFEAMSIQodT1JERVJfRkxBR19ERUxJVkVSWV9FWENF
+        UFRJT04QBCpmCgxSZXR1cm5TdGF0dXMSHQoZUkVUVVJOX1NUQVRVU19VTlNQRUNJRklFRBAAEhsKF1JFVFVSTl9TVEFUVVNfUkVR
+        VUVTVEVEEAESGgoWUkVUVVJOX1NUQVRVU19SRUNFSVZFRBACKswBChFUcmFja2luZ0V2ZW50S2luZBIjCh9UUkFDS0lOR19FVkVO
+        VF9LSU5EX1VOU1BFQ0lGSUVEEAASIgoeVFJBQ0tJTkdfRVZFTlRfS0lORF9JTl9UUkFOU0lUEAESKAokVFJBQ0tJTkdfRVZFTlRf
+        S0lORF9PVVRfRk9SX0RFTElWRVJZEAISIQodVFJBQ0tJTkdfRVZFTlRfS0lORF9ERUxJVkVSRUQQAxIhCh1UUkFDS0lOR19FVkVO
+        VF9LSU5EX0VYQ0VQVElPThAEMvAJCgxPcmRlclNlcnZpY2USRgoLQ3JlYXRlT3JkZXISGi5vbXMudjEuQ3JlYXRlT3JkZXJSZXF1
+        ZXN0Ghsub21zLnYxLkNyZWF0ZU9yZGVyUmVzcG9uc2USPQoIR2V0T3JkZXISFy5vbXMudjEuR2V0T3JkZXJSZXF1ZXN0Ghgub21z
+        LnYxLkdldE9yZGVyUmVzcG9uc2USQwoKTGlzdE9yZGVycxIZLm9tcy52MS5MaXN0T3JkZXJzUmVxdWVzdBoaLm9tcy52MS5MaXN0
+        T3JkZXJzUmVzcG9uc2USTAoNUmVjb3JkUGF5bWVudBIcLm9tcy52MS5SZWNvcmRQYXltZW50UmVxdWVzdBodLm9tcy52MS5SZWNv
+        cmRQYXltZW50UmVzcG9uc2USRgoLQ2FuY2VsT3JkZXISGi5vbXMudjEuQ2FuY2VsT3JkZXJSZXF1ZXN0Ghsub21zLnYxLkNhbmNl
+        bE9yZGVyUmVzcG9uc2USUgoPR2V0T3JkZXJIaXN0b3J5Eh4ub21zLnYxLkdldE9yZGVySGlzdG9yeVJlcXVlc3QaHy5vbXMudjEu
+        R2V0T3JkZXJIaXN0b3J5UmVzcG9uc2USSQoMQXBwcm92ZU9yZGVyEhsub21zLnYxLkFwcHJvdmVPcmRlclJlcXVlc3QaHC5vbXMu
+        djEuQXBwcm92ZU9yZGVyUmVzcG9uc2USRgoLUmVqZWN0T3JkZXISGi5vbXMudjEuUmVqZWN0T3JkZXJSZXF1ZXN0Ghsub21zLnYx
+        LlJlamVjdE9yZGVyUmVzcG9uc2USRgoLVXBkYXRlT3JkZXISGi5vbXMudjEuVXBkYXRlT3JkZXJSZXF1ZXN0Ghsub21zLnYxLlVw
+        ZGF0ZU9yZGVyUmVzcG9uc2USTwoOQ3JlYXRlU2hpcG1lbnQSHS5vbXMudjEuQ3JlYXRlU2hpcG1lbnRSZXF1ZXN0Gh4ub21zLnYx
+        LkNyZWF0ZVNoaXBtZW50UmVzcG9uc2USVQoQQWRkVHJhY2tpbmdFdmVudBIfLm9tcy52MS5BZGRUcmFja2luZ0V2ZW50UmVxdWVz
+        dBogLm9tcy52MS5BZGRUcmFja2luZ0V2ZW50UmVzcG9uc2USRgoLUmVmdW5kT3JkZXISGi5vbXMudjEuUmVmdW5kT3JkZXJSZXF1
+        ZXN0Ghsub21zLnYxLlJlZnVuZE9yZGVyUmVzcG9uc2USSQoMQ3JlYXRlUmV0dXJuEhsub21zLnYxLkNyZWF0ZVJldHVyblJlcXVl
+        c3QaHC5vbXMudjEuQ3JlYXRlUmV0dXJuUmVzcG9uc2USTAoNUmVjZWl2ZVJldHVybhIcLm9tcy52MS5SZWNlaXZlUmV0dXJuUmVx
+        dWVzdBodLm9tcy52MS5SZWNlaXZlUmV0dXJuUmVzcG9uc2USOAoKR2V0SW52b2ljZRIZLm9tcy52MS5HZXRJbnZvaWNlUmVxdWVz
+        dBoPLm9tcy52MS5JbnZvaWNlEkoKEEdldFNoaXBwaW5nTGFiZWwSHy5vbXMudjEuR2V0U2hpcHBpbmdMYWJlbFJlcXVlc3QaFS5v
+        bXMudjEuU2hpcHBpbmdMYWJlbBJACglSYXRlT3JkZXISGC5vbXMudjEuUmF0ZU9yZGVyUmVxdWVzdBoZLm9tcy52MS5SYXRlT3Jk
+        ZXJSZXNwb25zZWIGcHJvdG8zCv8FChNvbXMvdjEvZXZlbnRzLnByb3RvEgZvbXMudjEaFG9tcy92MS9jYXRhbG9nLnByb3RvGhZv
+        bXMvdjEvY3VzdG9tZXJzLnByb3RvGhZvbXMvdjEvaW52ZW50b3J5LnByb3RvGhNvbXMvdjEvb3JkZXJzLnByb3RvImAKEldhdGNo
+        RXZlbnRzUmVxdWVzdBIlCg5hZnRlcl9zZXF1ZW5jZRgBIAEoBFINYWZ0ZXJTZXF1ZW5jZRIjCg10eXBlX3ByZWZpeGVzGAIgAygJ
+        Ugx0eXBlUHJlZml4ZXMizgMKBUV2ZW50EhoKCHNlcXVlbmNlGAEgASgEUghzZXF1ZW5jZRISCgR0eXBlGAIgASgJUgR0eXBlEiwK
+        Em9jY3VycmVkX2F0X21pbGxpcxgDIAEoA1IQb2NjdXJyZWRBdE1pbGxpcxIUCgVhY3RvchgEIAEoCVIFYWN0b3ISIwoNcmVzb3Vy
+        Y2VfdHlwZRgFIAEoCVIMcmVzb3VyY2VUeXBlEh8KC3Jlc291cmNlX2lkGAYgASgJUgpyZXNvdXJjZUlkEh0KCnJlcXVlc3RfaWQY
+        ByABKAlSCXJlcXVlc3RJZBIrCgdwcm9kdWN0GAogASgLMg8ub21zLnYxLlByb2R1Y3RIAFIHcHJvZHVjdBIlCgVvcmRlchgLIAEo
+        CzINLm9tcy52MS5PcmRlckgAUgVvcmRlchIqCgVzdG9jaxgMIAEoCzISLm9tcy52MS5TdG9ja0xldmVsSABSBXN0b2NrEi4KCGN1
+        c3RvbWVyGA0gASgLMhAub21zLnYxLkN1c3RvbWVySABSCGN1c3RvbWVyEjEKCXdhcmVob3VzZRgOIAEoCzIRLm9tcy52MS5XYXJl
+        aG91c2VIAFIJd2FyZWhvdXNlQgkKB3BheWxvYWQySgoMRXZlbnRTZXJ2aWNlEjoKC1dhdGNoRXZlbnRzEhoub21zLnYxLldhdGNo
+        RXZlbnRzUmVxdWVzdBoNLm9tcy52MS5FdmVudDABYgZwcm90bzMKjQUKFG9tcy92MS9zdG9yYWdlLnByb3RvEgZvbXMudjEipAEK
+        EUlkZW1wb3RlbmN5UmVjb3JkEhYKBm1ldGhvZBgBIAEoCVIGbWV0aG9kEi8KE3JlcXVlc3RfZmluZ2VycHJpbnQYAiABKAxSEnJl
+        cXVlc3RGaW5nZXJwcmludBIaCghyZXNwb25zZRgDIAEoDFIIcmVzcG9uc2USKgoRY3JlYXRlZF9hdF9taWxsaXMYBCABKANSD2Ny
+        ZWF0ZWRBdE1pbGxpcyJxCgpTY2hlbWFJbmZvEhgKB3ZlcnNpb24YASABKA1SB3ZlcnNpb24SKgoRY3JlYXRlZF9hdF9taWxsaXMY
+        AiABKANSD2NyZWF0ZWRBdE1pbGxpcxIdCgpjcmVhdGVkX2J5GAMgASgJUgljcmVhdGVkQnki5AEKC0F1ZGl0UmVjb3JkEhsKCWF0
+        X21pbGxpcxgBIAEoA1IIYXRNaWxsaXMSFAoFYWN0b3IYAiABKAlSBWFjdG9yEhYKBm1ldGhvZBgDIAEoCVIGbWV0aG9kEiMKDXJl
+        c291cmNlX3R5cGUYBCABKAlSDHJlc291cmNlVHlwZRIfCgtyZXNvdXJjZV9pZBgFIAEoCVIKcmVzb3VyY2VJZBIdCgpyZXF1ZXN0
+        X2lkGAYgASgJUglyZXF1ZXN0SWQSJQoOZXZlbnRfc2VxdWVuY2UYByABKARSDWV2ZW50U2VxdWVuY2UiZAoMQXBpS2V5UmVjb3Jk
+        EhIKBG5hbWUYASABKAlSBG5hbWUSFAoFcm9sZXMYAiADKAlSBXJvbGVzEioKEWNyZWF0ZWRfYXRfbWlsbGlzGAMgASgDUg9jcmVh
+        dGVkQXRNaWxsaXNiBnByb3RvMw==
         """
 }

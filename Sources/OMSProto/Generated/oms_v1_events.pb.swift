@@ -70,6 +70,10 @@ public struct Oms_V1_Event: ProtoMessage {
 
     public enum OneOf_Payload: Hashable, Sendable {
         case product(Oms_V1_Product)
+        case order(Oms_V1_Order)
+        case stock(Oms_V1_StockLevel)
+        case customer(Oms_V1_Customer)
+        case warehouse(Oms_V1_Warehouse)
     }
 
     public var product: Oms_V1_Product {
@@ -78,6 +82,38 @@ public struct Oms_V1_Event: ProtoMessage {
             return Oms_V1_Product()
         }
         set { payload = .product(newValue) }
+    }
+
+    public var order: Oms_V1_Order {
+        get {
+            if case .order(let value)? = payload { return value }
+            return Oms_V1_Order()
+        }
+        set { payload = .order(newValue) }
+    }
+
+    public var stock: Oms_V1_StockLevel {
+        get {
+            if case .stock(let value)? = payload { return value }
+            return Oms_V1_StockLevel()
+        }
+        set { payload = .stock(newValue) }
+    }
+
+    public var customer: Oms_V1_Customer {
+        get {
+            if case .customer(let value)? = payload { return value }
+            return Oms_V1_Customer()
+        }
+        set { payload = .customer(newValue) }
+    }
+
+    public var warehouse: Oms_V1_Warehouse {
+        get {
+            if case .warehouse(let value)? = payload { return value }
+            return Oms_V1_Warehouse()
+        }
+        set { payload = .warehouse(newValue) }
     }
 
     public init() {}
@@ -179,6 +215,14 @@ extension Oms_V1_Event: ProtobufCMessageConvertible {
         switch c.pointee.payload_case.rawValue {
         case 10:
             self.payload = c.pointee.product.map { Oms_V1_Event.OneOf_Payload.product(Oms_V1_Product(cMessage: $0)) }
+        case 11:
+            self.payload = c.pointee.order.map { Oms_V1_Event.OneOf_Payload.order(Oms_V1_Order(cMessage: $0)) }
+        case 12:
+            self.payload = c.pointee.stock.map { Oms_V1_Event.OneOf_Payload.stock(Oms_V1_StockLevel(cMessage: $0)) }
+        case 13:
+            self.payload = c.pointee.customer.map { Oms_V1_Event.OneOf_Payload.customer(Oms_V1_Customer(cMessage: $0)) }
+        case 14:
+            self.payload = c.pointee.warehouse.map { Oms_V1_Event.OneOf_Payload.warehouse(Oms_V1_Warehouse(cMessage: $0)) }
         default:
             break
         }
@@ -197,6 +241,18 @@ extension Oms_V1_Event: ProtobufCMessageConvertible {
         case .product(let value)?:
             c.pointee.payload_case = .init(rawValue: 10)
             c.pointee.product = arena.message(value)
+        case .order(let value)?:
+            c.pointee.payload_case = .init(rawValue: 11)
+            c.pointee.order = arena.message(value)
+        case .stock(let value)?:
+            c.pointee.payload_case = .init(rawValue: 12)
+            c.pointee.stock = arena.message(value)
+        case .customer(let value)?:
+            c.pointee.payload_case = .init(rawValue: 13)
+            c.pointee.customer = arena.message(value)
+        case .warehouse(let value)?:
+            c.pointee.payload_case = .init(rawValue: 14)
+            c.pointee.warehouse = arena.message(value)
         case nil:
             break
         }

@@ -148,7 +148,7 @@ const ProtobufCMessageDescriptor oms__v1__watch_events_request__descriptor =
   (ProtobufCMessageInit) oms__v1__watch_events_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor oms__v1__event__field_descriptors[8] =
+static const ProtobufCFieldDescriptor oms__v1__event__field_descriptors[12] =
 {
   {
     "sequence",
@@ -246,22 +246,74 @@ static const ProtobufCFieldDescriptor oms__v1__event__field_descriptors[8] =
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "order",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__Event, payload_case),
+    offsetof(Oms__V1__Event, order),
+    &oms__v1__order__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stock",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__Event, payload_case),
+    offsetof(Oms__V1__Event, stock),
+    &oms__v1__stock_level__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "customer",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__Event, payload_case),
+    offsetof(Oms__V1__Event, customer),
+    &oms__v1__customer__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__Event, payload_case),
+    offsetof(Oms__V1__Event, warehouse),
+    &oms__v1__warehouse__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned oms__v1__event__field_indices_by_name[] = {
   3,   /* field[3] = actor */
+  10,   /* field[10] = customer */
   2,   /* field[2] = occurred_at_millis */
+  8,   /* field[8] = order */
   7,   /* field[7] = product */
   6,   /* field[6] = request_id */
   5,   /* field[5] = resource_id */
   4,   /* field[4] = resource_type */
   0,   /* field[0] = sequence */
+  9,   /* field[9] = stock */
   1,   /* field[1] = type */
+  11,   /* field[11] = warehouse */
 };
 static const ProtobufCIntRange oms__v1__event__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 7 },
-  { 0, 8 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor oms__v1__event__descriptor =
 {
@@ -271,7 +323,7 @@ const ProtobufCMessageDescriptor oms__v1__event__descriptor =
   "Oms__V1__Event",
   "oms.v1",
   sizeof(Oms__V1__Event),
-  8,
+  12,
   oms__v1__event__field_descriptors,
   oms__v1__event__field_indices_by_name,
   2,  oms__v1__event__number_ranges,

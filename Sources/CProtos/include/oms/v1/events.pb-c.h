@@ -15,6 +15,9 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 #include "oms/v1/catalog.pb-c.h"
+#include "oms/v1/customers.pb-c.h"
+#include "oms/v1/inventory.pb-c.h"
+#include "oms/v1/orders.pb-c.h"
 
 typedef struct Oms__V1__WatchEventsRequest Oms__V1__WatchEventsRequest;
 typedef struct Oms__V1__Event Oms__V1__Event;
@@ -45,7 +48,11 @@ struct  Oms__V1__WatchEventsRequest
 
 typedef enum {
   OMS__V1__EVENT__PAYLOAD__NOT_SET = 0,
-  OMS__V1__EVENT__PAYLOAD_PRODUCT = 10
+  OMS__V1__EVENT__PAYLOAD_PRODUCT = 10,
+  OMS__V1__EVENT__PAYLOAD_ORDER = 11,
+  OMS__V1__EVENT__PAYLOAD_STOCK = 12,
+  OMS__V1__EVENT__PAYLOAD_CUSTOMER = 13,
+  OMS__V1__EVENT__PAYLOAD_WAREHOUSE = 14
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(OMS__V1__EVENT__PAYLOAD__CASE)
 } Oms__V1__Event__PayloadCase;
 
@@ -77,6 +84,10 @@ struct  Oms__V1__Event
   Oms__V1__Event__PayloadCase payload_case;
   union {
     Oms__V1__Product *product;
+    Oms__V1__Order *order;
+    Oms__V1__StockLevel *stock;
+    Oms__V1__Customer *customer;
+    Oms__V1__Warehouse *warehouse;
   };
 };
 #define OMS__V1__EVENT__INIT \

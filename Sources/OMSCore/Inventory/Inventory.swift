@@ -1,0 +1,256 @@
+public import OMSProto
+import Storage
+
+/// Warehouses and stock levels: the minimal stock model orders reserve from.
+/// Writes go through the single writer; reads use the database directly.
+public struct Inventory: Sendable {
+    public static let createWarehouseMethod = "/oms.v1.InventoryService/CreateWarehouse"
+    public static let adjustStockMethod = "/oms.v1.InventoryService/AdjustStock"
+    static let maxReasonBytes = 500
+
+    let store: OMSStore
+
+    public init(store: OMSStore) {
+        self.store = store
+    }
+
+    // MARK: Validation
+
+    public static func validate(_ request: Oms_V1_CreateWarehouseRequest) throws(DomainError) {
+        var validator = Validator()
+        Idempotency.validate(request.requestID, into: &validator)
+        guard let warehouse = request.warehouse else {
+            validator.check(false, "warehouse", "is required")
+            try validator.throwIfInvalid()
+            return
+        }
+        Catalog.validateSKU(warehouse.code, field: "warehouse.code", into: &validator)
+        validator.check(warehouse.name.utf8.count <= 200, "warehouse.name", "must be at most 200 bytes")
+        try validator.throwIfInvalid()
+    }
+
+    public static func validate(_ request: Oms_V1_AdjustStockRequest) throws(DomainError) {
+        var validator = Validator()
+        Idempotency.validate(request.requestID, into: &validator)
+        Catalog.validateSKU(request.warehouseCode, field: "warehouse_code", into: &validator)
+        Catalog.validateSKU(request.sku, field: "sku", into: &validator)
+        validator.check(request.delta != 0, "delta", "must not be zero")
+        validator.check(
+            request.reason.utf8.count <= maxReasonBytes, "reason", "must be at most \(maxReasonBytes) bytes")
+        try validator.throwIfInvalid()
+    }
+
+    // MARK: Commands
+
+    public func createWarehouse(
+        _ request: Oms_V1_CreateWarehouseRequest, actor: String,
+        completion: @escaping @Sendable (Result<Oms_V1_CreateWarehouseResponse, any Error>) -> Void
+    ) {
+        do {
+            try Self.validate(request)
+        } catch {
+            return completion(.failure(error))
+        }
+        let store = self.store
+        DomainCommand.submit(
+            store,
+            { transaction in
+                try Self.applyCreateWarehouse(request, actor: actor, store: store, transaction: &transaction)
+            }, completion: completion)
+    }
+
+    public func createWarehouse(_ request: Oms_V1_CreateWarehouseRequest, actor: String) async throws
+        -> Oms_V1_CreateWarehouseResponse
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            createWarehouse(request, actor: actor) { continuation.resume(with: $0) }
+        }
+    }
+
+    static func applyCreateWarehouse(
+        _ request: Oms_V1_CreateWarehouseRequest, actor: String, store: OMSStore, transaction: inout WriteTransaction
+    ) throws -> (Oms_V1_CreateWarehouseResponse, UInt64) {
+        let families = store.families
+        var canonical = request
+        canonical.requestID = ""
+        if let replay = try Idempotency.replay(
+            transaction, families: families, method: createWarehouseMethod, requestID: request.requestID,
+            request: canonical, as: Oms_V1_CreateWarehouseResponse.self)
+        {
+            return (replay, 0)
+        }
+        var warehouse = request.warehouse!
+        let key = StockLedger.warehouseKey(warehouse.code)
+        if try transaction.get(families.stock, key) != nil {
+            throw DomainError(
+                .alreadyExists, "warehouse \(warehouse.code) already exists", reason: "WAREHOUSE_EXISTS")
+        }
+        let now = transaction.now / 1_000_000
+        warehouse.createdAtMillis = now
+        if warehouse.name.isEmpty { warehouse.name = warehouse.code }
+        transaction.put(families.stock, key, warehouse.serializedBytes())
+        let sequence = try ChangeRecord.append(
+            store: store, transaction: &transaction, type: "warehouse.created", resourceType: "warehouse",
+            resourceID: warehouse.code, actor: actor, requestID: request.requestID, method: createWarehouseMethod,
+            payload: .warehouse(warehouse))
+        var response = Oms_V1_CreateWarehouseResponse()
+        response.warehouse = warehouse
+        Idempotency.record(
+            &transaction, families: families, method: createWarehouseMethod, requestID: request.requestID,
+            request: canonical, response: response, nowMillis: now)
+        return (response, sequence)
+    }
+
+    public func adjustStock(
+        _ request: Oms_V1_AdjustStockRequest, actor: String,
+        completion: @escaping @Sendable (Result<Oms_V1_AdjustStockResponse, any Error>) -> Void
+    ) {
+        do {
+            try Self.validate(request)
+        } catch {
+            return completion(.failure(error))
+        }
+        let store = self.store
+        DomainCommand.submit(
+            store,
+            { transaction in
+                try Self.applyAdjustStock(request, actor: actor, store: store, transaction: &transaction)
+            }, completion: completion)
+    }
+
+    public func adjustStock(_ request: Oms_V1_AdjustStockRequest, actor: String) async throws
+        -> Oms_V1_AdjustStockResponse
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            adjustStock(request, actor: actor) { continuation.resume(with: $0) }
+        }
+    }
+
+    static func applyAdjustStock(
+        _ request: Oms_V1_AdjustStockRequest, actor: String, store: OMSStore, transaction: inout WriteTransaction
+    ) throws -> (Oms_V1_AdjustStockResponse, UInt64) {
+        let families = store.families
+        var canonical = request
+        canonical.requestID = ""
+        if let replay = try Idempotency.replay(
+            transaction, families: families, method: adjustStockMethod, requestID: request.requestID,
+            request: canonical, as: Oms_V1_AdjustStockResponse.self)
+        {
+            return (replay, 0)
+        }
+        guard try transaction.get(families.stock, StockLedger.warehouseKey(request.warehouseCode)) != nil else {
+            throw DomainError(
+                .failedPrecondition, "warehouse \(request.warehouseCode) does not exist; create it first",
+                violations: [.init(field: "warehouse_code", description: "unknown warehouse")],
+                reason: "WAREHOUSE_NOT_FOUND")
+        }
+        let (level, move) = try StockLedger.apply(
+            &transaction, families: families, sku: request.sku, warehouse: request.warehouseCode,
+            kind: .adjustment, onHandDelta: request.delta, reservedDelta: 0,
+            reason: request.reason.isEmpty ? "adjustment" : request.reason, requestID: request.requestID,
+            actor: actor)
+        let sequence = try ChangeRecord.append(
+            store: store, transaction: &transaction, type: "stock.adjusted", resourceType: "stock",
+            resourceID: "\(request.sku)@\(request.warehouseCode)", actor: actor, requestID: request.requestID,
+            method: adjustStockMethod, payload: .stock(level))
+        var response = Oms_V1_AdjustStockResponse()
+        response.level = level
+        response.move = move
+        Idempotency.record(
+            &transaction, families: families, method: adjustStockMethod, requestID: request.requestID,
+            request: canonical, response: response, nowMillis: move.atMillis)
+        return (response, sequence)
+    }
+
+    // MARK: Queries
+
+    /// Every warehouse in allocation order (priority, then code).
+    public func warehouses() throws -> [Oms_V1_Warehouse] {
+        let rows = try store.database.scan(store.families.stock, prefix: StockLedger.warehousePrefix, limit: Int.max)
+        return try rows.map { try Oms_V1_Warehouse(serializedBytes: $0.value) }
+            .sorted { ($0.priority, $0.code) < ($1.priority, $1.code) }
+    }
+
+    public func stock(_ request: Oms_V1_GetStockRequest) throws -> Oms_V1_GetStockResponse {
+        var validator = Validator()
+        Catalog.validateSKU(request.sku, field: "sku", into: &validator)
+        if !request.warehouseCode.isEmpty {
+            Catalog.validateSKU(request.warehouseCode, field: "warehouse_code", into: &validator)
+        }
+        try validator.throwIfInvalid()
+        let snapshot = try store.database.snapshot()
+        var response = Oms_V1_GetStockResponse()
+        response.sku = request.sku
+        response.warehouseCode = request.warehouseCode
+        if !request.warehouseCode.isEmpty {
+            guard
+                try store.database.get(
+                    store.families.stock, StockLedger.warehouseKey(request.warehouseCode), snapshot: snapshot) != nil
+            else {
+                throw DomainError(
+                    .notFound, "warehouse \(request.warehouseCode) not found", reason: "WAREHOUSE_NOT_FOUND")
+            }
+        }
+        let rows = try store.database.scan(
+            store.families.stock, prefix: StockLedger.levelPrefix(sku: request.sku), limit: Int.max,
+            snapshot: snapshot)
+        for row in rows {
+            let level = try Oms_V1_StockLevel(serializedBytes: row.value)
+            if !request.warehouseCode.isEmpty && level.warehouseCode != request.warehouseCode { continue }
+            response.warehouses.append(level)
+            response.onHand += level.onHand
+            response.reserved += level.reserved
+        }
+        response.available = response.onHand - response.reserved
+        return response
+    }
+
+    /// Checks the stock invariants against durable state: for every sku ×
+    /// warehouse, `reserved == sum of open reservations`, `on_hand` and
+    /// `reserved` equal the sums of their ledger rows, and `0 <= reserved <=
+    /// on_hand`. Returns one line per violation (empty when consistent).
+    public func invariantViolations() throws -> [String] {
+        let snapshot = try store.database.snapshot()
+        let families = store.families
+        var reservedByLevel: [String: Int64] = [:]
+        for row in try store.database.scan(families.reservations, prefix: [], limit: Int.max, snapshot: snapshot) {
+            let record = try Oms_V1_ReservationRecord(serializedBytes: row.value)
+            reservedByLevel["\(record.sku)@\(record.warehouseCode)", default: 0] += record.quantity
+        }
+        var ledger: [String: (onHand: Int64, reserved: Int64)] = [:]
+        for row in try store.database.scan(families.stockMoves, prefix: [], limit: Int.max, snapshot: snapshot) {
+            let move = try Oms_V1_StockMove(serializedBytes: row.value)
+            let key = "\(move.sku)@\(move.warehouseCode)"
+            ledger[key, default: (0, 0)].onHand += move.onHandDelta
+            ledger[key, default: (0, 0)].reserved += move.reservedDelta
+        }
+        var problems: [String] = []
+        var seen: Set<String> = []
+        for row in try store.database.scan(
+            families.stock, prefix: [StockLedger.levelTag], limit: Int.max, snapshot: snapshot)
+        {
+            let level = try Oms_V1_StockLevel(serializedBytes: row.value)
+            let key = "\(level.sku)@\(level.warehouseCode)"
+            seen.insert(key)
+            let open = reservedByLevel[key] ?? 0
+            if level.reserved != open {
+                problems.append("\(key): reserved \(level.reserved) != open reservations \(open)")
+            }
+            let sums = ledger[key] ?? (0, 0)
+            if level.onHand != sums.onHand {
+                problems.append("\(key): on_hand \(level.onHand) != ledger \(sums.onHand)")
+            }
+            if level.reserved != sums.reserved {
+                problems.append("\(key): reserved \(level.reserved) != ledger \(sums.reserved)")
+            }
+            if level.available != level.onHand - level.reserved { problems.append("\(key): available is stale") }
+            if level.reserved < 0 || level.reserved > level.onHand {
+                problems.append("\(key): reserved \(level.reserved) outside 0...\(level.onHand)")
+            }
+        }
+        for key in reservedByLevel.keys where !seen.contains(key) {
+            problems.append("\(key): reservations without a stock level")
+        }
+        return problems
+    }
+}

@@ -1,0 +1,68 @@
+import OMSCore
+import OMSProto
+import RPC
+
+/// `oms.v1.OrderService`: reads answer on the event loop; commands go to the
+/// single writer and answer when durable.
+struct OrderServiceProvider {
+    let orders: Orders
+
+    func register(in router: inout Router) {
+        let orders = self.orders
+        router.unary(Oms_V1_OrderService.Method.createOrder) { request, context, responder in
+            orders.create(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_OrderService.Method.recordPayment) { request, context, responder in
+            orders.recordPayment(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_OrderService.Method.cancelOrder) { request, context, responder in
+            orders.cancel(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_OrderService.Method.approveOrder) { request, context, responder in
+            orders.approve(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_OrderService.Method.rejectOrder) { request, context, responder in
+            orders.reject(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_OrderService.Method.updateOrder) { request, context, responder in
+            orders.update(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_OrderService.Method.createShipment) { request, context, responder in
+            orders.ship(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_OrderService.Method.addTrackingEvent) { request, context, responder in
+            orders.track(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_OrderService.Method.refundOrder) { request, context, responder in
+            orders.refund(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_OrderService.Method.createReturn) { request, context, responder in
+            orders.createReturn(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_OrderService.Method.receiveReturn) { request, context, responder in
+            orders.receiveReturn(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_OrderService.Method.rateOrder) { request, context, responder in
+            orders.rate(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_OrderService.Method.getOrder) { request, _, responder in
+            responder.answer {
+                var response = Oms_V1_GetOrderResponse()
+                response.order = try orders.order(id: request.id)
+                return response
+            }
+        }
+        router.unary(Oms_V1_OrderService.Method.listOrders) { request, _, responder in
+            responder.answer { try orders.list(request) }
+        }
+        router.unary(Oms_V1_OrderService.Method.getInvoice) { request, _, responder in
+            responder.answer { try orders.invoice(request) }
+        }
+        router.unary(Oms_V1_OrderService.Method.getShippingLabel) { request, _, responder in
+            responder.answer { try orders.shippingLabel(request) }
+        }
+        router.unary(Oms_V1_OrderService.Method.getOrderHistory) { request, _, responder in
+            responder.answer { try orders.history(request) }
+        }
+    }
+}
