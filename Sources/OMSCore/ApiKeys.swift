@@ -1,13 +1,10 @@
 import OMSProto
 import Storage
-import Synchronization
 
 /// API keys: bearer tokens stored as SHA-256 hashes in `auth`, each with a
 /// name (the principal recorded in audit rows) and roles.
 public final class ApiKeys: Sendable {
     private let store: OMSStore
-    /// token → principal, for tokens already verified once (tokens are few).
-    private let cache = Mutex<[String: String]>([:])
 
     public init(store: OMSStore) {
         self.store = store
@@ -35,16 +32,12 @@ public final class ApiKeys: Sendable {
     }
 
     /// The principal for `token`, or nil if it is not a valid key.
+    /// Looks the token's hash up in `auth` (callers cache the answer).
     public func authenticate(_ token: String) -> String? {
-        if let known = cache.withLock({ $0[token] }) { return known }
         guard !token.isEmpty, token.utf8.count <= 512,
             let bytes = try? store.database.get(store.families.auth, SHA256.hash(Array(token.utf8))),
             let record = try? Oms_V1_ApiKeyRecord(serializedBytes: bytes)
         else { return nil }
-        cache.withLock { cache in
-            if cache.count > 1024 { cache.removeAll() }
-            cache[token] = record.name
-        }
         return record.name
     }
 

@@ -49,7 +49,7 @@ public struct Catalog: Sendable {
     }
 
     public static func validateSKU(_ sku: String, field: String, into validator: inout Validator) {
-        let bytes = Array(sku.utf8)
+        let bytes = sku.utf8
         if bytes.isEmpty {
             validator.check(false, field, "must not be empty")
             return
@@ -185,11 +185,14 @@ public struct Catalog: Sendable {
         var validator = Validator()
         Self.validateSKU(sku, field: "sku", into: &validator)
         try validator.throwIfInvalid()
-        return try store.database.withValue(store.families.products, Array(sku.utf8)) { value in
-            guard let value else {
-                throw DomainError(.notFound, "product \(sku) not found", reason: "PRODUCT_NOT_FOUND")
+        var sku = sku
+        return try sku.withUTF8 { key in
+            try store.database.withValue(store.families.products, UnsafeRawBufferPointer(key)) { value in
+                guard let value else {
+                    throw DomainError(.notFound, "product \(String(decoding: key, as: UTF8.self)) not found", reason: "PRODUCT_NOT_FOUND")
+                }
+                return try body(value)
             }
-            return try body(value)
         }
     }
 
