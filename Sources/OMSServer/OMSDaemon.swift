@@ -25,11 +25,15 @@ public final class OMSDaemon: Sendable {
         public var maxReceiveMessageBytes: Int
         public var shutdownGracePeriod: Duration
         public var eventLoopThreads: Int
+        /// The rules of the order lifecycle: payment deadline, cancellation
+        /// window and fee, review thresholds, approval tiers, auto-completion
+        /// and loyalty points (`omsd serve --help` lists the flags).
+        public var orderPolicy: OrderPolicy
 
         public init(
             host: String = "127.0.0.1", port: Int = 50051, dataDirectory: String = "./var/data",
             maxReceiveMessageBytes: Int = 4 * 1024 * 1024, shutdownGracePeriod: Duration = .seconds(10),
-            eventLoopThreads: Int = 0
+            eventLoopThreads: Int = 0, orderPolicy: OrderPolicy = .defaults
         ) {
             self.host = host
             self.port = port
@@ -37,6 +41,7 @@ public final class OMSDaemon: Sendable {
             self.maxReceiveMessageBytes = maxReceiveMessageBytes
             self.shutdownGracePeriod = shutdownGracePeriod
             self.eventLoopThreads = eventLoopThreads
+            self.orderPolicy = orderPolicy
         }
     }
 
@@ -73,7 +78,7 @@ public final class OMSDaemon: Sendable {
         var router = Router()
         health.register(in: &router)
         CatalogServiceProvider(catalog: Catalog(store: store)).register(in: &router)
-        let orders = Orders(store: store)
+        let orders = Orders(store: store, policy: config.orderPolicy)
         OrderServiceProvider(orders: orders).register(in: &router)
         InventoryServiceProvider(inventory: Inventory(store: store)).register(in: &router)
         CustomerServiceProvider(customers: Customers(store: store)).register(in: &router)
@@ -132,6 +137,12 @@ public final class OMSDaemon: Sendable {
         store.close()
         logger.info("omsd stopped")
     }
+}
+
+extension OMSDaemon {
+    /// `OMSCore.OrderPolicy`, so the daemon executable can build a `Config`
+    /// without importing the domain module.
+    public typealias OrderPolicy = OMSCore.OrderPolicy
 }
 
 /// A string shared between threads (the bound address, known after start).
