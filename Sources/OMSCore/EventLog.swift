@@ -9,6 +9,8 @@ import Synchronization
 /// and the feed has no gaps. Watchers are woken after the batch is durable.
 public final class EventLog: Sendable {
     static let counterKey = Array("event_sequence".utf8)
+    /// The oldest sequence not removed by retention (absent: 1).
+    static let firstRetainedKey = Array("event_first_retained".utf8)
 
     private let families: ColumnFamilies
     private let database: Database
@@ -54,6 +56,34 @@ public final class EventLog: Sendable {
         let rows = try database.scan(
             families.events, from: KeyCodec.encode(after &+ 1), to: nil, limit: limit)
         return try rows.map { try Oms_V1_Event(serializedBytes: $0.value) }
+    }
+
+    /// The oldest sequence still stored: 1 until retention removed events.
+    public func firstRetainedSequence() throws -> UInt64 {
+        guard let bytes = try database.get(families.meta, Self.firstRetainedKey) else { return 1 }
+        return try Self.decodeCounter(bytes)
+    }
+
+    /// Removes up to `limit` of the oldest events that occurred before
+    /// `cutoffMillis`, through the single writer, and records the new oldest
+    /// sequence in the same batch. Returns how many it removed; call again
+    /// while it returns `limit`.
+    public func trim(olderThan cutoffMillis: Int64, writer: WriteCoordinator, limit: Int = 5000) async throws -> Int {
+        let families = self.families
+        return try await writer.perform { transaction in
+            let rows = try transaction.scan(families.events, prefix: [], limit: limit)
+            var removed = 0
+            var next: UInt64?
+            for row in rows {
+                let event = try Oms_V1_Event(serializedBytes: row.value)
+                guard event.occurredAtMillis < cutoffMillis else { break }
+                transaction.delete(families.events, row.key)
+                removed += 1
+                next = event.sequence + 1
+            }
+            if let next { transaction.put(families.meta, Self.firstRetainedKey, KeyCodec.encode(next)) }
+            return removed
+        }
     }
 
     /// A stream of "something was committed" signals for one watcher.

@@ -14,6 +14,17 @@ struct EventServiceProvider {
         let events = self.events
         router.serverStreaming(Oms_V1_EventService.Method.watchEvents) { request, writer, context in
             let prefixes = request.typePrefixes
+            // A resume point inside the trimmed history would silently skip
+            // events: refuse it. 0 means "from the oldest event still kept".
+            let firstRetained = try events.firstRetainedSequence()
+            if request.afterSequence > 0 && request.afterSequence + 1 < firstRetained {
+                throw RPCError(
+                    .outOfRange,
+                    "events up to sequence \(firstRetained - 1) were removed by the retention policy; "
+                        + "resume from sequence \(firstRetained - 1) or later after a full resync",
+                    details: [.errorInfo(reason: "EVENTS_TRIMMED", domain: ErrorMapping.domain,
+                                         metadata: ["first_retained_sequence": String(firstRetained)])])
+            }
             let (id, signals) = events.subscribe()
             defer { events.unsubscribe(id) }
             var cursor = request.afterSequence

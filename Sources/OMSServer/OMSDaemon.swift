@@ -29,11 +29,13 @@ public final class OMSDaemon: Sendable {
         /// window and fee, review thresholds, approval tiers, auto-completion
         /// and loyalty points (`omsd serve --help` lists the flags).
         public var orderPolicy: OrderPolicy
+        /// Days events stay in the global feed; 0 keeps them forever.
+        public var eventRetentionDays: Int
 
         public init(
             host: String = "127.0.0.1", port: Int = 50051, dataDirectory: String = "./var/data",
             maxReceiveMessageBytes: Int = 4 * 1024 * 1024, shutdownGracePeriod: Duration = .seconds(10),
-            eventLoopThreads: Int = 0, orderPolicy: OrderPolicy = .defaults
+            eventLoopThreads: Int = 0, orderPolicy: OrderPolicy = .defaults, eventRetentionDays: Int = 0
         ) {
             self.host = host
             self.port = port
@@ -42,6 +44,7 @@ public final class OMSDaemon: Sendable {
             self.shutdownGracePeriod = shutdownGracePeriod
             self.eventLoopThreads = eventLoopThreads
             self.orderPolicy = orderPolicy
+            self.eventRetentionDays = eventRetentionDays
         }
     }
 
@@ -50,6 +53,8 @@ public final class OMSDaemon: Sendable {
     public let health: HealthService
     /// Fires payment deadlines (and other durable timers) on the store's clock.
     public let timerRunner: TimerRunner
+    /// Trims the event feed to `eventRetentionDays` (idle when 0).
+    public let eventRetention: EventRetention
     /// Path of the admin token file (`<data-dir>/admin.token`).
     public let adminTokenPath: String
     private let server: GRPCServer
@@ -83,6 +88,7 @@ public final class OMSDaemon: Sendable {
         InventoryServiceProvider(inventory: Inventory(store: store)).register(in: &router)
         CustomerServiceProvider(customers: Customers(store: store)).register(in: &router)
         self.timerRunner = TimerRunner(orders: orders, store: store, logger: logger)
+        self.eventRetention = EventRetention(store: store, days: config.eventRetentionDays, logger: logger)
         EventServiceProvider(events: store.events).register(in: &router)
         let bound = boundAddress
         AdminServiceProvider(
@@ -111,6 +117,7 @@ public final class OMSDaemon: Sendable {
         let port = address.port ?? config.port
         boundAddress.value = "\(config.host):\(port)"
         timerRunner.start()
+        eventRetention.start()
         health.setAll(.serving)
         health.setStatus(.serving)
         logger.info(
@@ -134,6 +141,7 @@ public final class OMSDaemon: Sendable {
         store.events.finishAll()
         await server.shutdown()
         await timerRunner.stop()
+        await eventRetention.stop()
         store.close()
         logger.info("omsd stopped")
     }

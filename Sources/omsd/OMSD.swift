@@ -31,7 +31,7 @@ struct Serve: AsyncParsableCommand {
             'authorization: Bearer <token>'. Health checks (grpc.health.v1.Health) need no token.
 
             Every flag can also come from the environment: OMSD_LISTEN, OMSD_DATA_DIR, \
-            OMSD_MAX_RECEIVE_MESSAGE_BYTES, OMSD_LOG_LEVEL, OMSD_SHUTDOWN_GRACE_SECONDS, OMSD_THREADS, \
+            OMSD_MAX_RECEIVE_MESSAGE_BYTES, OMSD_LOG_LEVEL, OMSD_SHUTDOWN_GRACE_SECONDS, OMSD_THREADS, OMSD_EVENT_RETENTION_DAYS, \
             and for the order policy the flag's name in capitals with an OMSD_ prefix \
             (--free-cancel-hours is OMSD_FREE_CANCEL_HOURS). A flag wins over the environment.
 
@@ -72,10 +72,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Event-loop threads (0 = one per CPU core).")
     var threads: Int = Int(environment["OMSD_THREADS"] ?? "") ?? 0
 
+    @Option(help: "Days events stay in the feed that WatchEvents serves (0 = forever). Resuming before the oldest kept event fails with OUT_OF_RANGE.")
+    var eventRetentionDays: Int = Int(environment["OMSD_EVENT_RETENTION_DAYS"] ?? "") ?? 0
+
     @OptionGroup(title: "Order policy")
     var policyOptions: OrderPolicyOptions
 
     func validate() throws {
+        guard (0...36_500).contains(eventRetentionDays) else {
+            throw ValidationError("--event-retention-days must be from 0 (keep forever) to 36500, got \(eventRetentionDays)")
+        }
         guard ListenAddress(listen) != nil else {
             throw ValidationError("--listen must be HOST:PORT (e.g. 127.0.0.1:50051), got '\(listen)'")
         }
@@ -101,7 +107,7 @@ struct Serve: AsyncParsableCommand {
         let config = OMSDaemon.Config(
             host: address.host, port: address.port, dataDirectory: dataDir,
             maxReceiveMessageBytes: maxReceiveMessageBytes, shutdownGracePeriod: .seconds(shutdownGraceSeconds),
-            eventLoopThreads: threads, orderPolicy: policy)
+            eventLoopThreads: threads, orderPolicy: policy, eventRetentionDays: eventRetentionDays)
         let daemon: OMSDaemon
         do {
             daemon = try await OMSDaemon(config: config, logger: logger)

@@ -1,4 +1,6 @@
+import OMSCore
 import OMSProto
+import OMSServer
 import RPC
 import Testing
 
@@ -36,5 +38,53 @@ struct HealthEndToEndTests {
         await watcher.close()
         #expect(statuses.first == .serving)
         #expect(statuses.last == .notServing)
+    }
+}
+
+@Suite("Event retention end to end")
+struct EventRetentionEndToEndTests {
+    @Test("events older than the retention are removed; resuming inside the removed range is OUT_OF_RANGE")
+    func retention() async throws {
+        let clock = ManualClock()
+        let directory = makeTemporaryDirectory()
+        let daemon = try await OMSDaemon(
+            config: .init(
+                host: "127.0.0.1", port: 0, dataDirectory: directory, shutdownGracePeriod: .seconds(2),
+                eventLoopThreads: 1, eventRetentionDays: 1),
+            clock: clock)
+        let port = try await daemon.start()
+        var metadata = Metadata()
+        metadata.add("authorization", "Bearer \(try readToken(daemon.adminTokenPath))")
+        let client = RPCClient(config: .init(host: "127.0.0.1", port: port, defaultMetadata: metadata))
+        do {
+            for sku in ["OLD-1", "OLD-2"] {
+                _ = try await client.unary(Catalog.upsertProduct, .with { $0.product = product(sku) })
+            }
+            clock.advance(millis: 2 * 86_400_000)
+            _ = try await client.unary(Catalog.upsertProduct, .with { $0.product = product("NEW-1") })
+            #expect(try await daemon.eventRetention.trimNow() == 2)
+
+            let trimmed = await rpcError {
+                for try await _ in client.serverStreaming(Oms_V1_EventService.Method.watchEvents, .with { $0.afterSequence = 1 }) {}
+            }
+            #expect(trimmed?.code == .outOfRange)
+            #expect(trimmed?.reason == "EVENTS_TRIMMED")
+
+            for after: UInt64 in [0, 2] {
+                var iterator = client.serverStreaming(
+                    Oms_V1_EventService.Method.watchEvents, .with { $0.afterSequence = after }
+                ).makeAsyncIterator()
+                let first = try await iterator.next()
+                #expect(first?.sequence == 3 && first?.resourceID == "NEW-1", "after \(after)")
+            }
+        } catch {
+            await client.close()
+            await daemon.stop()
+            removeDirectory(directory)
+            throw error
+        }
+        await client.close()
+        await daemon.stop()
+        removeDirectory(directory)
     }
 }
