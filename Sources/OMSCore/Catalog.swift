@@ -79,17 +79,11 @@ public struct Catalog: Sendable {
             return
         }
         let store = self.store
-        store.writer.submit({ transaction throws -> (Oms_V1_UpsertProductResponse, UInt64) in
-            try Self.apply(request, actor: actor, store: store, transaction: &transaction)
-        }) { result in
-            switch result {
-            case .success(let (response, sequence)):
-                if sequence > 0 { store.events.didCommit(upTo: sequence) }
-                completion(.success(response))
-            case .failure(let error):
-                completion(.failure(error))
-            }
-        }
+        DomainCommand.submit(
+            store,
+            { transaction in
+                try Self.apply(request, actor: actor, store: store, transaction: &transaction)
+            }, completion: completion)
     }
 
     /// The command itself, run on the writer thread. Returns the response and
@@ -138,25 +132,10 @@ public struct Catalog: Sendable {
         product.updatedAtMillis = now
         transaction.put(families.products, key, product.serializedBytes())
 
-        var event = Oms_V1_Event()
-        event.type = existing == nil ? "product.created" : "product.updated"
-        event.occurredAtMillis = now
-        event.actor = actor
-        event.resourceType = "product"
-        event.resourceID = product.sku
-        event.requestID = request.requestID
-        event.payload = .product(product)
-        event = try store.events.append(event, to: &transaction)
-
-        var audit = Oms_V1_AuditRecord()
-        audit.atMillis = now
-        audit.actor = actor
-        audit.method = upsertMethod
-        audit.resourceType = "product"
-        audit.resourceID = product.sku
-        audit.requestID = request.requestID
-        audit.eventSequence = event.sequence
-        AuditLog.append(audit, to: &transaction, families: families, uniquifier: event.sequence)
+        let sequence = try ChangeRecord.append(
+            store: store, transaction: &transaction, type: existing == nil ? "product.created" : "product.updated",
+            resourceType: "product", resourceID: product.sku, actor: actor, requestID: request.requestID,
+            method: upsertMethod, payload: .product(product))
 
         var response = Oms_V1_UpsertProductResponse()
         response.product = product
@@ -164,7 +143,7 @@ public struct Catalog: Sendable {
         Idempotency.record(
             &transaction, families: families, method: upsertMethod, requestID: request.requestID,
             request: canonical, response: response, nowMillis: now)
-        return (response, event.sequence)
+        return (response, sequence)
     }
 
     // MARK: Queries

@@ -8,7 +8,8 @@ import Synchronization
 /// counter stored in `meta`, so a rolled-back command gives its number back
 /// and the feed has no gaps. Watchers are woken after the batch is durable.
 public final class EventLog: Sendable {
-    static let counterKey = Array("event_sequence".utf8)
+    static let counterName = "event_sequence"
+    static let counterKey = Array(counterName.utf8)
     /// The oldest sequence not removed by retention (absent: 1).
     static let firstRetainedKey = Array("event_first_retained".utf8)
 
@@ -28,9 +29,7 @@ public final class EventLog: Sendable {
     @discardableResult
     public func append(_ event: Oms_V1_Event, to transaction: inout WriteTransaction) throws -> Oms_V1_Event {
         var event = event
-        let current = try transaction.get(families.meta, Self.counterKey).map { try Self.decodeCounter($0) } ?? 0
-        event.sequence = current + 1
-        transaction.put(families.meta, Self.counterKey, KeyCodec.encode(event.sequence))
+        event.sequence = try MetaCounter.next(Self.counterName, transaction: &transaction, families: families)
         transaction.put(families.events, KeyCodec.encode(event.sequence), event.serializedBytes())
         return event
     }

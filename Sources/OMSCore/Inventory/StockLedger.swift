@@ -1,5 +1,5 @@
-public import OMSProto
-public import Storage
+import OMSProto
+import Storage
 
 /// Stock levels and their ledger. Every change of `on_hand` or `reserved`
 /// goes through `apply`, which writes the new level and one immutable

@@ -1,4 +1,4 @@
-public import OMSProto
+import OMSProto
 import Storage
 
 /// Key layout of `order_index`. Every row's value is the order id.

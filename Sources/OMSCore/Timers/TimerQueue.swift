@@ -1,5 +1,5 @@
 public import OMSProto
-public import Storage
+import Storage
 
 /// Durable timers: rows of `timers` keyed by the due time (big-endian
 /// milliseconds) then the order id, so "everything due by now" is one
