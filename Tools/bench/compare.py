@@ -128,6 +128,12 @@ def main() -> int:
                       f"sync, another process was writing to the disk")
             if row.get("kind") == "durable-write" and row.get("writes_verified") is False:
                 print(f"note: {label} {row['workload']}: not every 2xx was a durable write")
+            target = row.get("target")
+            if target:
+                print(f"{label}: {row['workload']} vs issue 8's target: ≥ {target['min_ratio_to_fsync']:g}× fsync "
+                      f"{'met' if target['ratio_met'] else 'not met'} ({row['ratio_to_fsync']:.2f}×), p99 < "
+                      f"{target['max_p99_us'] / 1000:g} ms {'met' if target['p99_met'] else 'not met'} "
+                      f"({row['p99_us'] / 1000:.3f} ms)")
         gc = result.get("group_commit")
         if gc:
             print(f"{label}: omsd group commit: {gc['write_commands']:,} commands in {gc['write_groups']:,} groups "
