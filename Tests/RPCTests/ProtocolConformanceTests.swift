@@ -47,11 +47,12 @@ final class ConformanceHarness {
     let recorder = ResponseRecorder()
     let client: HTTP2Session
 
-    init(router: Router, clientSettings: HTTP2Settings = .defaults, maxReceive: Int = 1024) async throws {
-        let shared = ServerShared(
-            router: router, interceptors: [],
-            config: GRPCServer.Config(maxReceiveMessageBytes: maxReceive),
-            logger: Logger(label: "test"))
+    init(
+        router: Router, clientSettings: HTTP2Settings = .defaults, maxReceive: Int = 1024, bufferBudget: Int? = nil
+    ) async throws {
+        var config = GRPCServer.Config(maxReceiveMessageBytes: maxReceive)
+        if let bufferBudget { config.maxBufferedRequestBytesPerConnection = bufferBudget }
+        let shared = ServerShared(router: router, interceptors: [], config: config, logger: Logger(label: "test"))
         channel = NIOAsyncTestingChannel()
         let channel = self.channel
         try await channel.testingEventLoop.executeInContext {
@@ -185,6 +186,34 @@ struct ProtocolConformanceTests {
         let fields = try await status(ConformanceHarness.grpcHeaders(), body: [0, 0, 0x10, 0, 0])
         #expect(fields["grpc-status"] == "8")
         #expect(fields["grpc-message"]?.contains("larger than max") == true)
+    }
+
+    @Test("incomplete unary requests may hold only a bounded amount of memory per connection")
+    func bufferedRequestBudget() async throws {
+        let harness = try await ConformanceHarness(router: Self.router, maxReceive: 1024, bufferBudget: 1000)
+        let block = HTTP2HeaderBlock(ConformanceHarness.grpcHeaders().map { HTTP2HeaderField($0.0, $0.1) })
+        let message = ConformanceHarness.framed(Ping.with { $0.payload = [UInt8](repeating: 7, count: 880) })
+        let firstPart = Array(message.prefix(600))
+        let rest = Array(message.dropFirst(600))
+
+        let first = try harness.client.submitRequest(headers: block, endStream: false)
+        try firstPart.withUnsafeBytes { _ = try harness.client.sendData(streamID: first, $0) }
+        try await harness.pump()
+        let second = try harness.client.submitRequest(headers: block, endStream: false)
+        try firstPart.withUnsafeBytes { _ = try harness.client.sendData(streamID: second, $0) }
+        try await harness.pump()
+        // 600 + 600 held bytes exceed the budget: the second call is refused.
+        #expect(harness.recorder.fields(second)["grpc-status"] == "8")
+        #expect(harness.recorder.fields(first)["grpc-status"] == nil)
+
+        // The first one completes normally, and the budget is free again.
+        try rest.withUnsafeBytes { _ = try harness.client.sendData(streamID: first, $0) }
+        try harness.client.finish(streamID: first, trailers: nil)
+        try await harness.pump()
+        #expect(harness.recorder.fields(first)["grpc-status"] == "0")
+        let third = try harness.request(ConformanceHarness.grpcHeaders(), body: message)
+        try await harness.pump()
+        #expect(harness.recorder.fields(third)["grpc-status"] == "0")
     }
 
     @Test("a slow reader makes a streaming handler wait instead of growing memory")

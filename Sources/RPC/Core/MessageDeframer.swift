@@ -11,6 +11,8 @@ struct MessageDeframer {
     private var expected = 0
     /// A message is partly received (header or body).
     private(set) var hasPartialMessage = false
+    /// Bytes of a partly received message held in memory.
+    var bufferedBytes: Int { hasPartialMessage ? body.count : 0 }
 
     init(maxMessageBytes: Int) {
         self.maxMessageBytes = maxMessageBytes

@@ -17,6 +17,12 @@ public final class GRPCServer: Sendable {
         public var http2: HTTP2Settings
         /// A streaming writer waits while its stream has more than this queued.
         public var streamHighWatermark: Int
+        /// Unary request bytes one connection may hold while their messages
+        /// are incomplete; a stream that would exceed it fails with
+        /// RESOURCE_EXHAUSTED (so many half-sent large requests cannot
+        /// exhaust memory; flow control alone does not bound them, as unary
+        /// data is acknowledged on arrival).
+        public var maxBufferedRequestBytesPerConnection: Int
         /// Event-loop threads (0 = one per core).
         public var eventLoopThreads: Int
         /// How long shutdown lets in-flight calls finish before closing connections.
@@ -32,6 +38,7 @@ public final class GRPCServer: Sendable {
             self.maxReceiveMessageBytes = maxReceiveMessageBytes
             self.http2 = http2
             self.streamHighWatermark = streamHighWatermark
+            self.maxBufferedRequestBytesPerConnection = max(64 * 1024 * 1024, 2 * maxReceiveMessageBytes)
             self.eventLoopThreads = eventLoopThreads
             self.shutdownGracePeriod = shutdownGracePeriod
         }

@@ -34,6 +34,9 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
     private var flushScheduled = false
     private var goingAway = false
     private var lastPath: (bytes: [UInt8], route: Route)?
+    /// Unary request bytes held by this connection's streams (partial or
+    /// waiting for END_STREAM), against `maxBufferedRequestBytesPerConnection`.
+    var bufferedRequestBytes = 0
 
     init(shared: ServerShared) {
         self.shared = shared

@@ -56,6 +56,8 @@ final class ServerStream: @unchecked Sendable {
 
     private var deframer: MessageDeframer
     private var unaryRequest: [UInt8]?
+    /// This stream's share of the connection's `bufferedRequestBytes`.
+    private var heldRequestBytes = 0
     private var messageCount = 0
     private(set) var inputEnded = false
 
@@ -196,6 +198,7 @@ final class ServerStream: @unchecked Sendable {
                     }
                     unaryRequest = Array(message)
                 }
+                try holdRequestBytes(deframer.bufferedBytes + (unaryRequest?.count ?? 0))
                 return bytes.count
             }
             unconsumedBytes += bytes.count
@@ -207,6 +210,25 @@ final class ServerStream: @unchecked Sendable {
             finish(error)
             return bytes.count
         }
+    }
+
+    /// Accounts for the request bytes this stream keeps in memory; fails the
+    /// call when the connection as a whole holds too much.
+    private func holdRequestBytes(_ count: Int) throws(RPCError) {
+        connection.bufferedRequestBytes += count - heldRequestBytes
+        heldRequestBytes = count
+        let limit = connection.shared.config.maxBufferedRequestBytesPerConnection
+        if connection.bufferedRequestBytes > limit {
+            throw RPCError(
+                .resourceExhausted,
+                "too much incomplete request data on this connection (over \(limit) bytes); send large requests one after another")
+        }
+    }
+
+    private func releaseRequestBytes() {
+        guard heldRequestBytes > 0 else { return }
+        connection.bufferedRequestBytes -= heldRequestBytes
+        heldRequestBytes = 0
     }
 
     func endOfInput() {
@@ -231,6 +253,7 @@ final class ServerStream: @unchecked Sendable {
     func decodeUnaryRequest<Request: ProtoMessage>() -> Request? {
         guard let bytes = unaryRequest else { return nil }
         unaryRequest = nil
+        releaseRequestBytes()
         do {
             return try bytes.withUnsafeBytes { try Request(serializedBytes: $0) }
         } catch {
@@ -363,6 +386,7 @@ final class ServerStream: @unchecked Sendable {
         let status = connection.shared.status(for: error, path: route?.path)
         let previous = state
         state = .finished
+        releaseRequestBytes()
         deadlineTask?.cancel()
         do {
             if previous == .responding {
@@ -406,6 +430,7 @@ final class ServerStream: @unchecked Sendable {
     /// The stream closed. A call that had not finished was cancelled by the peer.
     func closed(errorCode: UInt32) {
         deadlineTask?.cancel()
+        releaseRequestBytes()
         if unconsumedBytes > 0 {
             connection.session.consumeConnection(bytes: unconsumedBytes)
             unconsumedBytes = 0
