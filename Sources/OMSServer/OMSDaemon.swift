@@ -96,7 +96,7 @@ public final class OMSDaemon: Sendable {
             listenAddress: { bound.value }
         ).register(in: &router)
         ReflectionService(
-            fileDescriptorSet: ProtoDescriptors.fileDescriptorSet,
+            files: ProtoDescriptors.files,
             services: router.services + ["grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]
         ).register(in: &router)
 

@@ -14,10 +14,10 @@ public struct ReflectionService: Sendable {
     private let listedServices: [String]
 
     /// - Parameters:
-    ///   - fileDescriptorSet: a serialized `FileDescriptorSet` with every file the API uses.
+    ///   - files: every .proto file the API uses (normally `ProtoDescriptors.files`).
     ///   - services: the services to list (normally `router.services` plus reflection itself).
-    public init(fileDescriptorSet: [UInt8], services: [String]) {
-        self.index = ReflectionIndex(fileDescriptorSet: fileDescriptorSet)
+    public init(files: [ProtoFileDescriptor], services: [String]) {
+        self.index = ReflectionIndex(files: files)
         self.listedServices = services.sorted()
     }
 
@@ -65,7 +65,7 @@ public struct ReflectionService: Sendable {
         return response
     }
 
-    private func files(_ files: [ReflectionIndex.File]?, missing: String) -> Response.OneOf_MessageResponse {
+    private func files(_ files: [ProtoFileDescriptor]?, missing: String) -> Response.OneOf_MessageResponse {
         guard let files else {
             return .errorResponse(
                 .with {
@@ -74,7 +74,7 @@ public struct ReflectionService: Sendable {
                 })
         }
         var descriptors = Grpc_Reflection_V1_FileDescriptorResponse()
-        descriptors.fileDescriptorProto = files.map(\.bytes)
+        descriptors.fileDescriptorProto = files.map { Array($0.serializedFileDescriptorProto) }
         return .fileDescriptorResponse(descriptors)
     }
 }
