@@ -208,11 +208,6 @@ public final class HTTP2Session {
         outbound[streamID]?.pendingBytes ?? 0
     }
 
-    /// Whether the stream is still open in nghttp2's view.
-    public func isStreamOpen(_ streamID: Int32) -> Bool {
-        nghttp2_session_find_stream(handle, streamID) != nil
-    }
-
     /// Sends RST_STREAM. Codes: 0 NO_ERROR, 2 INTERNAL_ERROR, 7 REFUSED_STREAM, 8 CANCEL.
     public func resetStream(_ streamID: Int32, errorCode: UInt32) {
         _ = nghttp2_submit_rst_stream(handle, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, errorCode)
@@ -250,18 +245,8 @@ public final class HTTP2Session {
         try check(rv, "submit GOAWAY")
     }
 
-    /// Sends PING (the peer answers automatically).
-    public func submitPing() throws(HTTP2Error) {
-        try check(nghttp2_submit_ping(handle, UInt8(NGHTTP2_FLAG_NONE.rawValue), nil), "submit PING")
-    }
-
     /// Number of streams currently open in the session.
     public var openStreamCount: Int { outbound.count }
-
-    /// Peer's SETTINGS_MAX_CONCURRENT_STREAMS (client side: how many calls may run at once).
-    public var remoteMaxConcurrentStreams: UInt32 {
-        nghttp2_session_get_remote_settings(handle, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS)
-    }
 
     // MARK: Internals used by the callbacks
 

@@ -26,12 +26,6 @@ public final class ApiKeys: Sendable {
         return token
     }
 
-    /// Number of stored keys.
-    public func count() throws -> Int {
-        try store.database.scan(store.families.auth, prefix: [], limit: 10_000).count
-    }
-
-    /// The principal for `token`, or nil if it is not a valid key.
     /// Looks the token's hash up in `auth` (callers cache the answer).
     public func authenticate(_ token: String) -> String? {
         guard !token.isEmpty, token.utf8.count <= 512,

@@ -148,16 +148,6 @@ public struct Catalog: Sendable {
 
     // MARK: Queries
 
-    public func product(sku: String) throws -> Oms_V1_Product {
-        var validator = Validator()
-        Self.validateSKU(sku, field: "sku", into: &validator)
-        try validator.throwIfInvalid()
-        guard let bytes = try store.database.get(store.families.products, Array(sku.utf8)) else {
-            throw DomainError(.notFound, "product \(sku) not found", reason: "PRODUCT_NOT_FOUND")
-        }
-        return try Oms_V1_Product(serializedBytes: bytes)
-    }
-
     /// Hands the stored encoding of the product to `body` without decoding
     /// it (the bytes are valid only during the call): the fast read path.
     public func withStoredProduct<R>(sku: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {

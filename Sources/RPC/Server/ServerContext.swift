@@ -22,11 +22,6 @@ public struct ServerContext: Sendable {
     /// Long handlers should check it and stop early.
     public var isCancelled: Bool { cancellation.isCancelled }
 
-    /// The service part of `path` (`oms.v1.CatalogService`).
-    public var service: Substring {
-        let trimmed = path.dropFirst()
-        return trimmed.prefix { $0 != "/" }
-    }
 }
 
 /// A call's request head as interceptors see it, before the request is read.
