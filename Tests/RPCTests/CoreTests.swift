@@ -1,3 +1,4 @@
+import OMSProto
 import Testing
 
 @testable import RPC
@@ -42,11 +43,14 @@ struct CoreTests {
     func base64() {
         let vectors = ["": "", "f": "Zg", "fo": "Zm8", "foo": "Zm9v", "foob": "Zm9vYg", "fooba": "Zm9vYmE", "foobar": "Zm9vYmFy"]
         for (plain, encoded) in vectors {
-            #expect(Base64.encode(Array(plain.utf8)) == encoded)
-            #expect(Base64.decode(encoded) == Array(plain.utf8))
+            #expect(ProtoBase64.encode(Array(plain.utf8), padded: false) == encoded)
+            #expect(ProtoBase64.decode(encoded) == Array(plain.utf8))
+            #expect(ProtoBase64.decode(ProtoBase64.encode(Array(plain.utf8), padded: true)) == Array(plain.utf8))
         }
-        #expect(Base64.decode("Zm8=") == Array("fo".utf8))
-        #expect(Base64.decode("Zm9v!") == nil)
+        #expect(ProtoBase64.decode("Zm8=") == Array("fo".utf8))
+        #expect(ProtoBase64.encode(Array("fo".utf8), padded: true) == "Zm8=")
+        #expect(ProtoBase64.decode("Zm9v!") == nil)
+        #expect(ProtoBase64.decode("Zm 9v") == nil)
     }
 
     @Test("the deframer reassembles messages split at every possible byte")

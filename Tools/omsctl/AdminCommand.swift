@@ -66,7 +66,7 @@ struct AdminPingCommand: AsyncParsableCommand {
                         "address": .string(address.description),
                         "roundTripMillis": .number(millisText),
                         "serverTimeMillis": .int64(result.serverTimeMillis),
-                        "payload": .string(Base64Text.encode(result.payload)),
+                        "payload": .string(ProtoBase64.encode(result.payload, padded: true)),
                     ])))
         case .csv:
             var csv = CSVWriter(header: ["address", "roundTripMillis", "serverTimeMillis", "payload"])

@@ -7,7 +7,7 @@
 public enum ProtoDescriptors {
     /// Serialized `google.protobuf.FileDescriptorSet` of every file under Proto/ and its
     /// imports, dependencies first, without source info: what server reflection serves.
-    public static let fileDescriptorSet: [UInt8] = ProtoBase64.decode(encodedFileDescriptorSet)
+    public static let fileDescriptorSet: [UInt8] = ProtoBase64.decodeEmbedded(encodedFileDescriptorSet)
 
     /// The files of `fileDescriptorSet`, in the same order.
     public static let files: [ProtoFileDescriptor] = [

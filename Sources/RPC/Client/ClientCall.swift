@@ -1,3 +1,4 @@
+import OMSProto
 import NIOCore
 import Nghttp2
 
@@ -47,7 +48,7 @@ final class ClientCall {
         case "grpc-message":
             grpcMessage = PercentEncoding.decode(String(decoding: value, as: UTF8.self))
         case "grpc-status-details-bin":
-            detailsBin = Base64.decode(String(decoding: value, as: UTF8.self))
+            detailsBin = ProtoBase64.decode(String(decoding: value, as: UTF8.self))
         default:
             if !Metadata.isReserved(key) {
                 trailingMetadata.addWire(name: key, value: String(decoding: value, as: UTF8.self))

@@ -1,3 +1,4 @@
+import OMSProto
 /// gRPC custom metadata: ordered, multi-valued, lower-case keys.
 ///
 /// Keys ending in `-bin` carry binary values, base64-encoded on the wire.
@@ -33,7 +34,7 @@ public struct Metadata: Sendable, Hashable, Sequence {
 
     mutating func addWire(name: String, value: String) {
         if name.hasSuffix("-bin") {
-            entries.append((name, .binary(Base64.decode(value) ?? [])))
+            entries.append((name, .binary(ProtoBase64.decode(value) ?? [])))
         } else {
             entries.append((name, .string(value)))
         }
@@ -69,7 +70,7 @@ public struct Metadata: Sendable, Hashable, Sequence {
         entries.map { entry in
             switch entry.value {
             case .string(let text): (entry.key, text)
-            case .binary(let bytes): (entry.key, Base64.encode(bytes))
+            case .binary(let bytes): (entry.key, ProtoBase64.encode(bytes, padded: false))
             }
         }
     }

@@ -1,3 +1,4 @@
+import OMSProto
 import Nghttp2
 
 /// Header blocks of gRPC responses. The success ones never change, so they
@@ -16,7 +17,7 @@ enum ResponseHeaders {
         }
         if !error.details.isEmpty {
             fields.append(
-                HTTP2HeaderField("grpc-status-details-bin", Base64.encode(StatusDetailsCodec.encode(error))))
+                HTTP2HeaderField("grpc-status-details-bin", ProtoBase64.encode(StatusDetailsCodec.encode(error), padded: false)))
         }
         for (key, value) in error.metadata.wireFields {
             fields.append(HTTP2HeaderField(key, value))
