@@ -108,6 +108,7 @@ public enum StockLedger {
         var key = movePrefix(sku: sku, warehouse: warehouse)
         KeyCodec.append(move.sequence, to: &key)
         transaction.put(families.stockMoves, key, move.serializedBytes())
+        try Rollups.stockMoved(move, families: families, transaction: &transaction)
         return (level, move)
     }
 }

@@ -652,6 +652,7 @@ public struct Orders: Sendable {
         let newKeys = OrderIndex.keys(order)
         for key in oldKeys.subtracting(newKeys) { transaction.delete(families.orderIndex, key) }
         for key in newKeys.subtracting(oldKeys) { transaction.put(families.orderIndex, key, Array(order.id.utf8)) }
+        try Rollups.orderChanged(from: previous, to: order, families: families, transaction: &transaction)
         let sequence = try ChangeRecord.append(
             store: store, transaction: &transaction, type: eventType, resourceType: "order", resourceID: order.id,
             actor: actor, requestID: requestID, method: method, payload: .order(order))
