@@ -87,6 +87,7 @@ public final class OMSDaemon: Sendable {
         OrderServiceProvider(orders: orders).register(in: &router)
         InventoryServiceProvider(inventory: Inventory(store: store)).register(in: &router)
         CustomerServiceProvider(customers: Customers(store: store)).register(in: &router)
+        ReportServiceProvider(reports: Reports(store: store)).register(in: &router)
         self.timerRunner = TimerRunner(orders: orders, store: store, logger: logger)
         self.eventRetention = EventRetention(store: store, days: config.eventRetentionDays, logger: logger)
         EventServiceProvider(events: store.events).register(in: &router)

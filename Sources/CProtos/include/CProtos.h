@@ -18,6 +18,7 @@
 #include "oms/v1/inventory.pb-c.h"
 #include "oms/v1/orders.pb-c.h"
 #include "oms/v1/events.pb-c.h"
+#include "oms/v1/reports.pb-c.h"
 #include "oms/v1/storage.pb-c.h"
 
 /* Message descriptor addresses, taken in C (see the top of this file for why). */
@@ -134,6 +135,18 @@ static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__order_timer(vo
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__reservation_record(void) { return &oms__v1__reservation_record__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__watch_events_request(void) { return &oms__v1__watch_events_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__event(void) { return &oms__v1__event__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__report_range(void) { return &oms__v1__report_range__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__sales_report_request(void) { return &oms__v1__sales_report_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__sales_report_row(void) { return &oms__v1__sales_report_row__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__sales_report_response(void) { return &oms__v1__sales_report_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__fulfillment_report_request(void) { return &oms__v1__fulfillment_report_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__stage_durations(void) { return &oms__v1__stage_durations__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__exception_count(void) { return &oms__v1__exception_count__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__fulfillment_report_row(void) { return &oms__v1__fulfillment_report_row__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__fulfillment_report_response(void) { return &oms__v1__fulfillment_report_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__rebuild_rollups_request(void) { return &oms__v1__rebuild_rollups_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__rollup_difference(void) { return &oms__v1__rollup_difference__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__rebuild_rollups_response(void) { return &oms__v1__rebuild_rollups_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__idempotency_record(void) { return &oms__v1__idempotency_record__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__schema_info(void) { return &oms__v1__schema_info__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__audit_record(void) { return &oms__v1__audit_record__descriptor; }

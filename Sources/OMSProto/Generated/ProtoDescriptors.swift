@@ -279,6 +279,33 @@ public enum ProtoDescriptors {
             serializedFileDescriptorProto: fileDescriptorSet[21771..<22538]
         ),
         ProtoFileDescriptor(
+            name: "oms/v1/reports.proto",
+            package: "oms.v1",
+            dependencies: [],
+            symbols: [
+                "oms.v1.ReportRange",
+                "oms.v1.SalesReportRequest",
+                "oms.v1.SalesReportRow",
+                "oms.v1.SalesReportResponse",
+                "oms.v1.FulfillmentReportRequest",
+                "oms.v1.StageDurations",
+                "oms.v1.ExceptionCount",
+                "oms.v1.FulfillmentReportRow",
+                "oms.v1.FulfillmentReportResponse",
+                "oms.v1.RebuildRollupsRequest",
+                "oms.v1.RollupDifference",
+                "oms.v1.RebuildRollupsResponse",
+                "oms.v1.ReportPeriod",
+                "oms.v1.SalesDimension",
+                "oms.v1.FulfillmentStage",
+                "oms.v1.ReportService",
+                "oms.v1.ReportService.SalesReport",
+                "oms.v1.ReportService.FulfillmentReport",
+                "oms.v1.ReportService.RebuildRollups",
+            ],
+            serializedFileDescriptorProto: fileDescriptorSet[22541..<25571]
+        ),
+        ProtoFileDescriptor(
             name: "oms/v1/storage.proto",
             package: "oms.v1",
             dependencies: [],
@@ -288,7 +315,7 @@ public enum ProtoDescriptors {
                 "oms.v1.AuditRecord",
                 "oms.v1.ApiKeyRecord",
             ],
-            serializedFileDescriptorProto: fileDescriptorSet[22541..<23194]
+            serializedFileDescriptorProto: fileDescriptorSet[25574..<26227]
         ),
     ]
 
@@ -593,15 +620,55 @@ public enum ProtoDescriptors {
         CzINLm9tcy52MS5PcmRlckgAUgVvcmRlchIqCgVzdG9jaxgMIAEoCzISLm9tcy52MS5TdG9ja0xldmVsSABSBXN0b2NrEi4KCGN1
         c3RvbWVyGA0gASgLMhAub21zLnYxLkN1c3RvbWVySABSCGN1c3RvbWVyEjEKCXdhcmVob3VzZRgOIAEoCzIRLm9tcy52MS5XYXJl
         aG91c2VIAFIJd2FyZWhvdXNlQgkKB3BheWxvYWQySgoMRXZlbnRTZXJ2aWNlEjoKC1dhdGNoRXZlbnRzEhoub21zLnYxLldhdGNo
-        RXZlbnRzUmVxdWVzdBoNLm9tcy52MS5FdmVudDABYgZwcm90bzMKjQUKFG9tcy92MS9zdG9yYWdlLnByb3RvEgZvbXMudjEipAEK
-        EUlkZW1wb3RlbmN5UmVjb3JkEhYKBm1ldGhvZBgBIAEoCVIGbWV0aG9kEi8KE3JlcXVlc3RfZmluZ2VycHJpbnQYAiABKAxSEnJl
-        cXVlc3RGaW5nZXJwcmludBIaCghyZXNwb25zZRgDIAEoDFIIcmVzcG9uc2USKgoRY3JlYXRlZF9hdF9taWxsaXMYBCABKANSD2Ny
-        ZWF0ZWRBdE1pbGxpcyJxCgpTY2hlbWFJbmZvEhgKB3ZlcnNpb24YASABKA1SB3ZlcnNpb24SKgoRY3JlYXRlZF9hdF9taWxsaXMY
-        AiABKANSD2NyZWF0ZWRBdE1pbGxpcxIdCgpjcmVhdGVkX2J5GAMgASgJUgljcmVhdGVkQnki5AEKC0F1ZGl0UmVjb3JkEhsKCWF0
-        X21pbGxpcxgBIAEoA1IIYXRNaWxsaXMSFAoFYWN0b3IYAiABKAlSBWFjdG9yEhYKBm1ldGhvZBgDIAEoCVIGbWV0aG9kEiMKDXJl
-        c291cmNlX3R5cGUYBCABKAlSDHJlc291cmNlVHlwZRIfCgtyZXNvdXJjZV9pZBgFIAEoCVIKcmVzb3VyY2VJZBIdCgpyZXF1ZXN0
-        X2lkGAYgASgJUglyZXF1ZXN0SWQSJQoOZXZlbnRfc2VxdWVuY2UYByABKARSDWV2ZW50U2VxdWVuY2UiZAoMQXBpS2V5UmVjb3Jk
-        EhIKBG5hbWUYASABKAlSBG5hbWUSFAoFcm9sZXMYAiADKAlSBXJvbGVzEioKEWNyZWF0ZWRfYXRfbWlsbGlzGAMgASgDUg9jcmVh
-        dGVkQXRNaWxsaXNiBnByb3RvMw==
+        RXZlbnRzUmVxdWVzdBoNLm9tcy52MS5FdmVudDABYgZwcm90bzMK1hcKFG9tcy92MS9yZXBvcnRzLnByb3RvEgZvbXMudjEiYAoL
+        UmVwb3J0UmFuZ2USGwoJZnJvbV9kYXRlGAEgASgJUghmcm9tRGF0ZRIXCgd0b19kYXRlGAIgASgJUgZ0b0RhdGUSGwoJdGltZV96
+        b25lGAMgASgJUgh0aW1lWm9uZSLEAgoSU2FsZXNSZXBvcnRSZXF1ZXN0EikKBXJhbmdlGAEgASgLMhMub21zLnYxLlJlcG9ydFJh
+        bmdlUgVyYW5nZRIsCgZwZXJpb2QYAiABKA4yFC5vbXMudjEuUmVwb3J0UGVyaW9kUgZwZXJpb2QSNAoJZGltZW5zaW9uGAMgASgO
+        MhYub21zLnYxLlNhbGVzRGltZW5zaW9uUglkaW1lbnNpb24SIwoNY3VycmVuY3lfY29kZRgEIAEoCVIMY3VycmVuY3lDb2RlEhoK
+        CGNoYW5uZWxzGAUgAygJUghjaGFubmVscxISCgRza3VzGAYgAygJUgRza3VzEiEKDGN1c3RvbWVyX2lkcxgHIAMoCVILY3VzdG9t
+        ZXJJZHMSJwoPd2FyZWhvdXNlX2NvZGVzGAggAygJUg53YXJlaG91c2VDb2RlcyK1AwoOU2FsZXNSZXBvcnRSb3cSIQoMcGVyaW9k
+        X3N0YXJ0GAEgASgJUgtwZXJpb2RTdGFydBIQCgNrZXkYAiABKAlSA2tleRIjCg1jdXJyZW5jeV9jb2RlGAMgASgJUgxjdXJyZW5j
+        eUNvZGUSFgoGb3JkZXJzGAQgASgDUgZvcmRlcnMSFAoFdW5pdHMYBSABKANSBXVuaXRzEiMKDXJldmVudWVfbWlub3IYBiABKANS
+        DHJldmVudWVNaW5vchI5ChlhdmVyYWdlX29yZGVyX3ZhbHVlX21pbm9yGAcgASgDUhZhdmVyYWdlT3JkZXJWYWx1ZU1pbm9yEiUK
+        DmRpc2NvdW50X21pbm9yGAggASgDUg1kaXNjb3VudE1pbm9yEhsKCXRheF9taW5vchgJIAEoA1IIdGF4TWlub3ISJQoOc2hpcHBp
+        bmdfbWlub3IYCiABKANSDXNoaXBwaW5nTWlub3ISJQoOcmVmdW5kZWRfbWlub3IYCyABKANSDXJlZnVuZGVkTWlub3ISKQoQY2Fu
+        Y2VsbGVkX29yZGVycxgMIAEoA1IPY2FuY2VsbGVkT3JkZXJzImsKE1NhbGVzUmVwb3J0UmVzcG9uc2USKgoEcm93cxgBIAMoCzIW
+        Lm9tcy52MS5TYWxlc1JlcG9ydFJvd1IEcm93cxIoChByb2xsdXBfcm93c19yZWFkGAIgASgDUg5yb2xsdXBSb3dzUmVhZCK5AQoY
+        RnVsZmlsbG1lbnRSZXBvcnRSZXF1ZXN0EikKBXJhbmdlGAEgASgLMhMub21zLnYxLlJlcG9ydFJhbmdlUgVyYW5nZRIsCgZwZXJp
+        b2QYAiABKA4yFC5vbXMudjEuUmVwb3J0UGVyaW9kUgZwZXJpb2QSGgoIY2hhbm5lbHMYAyADKAlSCGNoYW5uZWxzEigKEGxhdGVf
+        YWZ0ZXJfaG91cnMYBCABKAVSDmxhdGVBZnRlckhvdXJzIrMBCg5TdGFnZUR1cmF0aW9ucxIuCgVzdGFnZRgBIAEoDjIYLm9tcy52
+        MS5GdWxmaWxsbWVudFN0YWdlUgVzdGFnZRIUCgVjb3VudBgCIAEoA1IFY291bnQSHQoKcDUwX21pbGxpcxgDIAEoA1IJcDUwTWls
+        bGlzEh0KCnA5MF9taWxsaXMYBCABKANSCXA5ME1pbGxpcxIdCgpwOTlfbWlsbGlzGAUgASgDUglwOTlNaWxsaXMiQAoORXhjZXB0
+        aW9uQ291bnQSFgoGcmVhc29uGAEgASgJUgZyZWFzb24SFgoGb3JkZXJzGAIgASgDUgZvcmRlcnMilAIKFEZ1bGZpbGxtZW50UmVw
+        b3J0Um93EiEKDHBlcmlvZF9zdGFydBgBIAEoCVILcGVyaW9kU3RhcnQSFgoGb3JkZXJzGAIgASgDUgZvcmRlcnMSLgoGc3RhZ2Vz
+        GAMgAygLMhYub21zLnYxLlN0YWdlRHVyYXRpb25zUgZzdGFnZXMSNgoKZXhjZXB0aW9ucxgEIAMoCzIWLm9tcy52MS5FeGNlcHRp
+        b25Db3VudFIKZXhjZXB0aW9ucxIlCg5sYXRlX3NoaXBtZW50cxgFIAEoA1INbGF0ZVNoaXBtZW50cxIyChVsYXRlX3RocmVzaG9s
+        ZF9taWxsaXMYBiABKANSE2xhdGVUaHJlc2hvbGRNaWxsaXMiTQoZRnVsZmlsbG1lbnRSZXBvcnRSZXNwb25zZRIwCgRyb3dzGAEg
+        AygLMhwub21zLnYxLkZ1bGZpbGxtZW50UmVwb3J0Um93UgRyb3dzIncKFVJlYnVpbGRSb2xsdXBzUmVxdWVzdBIdCgpyZXF1ZXN0
+        X2lkGAEgASgJUglyZXF1ZXN0SWQSFgoGcmVwYWlyGAIgASgIUgZyZXBhaXISJwoPbWF4X2RpZmZlcmVuY2VzGAMgASgFUg5tYXhE
+        aWZmZXJlbmNlcyJYChBSb2xsdXBEaWZmZXJlbmNlEhAKA2tleRgBIAEoCVIDa2V5EhYKBnN0b3JlZBgCIAEoCVIGc3RvcmVkEhoK
+        CGV4cGVjdGVkGAMgASgJUghleHBlY3RlZCKEAgoWUmVidWlsZFJvbGx1cHNSZXNwb25zZRIlCg5vcmRlcnNfc2Nhbm5lZBgBIAEo
+        A1INb3JkZXJzU2Nhbm5lZBIjCg1yb3dzX2V4cGVjdGVkGAIgASgDUgxyb3dzRXhwZWN0ZWQSHwoLcm93c19zdG9yZWQYAyABKANS
+        CnJvd3NTdG9yZWQSJQoOcm93c19kaWZmZXJlbnQYBCABKANSDXJvd3NEaWZmZXJlbnQSOgoLZGlmZmVyZW5jZXMYBSADKAsyGC5v
+        bXMudjEuUm9sbHVwRGlmZmVyZW5jZVILZGlmZmVyZW5jZXMSGgoIcmVwYWlyZWQYBiABKAhSCHJlcGFpcmVkKo4BCgxSZXBvcnRQ
+        ZXJpb2QSHQoZUkVQT1JUX1BFUklPRF9VTlNQRUNJRklFRBAAEhcKE1JFUE9SVF9QRVJJT0RfVE9UQUwQARIVChFSRVBPUlRfUEVS
+        SU9EX0RBWRACEhYKElJFUE9SVF9QRVJJT0RfV0VFSxADEhcKE1JFUE9SVF9QRVJJT0RfTU9OVEgQBCq+AQoOU2FsZXNEaW1lbnNp
+        b24SHwobU0FMRVNfRElNRU5TSU9OX1VOU1BFQ0lGSUVEEAASGAoUU0FMRVNfRElNRU5TSU9OX05PTkUQARIbChdTQUxFU19ESU1F
+        TlNJT05fQ0hBTk5FTBACEhcKE1NBTEVTX0RJTUVOU0lPTl9TS1UQAxIcChhTQUxFU19ESU1FTlNJT05fQ1VTVE9NRVIQBBIdChlT
+        QUxFU19ESU1FTlNJT05fV0FSRUhPVVNFEAUqlAEKEEZ1bGZpbGxtZW50U3RhZ2USIQodRlVMRklMTE1FTlRfU1RBR0VfVU5TUEVD
+        SUZJRUQQABIdChlGVUxGSUxMTUVOVF9TVEFHRV9QQVlNRU5UEAESHgoaRlVMRklMTE1FTlRfU1RBR0VfU0hJUE1FTlQQAhIeChpG
+        VUxGSUxMTUVOVF9TVEFHRV9ERUxJVkVSWRADMoICCg1SZXBvcnRTZXJ2aWNlEkYKC1NhbGVzUmVwb3J0Ehoub21zLnYxLlNhbGVz
+        UmVwb3J0UmVxdWVzdBobLm9tcy52MS5TYWxlc1JlcG9ydFJlc3BvbnNlElgKEUZ1bGZpbGxtZW50UmVwb3J0EiAub21zLnYxLkZ1
+        bGZpbGxtZW50UmVwb3J0UmVxdWVzdBohLm9tcy52MS5GdWxmaWxsbWVudFJlcG9ydFJlc3BvbnNlEk8KDlJlYnVpbGRSb2xsdXBz
+        Eh0ub21zLnYxLlJlYnVpbGRSb2xsdXBzUmVxdWVzdBoeLm9tcy52MS5SZWJ1aWxkUm9sbHVwc1Jlc3BvbnNlYgZwcm90bzMKjQUK
+        FG9tcy92MS9zdG9yYWdlLnByb3RvEgZvbXMudjEipAEKEUlkZW1wb3RlbmN5UmVjb3JkEhYKBm1ldGhvZBgBIAEoCVIGbWV0aG9k
+        Ei8KE3JlcXVlc3RfZmluZ2VycHJpbnQYAiABKAxSEnJlcXVlc3RGaW5nZXJwcmludBIaCghyZXNwb25zZRgDIAEoDFIIcmVzcG9u
+        c2USKgoRY3JlYXRlZF9hdF9taWxsaXMYBCABKANSD2NyZWF0ZWRBdE1pbGxpcyJxCgpTY2hlbWFJbmZvEhgKB3ZlcnNpb24YASAB
+        KA1SB3ZlcnNpb24SKgoRY3JlYXRlZF9hdF9taWxsaXMYAiABKANSD2NyZWF0ZWRBdE1pbGxpcxIdCgpjcmVhdGVkX2J5GAMgASgJ
+        UgljcmVhdGVkQnki5AEKC0F1ZGl0UmVjb3JkEhsKCWF0X21pbGxpcxgBIAEoA1IIYXRNaWxsaXMSFAoFYWN0b3IYAiABKAlSBWFj
+        dG9yEhYKBm1ldGhvZBgDIAEoCVIGbWV0aG9kEiMKDXJlc291cmNlX3R5cGUYBCABKAlSDHJlc291cmNlVHlwZRIfCgtyZXNvdXJj
+        ZV9pZBgFIAEoCVIKcmVzb3VyY2VJZBIdCgpyZXF1ZXN0X2lkGAYgASgJUglyZXF1ZXN0SWQSJQoOZXZlbnRfc2VxdWVuY2UYByAB
+        KARSDWV2ZW50U2VxdWVuY2UiZAoMQXBpS2V5UmVjb3JkEhIKBG5hbWUYASABKAlSBG5hbWUSFAoFcm9sZXMYAiADKAlSBXJvbGVz
+        EioKEWNyZWF0ZWRfYXRfbWlsbGlzGAMgASgDUg9jcmVhdGVkQXRNaWxsaXNiBnByb3RvMw==
         """
 }
