@@ -92,7 +92,7 @@ public final class OMSDaemon: Sendable {
         EventServiceProvider(events: store.events).register(in: &router)
         let bound = boundAddress
         AdminServiceProvider(
-            store: store, startedAtMillis: clock.nowMillis(), dataDirectory: config.dataDirectory,
+            store: store, keys: keys, startedAtMillis: clock.nowMillis(), dataDirectory: config.dataDirectory,
             listenAddress: { bound.value }
         ).register(in: &router)
         ReflectionService(
