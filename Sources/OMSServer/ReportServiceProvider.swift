@@ -15,6 +15,27 @@ struct ReportServiceProvider {
         router.unary(Oms_V1_ReportService.Method.fulfillmentReport) { request, _, responder in
             responder.answer { try reports.fulfillment(request) }
         }
+        // Chunks are written one at a time; `write` waits for HTTP/2 flow
+        // control, so a slow reader holds at most one chunk in flight here.
+        router.serverStreaming(Oms_V1_ReportService.Method.exportReport) { request, writer, context in
+            var export: ReportExport
+            do {
+                export = try ReportExport(request, store: reports.store)
+                try await reports.auditExport(export, format: request.format, actor: context.principal ?? "anonymous")
+            } catch {
+                throw ErrorMapping.rpcError(error)
+            }
+            while !context.isCancelled {
+                let chunk: Oms_V1_ExportReportChunk?
+                do {
+                    chunk = try export.next()
+                } catch {
+                    throw ErrorMapping.rpcError(error)
+                }
+                guard let chunk else { return }
+                try await writer.write(chunk)
+            }
+        }
         router.unary(Oms_V1_ReportService.Method.rebuildRollups) { request, context, responder in
             reports.rebuildRollups(request, actor: context.principal ?? "anonymous") {
                 responder.complete(mapping: $0)

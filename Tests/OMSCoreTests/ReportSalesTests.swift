@@ -68,7 +68,7 @@ struct ReportSalesTests {
                     $0.period = .week
                 },
                 .with {
-                    $0.range = range("2026-03-05", "2026-03-25", "Asia/Kolkata")
+                    $0.range = range("2026-03-05", "2026-04-30", "Asia/Kolkata")
                     $0.dimension = .warehouse
                     $0.warehouseCodes = ["EAST"]
                     $0.currencyCode = "USD"

@@ -33,7 +33,7 @@ struct ReportWorkload {
         try await f.warehouse("MAIN", priority: 1)
         try await f.warehouse("EAST", priority: 2)
         for sku in skus {
-            try await f.adjust(sku, in: "MAIN", by: 150)  // runs out: later lines split over MAIN and EAST
+            try await f.adjust(sku, in: "MAIN", by: 60)  // runs out: later lines split over MAIN and EAST
             try await f.adjust(sku, in: "EAST", by: 4000)
         }
         for id in ["C1", "C2", "C3"] {
@@ -87,11 +87,32 @@ struct ReportWorkload {
                 if let order = response?.order { ids.append(order.id) }
                 continue
             }
-            let id = ids[random.below(ids.count)]
-            guard let order = try? f.orders.order(id: id) else { continue }
+            if action < 48 {
+                // Payment deadlines: unpaid orders expire (cancelled, stock released).
+                _ = try await f.orders.fireDueTimers()
+                continue
+            }
+            // An order in a state where the action applies, from a few random picks.
+            let wanted: Set<Oms_V1_OrderStatus> =
+                switch action {
+                case 48..<65: [.pendingPayment]
+                case 65..<72: [.pendingPayment, .paid, .allocated, .onHold]
+                case 72..<85: [.paid, .allocated, .partiallyShipped]
+                case 85..<93: [.partiallyShipped, .shipped]
+                default: [.paid, .partiallyShipped, .shipped, .delivered, .cancelled]
+                }
+            var picked: Oms_V1_Order?
+            for _ in 0..<12 {
+                if let candidate = try? f.orders.order(id: ids[random.below(ids.count)]), wanted.contains(candidate.status) {
+                    picked = candidate
+                    break
+                }
+            }
+            guard let order = picked else { continue }
+            let id = order.id
             let totals = order.totals ?? Oms_V1_OrderTotals()
             switch action {
-            case 45..<65:
+            case 48..<65:
                 let amount = totals.totalMinor - totals.paidMinor
                 if amount > 0 {
                     _ = try? await f.orders.recordPayment(
@@ -124,11 +145,11 @@ struct ReportWorkload {
                 }
             case 85..<93:
                 for shipment in order.shipments where !shipment.delivered {
-                    _ = try? await f.orders.track(
+                    _ = try await f.orders.track(
                         .with {
                             $0.orderID = id
                             $0.shipmentID = shipment.id
-                            $0.kind = random.chance(80) ? .delivered : .exception
+                            $0.kind = random.chance(65) ? .delivered : .exception
                             $0.detail = "carrier"
                         }, actor: "carrier")
                 }

@@ -14,6 +14,8 @@ struct ReportCalendar {
     private let periodOfSlot: [Int32]
     /// "YYYY-MM-DD" of each period start (empty for TOTAL).
     let periodStarts: [String]
+    /// The slots of each period (periods are contiguous and in order).
+    let periodSlots: [Range<UInt32>]
     let rangeStartMillis: Int64
     let rangeEndMillis: Int64
 
@@ -93,6 +95,17 @@ struct ReportCalendar {
             let to = index + 1 < dayStarts.count ? Int(dayStarts[index + 1] / RollupRow.slotMillis) - Int(firstSlot) : slots.count
             for slot in from..<to { slots[slot] = dayPeriod[index] }
         }
+        var bounds: [Range<UInt32>] = []
+        for (index, dayStart) in dayStarts.enumerated() {
+            let from = UInt32(dayStart / RollupRow.slotMillis)
+            let to = index + 1 < dayStarts.count ? UInt32(dayStarts[index + 1] / RollupRow.slotMillis) : endSlot
+            if Int(dayPeriod[index]) == bounds.count {
+                bounds.append(from..<to)
+            } else {
+                bounds[bounds.count - 1] = bounds[bounds.count - 1].lowerBound..<to
+            }
+        }
+        periodSlots = bounds
         periodOfSlot = slots
         periodStarts = labels
         rangeStartMillis = dayStarts[0]

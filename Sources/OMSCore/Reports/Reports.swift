@@ -8,7 +8,7 @@ public struct Reports: Sendable {
     public static let rebuildMethod = "/oms.v1.ReportService/RebuildRollups"
     static let maxFilterValues = 1000
 
-    let store: OMSStore
+    public let store: OMSStore
 
     public init(store: OMSStore) {
         self.store = store

@@ -4,13 +4,36 @@ import Storage
 /// `SalesReport`: the sales rollup table of the requested dimension, summed
 /// into (period, dimension value, currency) groups.
 extension Reports {
-    struct SalesGroup: Hashable {
-        var period: Int
+    public func sales(_ request: Oms_V1_SalesReportRequest) throws -> Oms_V1_SalesReportResponse {
+        var cursor = try SalesReportCursor(request, store: store)
+        var response = Oms_V1_SalesReportResponse()
+        while let rows = try cursor.nextPeriod() { response.rows += rows }
+        response.rollupRowsRead = cursor.rollupRowsRead
+        return response
+    }
+}
+
+/// A sales report produced one period at a time from one snapshot: memory
+/// holds one period's groups, so exports of long reports stay bounded.
+public struct SalesReportCursor {
+    struct Group: Hashable {
         var key: String
         var currency: String
     }
 
-    public func sales(_ request: Oms_V1_SalesReportRequest) throws -> Oms_V1_SalesReportResponse {
+    let request: Oms_V1_SalesReportRequest
+    let dimension: Oms_V1_SalesDimension
+    let calendar: ReportCalendar
+    let table: UInt8
+    let dimensionFilter: Set<String>
+    let channels: Set<String>
+    let store: OMSStore
+    let snapshot: Snapshot
+    var nextPeriodIndex = 0
+    public private(set) var rollupRowsRead: Int64 = 0
+
+    /// Validates the request (errors name the field).
+    public init(_ request: Oms_V1_SalesReportRequest, store: OMSStore) throws {
         let period = request.period == .unspecified ? Oms_V1_ReportPeriod.day : request.period
         let dimension = request.dimension == .unspecified ? Oms_V1_SalesDimension.none : request.dimension
         var validator = Validator()
@@ -20,10 +43,10 @@ extension Reports {
         validator.check(
             request.currencyCode.isEmpty || MoneyRules.isCurrencyCode(request.currencyCode), "currency_code",
             "must be an ISO 4217 code of three upper-case letters, got '\(request.currencyCode)'")
-        Self.validateFilter(request.channels, field: "channels", into: &validator)
-        Self.validateFilter(request.skus, field: "skus", into: &validator)
-        Self.validateFilter(request.customerIds, field: "customer_ids", into: &validator)
-        Self.validateFilter(request.warehouseCodes, field: "warehouse_codes", into: &validator)
+        Reports.validateFilter(request.channels, field: "channels", into: &validator)
+        Reports.validateFilter(request.skus, field: "skus", into: &validator)
+        Reports.validateFilter(request.customerIds, field: "customer_ids", into: &validator)
+        Reports.validateFilter(request.warehouseCodes, field: "warehouse_codes", into: &validator)
         validator.check(request.skus.isEmpty || dimension == .sku, "skus", "filtering by sku needs dimension SKU")
         validator.check(
             request.customerIds.isEmpty || dimension == .customer, "customer_ids",
@@ -32,23 +55,34 @@ extension Reports {
             request.warehouseCodes.isEmpty || dimension == .warehouse, "warehouse_codes",
             "filtering by warehouse needs dimension WAREHOUSE")
         try validator.throwIfInvalid()
-        let calendar = try ReportCalendar(request.range, period: period)
-
-        let table: UInt8
-        let dimensionFilter: Set<String>
+        self.calendar = try ReportCalendar(request.range, period: period)
+        self.request = request
+        self.dimension = dimension
         switch dimension {
         case .sku: (table, dimensionFilter) = (RollupRow.salesBySKU, Set(request.skus))
         case .customer: (table, dimensionFilter) = (RollupRow.salesByCustomer, Set(request.customerIds))
         case .warehouse: (table, dimensionFilter) = (RollupRow.salesByWarehouse, Set(request.warehouseCodes))
         default: (table, dimensionFilter) = (RollupRow.salesByChannel, [])
         }
-        let channels = Set(request.channels)
-        let snapshot = try store.database.snapshot()
-        let rows = try scan(table, calendar, snapshot: snapshot)
-        var groups: [SalesGroup: [Int64]] = [:]
+        channels = Set(request.channels)
+        self.store = store
+        snapshot = try store.database.snapshot()
+    }
+
+    /// The rows of the next period (possibly none), sorted by key then
+    /// currency; nil after the last period.
+    public mutating func nextPeriod() throws -> [Oms_V1_SalesReportRow]? {
+        guard nextPeriodIndex < calendar.periodSlots.count else { return nil }
+        let periodIndex = nextPeriodIndex
+        nextPeriodIndex += 1
+        let slots = calendar.periodSlots[periodIndex]
+        let rows = try store.database.scan(
+            store.families.rollups, from: RollupRow.prefix(table, slot: slots.lowerBound),
+            to: RollupRow.prefix(table, slot: slots.upperBound), limit: Int.max, snapshot: snapshot)
+        rollupRowsRead += Int64(rows.count)
+        var groups: [Group: [Int64]] = [:]
         for row in rows {
             let key = try RollupRow.decodeSales(row.key)
-            guard let periodIndex = calendar.period(ofSlot: key.slot) else { continue }
             if !request.currencyCode.isEmpty && key.currency != request.currencyCode { continue }
             if !channels.isEmpty && !channels.contains(key.channel) { continue }
             if !dimensionFilter.isEmpty && !dimensionFilter.contains(key.dimension) { continue }
@@ -58,34 +92,26 @@ extension Reports {
             case .sku, .customer, .warehouse: groupKey = key.dimension
             default: groupKey = ""
             }
-            RollupRow.add(
-                &groups[SalesGroup(period: periodIndex, key: groupKey, currency: key.currency), default: []],
-                RollupRow.decode(row.value))
-        }
-        var response = Oms_V1_SalesReportResponse()
-        response.rollupRowsRead = Int64(rows.count)
-        let sorted = groups.sorted {
-            ($0.key.period, $0.key.key, $0.key.currency) < ($1.key.period, $1.key.key, $1.key.currency)
+            RollupRow.add(&groups[Group(key: groupKey, currency: key.currency), default: []], RollupRow.decode(row.value))
         }
         typealias Sales = OrderContribution.Sales
-        for (group, values) in sorted {
+        return groups.sorted { ($0.key.key, $0.key.currency) < ($1.key.key, $1.key.currency) }.map { group, values in
             var metrics = values
             if metrics.count < Sales.count { metrics += [Int64](repeating: 0, count: Sales.count - metrics.count) }
             var row = Oms_V1_SalesReportRow()
-            row.periodStart = calendar.periodStarts[group.period]
+            row.periodStart = calendar.periodStarts[periodIndex]
             row.key = group.key
             row.currencyCode = group.currency
             row.orders = metrics[Sales.orders]
             row.units = metrics[Sales.units]
             row.revenueMinor = metrics[Sales.revenue]
-            row.averageOrderValueMinor = Self.roundedQuotient(metrics[Sales.revenue], metrics[Sales.orders])
+            row.averageOrderValueMinor = Reports.roundedQuotient(metrics[Sales.revenue], metrics[Sales.orders])
             row.discountMinor = metrics[Sales.discount]
             row.taxMinor = metrics[Sales.tax]
             row.shippingMinor = metrics[Sales.shipping]
             row.refundedMinor = metrics[Sales.refunded]
             row.cancelledOrders = metrics[Sales.cancelled]
-            response.rows.append(row)
+            return row
         }
-        return response
     }
 }

@@ -211,6 +211,60 @@ public enum Oms_V1_FulfillmentStage: ProtoEnum {
     }
 }
 
+public enum Oms_V1_ExportFormat: ProtoEnum {
+    case unspecified  // 0
+    case csv  // 1
+    case xlsx  // 2
+    case UNRECOGNIZED(Int32)
+
+    public static let allCases: [Oms_V1_ExportFormat] = [
+        .unspecified,
+        .csv,
+        .xlsx,
+    ]
+
+    public init() {
+        self = .unspecified
+    }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .csv
+        case 2: self = .xlsx
+        default: self = .UNRECOGNIZED(rawValue)
+        }
+    }
+
+    public init?(protoName: String) {
+        switch protoName {
+        case "EXPORT_FORMAT_UNSPECIFIED": self = .unspecified
+        case "EXPORT_FORMAT_CSV": self = .csv
+        case "EXPORT_FORMAT_XLSX": self = .xlsx
+        default: return nil
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .csv: 1
+        case .xlsx: 2
+        case .UNRECOGNIZED(let value): value
+        }
+    }
+
+    /// The name in the .proto file; an unrecognized value is its number, as in proto3 JSON.
+    public var protoName: String {
+        switch self {
+        case .unspecified: "EXPORT_FORMAT_UNSPECIFIED"
+        case .csv: "EXPORT_FORMAT_CSV"
+        case .xlsx: "EXPORT_FORMAT_XLSX"
+        case .UNRECOGNIZED(let value): String(value)
+        }
+    }
+}
+
 /// The common range of every report: local dates in `time_zone`, inclusive.
 public struct Oms_V1_ReportRange: ProtoMessage {
     public static let protoMessageName = "oms.v1.ReportRange"
@@ -706,6 +760,100 @@ public struct Oms_V1_RebuildRollupsResponse: ProtoMessage {
     }
 }
 
+public struct Oms_V1_ExportReportRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ExportReportRequest"
+
+    /// Default CSV.
+    public var format: Oms_V1_ExportFormat = .unspecified
+
+    /// Exactly one report.
+    public var report: OneOf_Report? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public enum OneOf_Report: Hashable, Sendable {
+        case sales(Oms_V1_SalesReportRequest)
+        case fulfillment(Oms_V1_FulfillmentReportRequest)
+    }
+
+    public var sales: Oms_V1_SalesReportRequest {
+        get {
+            if case .sales(let value)? = report { return value }
+            return Oms_V1_SalesReportRequest()
+        }
+        set { report = .sales(newValue) }
+    }
+
+    public var fulfillment: Oms_V1_FulfillmentReportRequest {
+        get {
+            if case .fulfillment(let value)? = report { return value }
+            return Oms_V1_FulfillmentReportRequest()
+        }
+        set { report = .fulfillment(newValue) }
+    }
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ExportReportChunk: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ExportReportChunk"
+
+    /// The next bytes of the file; concatenate every chunk's data.
+    public var data: [UInt8] = []
+
+    /// First chunk only: "text/csv" or the XLSX media type.
+    public var contentType: String = ""
+
+    /// Last chunk only: data rows written (the header not counted).
+    public var rows: Int64 = 0
+
+    public var last: Bool = false
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
 /// Reports read aggregate rows (the `rollups` column family) that every order
 /// write and every stock ledger row update in the same write batch, so a
 /// report costs O(time buckets x dimension values), never O(orders).
@@ -725,6 +873,7 @@ public enum Oms_V1_ReportService {
     public static let methodNames: [String] = [
         "SalesReport",
         "FulfillmentReport",
+        "ExportReport",
         "RebuildRollups",
     ]
 
@@ -745,6 +894,18 @@ public enum Oms_V1_ReportService {
             name: "FulfillmentReport",
             clientStreaming: false,
             serverStreaming: false
+        )
+
+        /// The report of `sales` or `fulfillment` as a file, streamed in chunks of
+        /// at most 64 KiB: CSV (RFC 4180, CRLF, header row, minor units) or XLSX
+        /// (one worksheet, typed cells). Sales exports are produced one period at
+        /// a time, so memory is bounded by one period's groups, not the report.
+        /// Every export is audited (who exported which report).
+        public static let exportReport = ProtoMethod<Oms_V1_ExportReportRequest, Oms_V1_ExportReportChunk>(
+            service: "oms.v1.ReportService",
+            name: "ExportReport",
+            clientStreaming: false,
+            serverStreaming: true
         )
 
         /// Admin: recomputes every aggregate from the source records (orders) and
@@ -1148,6 +1309,76 @@ extension Oms_V1_RebuildRollupsResponse: ProtobufCMessageConvertible {
             c.pointee.differences = arena.messages(self.differences)
         }
         c.pointee.repaired = self.repaired ? 1 : 0
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ExportReportRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ExportReportRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__export_report_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ExportReportRequest>) {
+        oms__v1__export_report_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ExportReportRequest>) {
+        self.init()
+        self.format = Oms_V1_ExportFormat(rawValue: Int32(truncatingIfNeeded: c.pointee.format.rawValue))
+        switch c.pointee.report_case.rawValue {
+        case 2:
+            self.report = c.pointee.sales.map { Oms_V1_ExportReportRequest.OneOf_Report.sales(Oms_V1_SalesReportRequest(cMessage: $0)) }
+        case 3:
+            self.report = c.pointee.fulfillment.map { Oms_V1_ExportReportRequest.OneOf_Report.fulfillment(Oms_V1_FulfillmentReportRequest(cMessage: $0)) }
+        default:
+            break
+        }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ExportReportRequest>, arena: ProtobufCArena) {
+        c.pointee.format = Oms__V1__ExportFormat(rawValue: .init(truncatingIfNeeded: self.format.rawValue))
+        switch self.report {
+        case .sales(let value)?:
+            c.pointee.report_case = .init(rawValue: 2)
+            c.pointee.sales = arena.message(value)
+        case .fulfillment(let value)?:
+            c.pointee.report_case = .init(rawValue: 3)
+            c.pointee.fulfillment = arena.message(value)
+        case nil:
+            break
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ExportReportChunk: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ExportReportChunk
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__export_report_chunk()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ExportReportChunk>) {
+        oms__v1__export_report_chunk__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ExportReportChunk>) {
+        self.init()
+        self.data = ProtobufCRead.bytes(c.pointee.data)
+        self.contentType = ProtobufCRead.string(c.pointee.content_type)
+        self.rows = c.pointee.rows
+        self.last = c.pointee.last != 0
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ExportReportChunk>, arena: ProtobufCArena) {
+        if !self.data.isEmpty { c.pointee.data = arena.binaryData(self.data) }
+        if !self.contentType.isEmpty { c.pointee.content_type = arena.cString(self.contentType) }
+        c.pointee.rows = self.rows
+        c.pointee.last = self.last ? 1 : 0
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }

@@ -547,6 +547,96 @@ void   oms__v1__rebuild_rollups_response__free_unpacked
   assert(message->base.descriptor == &oms__v1__rebuild_rollups_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__export_report_request__init
+                     (Oms__V1__ExportReportRequest         *message)
+{
+  static const Oms__V1__ExportReportRequest init_value = OMS__V1__EXPORT_REPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__export_report_request__get_packed_size
+                     (const Oms__V1__ExportReportRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__export_report_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__export_report_request__pack
+                     (const Oms__V1__ExportReportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__export_report_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__export_report_request__pack_to_buffer
+                     (const Oms__V1__ExportReportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__export_report_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ExportReportRequest *
+       oms__v1__export_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ExportReportRequest *)
+     protobuf_c_message_unpack (&oms__v1__export_report_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__export_report_request__free_unpacked
+                     (Oms__V1__ExportReportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__export_report_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__export_report_chunk__init
+                     (Oms__V1__ExportReportChunk         *message)
+{
+  static const Oms__V1__ExportReportChunk init_value = OMS__V1__EXPORT_REPORT_CHUNK__INIT;
+  *message = init_value;
+}
+size_t oms__v1__export_report_chunk__get_packed_size
+                     (const Oms__V1__ExportReportChunk *message)
+{
+  assert(message->base.descriptor == &oms__v1__export_report_chunk__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__export_report_chunk__pack
+                     (const Oms__V1__ExportReportChunk *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__export_report_chunk__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__export_report_chunk__pack_to_buffer
+                     (const Oms__V1__ExportReportChunk *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__export_report_chunk__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ExportReportChunk *
+       oms__v1__export_report_chunk__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ExportReportChunk *)
+     protobuf_c_message_unpack (&oms__v1__export_report_chunk__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__export_report_chunk__free_unpacked
+                     (Oms__V1__ExportReportChunk *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__export_report_chunk__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor oms__v1__report_range__field_descriptors[3] =
 {
   {
@@ -1562,6 +1652,147 @@ const ProtobufCMessageDescriptor oms__v1__rebuild_rollups_response__descriptor =
   (ProtobufCMessageInit) oms__v1__rebuild_rollups_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor oms__v1__export_report_request__field_descriptors[3] =
+{
+  {
+    "format",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ExportReportRequest, format),
+    &oms__v1__export_format__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sales",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ExportReportRequest, report_case),
+    offsetof(Oms__V1__ExportReportRequest, sales),
+    &oms__v1__sales_report_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fulfillment",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ExportReportRequest, report_case),
+    offsetof(Oms__V1__ExportReportRequest, fulfillment),
+    &oms__v1__fulfillment_report_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__export_report_request__field_indices_by_name[] = {
+  0,   /* field[0] = format */
+  2,   /* field[2] = fulfillment */
+  1,   /* field[1] = sales */
+};
+static const ProtobufCIntRange oms__v1__export_report_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__export_report_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ExportReportRequest",
+  "ExportReportRequest",
+  "Oms__V1__ExportReportRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ExportReportRequest),
+  3,
+  oms__v1__export_report_request__field_descriptors,
+  oms__v1__export_report_request__field_indices_by_name,
+  1,  oms__v1__export_report_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__export_report_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__export_report_chunk__field_descriptors[4] =
+{
+  {
+    "data",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ExportReportChunk, data),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "content_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ExportReportChunk, content_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ExportReportChunk, rows),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ExportReportChunk, last),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__export_report_chunk__field_indices_by_name[] = {
+  1,   /* field[1] = content_type */
+  0,   /* field[0] = data */
+  3,   /* field[3] = last */
+  2,   /* field[2] = rows */
+};
+static const ProtobufCIntRange oms__v1__export_report_chunk__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__export_report_chunk__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ExportReportChunk",
+  "ExportReportChunk",
+  "Oms__V1__ExportReportChunk",
+  "oms.v1",
+  sizeof(Oms__V1__ExportReportChunk),
+  4,
+  oms__v1__export_report_chunk__field_descriptors,
+  oms__v1__export_report_chunk__field_indices_by_name,
+  1,  oms__v1__export_report_chunk__number_ranges,
+  (ProtobufCMessageInit) oms__v1__export_report_chunk__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue oms__v1__report_period__enum_values_by_number[5] =
 {
   { "REPORT_PERIOD_UNSPECIFIED", "OMS__V1__REPORT_PERIOD__REPORT_PERIOD_UNSPECIFIED", 0 },
@@ -1664,15 +1895,47 @@ const ProtobufCEnumDescriptor oms__v1__fulfillment_stage__descriptor =
   oms__v1__fulfillment_stage__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor oms__v1__report_service__method_descriptors[3] =
+static const ProtobufCEnumValue oms__v1__export_format__enum_values_by_number[3] =
+{
+  { "EXPORT_FORMAT_UNSPECIFIED", "OMS__V1__EXPORT_FORMAT__EXPORT_FORMAT_UNSPECIFIED", 0 },
+  { "EXPORT_FORMAT_CSV", "OMS__V1__EXPORT_FORMAT__EXPORT_FORMAT_CSV", 1 },
+  { "EXPORT_FORMAT_XLSX", "OMS__V1__EXPORT_FORMAT__EXPORT_FORMAT_XLSX", 2 },
+};
+static const ProtobufCIntRange oms__v1__export_format__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex oms__v1__export_format__enum_values_by_name[3] =
+{
+  { "EXPORT_FORMAT_CSV", 1 },
+  { "EXPORT_FORMAT_UNSPECIFIED", 0 },
+  { "EXPORT_FORMAT_XLSX", 2 },
+};
+const ProtobufCEnumDescriptor oms__v1__export_format__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "oms.v1.ExportFormat",
+  "ExportFormat",
+  "Oms__V1__ExportFormat",
+  "oms.v1",
+  3,
+  oms__v1__export_format__enum_values_by_number,
+  3,
+  oms__v1__export_format__enum_values_by_name,
+  1,
+  oms__v1__export_format__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor oms__v1__report_service__method_descriptors[4] =
 {
   { "SalesReport", &oms__v1__sales_report_request__descriptor, &oms__v1__sales_report_response__descriptor },
   { "FulfillmentReport", &oms__v1__fulfillment_report_request__descriptor, &oms__v1__fulfillment_report_response__descriptor },
+  { "ExportReport", &oms__v1__export_report_request__descriptor, &oms__v1__export_report_chunk__descriptor },
   { "RebuildRollups", &oms__v1__rebuild_rollups_request__descriptor, &oms__v1__rebuild_rollups_response__descriptor },
 };
 const unsigned oms__v1__report_service__method_indices_by_name[] = {
+  2,        /* ExportReport */
   1,        /* FulfillmentReport */
-  2,        /* RebuildRollups */
+  3,        /* RebuildRollups */
   0         /* SalesReport */
 };
 const ProtobufCServiceDescriptor oms__v1__report_service__descriptor =
@@ -1682,7 +1945,7 @@ const ProtobufCServiceDescriptor oms__v1__report_service__descriptor =
   "ReportService",
   "Oms__V1__ReportService",
   "oms.v1",
-  3,
+  4,
   oms__v1__report_service__method_descriptors,
   oms__v1__report_service__method_indices_by_name
 };
@@ -1702,13 +1965,21 @@ void oms__v1__report_service__fulfillment_report(ProtobufCService *service,
   assert(service->descriptor == &oms__v1__report_service__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void oms__v1__report_service__export_report(ProtobufCService *service,
+                                            const Oms__V1__ExportReportRequest *input,
+                                            Oms__V1__ExportReportChunk_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__report_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void oms__v1__report_service__rebuild_rollups(ProtobufCService *service,
                                               const Oms__V1__RebuildRollupsRequest *input,
                                               Oms__V1__RebuildRollupsResponse_Closure closure,
                                               void *closure_data)
 {
   assert(service->descriptor == &oms__v1__report_service__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__report_service__init (Oms__V1__ReportService_Service *service,
                                     Oms__V1__ReportService_ServiceDestroy destroy)

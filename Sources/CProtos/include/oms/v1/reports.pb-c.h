@@ -27,6 +27,8 @@ typedef struct Oms__V1__FulfillmentReportResponse Oms__V1__FulfillmentReportResp
 typedef struct Oms__V1__RebuildRollupsRequest Oms__V1__RebuildRollupsRequest;
 typedef struct Oms__V1__RollupDifference Oms__V1__RollupDifference;
 typedef struct Oms__V1__RebuildRollupsResponse Oms__V1__RebuildRollupsResponse;
+typedef struct Oms__V1__ExportReportRequest Oms__V1__ExportReportRequest;
+typedef struct Oms__V1__ExportReportChunk Oms__V1__ExportReportChunk;
 
 
 /* --- enums --- */
@@ -73,6 +75,12 @@ typedef enum _Oms__V1__FulfillmentStage {
   OMS__V1__FULFILLMENT_STAGE__FULFILLMENT_STAGE_DELIVERY = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(OMS__V1__FULFILLMENT_STAGE)
 } Oms__V1__FulfillmentStage;
+typedef enum _Oms__V1__ExportFormat {
+  OMS__V1__EXPORT_FORMAT__EXPORT_FORMAT_UNSPECIFIED = 0,
+  OMS__V1__EXPORT_FORMAT__EXPORT_FORMAT_CSV = 1,
+  OMS__V1__EXPORT_FORMAT__EXPORT_FORMAT_XLSX = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(OMS__V1__EXPORT_FORMAT)
+} Oms__V1__ExportFormat;
 
 /* --- messages --- */
 
@@ -366,6 +374,53 @@ struct  Oms__V1__RebuildRollupsResponse
     , 0, 0, 0, 0, 0,NULL, 0 }
 
 
+typedef enum {
+  OMS__V1__EXPORT_REPORT_REQUEST__REPORT__NOT_SET = 0,
+  OMS__V1__EXPORT_REPORT_REQUEST__REPORT_SALES = 2,
+  OMS__V1__EXPORT_REPORT_REQUEST__REPORT_FULFILLMENT = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(OMS__V1__EXPORT_REPORT_REQUEST__REPORT__CASE)
+} Oms__V1__ExportReportRequest__ReportCase;
+
+struct  Oms__V1__ExportReportRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Default CSV.
+   */
+  Oms__V1__ExportFormat format;
+  Oms__V1__ExportReportRequest__ReportCase report_case;
+  union {
+    Oms__V1__SalesReportRequest *sales;
+    Oms__V1__FulfillmentReportRequest *fulfillment;
+  };
+};
+#define OMS__V1__EXPORT_REPORT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__export_report_request__descriptor) \
+    , OMS__V1__EXPORT_FORMAT__EXPORT_FORMAT_UNSPECIFIED, OMS__V1__EXPORT_REPORT_REQUEST__REPORT__NOT_SET, {0} }
+
+
+struct  Oms__V1__ExportReportChunk
+{
+  ProtobufCMessage base;
+  /*
+   * The next bytes of the file; concatenate every chunk's data.
+   */
+  ProtobufCBinaryData data;
+  /*
+   * First chunk only: "text/csv" or the XLSX media type.
+   */
+  char *content_type;
+  /*
+   * Last chunk only: data rows written (the header not counted).
+   */
+  int64_t rows;
+  protobuf_c_boolean last;
+};
+#define OMS__V1__EXPORT_REPORT_CHUNK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__export_report_chunk__descriptor) \
+    , {0,NULL}, (char *)protobuf_c_empty_string, 0, 0 }
+
+
 /* Oms__V1__ReportRange methods */
 void   oms__v1__report_range__init
                      (Oms__V1__ReportRange         *message);
@@ -594,6 +649,44 @@ Oms__V1__RebuildRollupsResponse *
 void   oms__v1__rebuild_rollups_response__free_unpacked
                      (Oms__V1__RebuildRollupsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Oms__V1__ExportReportRequest methods */
+void   oms__v1__export_report_request__init
+                     (Oms__V1__ExportReportRequest         *message);
+size_t oms__v1__export_report_request__get_packed_size
+                     (const Oms__V1__ExportReportRequest   *message);
+size_t oms__v1__export_report_request__pack
+                     (const Oms__V1__ExportReportRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__export_report_request__pack_to_buffer
+                     (const Oms__V1__ExportReportRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ExportReportRequest *
+       oms__v1__export_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__export_report_request__free_unpacked
+                     (Oms__V1__ExportReportRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ExportReportChunk methods */
+void   oms__v1__export_report_chunk__init
+                     (Oms__V1__ExportReportChunk         *message);
+size_t oms__v1__export_report_chunk__get_packed_size
+                     (const Oms__V1__ExportReportChunk   *message);
+size_t oms__v1__export_report_chunk__pack
+                     (const Oms__V1__ExportReportChunk   *message,
+                      uint8_t             *out);
+size_t oms__v1__export_report_chunk__pack_to_buffer
+                     (const Oms__V1__ExportReportChunk   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ExportReportChunk *
+       oms__v1__export_report_chunk__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__export_report_chunk__free_unpacked
+                     (Oms__V1__ExportReportChunk *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Oms__V1__ReportRange_Closure)
@@ -632,6 +725,12 @@ typedef void (*Oms__V1__RollupDifference_Closure)
 typedef void (*Oms__V1__RebuildRollupsResponse_Closure)
                  (const Oms__V1__RebuildRollupsResponse *message,
                   void *closure_data);
+typedef void (*Oms__V1__ExportReportRequest_Closure)
+                 (const Oms__V1__ExportReportRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ExportReportChunk_Closure)
+                 (const Oms__V1__ExportReportChunk *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -647,6 +746,10 @@ struct Oms__V1__ReportService_Service
                              const Oms__V1__FulfillmentReportRequest *input,
                              Oms__V1__FulfillmentReportResponse_Closure closure,
                              void *closure_data);
+  void (*export_report)(Oms__V1__ReportService_Service *service,
+                        const Oms__V1__ExportReportRequest *input,
+                        Oms__V1__ExportReportChunk_Closure closure,
+                        void *closure_data);
   void (*rebuild_rollups)(Oms__V1__ReportService_Service *service,
                           const Oms__V1__RebuildRollupsRequest *input,
                           Oms__V1__RebuildRollupsResponse_Closure closure,
@@ -661,6 +764,7 @@ void oms__v1__report_service__init (Oms__V1__ReportService_Service *service,
     { OMS__V1__REPORT_SERVICE__BASE_INIT,\
       function_prefix__ ## sales_report,\
       function_prefix__ ## fulfillment_report,\
+      function_prefix__ ## export_report,\
       function_prefix__ ## rebuild_rollups  }
 void oms__v1__report_service__sales_report(ProtobufCService *service,
                                            const Oms__V1__SalesReportRequest *input,
@@ -670,6 +774,10 @@ void oms__v1__report_service__fulfillment_report(ProtobufCService *service,
                                                  const Oms__V1__FulfillmentReportRequest *input,
                                                  Oms__V1__FulfillmentReportResponse_Closure closure,
                                                  void *closure_data);
+void oms__v1__report_service__export_report(ProtobufCService *service,
+                                            const Oms__V1__ExportReportRequest *input,
+                                            Oms__V1__ExportReportChunk_Closure closure,
+                                            void *closure_data);
 void oms__v1__report_service__rebuild_rollups(ProtobufCService *service,
                                               const Oms__V1__RebuildRollupsRequest *input,
                                               Oms__V1__RebuildRollupsResponse_Closure closure,
@@ -680,6 +788,7 @@ void oms__v1__report_service__rebuild_rollups(ProtobufCService *service,
 extern const ProtobufCEnumDescriptor    oms__v1__report_period__descriptor;
 extern const ProtobufCEnumDescriptor    oms__v1__sales_dimension__descriptor;
 extern const ProtobufCEnumDescriptor    oms__v1__fulfillment_stage__descriptor;
+extern const ProtobufCEnumDescriptor    oms__v1__export_format__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__report_range__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__sales_report_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__sales_report_row__descriptor;
@@ -692,6 +801,8 @@ extern const ProtobufCMessageDescriptor oms__v1__fulfillment_report_response__de
 extern const ProtobufCMessageDescriptor oms__v1__rebuild_rollups_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__rollup_difference__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__rebuild_rollups_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__export_report_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__export_report_chunk__descriptor;
 extern const ProtobufCServiceDescriptor oms__v1__report_service__descriptor;
 
 PROTOBUF_C__END_DECLS

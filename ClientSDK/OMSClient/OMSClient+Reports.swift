@@ -1,0 +1,49 @@
+extension OMSClient {
+    /// `oms.v1.ReportService`: sales and fulfilment reports from rollups, and
+    /// the rollup check/rebuild.
+    public var reports: Reports { Reports(client: self) }
+
+    /// Calls of `oms.v1.ReportService`.
+    public struct Reports: Sendable {
+        let client: OMSClient
+
+        /// Sales (revenue, orders, units, AOV, discounts, tax, shipping,
+        /// refunds, cancellations) per period × dimension value × currency.
+        public func sales(_ request: Oms_V1_SalesReportRequest, options: CallOptions = CallOptions())
+            async throws(OMSError) -> Oms_V1_SalesReportResponse
+        {
+            try await client.call(Oms_V1_ReportService.Method.salesReport, request, options: options, idempotent: true)
+        }
+
+        /// Placement → payment / shipment / delivery percentiles, exceptions
+        /// and late shipments per period.
+        public func fulfillment(_ request: Oms_V1_FulfillmentReportRequest, options: CallOptions = CallOptions())
+            async throws(OMSError) -> Oms_V1_FulfillmentReportResponse
+        {
+            try await client.call(
+                Oms_V1_ReportService.Method.fulfillmentReport, request, options: options, idempotent: true)
+        }
+
+        /// The report as a CSV or XLSX file, in chunks (concatenate `data`);
+        /// the last chunk has `last` set and the row count. Audited on the server.
+        public func export(_ request: Oms_V1_ExportReportRequest, options: CallOptions = CallOptions())
+            -> AsyncThrowingStream<Oms_V1_ExportReportChunk, any Error>
+        {
+            client.serverStream(Oms_V1_ReportService.Method.exportReport, request, options: options)
+        }
+
+        /// Recomputes the rollups from the orders and reports differing rows;
+        /// `repair` rewrites them (admin).
+        public func rebuildRollups(
+            repair: Bool = false, maxDifferences: Int32 = 0, requestID: String? = nil,
+            options: CallOptions = CallOptions()
+        ) async throws(OMSError) -> Oms_V1_RebuildRollupsResponse {
+            var request = Oms_V1_RebuildRollupsRequest()
+            request.requestID = requestID ?? RequestID.generate()
+            request.repair = repair
+            request.maxDifferences = maxDifferences
+            return try await client.call(
+                Oms_V1_ReportService.Method.rebuildRollups, request, options: options, idempotent: true)
+        }
+    }
+}
