@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "omsd", targets: ["omsd"]),
         .executable(name: "omsctl", targets: ["omsctl"]),
         .executable(name: "oms-protogen", targets: ["oms-protogen"]),
+        .executable(name: "oms-reports-bench", targets: ["oms-reports-bench"]),
         .library(name: "OMSClient", targets: ["OMSClient"]),
     ],
     dependencies: [
@@ -104,6 +105,9 @@ let package = Package(
             ],
             path: "Tools/omsctl"
         ),
+        // `make bench` reports section: loads orders through the domain API with a
+        // manual clock and times SalesReport (Tools/bench/reports_bench.py runs it).
+        .executableTarget(name: "oms-reports-bench", dependencies: ["OMSCore", "OMSProto"], path: "Tools/reports-bench"),
         // Swift side of `make proto`: FileDescriptorSet → one Swift file per .proto.
         .executableTarget(name: "oms-protogen", path: "Tools/protogen"),
 

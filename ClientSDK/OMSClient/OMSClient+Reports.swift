@@ -24,6 +24,21 @@ extension OMSClient {
                 Oms_V1_ReportService.Method.fulfillmentReport, request, options: options, idempotent: true)
         }
 
+        /// Top customers per currency, new vs repeat, tiers and ratings.
+        public func customers(_ request: Oms_V1_CustomerReportRequest, options: CallOptions = CallOptions())
+            async throws(OMSError) -> Oms_V1_CustomerReportResponse
+        {
+            try await client.call(Oms_V1_ReportService.Method.customerReport, request, options: options, idempotent: true)
+        }
+
+        /// Stock levels with value, movements by kind and turnover per sku.
+        public func inventory(_ request: Oms_V1_InventoryReportRequest, options: CallOptions = CallOptions())
+            async throws(OMSError) -> Oms_V1_InventoryReportResponse
+        {
+            try await client.call(
+                Oms_V1_ReportService.Method.inventoryReport, request, options: options, idempotent: true)
+        }
+
         /// The report as a CSV or XLSX file, in chunks (concatenate `data`);
         /// the last chunk has `last` set and the row count. Audited on the server.
         public func export(_ request: Oms_V1_ExportReportRequest, options: CallOptions = CallOptions())

@@ -15,6 +15,12 @@ struct ReportServiceProvider {
         router.unary(Oms_V1_ReportService.Method.fulfillmentReport) { request, _, responder in
             responder.answer { try reports.fulfillment(request) }
         }
+        router.unary(Oms_V1_ReportService.Method.customerReport) { request, _, responder in
+            responder.answer { try reports.customers(request) }
+        }
+        router.unary(Oms_V1_ReportService.Method.inventoryReport) { request, _, responder in
+            responder.answer { try reports.inventory(request) }
+        }
         // Chunks are written one at a time; `write` waits for HTTP/2 flow
         // control, so a slow reader holds at most one chunk in flight here.
         router.serverStreaming(Oms_V1_ReportService.Method.exportReport) { request, writer, context in

@@ -25,7 +25,7 @@ struct ReportWorkload {
 
     static let channels = ["web", "marketplace", "phone", "erp"]
     static let skus = ["SKU-A", "SKU-B", "SKU-C"]
-    static let customers = ["C1", "C2", "C3", ""]
+    static let customers = ["C1", "C2", "C3", "C4", ""]
 
     /// Runs `steps` random commands; failures the domain refuses are part of the workload.
     static func run(_ f: OrderFixture, seed: UInt64, steps: Int) async throws {
@@ -36,12 +36,13 @@ struct ReportWorkload {
             try await f.adjust(sku, in: "MAIN", by: 60)  // runs out: later lines split over MAIN and EAST
             try await f.adjust(sku, in: "EAST", by: 4000)
         }
-        for id in ["C1", "C2", "C3"] {
+        for (id, tier) in [("C1", "gold"), ("C2", "silver"), ("C3", "")] {
             _ = try await f.customers.upsert(
                 .with {
                     $0.customer = .with {
                         $0.id = id
                         $0.name = "Customer \(id)"
+                        $0.tier = tier
                         $0.addresses = [address()]
                     }
                 }, actor: "test")
@@ -98,7 +99,8 @@ struct ReportWorkload {
                 case 48..<65: [.pendingPayment]
                 case 65..<72: [.pendingPayment, .paid, .allocated, .onHold]
                 case 72..<85: [.paid, .allocated, .partiallyShipped]
-                case 85..<93: [.partiallyShipped, .shipped]
+                case 85..<90: [.partiallyShipped, .shipped]
+                case 90..<93: [.delivered]
                 default: [.paid, .partiallyShipped, .shipped, .delivered, .cancelled]
                 }
             var picked: Oms_V1_Order?
@@ -143,7 +145,13 @@ struct ReportWorkload {
                             ]
                         }, actor: "wms")
                 }
-            case 85..<93:
+            case 90..<93:
+                _ = try? await f.orders.rate(
+                    .with {
+                        $0.orderID = id
+                        $0.rating = Int32(1 + random.below(5))
+                    }, actor: "customer")
+            case 85..<90:
                 for shipment in order.shipments where !shipment.delivered {
                     _ = try await f.orders.track(
                         .with {

@@ -16,9 +16,14 @@ struct ReportsCommand: AsyncParsableCommand {
               omsctl reports sales --by month --dimension sku --currency EUR -o csv
               omsctl reports sales --by day --chart sparkline
               omsctl reports fulfilment --by week --late-after 24
+              omsctl reports customers --top 20
+              omsctl reports inventory --warehouse MAIN --chart bar
               omsctl reports rebuild --repair
             """,
-        subcommands: [ReportsSalesCommand.self, ReportsFulfilmentCommand.self, ReportsRebuildCommand.self]
+        subcommands: [
+            ReportsSalesCommand.self, ReportsFulfilmentCommand.self, ReportsCustomersCommand.self,
+            ReportsInventoryCommand.self, ReportsRebuildCommand.self,
+        ]
     )
 }
 

@@ -1,4 +1,5 @@
 import OMSProto
+import Storage
 
 /// What one order record adds to the aggregate rows: a deterministic
 /// function of the record alone, so a change applies contribution(new) −
@@ -62,6 +63,10 @@ enum OrderContribution {
             orderValues)
         add(
             RollupRow.salesKey(
+                RollupRow.salesByChannelDay, slot: slot / RollupRow.slotsPerDay, currency: currency, channel: channel,
+                dimension: nil), orderValues)
+        add(
+            RollupRow.salesKey(
                 RollupRow.salesByCustomer, slot: slot, currency: currency, channel: channel,
                 dimension: order.customerID), orderValues)
 
@@ -114,7 +119,19 @@ enum OrderContribution {
                 RollupRow.fulfilmentKey(
                     RollupRow.fulfilmentExceptions, slot: slot, channel: channel, tail: Array(reason.utf8)), [1])
         }
+        if let rating = order.feedback?.rating, (1...5).contains(rating) {
+            add(RollupRow.fulfilmentKey(RollupRow.ratings, slot: slot, channel: channel, tail: [UInt8(rating)]), [1])
+        }
         return rows
+    }
+
+    /// A ledger row's contribution (rows are append-only, so it is only ever added).
+    static func rows(of move: Oms_V1_StockMove) -> (key: [UInt8], values: [Int64]) {
+        var key = RollupRow.prefix(RollupRow.stockMovements, slot: RollupRow.slot(millis: move.atMillis))
+        KeyCodec.append(move.warehouseCode, to: &key)
+        KeyCodec.append(move.sku, to: &key)
+        key.append(UInt8(clamping: move.kind.rawValue))
+        return (key, [1, move.onHandDelta, move.reservedDelta])
     }
 
     /// Placement to paid in full, to the first shipment, to delivered.

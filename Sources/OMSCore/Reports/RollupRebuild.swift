@@ -49,6 +49,16 @@ extension Reports {
                 guard page.count == Self.rebuildPageSize else { break }
                 after = page.last!.key
             }
+            after = nil
+            while true {
+                let page = try transaction.scan(families.stockMoves, prefix: [], after: after, limit: Self.rebuildPageSize)
+                for row in page {
+                    let (key, values) = OrderContribution.rows(of: try Oms_V1_StockMove(serializedBytes: row.value))
+                    RollupRow.add(&expected[key, default: []], values)
+                }
+                guard page.count == Self.rebuildPageSize else { break }
+                after = page.last!.key
+            }
             expected = expected.filter { $0.value.contains { $0 != 0 } }
             response.rowsExpected = Int64(expected.count)
             var stored: [[UInt8]: [Int64]] = [:]
@@ -119,12 +129,23 @@ extension Reports {
         case RollupRow.salesBySKU: parts = ["sales_by_sku"]
         case RollupRow.salesByCustomer: parts = ["sales_by_customer"]
         case RollupRow.salesByWarehouse: parts = ["sales_by_warehouse"]
+        case RollupRow.salesByChannelDay:
+            return ["sales_by_channel_day", String(utcLabel(millis: Int64(slot) * 86_400_000).prefix(10))]
+                .joined(separator: " ") + " " + Self.describeTail(&reader)
         case RollupRow.fulfilmentDurations: parts = ["fulfilment_durations"]
         case RollupRow.fulfilmentExceptions: parts = ["fulfilment_exceptions"]
         case RollupRow.fulfilmentOrders: parts = ["fulfilment_orders"]
+        case RollupRow.ratings: parts = ["ratings"]
+        case RollupRow.stockMovements: parts = ["stock_movements"]
         default: parts = ["table_\(table)"]
         }
         parts.append(time)
+        parts.append(describeTail(&reader))
+        return parts.joined(separator: " ")
+    }
+
+    static func describeTail(_ reader: inout KeyCodec.Reader) -> String {
+        var parts: [String] = []
         while !reader.isAtEnd, let text = try? reader.readString() { parts.append(text) }
         if !reader.isAtEnd { parts.append(reader.readRemaining().map(String.init).joined(separator: ".")) }
         return parts.joined(separator: " ")

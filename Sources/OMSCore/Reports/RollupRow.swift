@@ -17,6 +17,13 @@ enum RollupRow {
     static let salesByCustomer: UInt8 = 0x03
     /// Line-level sales split over reserving warehouses: slot, currency, channel, warehouse.
     static let salesByWarehouse: UInt8 = 0x04
+    /// Order-level sales per UTC day: day (big-endian `UInt32` days since the
+    /// epoch in place of the slot), currency, channel. Reports add whole UTC
+    /// days inside a period from here and only the period's ragged edges from
+    /// the half-hour rows, so a UTC report reads O(days × channels) rows
+    /// however many orders there are.
+    static let salesByChannelDay: UInt8 = 0x05
+    static let slotsPerDay: UInt32 = 48
     /// Fulfilment duration histogram: slot, channel, stage (u8), bucket (u8) → [count].
     static let fulfilmentDurations: UInt8 = 0x10
     /// Orders currently flagged: slot, channel, reason → [orders].
@@ -24,11 +31,16 @@ enum RollupRow {
     /// Orders placed (cancelled included): slot, channel → [orders].
     static let fulfilmentOrders: UInt8 = 0x12
 
+    /// Order ratings: slot, channel, stars (u8) → [orders].
+    static let ratings: UInt8 = 0x14
+    /// Stock ledger movements: slot, warehouse, sku, kind (u8) → [moves, on-hand delta, reserved delta].
+    static let stockMovements: UInt8 = 0x18
+
     /// Report rows use tags below this byte; the rest of the column family
     /// belongs to others (OrderReview's per-customer totals are ASCII-keyed).
     static let namespaceEnd: UInt8 = 0x20
 
-    static let salesTables: [UInt8] = [salesByChannel, salesBySKU, salesByCustomer, salesByWarehouse]
+    static let salesTables: [UInt8] = [salesByChannel, salesBySKU, salesByCustomer, salesByWarehouse, salesByChannelDay]
     static let slotMillis: Int64 = 30 * 60 * 1000
 
     static func slot(millis: Int64) -> UInt32 {

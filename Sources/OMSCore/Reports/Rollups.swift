@@ -28,13 +28,15 @@ enum Rollups {
         }
     }
 
-    /// A stock ledger row was appended. Inventory reports read the levels
-    /// and the ledger directly for now; movement rollups are the extension
-    /// point here (per slot × warehouse × kind) once the ledger gains
-    /// locations and values.
+    /// A stock ledger row was appended: counts and deltas per slot ×
+    /// warehouse × sku × kind. Extension point: when the ledger gains
+    /// locations and values, value deltas join the row's metrics here.
     static func stockMoved(_ move: Oms_V1_StockMove, families: ColumnFamilies, transaction: inout WriteTransaction)
         throws
-    {}
+    {
+        let (key, values) = OrderContribution.rows(of: move)
+        try apply(values, to: key, families: families, transaction: &transaction)
+    }
 
     /// Read-modify-write of one row; a row summing to all zeros is deleted so
     /// rebuilds and increments agree on which rows exist.

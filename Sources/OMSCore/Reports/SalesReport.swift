@@ -76,9 +76,25 @@ public struct SalesReportCursor {
         let periodIndex = nextPeriodIndex
         nextPeriodIndex += 1
         let slots = calendar.periodSlots[periodIndex]
-        let rows = try store.database.scan(
-            store.families.rollups, from: RollupRow.prefix(table, slot: slots.lowerBound),
-            to: RollupRow.prefix(table, slot: slots.upperBound), limit: Int.max, snapshot: snapshot)
+        var rows: [(key: [UInt8], value: [UInt8])] = []
+        func read(_ table: UInt8, _ range: Range<UInt32>) throws {
+            guard !range.isEmpty else { return }
+            rows += try store.database.scan(
+                store.families.rollups, from: RollupRow.prefix(table, slot: range.lowerBound),
+                to: RollupRow.prefix(table, slot: range.upperBound), limit: Int.max, snapshot: snapshot)
+        }
+        // Whole UTC days inside the period from the day rows, the edges from
+        // half-hour rows (order-level table only).
+        let perDay = RollupRow.slotsPerDay
+        let firstDay = (slots.lowerBound + perDay - 1) / perDay
+        let endDay = slots.upperBound / perDay
+        if table == RollupRow.salesByChannel && firstDay < endDay {
+            try read(table, slots.lowerBound..<firstDay * perDay)
+            try read(RollupRow.salesByChannelDay, firstDay..<endDay)
+            try read(table, endDay * perDay..<slots.upperBound)
+        } else {
+            try read(table, slots)
+        }
         rollupRowsRead += Int64(rows.count)
         var groups: [Group: [Int64]] = [:]
         for row in rows {

@@ -854,6 +854,373 @@ public struct Oms_V1_ExportReportChunk: ProtoMessage {
     }
 }
 
+public struct Oms_V1_CustomerReportRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CustomerReportRequest"
+
+    public var range: Oms_V1_ReportRange? = nil
+
+    /// Top customers to list per currency (default 10, at most 1000).
+    public var top: Int32 = 0
+
+    /// Only this currency; empty: every currency, separately.
+    public var currencyCode: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CustomerRow: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CustomerRow"
+
+    /// Empty for orders without a customer.
+    public var customerID: String = ""
+
+    public var currencyCode: String = ""
+
+    /// Orders placed in the range and not cancelled.
+    public var orders: Int64 = 0
+
+    public var revenueMinor: Int64 = 0
+
+    /// Tier of the customer record now ("" when there is no record).
+    public var tier: String = ""
+
+    /// The customer's first order ever was placed in the range.
+    public var newCustomer: Bool = false
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_TierRow: ProtoMessage {
+    public static let protoMessageName = "oms.v1.TierRow"
+
+    public var tier: String = ""
+
+    public var currencyCode: String = ""
+
+    public var customers: Int64 = 0
+
+    public var orders: Int64 = 0
+
+    public var revenueMinor: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CustomerReportResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CustomerReportResponse"
+
+    /// Per currency, by revenue descending (then customer id).
+    public var topCustomers: [Oms_V1_CustomerRow] = []
+
+    /// Customers with at least one order in the range (any currency).
+    public var activeCustomers: Int64 = 0
+
+    /// Of those, the ones whose first order ever is in the range.
+    public var newCustomers: Int64 = 0
+
+    public var repeatCustomers: Int64 = 0
+
+    public var tiers: [Oms_V1_TierRow] = []
+
+    /// Ratings of orders placed in the range: count per star (index 0 = 1 star).
+    public var ratingsByStars: [Int64] = []
+
+    public var ratingsCount: Int64 = 0
+
+    /// Average rating x 100, rounded half away from zero (431 = 4.31 stars).
+    public var averageRatingCenti: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_InventoryReportRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.InventoryReportRequest"
+
+    public var range: Oms_V1_ReportRange? = nil
+
+    /// Only these warehouses / skus.
+    public var warehouseCodes: [String] = []
+
+    public var skus: [String] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_InventoryLevelRow: ProtoMessage {
+    public static let protoMessageName = "oms.v1.InventoryLevelRow"
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var onHand: Int64 = 0
+
+    public var reserved: Int64 = 0
+
+    public var available: Int64 = 0
+
+    /// on_hand x unit cost. Today the unit cost is the catalog unit price (the
+    /// only cost omsd records); moving-average cost replaces it when the
+    /// inventory valuation lands. Empty currency: no price known.
+    public var currencyCode: String = ""
+
+    public var unitCostMinor: Int64 = 0
+
+    public var valueMinor: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_MovementRow: ProtoMessage {
+    public static let protoMessageName = "oms.v1.MovementRow"
+
+    public var warehouseCode: String = ""
+
+    /// STOCK_MOVE_KIND_* name without the prefix, lower case ("shipment").
+    public var kind: String = ""
+
+    public var moves: Int64 = 0
+
+    public var onHandDelta: Int64 = 0
+
+    public var reservedDelta: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_TurnoverRow: ProtoMessage {
+    public static let protoMessageName = "oms.v1.TurnoverRow"
+
+    public var sku: String = ""
+
+    /// Units shipped in the range.
+    public var shippedUnits: Int64 = 0
+
+    /// On hand at the start and at the end of the range (all warehouses).
+    public var onHandStart: Int64 = 0
+
+    public var onHandEnd: Int64 = 0
+
+    /// shipped / ((start + end) / 2) x 100, rounded half away from zero; 0 when
+    /// the average is 0.
+    public var turnoverCenti: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_InventoryReportResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.InventoryReportResponse"
+
+    public var levels: [Oms_V1_InventoryLevelRow] = []
+
+    /// Value per currency (sums of value_minor).
+    public var totalValue: [Oms_V1_Money] = []
+
+    public var movements: [Oms_V1_MovementRow] = []
+
+    public var turnover: [Oms_V1_TurnoverRow] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
 /// Reports read aggregate rows (the `rollups` column family) that every order
 /// write and every stock ledger row update in the same write batch, so a
 /// report costs O(time buckets x dimension values), never O(orders).
@@ -873,6 +1240,8 @@ public enum Oms_V1_ReportService {
     public static let methodNames: [String] = [
         "SalesReport",
         "FulfillmentReport",
+        "CustomerReport",
+        "InventoryReport",
         "ExportReport",
         "RebuildRollups",
     ]
@@ -892,6 +1261,25 @@ public enum Oms_V1_ReportService {
         public static let fulfillmentReport = ProtoMethod<Oms_V1_FulfillmentReportRequest, Oms_V1_FulfillmentReportResponse>(
             service: "oms.v1.ReportService",
             name: "FulfillmentReport",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Top customers by revenue (per currency), new vs repeat customers, sales
+        /// by customer tier, and order ratings. Top customers and tiers cost one
+        /// lookup per customer active in the range; ratings come from rollups.
+        public static let customerReport = ProtoMethod<Oms_V1_CustomerReportRequest, Oms_V1_CustomerReportResponse>(
+            service: "oms.v1.ReportService",
+            name: "CustomerReport",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Stock levels per sku x warehouse with their value, ledger movements by
+        /// kind in the range (from rollups), and turnover per sku.
+        public static let inventoryReport = ProtoMethod<Oms_V1_InventoryReportRequest, Oms_V1_InventoryReportResponse>(
+            service: "oms.v1.ReportService",
+            name: "InventoryReport",
             clientStreaming: false,
             serverStreaming: false
         )
@@ -1379,6 +1767,316 @@ extension Oms_V1_ExportReportChunk: ProtobufCMessageConvertible {
         if !self.contentType.isEmpty { c.pointee.content_type = arena.cString(self.contentType) }
         c.pointee.rows = self.rows
         c.pointee.last = self.last ? 1 : 0
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CustomerReportRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CustomerReportRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__customer_report_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CustomerReportRequest>) {
+        oms__v1__customer_report_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CustomerReportRequest>) {
+        self.init()
+        self.range = c.pointee.range.map { Oms_V1_ReportRange(cMessage: $0) }
+        self.top = c.pointee.top
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CustomerReportRequest>, arena: ProtobufCArena) {
+        if let value = self.range { c.pointee.range = arena.message(value) }
+        c.pointee.top = self.top
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CustomerRow: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CustomerRow
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__customer_row()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CustomerRow>) {
+        oms__v1__customer_row__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CustomerRow>) {
+        self.init()
+        self.customerID = ProtobufCRead.string(c.pointee.customer_id)
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.orders = c.pointee.orders
+        self.revenueMinor = c.pointee.revenue_minor
+        self.tier = ProtobufCRead.string(c.pointee.tier)
+        self.newCustomer = c.pointee.new_customer != 0
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CustomerRow>, arena: ProtobufCArena) {
+        if !self.customerID.isEmpty { c.pointee.customer_id = arena.cString(self.customerID) }
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        c.pointee.orders = self.orders
+        c.pointee.revenue_minor = self.revenueMinor
+        if !self.tier.isEmpty { c.pointee.tier = arena.cString(self.tier) }
+        c.pointee.new_customer = self.newCustomer ? 1 : 0
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_TierRow: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__TierRow
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__tier_row()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__TierRow>) {
+        oms__v1__tier_row__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__TierRow>) {
+        self.init()
+        self.tier = ProtobufCRead.string(c.pointee.tier)
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.customers = c.pointee.customers
+        self.orders = c.pointee.orders
+        self.revenueMinor = c.pointee.revenue_minor
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__TierRow>, arena: ProtobufCArena) {
+        if !self.tier.isEmpty { c.pointee.tier = arena.cString(self.tier) }
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        c.pointee.customers = self.customers
+        c.pointee.orders = self.orders
+        c.pointee.revenue_minor = self.revenueMinor
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CustomerReportResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CustomerReportResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__customer_report_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CustomerReportResponse>) {
+        oms__v1__customer_report_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CustomerReportResponse>) {
+        self.init()
+        self.topCustomers = ProtobufCRead.messages(c.pointee.top_customers, count: c.pointee.n_top_customers) { Oms_V1_CustomerRow(cMessage: $0) }
+        self.activeCustomers = c.pointee.active_customers
+        self.newCustomers = c.pointee.new_customers
+        self.repeatCustomers = c.pointee.repeat_customers
+        self.tiers = ProtobufCRead.messages(c.pointee.tiers, count: c.pointee.n_tiers) { Oms_V1_TierRow(cMessage: $0) }
+        self.ratingsByStars = ProtobufCRead.array(c.pointee.ratings_by_stars, count: c.pointee.n_ratings_by_stars)
+        self.ratingsCount = c.pointee.ratings_count
+        self.averageRatingCenti = c.pointee.average_rating_centi
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CustomerReportResponse>, arena: ProtobufCArena) {
+        if !self.topCustomers.isEmpty {
+            c.pointee.n_top_customers = self.topCustomers.count
+            c.pointee.top_customers = arena.messages(self.topCustomers)
+        }
+        c.pointee.active_customers = self.activeCustomers
+        c.pointee.new_customers = self.newCustomers
+        c.pointee.repeat_customers = self.repeatCustomers
+        if !self.tiers.isEmpty {
+            c.pointee.n_tiers = self.tiers.count
+            c.pointee.tiers = arena.messages(self.tiers)
+        }
+        if !self.ratingsByStars.isEmpty {
+            c.pointee.n_ratings_by_stars = self.ratingsByStars.count
+            c.pointee.ratings_by_stars = arena.numbers(self.ratingsByStars)
+        }
+        c.pointee.ratings_count = self.ratingsCount
+        c.pointee.average_rating_centi = self.averageRatingCenti
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_InventoryReportRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__InventoryReportRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__inventory_report_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__InventoryReportRequest>) {
+        oms__v1__inventory_report_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__InventoryReportRequest>) {
+        self.init()
+        self.range = c.pointee.range.map { Oms_V1_ReportRange(cMessage: $0) }
+        self.warehouseCodes = ProtobufCRead.array(c.pointee.warehouse_codes, count: c.pointee.n_warehouse_codes) { ProtobufCRead.string($0) }
+        self.skus = ProtobufCRead.array(c.pointee.skus, count: c.pointee.n_skus) { ProtobufCRead.string($0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__InventoryReportRequest>, arena: ProtobufCArena) {
+        if let value = self.range { c.pointee.range = arena.message(value) }
+        if !self.warehouseCodes.isEmpty {
+            c.pointee.n_warehouse_codes = self.warehouseCodes.count
+            c.pointee.warehouse_codes = arena.cStrings(self.warehouseCodes)
+        }
+        if !self.skus.isEmpty {
+            c.pointee.n_skus = self.skus.count
+            c.pointee.skus = arena.cStrings(self.skus)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_InventoryLevelRow: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__InventoryLevelRow
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__inventory_level_row()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__InventoryLevelRow>) {
+        oms__v1__inventory_level_row__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__InventoryLevelRow>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.onHand = c.pointee.on_hand
+        self.reserved = c.pointee.reserved
+        self.available = c.pointee.available
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.unitCostMinor = c.pointee.unit_cost_minor
+        self.valueMinor = c.pointee.value_minor
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__InventoryLevelRow>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.on_hand = self.onHand
+        c.pointee.reserved = self.reserved
+        c.pointee.available = self.available
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        c.pointee.unit_cost_minor = self.unitCostMinor
+        c.pointee.value_minor = self.valueMinor
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_MovementRow: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__MovementRow
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__movement_row()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__MovementRow>) {
+        oms__v1__movement_row__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__MovementRow>) {
+        self.init()
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.kind = ProtobufCRead.string(c.pointee.kind)
+        self.moves = c.pointee.moves
+        self.onHandDelta = c.pointee.on_hand_delta
+        self.reservedDelta = c.pointee.reserved_delta
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__MovementRow>, arena: ProtobufCArena) {
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.kind.isEmpty { c.pointee.kind = arena.cString(self.kind) }
+        c.pointee.moves = self.moves
+        c.pointee.on_hand_delta = self.onHandDelta
+        c.pointee.reserved_delta = self.reservedDelta
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_TurnoverRow: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__TurnoverRow
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__turnover_row()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__TurnoverRow>) {
+        oms__v1__turnover_row__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__TurnoverRow>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.shippedUnits = c.pointee.shipped_units
+        self.onHandStart = c.pointee.on_hand_start
+        self.onHandEnd = c.pointee.on_hand_end
+        self.turnoverCenti = c.pointee.turnover_centi
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__TurnoverRow>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        c.pointee.shipped_units = self.shippedUnits
+        c.pointee.on_hand_start = self.onHandStart
+        c.pointee.on_hand_end = self.onHandEnd
+        c.pointee.turnover_centi = self.turnoverCenti
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_InventoryReportResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__InventoryReportResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__inventory_report_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__InventoryReportResponse>) {
+        oms__v1__inventory_report_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__InventoryReportResponse>) {
+        self.init()
+        self.levels = ProtobufCRead.messages(c.pointee.levels, count: c.pointee.n_levels) { Oms_V1_InventoryLevelRow(cMessage: $0) }
+        self.totalValue = ProtobufCRead.messages(c.pointee.total_value, count: c.pointee.n_total_value) { Oms_V1_Money(cMessage: $0) }
+        self.movements = ProtobufCRead.messages(c.pointee.movements, count: c.pointee.n_movements) { Oms_V1_MovementRow(cMessage: $0) }
+        self.turnover = ProtobufCRead.messages(c.pointee.turnover, count: c.pointee.n_turnover) { Oms_V1_TurnoverRow(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__InventoryReportResponse>, arena: ProtobufCArena) {
+        if !self.levels.isEmpty {
+            c.pointee.n_levels = self.levels.count
+            c.pointee.levels = arena.messages(self.levels)
+        }
+        if !self.totalValue.isEmpty {
+            c.pointee.n_total_value = self.totalValue.count
+            c.pointee.total_value = arena.messages(self.totalValue)
+        }
+        if !self.movements.isEmpty {
+            c.pointee.n_movements = self.movements.count
+            c.pointee.movements = arena.messages(self.movements)
+        }
+        if !self.turnover.isEmpty {
+            c.pointee.n_turnover = self.turnover.count
+            c.pointee.turnover = arena.messages(self.turnover)
+        }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }

@@ -637,6 +637,411 @@ void   oms__v1__export_report_chunk__free_unpacked
   assert(message->base.descriptor == &oms__v1__export_report_chunk__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__customer_report_request__init
+                     (Oms__V1__CustomerReportRequest         *message)
+{
+  static const Oms__V1__CustomerReportRequest init_value = OMS__V1__CUSTOMER_REPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__customer_report_request__get_packed_size
+                     (const Oms__V1__CustomerReportRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__customer_report_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__customer_report_request__pack
+                     (const Oms__V1__CustomerReportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__customer_report_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__customer_report_request__pack_to_buffer
+                     (const Oms__V1__CustomerReportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__customer_report_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CustomerReportRequest *
+       oms__v1__customer_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CustomerReportRequest *)
+     protobuf_c_message_unpack (&oms__v1__customer_report_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__customer_report_request__free_unpacked
+                     (Oms__V1__CustomerReportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__customer_report_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__customer_row__init
+                     (Oms__V1__CustomerRow         *message)
+{
+  static const Oms__V1__CustomerRow init_value = OMS__V1__CUSTOMER_ROW__INIT;
+  *message = init_value;
+}
+size_t oms__v1__customer_row__get_packed_size
+                     (const Oms__V1__CustomerRow *message)
+{
+  assert(message->base.descriptor == &oms__v1__customer_row__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__customer_row__pack
+                     (const Oms__V1__CustomerRow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__customer_row__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__customer_row__pack_to_buffer
+                     (const Oms__V1__CustomerRow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__customer_row__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CustomerRow *
+       oms__v1__customer_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CustomerRow *)
+     protobuf_c_message_unpack (&oms__v1__customer_row__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__customer_row__free_unpacked
+                     (Oms__V1__CustomerRow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__customer_row__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__tier_row__init
+                     (Oms__V1__TierRow         *message)
+{
+  static const Oms__V1__TierRow init_value = OMS__V1__TIER_ROW__INIT;
+  *message = init_value;
+}
+size_t oms__v1__tier_row__get_packed_size
+                     (const Oms__V1__TierRow *message)
+{
+  assert(message->base.descriptor == &oms__v1__tier_row__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__tier_row__pack
+                     (const Oms__V1__TierRow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__tier_row__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__tier_row__pack_to_buffer
+                     (const Oms__V1__TierRow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__tier_row__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__TierRow *
+       oms__v1__tier_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__TierRow *)
+     protobuf_c_message_unpack (&oms__v1__tier_row__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__tier_row__free_unpacked
+                     (Oms__V1__TierRow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__tier_row__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__customer_report_response__init
+                     (Oms__V1__CustomerReportResponse         *message)
+{
+  static const Oms__V1__CustomerReportResponse init_value = OMS__V1__CUSTOMER_REPORT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__customer_report_response__get_packed_size
+                     (const Oms__V1__CustomerReportResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__customer_report_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__customer_report_response__pack
+                     (const Oms__V1__CustomerReportResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__customer_report_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__customer_report_response__pack_to_buffer
+                     (const Oms__V1__CustomerReportResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__customer_report_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CustomerReportResponse *
+       oms__v1__customer_report_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CustomerReportResponse *)
+     protobuf_c_message_unpack (&oms__v1__customer_report_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__customer_report_response__free_unpacked
+                     (Oms__V1__CustomerReportResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__customer_report_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__inventory_report_request__init
+                     (Oms__V1__InventoryReportRequest         *message)
+{
+  static const Oms__V1__InventoryReportRequest init_value = OMS__V1__INVENTORY_REPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__inventory_report_request__get_packed_size
+                     (const Oms__V1__InventoryReportRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__inventory_report_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__inventory_report_request__pack
+                     (const Oms__V1__InventoryReportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__inventory_report_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__inventory_report_request__pack_to_buffer
+                     (const Oms__V1__InventoryReportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__inventory_report_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__InventoryReportRequest *
+       oms__v1__inventory_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__InventoryReportRequest *)
+     protobuf_c_message_unpack (&oms__v1__inventory_report_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__inventory_report_request__free_unpacked
+                     (Oms__V1__InventoryReportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__inventory_report_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__inventory_level_row__init
+                     (Oms__V1__InventoryLevelRow         *message)
+{
+  static const Oms__V1__InventoryLevelRow init_value = OMS__V1__INVENTORY_LEVEL_ROW__INIT;
+  *message = init_value;
+}
+size_t oms__v1__inventory_level_row__get_packed_size
+                     (const Oms__V1__InventoryLevelRow *message)
+{
+  assert(message->base.descriptor == &oms__v1__inventory_level_row__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__inventory_level_row__pack
+                     (const Oms__V1__InventoryLevelRow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__inventory_level_row__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__inventory_level_row__pack_to_buffer
+                     (const Oms__V1__InventoryLevelRow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__inventory_level_row__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__InventoryLevelRow *
+       oms__v1__inventory_level_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__InventoryLevelRow *)
+     protobuf_c_message_unpack (&oms__v1__inventory_level_row__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__inventory_level_row__free_unpacked
+                     (Oms__V1__InventoryLevelRow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__inventory_level_row__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__movement_row__init
+                     (Oms__V1__MovementRow         *message)
+{
+  static const Oms__V1__MovementRow init_value = OMS__V1__MOVEMENT_ROW__INIT;
+  *message = init_value;
+}
+size_t oms__v1__movement_row__get_packed_size
+                     (const Oms__V1__MovementRow *message)
+{
+  assert(message->base.descriptor == &oms__v1__movement_row__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__movement_row__pack
+                     (const Oms__V1__MovementRow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__movement_row__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__movement_row__pack_to_buffer
+                     (const Oms__V1__MovementRow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__movement_row__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__MovementRow *
+       oms__v1__movement_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__MovementRow *)
+     protobuf_c_message_unpack (&oms__v1__movement_row__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__movement_row__free_unpacked
+                     (Oms__V1__MovementRow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__movement_row__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__turnover_row__init
+                     (Oms__V1__TurnoverRow         *message)
+{
+  static const Oms__V1__TurnoverRow init_value = OMS__V1__TURNOVER_ROW__INIT;
+  *message = init_value;
+}
+size_t oms__v1__turnover_row__get_packed_size
+                     (const Oms__V1__TurnoverRow *message)
+{
+  assert(message->base.descriptor == &oms__v1__turnover_row__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__turnover_row__pack
+                     (const Oms__V1__TurnoverRow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__turnover_row__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__turnover_row__pack_to_buffer
+                     (const Oms__V1__TurnoverRow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__turnover_row__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__TurnoverRow *
+       oms__v1__turnover_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__TurnoverRow *)
+     protobuf_c_message_unpack (&oms__v1__turnover_row__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__turnover_row__free_unpacked
+                     (Oms__V1__TurnoverRow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__turnover_row__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__inventory_report_response__init
+                     (Oms__V1__InventoryReportResponse         *message)
+{
+  static const Oms__V1__InventoryReportResponse init_value = OMS__V1__INVENTORY_REPORT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__inventory_report_response__get_packed_size
+                     (const Oms__V1__InventoryReportResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__inventory_report_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__inventory_report_response__pack
+                     (const Oms__V1__InventoryReportResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__inventory_report_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__inventory_report_response__pack_to_buffer
+                     (const Oms__V1__InventoryReportResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__inventory_report_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__InventoryReportResponse *
+       oms__v1__inventory_report_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__InventoryReportResponse *)
+     protobuf_c_message_unpack (&oms__v1__inventory_report_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__inventory_report_response__free_unpacked
+                     (Oms__V1__InventoryReportResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__inventory_report_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor oms__v1__report_range__field_descriptors[3] =
 {
   {
@@ -1793,6 +2198,842 @@ const ProtobufCMessageDescriptor oms__v1__export_report_chunk__descriptor =
   (ProtobufCMessageInit) oms__v1__export_report_chunk__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor oms__v1__customer_report_request__field_descriptors[3] =
+{
+  {
+    "range",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CustomerReportRequest, range),
+    &oms__v1__report_range__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "top",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CustomerReportRequest, top),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CustomerReportRequest, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__customer_report_request__field_indices_by_name[] = {
+  2,   /* field[2] = currency_code */
+  0,   /* field[0] = range */
+  1,   /* field[1] = top */
+};
+static const ProtobufCIntRange oms__v1__customer_report_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__customer_report_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CustomerReportRequest",
+  "CustomerReportRequest",
+  "Oms__V1__CustomerReportRequest",
+  "oms.v1",
+  sizeof(Oms__V1__CustomerReportRequest),
+  3,
+  oms__v1__customer_report_request__field_descriptors,
+  oms__v1__customer_report_request__field_indices_by_name,
+  1,  oms__v1__customer_report_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__customer_report_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__customer_row__field_descriptors[6] =
+{
+  {
+    "customer_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CustomerRow, customer_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CustomerRow, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "orders",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CustomerRow, orders),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revenue_minor",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CustomerRow, revenue_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tier",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CustomerRow, tier),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "new_customer",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CustomerRow, new_customer),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__customer_row__field_indices_by_name[] = {
+  1,   /* field[1] = currency_code */
+  0,   /* field[0] = customer_id */
+  5,   /* field[5] = new_customer */
+  2,   /* field[2] = orders */
+  3,   /* field[3] = revenue_minor */
+  4,   /* field[4] = tier */
+};
+static const ProtobufCIntRange oms__v1__customer_row__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__customer_row__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CustomerRow",
+  "CustomerRow",
+  "Oms__V1__CustomerRow",
+  "oms.v1",
+  sizeof(Oms__V1__CustomerRow),
+  6,
+  oms__v1__customer_row__field_descriptors,
+  oms__v1__customer_row__field_indices_by_name,
+  1,  oms__v1__customer_row__number_ranges,
+  (ProtobufCMessageInit) oms__v1__customer_row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__tier_row__field_descriptors[5] =
+{
+  {
+    "tier",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TierRow, tier),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TierRow, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "customers",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TierRow, customers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "orders",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TierRow, orders),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revenue_minor",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TierRow, revenue_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__tier_row__field_indices_by_name[] = {
+  1,   /* field[1] = currency_code */
+  2,   /* field[2] = customers */
+  3,   /* field[3] = orders */
+  4,   /* field[4] = revenue_minor */
+  0,   /* field[0] = tier */
+};
+static const ProtobufCIntRange oms__v1__tier_row__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor oms__v1__tier_row__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.TierRow",
+  "TierRow",
+  "Oms__V1__TierRow",
+  "oms.v1",
+  sizeof(Oms__V1__TierRow),
+  5,
+  oms__v1__tier_row__field_descriptors,
+  oms__v1__tier_row__field_indices_by_name,
+  1,  oms__v1__tier_row__number_ranges,
+  (ProtobufCMessageInit) oms__v1__tier_row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__customer_report_response__field_descriptors[8] =
+{
+  {
+    "top_customers",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__CustomerReportResponse, n_top_customers),
+    offsetof(Oms__V1__CustomerReportResponse, top_customers),
+    &oms__v1__customer_row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "active_customers",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CustomerReportResponse, active_customers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "new_customers",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CustomerReportResponse, new_customers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "repeat_customers",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CustomerReportResponse, repeat_customers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tiers",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__CustomerReportResponse, n_tiers),
+    offsetof(Oms__V1__CustomerReportResponse, tiers),
+    &oms__v1__tier_row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ratings_by_stars",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Oms__V1__CustomerReportResponse, n_ratings_by_stars),
+    offsetof(Oms__V1__CustomerReportResponse, ratings_by_stars),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ratings_count",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CustomerReportResponse, ratings_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "average_rating_centi",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CustomerReportResponse, average_rating_centi),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__customer_report_response__field_indices_by_name[] = {
+  1,   /* field[1] = active_customers */
+  7,   /* field[7] = average_rating_centi */
+  2,   /* field[2] = new_customers */
+  5,   /* field[5] = ratings_by_stars */
+  6,   /* field[6] = ratings_count */
+  3,   /* field[3] = repeat_customers */
+  4,   /* field[4] = tiers */
+  0,   /* field[0] = top_customers */
+};
+static const ProtobufCIntRange oms__v1__customer_report_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor oms__v1__customer_report_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CustomerReportResponse",
+  "CustomerReportResponse",
+  "Oms__V1__CustomerReportResponse",
+  "oms.v1",
+  sizeof(Oms__V1__CustomerReportResponse),
+  8,
+  oms__v1__customer_report_response__field_descriptors,
+  oms__v1__customer_report_response__field_indices_by_name,
+  1,  oms__v1__customer_report_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__customer_report_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__inventory_report_request__field_descriptors[3] =
+{
+  {
+    "range",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__InventoryReportRequest, range),
+    &oms__v1__report_range__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_codes",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Oms__V1__InventoryReportRequest, n_warehouse_codes),
+    offsetof(Oms__V1__InventoryReportRequest, warehouse_codes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "skus",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Oms__V1__InventoryReportRequest, n_skus),
+    offsetof(Oms__V1__InventoryReportRequest, skus),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__inventory_report_request__field_indices_by_name[] = {
+  0,   /* field[0] = range */
+  2,   /* field[2] = skus */
+  1,   /* field[1] = warehouse_codes */
+};
+static const ProtobufCIntRange oms__v1__inventory_report_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__inventory_report_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.InventoryReportRequest",
+  "InventoryReportRequest",
+  "Oms__V1__InventoryReportRequest",
+  "oms.v1",
+  sizeof(Oms__V1__InventoryReportRequest),
+  3,
+  oms__v1__inventory_report_request__field_descriptors,
+  oms__v1__inventory_report_request__field_indices_by_name,
+  1,  oms__v1__inventory_report_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__inventory_report_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__inventory_level_row__field_descriptors[8] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__InventoryLevelRow, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__InventoryLevelRow, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on_hand",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__InventoryLevelRow, on_hand),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reserved",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__InventoryLevelRow, reserved),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "available",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__InventoryLevelRow, available),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__InventoryLevelRow, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit_cost_minor",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__InventoryLevelRow, unit_cost_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value_minor",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__InventoryLevelRow, value_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__inventory_level_row__field_indices_by_name[] = {
+  4,   /* field[4] = available */
+  5,   /* field[5] = currency_code */
+  2,   /* field[2] = on_hand */
+  3,   /* field[3] = reserved */
+  0,   /* field[0] = sku */
+  6,   /* field[6] = unit_cost_minor */
+  7,   /* field[7] = value_minor */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__inventory_level_row__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor oms__v1__inventory_level_row__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.InventoryLevelRow",
+  "InventoryLevelRow",
+  "Oms__V1__InventoryLevelRow",
+  "oms.v1",
+  sizeof(Oms__V1__InventoryLevelRow),
+  8,
+  oms__v1__inventory_level_row__field_descriptors,
+  oms__v1__inventory_level_row__field_indices_by_name,
+  1,  oms__v1__inventory_level_row__number_ranges,
+  (ProtobufCMessageInit) oms__v1__inventory_level_row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__movement_row__field_descriptors[5] =
+{
+  {
+    "warehouse_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__MovementRow, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__MovementRow, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "moves",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__MovementRow, moves),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on_hand_delta",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__MovementRow, on_hand_delta),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reserved_delta",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__MovementRow, reserved_delta),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__movement_row__field_indices_by_name[] = {
+  1,   /* field[1] = kind */
+  2,   /* field[2] = moves */
+  3,   /* field[3] = on_hand_delta */
+  4,   /* field[4] = reserved_delta */
+  0,   /* field[0] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__movement_row__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor oms__v1__movement_row__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.MovementRow",
+  "MovementRow",
+  "Oms__V1__MovementRow",
+  "oms.v1",
+  sizeof(Oms__V1__MovementRow),
+  5,
+  oms__v1__movement_row__field_descriptors,
+  oms__v1__movement_row__field_indices_by_name,
+  1,  oms__v1__movement_row__number_ranges,
+  (ProtobufCMessageInit) oms__v1__movement_row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__turnover_row__field_descriptors[5] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TurnoverRow, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shipped_units",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TurnoverRow, shipped_units),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on_hand_start",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TurnoverRow, on_hand_start),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on_hand_end",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TurnoverRow, on_hand_end),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "turnover_centi",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TurnoverRow, turnover_centi),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__turnover_row__field_indices_by_name[] = {
+  3,   /* field[3] = on_hand_end */
+  2,   /* field[2] = on_hand_start */
+  1,   /* field[1] = shipped_units */
+  0,   /* field[0] = sku */
+  4,   /* field[4] = turnover_centi */
+};
+static const ProtobufCIntRange oms__v1__turnover_row__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor oms__v1__turnover_row__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.TurnoverRow",
+  "TurnoverRow",
+  "Oms__V1__TurnoverRow",
+  "oms.v1",
+  sizeof(Oms__V1__TurnoverRow),
+  5,
+  oms__v1__turnover_row__field_descriptors,
+  oms__v1__turnover_row__field_indices_by_name,
+  1,  oms__v1__turnover_row__number_ranges,
+  (ProtobufCMessageInit) oms__v1__turnover_row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__inventory_report_response__field_descriptors[4] =
+{
+  {
+    "levels",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__InventoryReportResponse, n_levels),
+    offsetof(Oms__V1__InventoryReportResponse, levels),
+    &oms__v1__inventory_level_row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_value",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__InventoryReportResponse, n_total_value),
+    offsetof(Oms__V1__InventoryReportResponse, total_value),
+    &oms__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "movements",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__InventoryReportResponse, n_movements),
+    offsetof(Oms__V1__InventoryReportResponse, movements),
+    &oms__v1__movement_row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "turnover",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__InventoryReportResponse, n_turnover),
+    offsetof(Oms__V1__InventoryReportResponse, turnover),
+    &oms__v1__turnover_row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__inventory_report_response__field_indices_by_name[] = {
+  0,   /* field[0] = levels */
+  2,   /* field[2] = movements */
+  1,   /* field[1] = total_value */
+  3,   /* field[3] = turnover */
+};
+static const ProtobufCIntRange oms__v1__inventory_report_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__inventory_report_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.InventoryReportResponse",
+  "InventoryReportResponse",
+  "Oms__V1__InventoryReportResponse",
+  "oms.v1",
+  sizeof(Oms__V1__InventoryReportResponse),
+  4,
+  oms__v1__inventory_report_response__field_descriptors,
+  oms__v1__inventory_report_response__field_indices_by_name,
+  1,  oms__v1__inventory_report_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__inventory_report_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue oms__v1__report_period__enum_values_by_number[5] =
 {
   { "REPORT_PERIOD_UNSPECIFIED", "OMS__V1__REPORT_PERIOD__REPORT_PERIOD_UNSPECIFIED", 0 },
@@ -1925,17 +3166,21 @@ const ProtobufCEnumDescriptor oms__v1__export_format__descriptor =
   oms__v1__export_format__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor oms__v1__report_service__method_descriptors[4] =
+static const ProtobufCMethodDescriptor oms__v1__report_service__method_descriptors[6] =
 {
   { "SalesReport", &oms__v1__sales_report_request__descriptor, &oms__v1__sales_report_response__descriptor },
   { "FulfillmentReport", &oms__v1__fulfillment_report_request__descriptor, &oms__v1__fulfillment_report_response__descriptor },
+  { "CustomerReport", &oms__v1__customer_report_request__descriptor, &oms__v1__customer_report_response__descriptor },
+  { "InventoryReport", &oms__v1__inventory_report_request__descriptor, &oms__v1__inventory_report_response__descriptor },
   { "ExportReport", &oms__v1__export_report_request__descriptor, &oms__v1__export_report_chunk__descriptor },
   { "RebuildRollups", &oms__v1__rebuild_rollups_request__descriptor, &oms__v1__rebuild_rollups_response__descriptor },
 };
 const unsigned oms__v1__report_service__method_indices_by_name[] = {
-  2,        /* ExportReport */
+  2,        /* CustomerReport */
+  4,        /* ExportReport */
   1,        /* FulfillmentReport */
-  3,        /* RebuildRollups */
+  3,        /* InventoryReport */
+  5,        /* RebuildRollups */
   0         /* SalesReport */
 };
 const ProtobufCServiceDescriptor oms__v1__report_service__descriptor =
@@ -1945,7 +3190,7 @@ const ProtobufCServiceDescriptor oms__v1__report_service__descriptor =
   "ReportService",
   "Oms__V1__ReportService",
   "oms.v1",
-  4,
+  6,
   oms__v1__report_service__method_descriptors,
   oms__v1__report_service__method_indices_by_name
 };
@@ -1965,13 +3210,29 @@ void oms__v1__report_service__fulfillment_report(ProtobufCService *service,
   assert(service->descriptor == &oms__v1__report_service__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void oms__v1__report_service__customer_report(ProtobufCService *service,
+                                              const Oms__V1__CustomerReportRequest *input,
+                                              Oms__V1__CustomerReportResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__report_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__report_service__inventory_report(ProtobufCService *service,
+                                               const Oms__V1__InventoryReportRequest *input,
+                                               Oms__V1__InventoryReportResponse_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__report_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void oms__v1__report_service__export_report(ProtobufCService *service,
                                             const Oms__V1__ExportReportRequest *input,
                                             Oms__V1__ExportReportChunk_Closure closure,
                                             void *closure_data)
 {
   assert(service->descriptor == &oms__v1__report_service__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__report_service__rebuild_rollups(ProtobufCService *service,
                                               const Oms__V1__RebuildRollupsRequest *input,
@@ -1979,7 +3240,7 @@ void oms__v1__report_service__rebuild_rollups(ProtobufCService *service,
                                               void *closure_data)
 {
   assert(service->descriptor == &oms__v1__report_service__descriptor);
-  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__report_service__init (Oms__V1__ReportService_Service *service,
                                     Oms__V1__ReportService_ServiceDestroy destroy)

@@ -1,0 +1,131 @@
+import Foundation
+import OMSCore
+import OMSProto
+
+/// Loads orders through the domain API (Orders.create on the single writer,
+/// group commit, rollups in the same batch) with a manual clock that spreads
+/// them over time, then times SalesReport (day × channel) in-process.
+///
+///     oms-reports-bench <data-dir> <orders> <first-day-offset> <days> <report-runs>
+///
+/// Appends to an existing database: run it again with a later day offset to
+/// grow the data set. Prints one JSON object.
+@main
+struct ReportsBench {
+    static let channels = ["web", "marketplace", "phone", "erp"]
+    static let skus = (0..<50).map { "BENCH-\($0)" }
+    static let start: Int64 = 1_767_225_600_000  // 2026-01-01T00:00Z
+    static let dayMillis: Int64 = 86_400_000
+
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        guard arguments.count == 6, let count = Int(arguments[2]), let firstDay = Int64(arguments[3]),
+            let days = Int64(arguments[4]), let runs = Int(arguments[5])
+        else {
+            FileHandle.standardError.write(Data("usage: oms-reports-bench <data-dir> <orders> <first-day> <days> <report-runs>\n".utf8))
+            exit(2)
+        }
+        let clock = ManualClock(millis: start + firstDay * dayMillis)
+        let store = try OMSStore(path: arguments[1], clock: clock)
+        defer { store.close() }
+        var policy = OrderPolicy.defaults
+        policy.duplicateWindowMillis = 0
+        let orders = Orders(store: store, policy: policy)
+        let inventory = Inventory(store: store)
+        if (try? inventory.stock(.with { $0.sku = skus[0] }))?.onHand ?? 0 == 0 {
+            _ = try await inventory.createWarehouse(.with { $0.warehouse = .with { $0.code = "BENCH"; $0.priority = 1 } }, actor: "bench")
+            for sku in skus {
+                _ = try await inventory.adjustStock(
+                    .with {
+                        $0.sku = sku
+                        $0.warehouseCode = "BENCH"
+                        $0.delta = 1_000_000_000
+                        $0.reason = "bench"
+                    }, actor: "bench")
+            }
+        }
+        // Load: a window of concurrent creates so the writer groups them.
+        let step = max(1, days * dayMillis / Int64(max(count, 1)))
+        var generator = SplitMix(state: UInt64(firstDay) &+ 17)
+        let loadStart = Date()
+        let window = 512
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<count {
+                if index >= window { try await group.next() }
+                clock.advance(millis: step)
+                let currency = generator.below(5) == 0 ? "EUR" : "USD"
+                let request = Oms_V1_CreateOrderRequest.with {
+                    $0.order = .with {
+                        $0.customerID = "CUST-\(generator.below(100_000))"
+                        $0.channel = channels[generator.below(channels.count)]
+                        $0.currencyCode = currency
+                        $0.shippingAddress = .with {
+                            $0.line1 = "1 Main St"
+                            $0.city = "Berlin"
+                            $0.countryCode = "DE"
+                        }
+                        $0.lines = (0...generator.below(3)).map { _ in
+                            .with {
+                                $0.sku = skus[generator.below(skus.count)]
+                                $0.quantity = Int64(1 + generator.below(4))
+                                $0.unitPrice = .with {
+                                    $0.currencyCode = currency
+                                    $0.amountMinor = Int64(100 + generator.below(10_000))
+                                }
+                            }
+                        }
+                    }
+                }
+                group.addTask { _ = try await orders.create(request, actor: "bench") }
+            }
+            try await group.waitForAll()
+        }
+        let loadSeconds = Date().timeIntervalSince(loadStart)
+
+        // Report: day × channel over the loaded days, in UTC.
+        let reports = Reports(store: store)
+        func date(_ day: Int64) -> String {
+            let c = Calendar(identifier: .gregorian).dateComponents(
+                in: TimeZone(identifier: "UTC")!, from: Date(timeIntervalSince1970: Double(start + day * dayMillis) / 1000))
+            return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        }
+        let request = Oms_V1_SalesReportRequest.with {
+            $0.range = .with {
+                $0.fromDate = date(firstDay)
+                $0.toDate = date(firstDay + days - 1)
+            }
+            $0.period = .day
+            $0.dimension = .channel
+        }
+        var timings: [Double] = []
+        var response = Oms_V1_SalesReportResponse()
+        for _ in 0..<max(1, runs) {
+            let begin = DispatchTime.now().uptimeNanoseconds
+            response = try reports.sales(request)
+            timings.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6)
+        }
+        timings.sort()
+        let ordersInReport = response.rows.reduce(Int64(0)) { $0 + $1.orders + $1.cancelledOrders }
+        let result: [String: Any] = [
+            "orders_loaded": count, "load_seconds": loadSeconds, "load_rate_per_second": Double(count) / loadSeconds,
+            "report_from": request.range!.fromDate, "report_to": request.range!.toDate,
+            "report_rows": response.rows.count, "rollup_rows_read": response.rollupRowsRead,
+            "orders_in_report": ordersInReport, "report_ms_median": timings[timings.count / 2],
+            "report_ms_p90": timings[min(timings.count - 1, timings.count * 9 / 10)], "report_ms_min": timings[0],
+        ]
+        let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+        print(String(decoding: json, as: UTF8.self))
+    }
+}
+
+/// SplitMix64: a reproducible workload.
+struct SplitMix {
+    var state: UInt64
+    mutating func below(_ bound: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % UInt64(bound))
+    }
+}
