@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "omsd", targets: ["omsd"]),
         .executable(name: "omsctl", targets: ["omsctl"]),
+        .executable(name: "omsload", targets: ["omsload"]),
         .executable(name: "oms-protogen", targets: ["oms-protogen"]),
         .executable(name: "oms-reports-bench", targets: ["oms-reports-bench"]),
         .library(name: "OMSClient", targets: ["OMSClient"]),
@@ -108,6 +109,15 @@ let package = Package(
         // `make bench` reports section: loads orders through the domain API with a
         // manual clock and times SalesReport (Tools/bench/reports_bench.py runs it).
         .executableTarget(name: "oms-reports-bench", dependencies: ["OMSCore", "OMSProto"], path: "Tools/reports-bench"),
+        // `make bench`'s load generator for what h2load cannot do (unique request_ids, mixes, streams).
+        .executableTarget(
+            name: "omsload",
+            dependencies: [
+                "OMSClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/omsload"
+        ),
         // Swift side of `make proto`: FileDescriptorSet → one Swift file per .proto.
         .executableTarget(name: "oms-protogen", path: "Tools/protogen"),
 
