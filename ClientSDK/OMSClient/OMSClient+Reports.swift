@@ -47,6 +47,58 @@ extension OMSClient {
             client.serverStream(Oms_V1_ReportService.Method.exportReport, request, options: options)
         }
 
+        /// Saves a custom report definition (creates it, or replaces it when
+        /// `expectedVersion` matches the stored version).
+        public func saveDefinition(
+            _ definition: Oms_V1_ReportDefinition, expectedVersion: Int64 = 0, requestID: String? = nil,
+            options: CallOptions = CallOptions()
+        ) async throws(OMSError) -> (definition: Oms_V1_ReportDefinition, created: Bool) {
+            var request = Oms_V1_SaveReportDefinitionRequest()
+            request.requestID = requestID ?? RequestID.generate()
+            request.definition = definition
+            request.expectedVersion = expectedVersion
+            let response = try await client.call(
+                Oms_V1_ReportService.Method.saveReportDefinition, request, options: options, idempotent: true)
+            return (response.definition ?? definition, response.created)
+        }
+
+        /// One page of saved definitions in id order.
+        public func definitions(pageSize: Int32 = 0, pageToken: String? = nil, options: CallOptions = CallOptions())
+            async throws(OMSError) -> Page<Oms_V1_ReportDefinition>
+        {
+            var request = Oms_V1_ListReportDefinitionsRequest()
+            request.pageSize = pageSize
+            request.pageToken = pageToken ?? ""
+            let response = try await client.call(
+                Oms_V1_ReportService.Method.listReportDefinitions, request, options: options, idempotent: true)
+            return Page(items: response.definitions, nextPageToken: response.nextPageToken.isEmpty ? nil : response.nextPageToken)
+        }
+
+        /// Runs a saved report now; the run is stored and announced on the event stream.
+        public func run(definitionID: String, requestID: String? = nil, options: CallOptions = CallOptions())
+            async throws(OMSError) -> Oms_V1_ReportRun
+        {
+            var request = Oms_V1_RunReportRequest()
+            request.requestID = requestID ?? RequestID.generate()
+            request.definitionID = definitionID
+            let response = try await client.call(
+                Oms_V1_ReportService.Method.runReport, request, options: options, idempotent: true)
+            return response.run ?? Oms_V1_ReportRun()
+        }
+
+        /// Stored runs of a definition, newest first.
+        public func runs(
+            definitionID: String, pageSize: Int32 = 0, pageToken: String? = nil, options: CallOptions = CallOptions()
+        ) async throws(OMSError) -> Page<Oms_V1_ReportRun> {
+            var request = Oms_V1_ListReportRunsRequest()
+            request.definitionID = definitionID
+            request.pageSize = pageSize
+            request.pageToken = pageToken ?? ""
+            let response = try await client.call(
+                Oms_V1_ReportService.Method.listReportRuns, request, options: options, idempotent: true)
+            return Page(items: response.runs, nextPageToken: response.nextPageToken.isEmpty ? nil : response.nextPageToken)
+        }
+
         /// Recomputes the rollups from the orders and reports differing rows;
         /// `repair` rewrites them (admin).
         public func rebuildRollups(

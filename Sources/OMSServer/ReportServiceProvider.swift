@@ -42,10 +42,35 @@ struct ReportServiceProvider {
                 try await writer.write(chunk)
             }
         }
+        router.unary(Oms_V1_ReportService.Method.saveReportDefinition) { request, context, responder in
+            let actor = context.principal ?? "anonymous"
+            Task { responder.complete(mapping: await Result(catching: { try await reports.saveDefinition(request, actor: actor) })) }
+        }
+        router.unary(Oms_V1_ReportService.Method.listReportDefinitions) { request, _, responder in
+            responder.answer { try reports.definitions(request) }
+        }
+        router.unary(Oms_V1_ReportService.Method.runReport) { request, context, responder in
+            let actor = context.principal ?? "anonymous"
+            Task { responder.complete(mapping: await Result(catching: { try await reports.run(request, actor: actor) })) }
+        }
+        router.unary(Oms_V1_ReportService.Method.listReportRuns) { request, _, responder in
+            responder.answer { try reports.runs(request) }
+        }
         router.unary(Oms_V1_ReportService.Method.rebuildRollups) { request, context, responder in
             reports.rebuildRollups(request, actor: context.principal ?? "anonymous") {
                 responder.complete(mapping: $0)
             }
+        }
+    }
+}
+
+extension Result where Failure == any Error {
+    /// The result of an async throwing body.
+    init(catching body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
         }
     }
 }

@@ -22,7 +22,8 @@ struct ReportsCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ReportsSalesCommand.self, ReportsFulfilmentCommand.self, ReportsCustomersCommand.self,
-            ReportsInventoryCommand.self, ReportsRebuildCommand.self,
+            ReportsInventoryCommand.self, ReportsDefineCommand.self, ReportsDefinitionsCommand.self,
+            ReportsRunCommand.self, ReportsRunsCommand.self, ReportsRebuildCommand.self,
         ]
     )
 }

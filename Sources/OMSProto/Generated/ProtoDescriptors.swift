@@ -320,6 +320,16 @@ public enum ProtoDescriptors {
                 "oms.v1.MovementRow",
                 "oms.v1.TurnoverRow",
                 "oms.v1.InventoryReportResponse",
+                "oms.v1.ReportDefinition",
+                "oms.v1.SaveReportDefinitionRequest",
+                "oms.v1.SaveReportDefinitionResponse",
+                "oms.v1.ListReportDefinitionsRequest",
+                "oms.v1.ListReportDefinitionsResponse",
+                "oms.v1.RunReportRequest",
+                "oms.v1.ReportRun",
+                "oms.v1.RunReportResponse",
+                "oms.v1.ListReportRunsRequest",
+                "oms.v1.ListReportRunsResponse",
                 "oms.v1.ReportPeriod",
                 "oms.v1.SalesDimension",
                 "oms.v1.FulfillmentStage",
@@ -330,9 +340,13 @@ public enum ProtoDescriptors {
                 "oms.v1.ReportService.CustomerReport",
                 "oms.v1.ReportService.InventoryReport",
                 "oms.v1.ReportService.ExportReport",
+                "oms.v1.ReportService.SaveReportDefinition",
+                "oms.v1.ReportService.ListReportDefinitions",
+                "oms.v1.ReportService.RunReport",
+                "oms.v1.ReportService.ListReportRuns",
                 "oms.v1.ReportService.RebuildRollups",
             ],
-            serializedFileDescriptorProto: fileDescriptorSet[23937..<29480]
+            serializedFileDescriptorProto: fileDescriptorSet[23937..<31392]
         ),
         ProtoFileDescriptor(
             name: "oms/v1/storage.proto",
@@ -344,7 +358,7 @@ public enum ProtoDescriptors {
                 "oms.v1.AuditRecord",
                 "oms.v1.ApiKeyRecord",
             ],
-            serializedFileDescriptorProto: fileDescriptorSet[29483..<30278]
+            serializedFileDescriptorProto: fileDescriptorSet[31395..<32190]
         ),
     ]
 
@@ -668,7 +682,7 @@ public enum ProtoDescriptors {
         c3RvY2sYDCABKAsyEi5vbXMudjEuU3RvY2tMZXZlbEgAUgVzdG9jaxIuCghjdXN0b21lchgNIAEoCzIQLm9tcy52MS5DdXN0b21l
         ckgAUghjdXN0b21lchIxCgl3YXJlaG91c2UYDiABKAsyES5vbXMudjEuV2FyZWhvdXNlSABSCXdhcmVob3VzZUIJCgdwYXlsb2Fk
         MkoKDEV2ZW50U2VydmljZRI6CgtXYXRjaEV2ZW50cxIaLm9tcy52MS5XYXRjaEV2ZW50c1JlcXVlc3QaDS5vbXMudjEuRXZlbnQw
-        AWIGcHJvdG8zCqcrChRvbXMvdjEvcmVwb3J0cy5wcm90bxIGb21zLnYxGhNvbXMvdjEvY29tbW9uLnByb3RvImAKC1JlcG9ydFJh
+        AWIGcHJvdG8zCp86ChRvbXMvdjEvcmVwb3J0cy5wcm90bxIGb21zLnYxGhNvbXMvdjEvY29tbW9uLnByb3RvImAKC1JlcG9ydFJh
         bmdlEhsKCWZyb21fZGF0ZRgBIAEoCVIIZnJvbURhdGUSFwoHdG9fZGF0ZRgCIAEoCVIGdG9EYXRlEhsKCXRpbWVfem9uZRgDIAEo
         CVIIdGltZVpvbmUixAIKElNhbGVzUmVwb3J0UmVxdWVzdBIpCgVyYW5nZRgBIAEoCzITLm9tcy52MS5SZXBvcnRSYW5nZVIFcmFu
         Z2USLAoGcGVyaW9kGAIgASgOMhQub21zLnYxLlJlcG9ydFBlcmlvZFIGcGVyaW9kEjQKCWRpbWVuc2lvbhgDIAEoDjIWLm9tcy52
@@ -727,31 +741,57 @@ public enum ProtoDescriptors {
         Cg50dXJub3Zlcl9jZW50aRgFIAEoA1INdHVybm92ZXJDZW50aSLgAQoXSW52ZW50b3J5UmVwb3J0UmVzcG9uc2USMQoGbGV2ZWxz
         GAEgAygLMhkub21zLnYxLkludmVudG9yeUxldmVsUm93UgZsZXZlbHMSLgoLdG90YWxfdmFsdWUYAiADKAsyDS5vbXMudjEuTW9u
         ZXlSCnRvdGFsVmFsdWUSMQoJbW92ZW1lbnRzGAMgAygLMhMub21zLnYxLk1vdmVtZW50Um93Ugltb3ZlbWVudHMSLwoIdHVybm92
-        ZXIYBCADKAsyEy5vbXMudjEuVHVybm92ZXJSb3dSCHR1cm5vdmVyKo4BCgxSZXBvcnRQZXJpb2QSHQoZUkVQT1JUX1BFUklPRF9V
-        TlNQRUNJRklFRBAAEhcKE1JFUE9SVF9QRVJJT0RfVE9UQUwQARIVChFSRVBPUlRfUEVSSU9EX0RBWRACEhYKElJFUE9SVF9QRVJJ
-        T0RfV0VFSxADEhcKE1JFUE9SVF9QRVJJT0RfTU9OVEgQBCq+AQoOU2FsZXNEaW1lbnNpb24SHwobU0FMRVNfRElNRU5TSU9OX1VO
-        U1BFQ0lGSUVEEAASGAoUU0FMRVNfRElNRU5TSU9OX05PTkUQARIbChdTQUxFU19ESU1FTlNJT05fQ0hBTk5FTBACEhcKE1NBTEVT
-        X0RJTUVOU0lPTl9TS1UQAxIcChhTQUxFU19ESU1FTlNJT05fQ1VTVE9NRVIQBBIdChlTQUxFU19ESU1FTlNJT05fV0FSRUhPVVNF
-        EAUqlAEKEEZ1bGZpbGxtZW50U3RhZ2USIQodRlVMRklMTE1FTlRfU1RBR0VfVU5TUEVDSUZJRUQQABIdChlGVUxGSUxMTUVOVF9T
-        VEFHRV9QQVlNRU5UEAESHgoaRlVMRklMTE1FTlRfU1RBR0VfU0hJUE1FTlQQAhIeChpGVUxGSUxMTUVOVF9TVEFHRV9ERUxJVkVS
-        WRADKlwKDEV4cG9ydEZvcm1hdBIdChlFWFBPUlRfRk9STUFUX1VOU1BFQ0lGSUVEEAASFQoRRVhQT1JUX0ZPUk1BVF9DU1YQARIW
-        ChJFWFBPUlRfRk9STUFUX1hMU1gQAjLxAwoNUmVwb3J0U2VydmljZRJGCgtTYWxlc1JlcG9ydBIaLm9tcy52MS5TYWxlc1JlcG9y
-        dFJlcXVlc3QaGy5vbXMudjEuU2FsZXNSZXBvcnRSZXNwb25zZRJYChFGdWxmaWxsbWVudFJlcG9ydBIgLm9tcy52MS5GdWxmaWxs
-        bWVudFJlcG9ydFJlcXVlc3QaIS5vbXMudjEuRnVsZmlsbG1lbnRSZXBvcnRSZXNwb25zZRJPCg5DdXN0b21lclJlcG9ydBIdLm9t
-        cy52MS5DdXN0b21lclJlcG9ydFJlcXVlc3QaHi5vbXMudjEuQ3VzdG9tZXJSZXBvcnRSZXNwb25zZRJSCg9JbnZlbnRvcnlSZXBv
-        cnQSHi5vbXMudjEuSW52ZW50b3J5UmVwb3J0UmVxdWVzdBofLm9tcy52MS5JbnZlbnRvcnlSZXBvcnRSZXNwb25zZRJICgxFeHBv
-        cnRSZXBvcnQSGy5vbXMudjEuRXhwb3J0UmVwb3J0UmVxdWVzdBoZLm9tcy52MS5FeHBvcnRSZXBvcnRDaHVuazABEk8KDlJlYnVp
-        bGRSb2xsdXBzEh0ub21zLnYxLlJlYnVpbGRSb2xsdXBzUmVxdWVzdBoeLm9tcy52MS5SZWJ1aWxkUm9sbHVwc1Jlc3BvbnNlYgZw
-        cm90bzMKmwYKFG9tcy92MS9zdG9yYWdlLnByb3RvEgZvbXMudjEipAEKEUlkZW1wb3RlbmN5UmVjb3JkEhYKBm1ldGhvZBgBIAEo
-        CVIGbWV0aG9kEi8KE3JlcXVlc3RfZmluZ2VycHJpbnQYAiABKAxSEnJlcXVlc3RGaW5nZXJwcmludBIaCghyZXNwb25zZRgDIAEo
-        DFIIcmVzcG9uc2USKgoRY3JlYXRlZF9hdF9taWxsaXMYBCABKANSD2NyZWF0ZWRBdE1pbGxpcyJxCgpTY2hlbWFJbmZvEhgKB3Zl
-        cnNpb24YASABKA1SB3ZlcnNpb24SKgoRY3JlYXRlZF9hdF9taWxsaXMYAiABKANSD2NyZWF0ZWRBdE1pbGxpcxIdCgpjcmVhdGVk
-        X2J5GAMgASgJUgljcmVhdGVkQnki5AEKC0F1ZGl0UmVjb3JkEhsKCWF0X21pbGxpcxgBIAEoA1IIYXRNaWxsaXMSFAoFYWN0b3IY
-        AiABKAlSBWFjdG9yEhYKBm1ldGhvZBgDIAEoCVIGbWV0aG9kEiMKDXJlc291cmNlX3R5cGUYBCABKAlSDHJlc291cmNlVHlwZRIf
-        CgtyZXNvdXJjZV9pZBgFIAEoCVIKcmVzb3VyY2VJZBIdCgpyZXF1ZXN0X2lkGAYgASgJUglyZXF1ZXN0SWQSJQoOZXZlbnRfc2Vx
-        dWVuY2UYByABKARSDWV2ZW50U2VxdWVuY2Ui8QEKDEFwaUtleVJlY29yZBISCgRuYW1lGAEgASgJUgRuYW1lEhQKBXJvbGVzGAIg
-        AygJUgVyb2xlcxIqChFjcmVhdGVkX2F0X21pbGxpcxgDIAEoA1IPY3JlYXRlZEF0TWlsbGlzEh0KCmNyZWF0ZWRfYnkYBCABKAlS
-        CWNyZWF0ZWRCeRIqChFyZXZva2VkX2F0X21pbGxpcxgFIAEoA1IPcmV2b2tlZEF0TWlsbGlzEh0KCnJldm9rZWRfYnkYBiABKAlS
-        CXJldm9rZWRCeRIhCgx0b2tlbl9wcmVmaXgYByABKAlSC3Rva2VuUHJlZml4YgZwcm90bzM=
+        ZXIYBCADKAsyEy5vbXMudjEuVHVybm92ZXJSb3dSCHR1cm5vdmVyIuICChBSZXBvcnREZWZpbml0aW9uEg4KAmlkGAEgASgJUgJp
+        ZBISCgRuYW1lGAIgASgJUgRuYW1lEjIKBXNhbGVzGAMgASgLMhoub21zLnYxLlNhbGVzUmVwb3J0UmVxdWVzdEgAUgVzYWxlcxJE
+        CgtmdWxmaWxsbWVudBgEIAEoCzIgLm9tcy52MS5GdWxmaWxsbWVudFJlcG9ydFJlcXVlc3RIAFILZnVsZmlsbG1lbnQSGwoJbGFz
+        dF9kYXlzGAUgASgFUghsYXN0RGF5cxIYCgdtZXRyaWNzGAYgAygJUgdtZXRyaWNzEhgKB3ZlcnNpb24YByABKANSB3ZlcnNpb24S
+        KgoRY3JlYXRlZF9hdF9taWxsaXMYCCABKANSD2NyZWF0ZWRBdE1pbGxpcxIqChF1cGRhdGVkX2F0X21pbGxpcxgJIAEoA1IPdXBk
+        YXRlZEF0TWlsbGlzQgcKBXF1ZXJ5IqEBChtTYXZlUmVwb3J0RGVmaW5pdGlvblJlcXVlc3QSHQoKcmVxdWVzdF9pZBgBIAEoCVIJ
+        cmVxdWVzdElkEjgKCmRlZmluaXRpb24YAiABKAsyGC5vbXMudjEuUmVwb3J0RGVmaW5pdGlvblIKZGVmaW5pdGlvbhIpChBleHBl
+        Y3RlZF92ZXJzaW9uGAMgASgDUg9leHBlY3RlZFZlcnNpb24icgocU2F2ZVJlcG9ydERlZmluaXRpb25SZXNwb25zZRI4CgpkZWZp
+        bml0aW9uGAEgASgLMhgub21zLnYxLlJlcG9ydERlZmluaXRpb25SCmRlZmluaXRpb24SGAoHY3JlYXRlZBgCIAEoCFIHY3JlYXRl
+        ZCJaChxMaXN0UmVwb3J0RGVmaW5pdGlvbnNSZXF1ZXN0EhsKCXBhZ2Vfc2l6ZRgBIAEoBVIIcGFnZVNpemUSHQoKcGFnZV90b2tl
+        bhgCIAEoCVIJcGFnZVRva2VuIoMBCh1MaXN0UmVwb3J0RGVmaW5pdGlvbnNSZXNwb25zZRI6CgtkZWZpbml0aW9ucxgBIAMoCzIY
+        Lm9tcy52MS5SZXBvcnREZWZpbml0aW9uUgtkZWZpbml0aW9ucxImCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAlSDW5leHRQYWdlVG9r
+        ZW4iVgoQUnVuUmVwb3J0UmVxdWVzdBIdCgpyZXF1ZXN0X2lkGAEgASgJUglyZXF1ZXN0SWQSIwoNZGVmaW5pdGlvbl9pZBgCIAEo
+        CVIMZGVmaW5pdGlvbklkIsUCCglSZXBvcnRSdW4SDgoCaWQYASABKAlSAmlkEiMKDWRlZmluaXRpb25faWQYAiABKAlSDGRlZmlu
+        aXRpb25JZBItChJkZWZpbml0aW9uX3ZlcnNpb24YAyABKANSEWRlZmluaXRpb25WZXJzaW9uEhsKCWF0X21pbGxpcxgEIAEoA1II
+        YXRNaWxsaXMSFAoFYWN0b3IYBSABKAlSBWFjdG9yEikKBXJhbmdlGAYgASgLMhMub21zLnYxLlJlcG9ydFJhbmdlUgVyYW5nZRIx
+        CgVzYWxlcxgHIAEoCzIbLm9tcy52MS5TYWxlc1JlcG9ydFJlc3BvbnNlUgVzYWxlcxJDCgtmdWxmaWxsbWVudBgIIAEoCzIhLm9t
+        cy52MS5GdWxmaWxsbWVudFJlcG9ydFJlc3BvbnNlUgtmdWxmaWxsbWVudCI4ChFSdW5SZXBvcnRSZXNwb25zZRIjCgNydW4YASAB
+        KAsyES5vbXMudjEuUmVwb3J0UnVuUgNydW4ieAoVTGlzdFJlcG9ydFJ1bnNSZXF1ZXN0EiMKDWRlZmluaXRpb25faWQYASABKAlS
+        DGRlZmluaXRpb25JZBIbCglwYWdlX3NpemUYAiABKAVSCHBhZ2VTaXplEh0KCnBhZ2VfdG9rZW4YAyABKAlSCXBhZ2VUb2tlbiJn
+        ChZMaXN0UmVwb3J0UnVuc1Jlc3BvbnNlEiUKBHJ1bnMYASADKAsyES5vbXMudjEuUmVwb3J0UnVuUgRydW5zEiYKD25leHRfcGFn
+        ZV90b2tlbhgCIAEoCVINbmV4dFBhZ2VUb2tlbiqOAQoMUmVwb3J0UGVyaW9kEh0KGVJFUE9SVF9QRVJJT0RfVU5TUEVDSUZJRUQQ
+        ABIXChNSRVBPUlRfUEVSSU9EX1RPVEFMEAESFQoRUkVQT1JUX1BFUklPRF9EQVkQAhIWChJSRVBPUlRfUEVSSU9EX1dFRUsQAxIX
+        ChNSRVBPUlRfUEVSSU9EX01PTlRIEAQqvgEKDlNhbGVzRGltZW5zaW9uEh8KG1NBTEVTX0RJTUVOU0lPTl9VTlNQRUNJRklFRBAA
+        EhgKFFNBTEVTX0RJTUVOU0lPTl9OT05FEAESGwoXU0FMRVNfRElNRU5TSU9OX0NIQU5ORUwQAhIXChNTQUxFU19ESU1FTlNJT05f
+        U0tVEAMSHAoYU0FMRVNfRElNRU5TSU9OX0NVU1RPTUVSEAQSHQoZU0FMRVNfRElNRU5TSU9OX1dBUkVIT1VTRRAFKpQBChBGdWxm
+        aWxsbWVudFN0YWdlEiEKHUZVTEZJTExNRU5UX1NUQUdFX1VOU1BFQ0lGSUVEEAASHQoZRlVMRklMTE1FTlRfU1RBR0VfUEFZTUVO
+        VBABEh4KGkZVTEZJTExNRU5UX1NUQUdFX1NISVBNRU5UEAISHgoaRlVMRklMTE1FTlRfU1RBR0VfREVMSVZFUlkQAypcCgxFeHBv
+        cnRGb3JtYXQSHQoZRVhQT1JUX0ZPUk1BVF9VTlNQRUNJRklFRBAAEhUKEUVYUE9SVF9GT1JNQVRfQ1NWEAESFgoSRVhQT1JUX0ZP
+        Uk1BVF9YTFNYEAIyzQYKDVJlcG9ydFNlcnZpY2USRgoLU2FsZXNSZXBvcnQSGi5vbXMudjEuU2FsZXNSZXBvcnRSZXF1ZXN0Ghsu
+        b21zLnYxLlNhbGVzUmVwb3J0UmVzcG9uc2USWAoRRnVsZmlsbG1lbnRSZXBvcnQSIC5vbXMudjEuRnVsZmlsbG1lbnRSZXBvcnRS
+        ZXF1ZXN0GiEub21zLnYxLkZ1bGZpbGxtZW50UmVwb3J0UmVzcG9uc2USTwoOQ3VzdG9tZXJSZXBvcnQSHS5vbXMudjEuQ3VzdG9t
+        ZXJSZXBvcnRSZXF1ZXN0Gh4ub21zLnYxLkN1c3RvbWVyUmVwb3J0UmVzcG9uc2USUgoPSW52ZW50b3J5UmVwb3J0Eh4ub21zLnYx
+        LkludmVudG9yeVJlcG9ydFJlcXVlc3QaHy5vbXMudjEuSW52ZW50b3J5UmVwb3J0UmVzcG9uc2USSAoMRXhwb3J0UmVwb3J0Ehsu
+        b21zLnYxLkV4cG9ydFJlcG9ydFJlcXVlc3QaGS5vbXMudjEuRXhwb3J0UmVwb3J0Q2h1bmswARJhChRTYXZlUmVwb3J0RGVmaW5p
+        dGlvbhIjLm9tcy52MS5TYXZlUmVwb3J0RGVmaW5pdGlvblJlcXVlc3QaJC5vbXMudjEuU2F2ZVJlcG9ydERlZmluaXRpb25SZXNw
+        b25zZRJkChVMaXN0UmVwb3J0RGVmaW5pdGlvbnMSJC5vbXMudjEuTGlzdFJlcG9ydERlZmluaXRpb25zUmVxdWVzdBolLm9tcy52
+        MS5MaXN0UmVwb3J0RGVmaW5pdGlvbnNSZXNwb25zZRJACglSdW5SZXBvcnQSGC5vbXMudjEuUnVuUmVwb3J0UmVxdWVzdBoZLm9t
+        cy52MS5SdW5SZXBvcnRSZXNwb25zZRJPCg5MaXN0UmVwb3J0UnVucxIdLm9tcy52MS5MaXN0UmVwb3J0UnVuc1JlcXVlc3QaHi5v
+        bXMudjEuTGlzdFJlcG9ydFJ1bnNSZXNwb25zZRJPCg5SZWJ1aWxkUm9sbHVwcxIdLm9tcy52MS5SZWJ1aWxkUm9sbHVwc1JlcXVl
+        c3QaHi5vbXMudjEuUmVidWlsZFJvbGx1cHNSZXNwb25zZWIGcHJvdG8zCpsGChRvbXMvdjEvc3RvcmFnZS5wcm90bxIGb21zLnYx
+        IqQBChFJZGVtcG90ZW5jeVJlY29yZBIWCgZtZXRob2QYASABKAlSBm1ldGhvZBIvChNyZXF1ZXN0X2ZpbmdlcnByaW50GAIgASgM
+        UhJyZXF1ZXN0RmluZ2VycHJpbnQSGgoIcmVzcG9uc2UYAyABKAxSCHJlc3BvbnNlEioKEWNyZWF0ZWRfYXRfbWlsbGlzGAQgASgD
+        Ug9jcmVhdGVkQXRNaWxsaXMicQoKU2NoZW1hSW5mbxIYCgd2ZXJzaW9uGAEgASgNUgd2ZXJzaW9uEioKEWNyZWF0ZWRfYXRfbWls
+        bGlzGAIgASgDUg9jcmVhdGVkQXRNaWxsaXMSHQoKY3JlYXRlZF9ieRgDIAEoCVIJY3JlYXRlZEJ5IuQBCgtBdWRpdFJlY29yZBIb
+        CglhdF9taWxsaXMYASABKANSCGF0TWlsbGlzEhQKBWFjdG9yGAIgASgJUgVhY3RvchIWCgZtZXRob2QYAyABKAlSBm1ldGhvZBIj
+        Cg1yZXNvdXJjZV90eXBlGAQgASgJUgxyZXNvdXJjZVR5cGUSHwoLcmVzb3VyY2VfaWQYBSABKAlSCnJlc291cmNlSWQSHQoKcmVx
+        dWVzdF9pZBgGIAEoCVIJcmVxdWVzdElkEiUKDmV2ZW50X3NlcXVlbmNlGAcgASgEUg1ldmVudFNlcXVlbmNlIvEBCgxBcGlLZXlS
+        ZWNvcmQSEgoEbmFtZRgBIAEoCVIEbmFtZRIUCgVyb2xlcxgCIAMoCVIFcm9sZXMSKgoRY3JlYXRlZF9hdF9taWxsaXMYAyABKANS
+        D2NyZWF0ZWRBdE1pbGxpcxIdCgpjcmVhdGVkX2J5GAQgASgJUgljcmVhdGVkQnkSKgoRcmV2b2tlZF9hdF9taWxsaXMYBSABKANS
+        D3Jldm9rZWRBdE1pbGxpcxIdCgpyZXZva2VkX2J5GAYgASgJUglyZXZva2VkQnkSIQoMdG9rZW5fcHJlZml4GAcgASgJUgt0b2tl
+        blByZWZpeGIGcHJvdG8z
         """
 }

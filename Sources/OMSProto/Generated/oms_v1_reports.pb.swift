@@ -1221,6 +1221,383 @@ public struct Oms_V1_InventoryReportResponse: ProtoMessage {
     }
 }
 
+public struct Oms_V1_ReportDefinition: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReportDefinition"
+
+    /// 1-64 characters of [A-Za-z0-9._-].
+    public var id: String = ""
+
+    public var name: String = ""
+
+    /// The query; its range is ignored when last_days is set.
+    public var query: OneOf_Query? = nil
+
+    /// The range of a run: the last `last_days` whole days before the run's
+    /// day, in the query's time zone (1-3660). 0: the query's own range.
+    public var lastDays: Int32 = 0
+
+    /// Sales columns to keep (SalesReportRow field names, e.g. "revenue_minor");
+    /// empty: all. period_start, key and currency_code are always kept.
+    public var metrics: [String] = []
+
+    /// Server-maintained.
+    public var version: Int64 = 0
+
+    public var createdAtMillis: Int64 = 0
+
+    public var updatedAtMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public enum OneOf_Query: Hashable, Sendable {
+        case sales(Oms_V1_SalesReportRequest)
+        case fulfillment(Oms_V1_FulfillmentReportRequest)
+    }
+
+    public var sales: Oms_V1_SalesReportRequest {
+        get {
+            if case .sales(let value)? = query { return value }
+            return Oms_V1_SalesReportRequest()
+        }
+        set { query = .sales(newValue) }
+    }
+
+    public var fulfillment: Oms_V1_FulfillmentReportRequest {
+        get {
+            if case .fulfillment(let value)? = query { return value }
+            return Oms_V1_FulfillmentReportRequest()
+        }
+        set { query = .fulfillment(newValue) }
+    }
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_SaveReportDefinitionRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.SaveReportDefinitionRequest"
+
+    public var requestID: String = ""
+
+    public var definition: Oms_V1_ReportDefinition? = nil
+
+    public var expectedVersion: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_SaveReportDefinitionResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.SaveReportDefinitionResponse"
+
+    public var definition: Oms_V1_ReportDefinition? = nil
+
+    public var created: Bool = false
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListReportDefinitionsRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListReportDefinitionsRequest"
+
+    public var pageSize: Int32 = 0
+
+    public var pageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListReportDefinitionsResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListReportDefinitionsResponse"
+
+    public var definitions: [Oms_V1_ReportDefinition] = []
+
+    public var nextPageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_RunReportRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.RunReportRequest"
+
+    public var requestID: String = ""
+
+    public var definitionID: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ReportRun: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReportRun"
+
+    /// "run_" + 18 characters; sorts by time.
+    public var id: String = ""
+
+    public var definitionID: String = ""
+
+    public var definitionVersion: Int64 = 0
+
+    public var atMillis: Int64 = 0
+
+    public var actor: String = ""
+
+    /// The range actually reported.
+    public var range: Oms_V1_ReportRange? = nil
+
+    /// The result, with the columns the definition keeps (others are zero).
+    public var sales: Oms_V1_SalesReportResponse? = nil
+
+    public var fulfillment: Oms_V1_FulfillmentReportResponse? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_RunReportResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.RunReportResponse"
+
+    public var run: Oms_V1_ReportRun? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListReportRunsRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListReportRunsRequest"
+
+    public var definitionID: String = ""
+
+    public var pageSize: Int32 = 0
+
+    public var pageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListReportRunsResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListReportRunsResponse"
+
+    public var runs: [Oms_V1_ReportRun] = []
+
+    public var nextPageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
 /// Reports read aggregate rows (the `rollups` column family) that every order
 /// write and every stock ledger row update in the same write batch, so a
 /// report costs O(time buckets x dimension values), never O(orders).
@@ -1243,6 +1620,10 @@ public enum Oms_V1_ReportService {
         "CustomerReport",
         "InventoryReport",
         "ExportReport",
+        "SaveReportDefinition",
+        "ListReportDefinitions",
+        "RunReport",
+        "ListReportRuns",
         "RebuildRollups",
     ]
 
@@ -1294,6 +1675,40 @@ public enum Oms_V1_ReportService {
             name: "ExportReport",
             clientStreaming: false,
             serverStreaming: true
+        )
+
+        /// Saves a custom report: a sales or fulfilment query (dimension, period,
+        /// filters, currency), the metrics to keep and a relative range. Creates it,
+        /// or replaces it when `expected_version` matches (ABORTED otherwise).
+        public static let saveReportDefinition = ProtoMethod<Oms_V1_SaveReportDefinitionRequest, Oms_V1_SaveReportDefinitionResponse>(
+            service: "oms.v1.ReportService",
+            name: "SaveReportDefinition",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let listReportDefinitions = ProtoMethod<Oms_V1_ListReportDefinitionsRequest, Oms_V1_ListReportDefinitionsResponse>(
+            service: "oms.v1.ReportService",
+            name: "ListReportDefinitions",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Runs a saved report now: the result is stored (ListReportRuns) and a
+        /// "report.run" event is appended to the event stream.
+        public static let runReport = ProtoMethod<Oms_V1_RunReportRequest, Oms_V1_RunReportResponse>(
+            service: "oms.v1.ReportService",
+            name: "RunReport",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Stored runs of a definition, newest first.
+        public static let listReportRuns = ProtoMethod<Oms_V1_ListReportRunsRequest, Oms_V1_ListReportRunsResponse>(
+            service: "oms.v1.ReportService",
+            name: "ListReportRuns",
+            clientStreaming: false,
+            serverStreaming: false
         )
 
         /// Admin: recomputes every aggregate from the source records (orders) and
@@ -2077,6 +2492,307 @@ extension Oms_V1_InventoryReportResponse: ProtobufCMessageConvertible {
             c.pointee.n_turnover = self.turnover.count
             c.pointee.turnover = arena.messages(self.turnover)
         }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReportDefinition: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReportDefinition
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__report_definition()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReportDefinition>) {
+        oms__v1__report_definition__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReportDefinition>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.name = ProtobufCRead.string(c.pointee.name)
+        self.lastDays = c.pointee.last_days
+        self.metrics = ProtobufCRead.array(c.pointee.metrics, count: c.pointee.n_metrics) { ProtobufCRead.string($0) }
+        self.version = c.pointee.version
+        self.createdAtMillis = c.pointee.created_at_millis
+        self.updatedAtMillis = c.pointee.updated_at_millis
+        switch c.pointee.query_case.rawValue {
+        case 3:
+            self.query = c.pointee.sales.map { Oms_V1_ReportDefinition.OneOf_Query.sales(Oms_V1_SalesReportRequest(cMessage: $0)) }
+        case 4:
+            self.query = c.pointee.fulfillment.map { Oms_V1_ReportDefinition.OneOf_Query.fulfillment(Oms_V1_FulfillmentReportRequest(cMessage: $0)) }
+        default:
+            break
+        }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReportDefinition>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
+        c.pointee.last_days = self.lastDays
+        if !self.metrics.isEmpty {
+            c.pointee.n_metrics = self.metrics.count
+            c.pointee.metrics = arena.cStrings(self.metrics)
+        }
+        c.pointee.version = self.version
+        c.pointee.created_at_millis = self.createdAtMillis
+        c.pointee.updated_at_millis = self.updatedAtMillis
+        switch self.query {
+        case .sales(let value)?:
+            c.pointee.query_case = .init(rawValue: 3)
+            c.pointee.sales = arena.message(value)
+        case .fulfillment(let value)?:
+            c.pointee.query_case = .init(rawValue: 4)
+            c.pointee.fulfillment = arena.message(value)
+        case nil:
+            break
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_SaveReportDefinitionRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__SaveReportDefinitionRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__save_report_definition_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__SaveReportDefinitionRequest>) {
+        oms__v1__save_report_definition_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__SaveReportDefinitionRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.definition = c.pointee.definition.map { Oms_V1_ReportDefinition(cMessage: $0) }
+        self.expectedVersion = c.pointee.expected_version
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__SaveReportDefinitionRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if let value = self.definition { c.pointee.definition = arena.message(value) }
+        c.pointee.expected_version = self.expectedVersion
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_SaveReportDefinitionResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__SaveReportDefinitionResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__save_report_definition_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__SaveReportDefinitionResponse>) {
+        oms__v1__save_report_definition_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__SaveReportDefinitionResponse>) {
+        self.init()
+        self.definition = c.pointee.definition.map { Oms_V1_ReportDefinition(cMessage: $0) }
+        self.created = c.pointee.created != 0
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__SaveReportDefinitionResponse>, arena: ProtobufCArena) {
+        if let value = self.definition { c.pointee.definition = arena.message(value) }
+        c.pointee.created = self.created ? 1 : 0
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListReportDefinitionsRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListReportDefinitionsRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_report_definitions_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListReportDefinitionsRequest>) {
+        oms__v1__list_report_definitions_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListReportDefinitionsRequest>) {
+        self.init()
+        self.pageSize = c.pointee.page_size
+        self.pageToken = ProtobufCRead.string(c.pointee.page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListReportDefinitionsRequest>, arena: ProtobufCArena) {
+        c.pointee.page_size = self.pageSize
+        if !self.pageToken.isEmpty { c.pointee.page_token = arena.cString(self.pageToken) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListReportDefinitionsResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListReportDefinitionsResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_report_definitions_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListReportDefinitionsResponse>) {
+        oms__v1__list_report_definitions_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListReportDefinitionsResponse>) {
+        self.init()
+        self.definitions = ProtobufCRead.messages(c.pointee.definitions, count: c.pointee.n_definitions) { Oms_V1_ReportDefinition(cMessage: $0) }
+        self.nextPageToken = ProtobufCRead.string(c.pointee.next_page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListReportDefinitionsResponse>, arena: ProtobufCArena) {
+        if !self.definitions.isEmpty {
+            c.pointee.n_definitions = self.definitions.count
+            c.pointee.definitions = arena.messages(self.definitions)
+        }
+        if !self.nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(self.nextPageToken) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_RunReportRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__RunReportRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__run_report_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__RunReportRequest>) {
+        oms__v1__run_report_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__RunReportRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.definitionID = ProtobufCRead.string(c.pointee.definition_id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__RunReportRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.definitionID.isEmpty { c.pointee.definition_id = arena.cString(self.definitionID) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReportRun: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReportRun
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__report_run()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReportRun>) {
+        oms__v1__report_run__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReportRun>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.definitionID = ProtobufCRead.string(c.pointee.definition_id)
+        self.definitionVersion = c.pointee.definition_version
+        self.atMillis = c.pointee.at_millis
+        self.actor = ProtobufCRead.string(c.pointee.actor)
+        self.range = c.pointee.range.map { Oms_V1_ReportRange(cMessage: $0) }
+        self.sales = c.pointee.sales.map { Oms_V1_SalesReportResponse(cMessage: $0) }
+        self.fulfillment = c.pointee.fulfillment.map { Oms_V1_FulfillmentReportResponse(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReportRun>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.definitionID.isEmpty { c.pointee.definition_id = arena.cString(self.definitionID) }
+        c.pointee.definition_version = self.definitionVersion
+        c.pointee.at_millis = self.atMillis
+        if !self.actor.isEmpty { c.pointee.actor = arena.cString(self.actor) }
+        if let value = self.range { c.pointee.range = arena.message(value) }
+        if let value = self.sales { c.pointee.sales = arena.message(value) }
+        if let value = self.fulfillment { c.pointee.fulfillment = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_RunReportResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__RunReportResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__run_report_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__RunReportResponse>) {
+        oms__v1__run_report_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__RunReportResponse>) {
+        self.init()
+        self.run = c.pointee.run.map { Oms_V1_ReportRun(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__RunReportResponse>, arena: ProtobufCArena) {
+        if let value = self.run { c.pointee.run = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListReportRunsRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListReportRunsRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_report_runs_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListReportRunsRequest>) {
+        oms__v1__list_report_runs_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListReportRunsRequest>) {
+        self.init()
+        self.definitionID = ProtobufCRead.string(c.pointee.definition_id)
+        self.pageSize = c.pointee.page_size
+        self.pageToken = ProtobufCRead.string(c.pointee.page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListReportRunsRequest>, arena: ProtobufCArena) {
+        if !self.definitionID.isEmpty { c.pointee.definition_id = arena.cString(self.definitionID) }
+        c.pointee.page_size = self.pageSize
+        if !self.pageToken.isEmpty { c.pointee.page_token = arena.cString(self.pageToken) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListReportRunsResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListReportRunsResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_report_runs_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListReportRunsResponse>) {
+        oms__v1__list_report_runs_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListReportRunsResponse>) {
+        self.init()
+        self.runs = ProtobufCRead.messages(c.pointee.runs, count: c.pointee.n_runs) { Oms_V1_ReportRun(cMessage: $0) }
+        self.nextPageToken = ProtobufCRead.string(c.pointee.next_page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListReportRunsResponse>, arena: ProtobufCArena) {
+        if !self.runs.isEmpty {
+            c.pointee.n_runs = self.runs.count
+            c.pointee.runs = arena.messages(self.runs)
+        }
+        if !self.nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(self.nextPageToken) }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }

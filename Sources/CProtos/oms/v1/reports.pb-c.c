@@ -1042,6 +1042,456 @@ void   oms__v1__inventory_report_response__free_unpacked
   assert(message->base.descriptor == &oms__v1__inventory_report_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__report_definition__init
+                     (Oms__V1__ReportDefinition         *message)
+{
+  static const Oms__V1__ReportDefinition init_value = OMS__V1__REPORT_DEFINITION__INIT;
+  *message = init_value;
+}
+size_t oms__v1__report_definition__get_packed_size
+                     (const Oms__V1__ReportDefinition *message)
+{
+  assert(message->base.descriptor == &oms__v1__report_definition__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__report_definition__pack
+                     (const Oms__V1__ReportDefinition *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__report_definition__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__report_definition__pack_to_buffer
+                     (const Oms__V1__ReportDefinition *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__report_definition__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReportDefinition *
+       oms__v1__report_definition__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReportDefinition *)
+     protobuf_c_message_unpack (&oms__v1__report_definition__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__report_definition__free_unpacked
+                     (Oms__V1__ReportDefinition *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__report_definition__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__save_report_definition_request__init
+                     (Oms__V1__SaveReportDefinitionRequest         *message)
+{
+  static const Oms__V1__SaveReportDefinitionRequest init_value = OMS__V1__SAVE_REPORT_DEFINITION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__save_report_definition_request__get_packed_size
+                     (const Oms__V1__SaveReportDefinitionRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__save_report_definition_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__save_report_definition_request__pack
+                     (const Oms__V1__SaveReportDefinitionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__save_report_definition_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__save_report_definition_request__pack_to_buffer
+                     (const Oms__V1__SaveReportDefinitionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__save_report_definition_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__SaveReportDefinitionRequest *
+       oms__v1__save_report_definition_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__SaveReportDefinitionRequest *)
+     protobuf_c_message_unpack (&oms__v1__save_report_definition_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__save_report_definition_request__free_unpacked
+                     (Oms__V1__SaveReportDefinitionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__save_report_definition_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__save_report_definition_response__init
+                     (Oms__V1__SaveReportDefinitionResponse         *message)
+{
+  static const Oms__V1__SaveReportDefinitionResponse init_value = OMS__V1__SAVE_REPORT_DEFINITION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__save_report_definition_response__get_packed_size
+                     (const Oms__V1__SaveReportDefinitionResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__save_report_definition_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__save_report_definition_response__pack
+                     (const Oms__V1__SaveReportDefinitionResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__save_report_definition_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__save_report_definition_response__pack_to_buffer
+                     (const Oms__V1__SaveReportDefinitionResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__save_report_definition_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__SaveReportDefinitionResponse *
+       oms__v1__save_report_definition_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__SaveReportDefinitionResponse *)
+     protobuf_c_message_unpack (&oms__v1__save_report_definition_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__save_report_definition_response__free_unpacked
+                     (Oms__V1__SaveReportDefinitionResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__save_report_definition_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_report_definitions_request__init
+                     (Oms__V1__ListReportDefinitionsRequest         *message)
+{
+  static const Oms__V1__ListReportDefinitionsRequest init_value = OMS__V1__LIST_REPORT_DEFINITIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_report_definitions_request__get_packed_size
+                     (const Oms__V1__ListReportDefinitionsRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_report_definitions_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_report_definitions_request__pack
+                     (const Oms__V1__ListReportDefinitionsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_report_definitions_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_report_definitions_request__pack_to_buffer
+                     (const Oms__V1__ListReportDefinitionsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_report_definitions_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListReportDefinitionsRequest *
+       oms__v1__list_report_definitions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListReportDefinitionsRequest *)
+     protobuf_c_message_unpack (&oms__v1__list_report_definitions_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_report_definitions_request__free_unpacked
+                     (Oms__V1__ListReportDefinitionsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_report_definitions_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_report_definitions_response__init
+                     (Oms__V1__ListReportDefinitionsResponse         *message)
+{
+  static const Oms__V1__ListReportDefinitionsResponse init_value = OMS__V1__LIST_REPORT_DEFINITIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_report_definitions_response__get_packed_size
+                     (const Oms__V1__ListReportDefinitionsResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_report_definitions_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_report_definitions_response__pack
+                     (const Oms__V1__ListReportDefinitionsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_report_definitions_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_report_definitions_response__pack_to_buffer
+                     (const Oms__V1__ListReportDefinitionsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_report_definitions_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListReportDefinitionsResponse *
+       oms__v1__list_report_definitions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListReportDefinitionsResponse *)
+     protobuf_c_message_unpack (&oms__v1__list_report_definitions_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_report_definitions_response__free_unpacked
+                     (Oms__V1__ListReportDefinitionsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_report_definitions_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__run_report_request__init
+                     (Oms__V1__RunReportRequest         *message)
+{
+  static const Oms__V1__RunReportRequest init_value = OMS__V1__RUN_REPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__run_report_request__get_packed_size
+                     (const Oms__V1__RunReportRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__run_report_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__run_report_request__pack
+                     (const Oms__V1__RunReportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__run_report_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__run_report_request__pack_to_buffer
+                     (const Oms__V1__RunReportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__run_report_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__RunReportRequest *
+       oms__v1__run_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__RunReportRequest *)
+     protobuf_c_message_unpack (&oms__v1__run_report_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__run_report_request__free_unpacked
+                     (Oms__V1__RunReportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__run_report_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__report_run__init
+                     (Oms__V1__ReportRun         *message)
+{
+  static const Oms__V1__ReportRun init_value = OMS__V1__REPORT_RUN__INIT;
+  *message = init_value;
+}
+size_t oms__v1__report_run__get_packed_size
+                     (const Oms__V1__ReportRun *message)
+{
+  assert(message->base.descriptor == &oms__v1__report_run__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__report_run__pack
+                     (const Oms__V1__ReportRun *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__report_run__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__report_run__pack_to_buffer
+                     (const Oms__V1__ReportRun *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__report_run__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReportRun *
+       oms__v1__report_run__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReportRun *)
+     protobuf_c_message_unpack (&oms__v1__report_run__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__report_run__free_unpacked
+                     (Oms__V1__ReportRun *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__report_run__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__run_report_response__init
+                     (Oms__V1__RunReportResponse         *message)
+{
+  static const Oms__V1__RunReportResponse init_value = OMS__V1__RUN_REPORT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__run_report_response__get_packed_size
+                     (const Oms__V1__RunReportResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__run_report_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__run_report_response__pack
+                     (const Oms__V1__RunReportResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__run_report_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__run_report_response__pack_to_buffer
+                     (const Oms__V1__RunReportResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__run_report_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__RunReportResponse *
+       oms__v1__run_report_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__RunReportResponse *)
+     protobuf_c_message_unpack (&oms__v1__run_report_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__run_report_response__free_unpacked
+                     (Oms__V1__RunReportResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__run_report_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_report_runs_request__init
+                     (Oms__V1__ListReportRunsRequest         *message)
+{
+  static const Oms__V1__ListReportRunsRequest init_value = OMS__V1__LIST_REPORT_RUNS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_report_runs_request__get_packed_size
+                     (const Oms__V1__ListReportRunsRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_report_runs_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_report_runs_request__pack
+                     (const Oms__V1__ListReportRunsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_report_runs_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_report_runs_request__pack_to_buffer
+                     (const Oms__V1__ListReportRunsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_report_runs_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListReportRunsRequest *
+       oms__v1__list_report_runs_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListReportRunsRequest *)
+     protobuf_c_message_unpack (&oms__v1__list_report_runs_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_report_runs_request__free_unpacked
+                     (Oms__V1__ListReportRunsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_report_runs_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_report_runs_response__init
+                     (Oms__V1__ListReportRunsResponse         *message)
+{
+  static const Oms__V1__ListReportRunsResponse init_value = OMS__V1__LIST_REPORT_RUNS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_report_runs_response__get_packed_size
+                     (const Oms__V1__ListReportRunsResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_report_runs_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_report_runs_response__pack
+                     (const Oms__V1__ListReportRunsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_report_runs_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_report_runs_response__pack_to_buffer
+                     (const Oms__V1__ListReportRunsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_report_runs_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListReportRunsResponse *
+       oms__v1__list_report_runs_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListReportRunsResponse *)
+     protobuf_c_message_unpack (&oms__v1__list_report_runs_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_report_runs_response__free_unpacked
+                     (Oms__V1__ListReportRunsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_report_runs_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor oms__v1__report_range__field_descriptors[3] =
 {
   {
@@ -3034,6 +3484,698 @@ const ProtobufCMessageDescriptor oms__v1__inventory_report_response__descriptor 
   (ProtobufCMessageInit) oms__v1__inventory_report_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor oms__v1__report_definition__field_descriptors[9] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportDefinition, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportDefinition, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sales",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ReportDefinition, query_case),
+    offsetof(Oms__V1__ReportDefinition, sales),
+    &oms__v1__sales_report_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fulfillment",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ReportDefinition, query_case),
+    offsetof(Oms__V1__ReportDefinition, fulfillment),
+    &oms__v1__fulfillment_report_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_days",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportDefinition, last_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "metrics",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Oms__V1__ReportDefinition, n_metrics),
+    offsetof(Oms__V1__ReportDefinition, metrics),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportDefinition, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_millis",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportDefinition, created_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_millis",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportDefinition, updated_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__report_definition__field_indices_by_name[] = {
+  7,   /* field[7] = created_at_millis */
+  3,   /* field[3] = fulfillment */
+  0,   /* field[0] = id */
+  4,   /* field[4] = last_days */
+  5,   /* field[5] = metrics */
+  1,   /* field[1] = name */
+  2,   /* field[2] = sales */
+  8,   /* field[8] = updated_at_millis */
+  6,   /* field[6] = version */
+};
+static const ProtobufCIntRange oms__v1__report_definition__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor oms__v1__report_definition__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReportDefinition",
+  "ReportDefinition",
+  "Oms__V1__ReportDefinition",
+  "oms.v1",
+  sizeof(Oms__V1__ReportDefinition),
+  9,
+  oms__v1__report_definition__field_descriptors,
+  oms__v1__report_definition__field_indices_by_name,
+  1,  oms__v1__report_definition__number_ranges,
+  (ProtobufCMessageInit) oms__v1__report_definition__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__save_report_definition_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SaveReportDefinitionRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "definition",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SaveReportDefinitionRequest, definition),
+    &oms__v1__report_definition__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expected_version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SaveReportDefinitionRequest, expected_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__save_report_definition_request__field_indices_by_name[] = {
+  1,   /* field[1] = definition */
+  2,   /* field[2] = expected_version */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__save_report_definition_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__save_report_definition_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.SaveReportDefinitionRequest",
+  "SaveReportDefinitionRequest",
+  "Oms__V1__SaveReportDefinitionRequest",
+  "oms.v1",
+  sizeof(Oms__V1__SaveReportDefinitionRequest),
+  3,
+  oms__v1__save_report_definition_request__field_descriptors,
+  oms__v1__save_report_definition_request__field_indices_by_name,
+  1,  oms__v1__save_report_definition_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__save_report_definition_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__save_report_definition_response__field_descriptors[2] =
+{
+  {
+    "definition",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SaveReportDefinitionResponse, definition),
+    &oms__v1__report_definition__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SaveReportDefinitionResponse, created),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__save_report_definition_response__field_indices_by_name[] = {
+  1,   /* field[1] = created */
+  0,   /* field[0] = definition */
+};
+static const ProtobufCIntRange oms__v1__save_report_definition_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__save_report_definition_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.SaveReportDefinitionResponse",
+  "SaveReportDefinitionResponse",
+  "Oms__V1__SaveReportDefinitionResponse",
+  "oms.v1",
+  sizeof(Oms__V1__SaveReportDefinitionResponse),
+  2,
+  oms__v1__save_report_definition_response__field_descriptors,
+  oms__v1__save_report_definition_response__field_indices_by_name,
+  1,  oms__v1__save_report_definition_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__save_report_definition_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_report_definitions_request__field_descriptors[2] =
+{
+  {
+    "page_size",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListReportDefinitionsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListReportDefinitionsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_report_definitions_request__field_indices_by_name[] = {
+  0,   /* field[0] = page_size */
+  1,   /* field[1] = page_token */
+};
+static const ProtobufCIntRange oms__v1__list_report_definitions_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_report_definitions_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListReportDefinitionsRequest",
+  "ListReportDefinitionsRequest",
+  "Oms__V1__ListReportDefinitionsRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ListReportDefinitionsRequest),
+  2,
+  oms__v1__list_report_definitions_request__field_descriptors,
+  oms__v1__list_report_definitions_request__field_indices_by_name,
+  1,  oms__v1__list_report_definitions_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_report_definitions_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_report_definitions_response__field_descriptors[2] =
+{
+  {
+    "definitions",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ListReportDefinitionsResponse, n_definitions),
+    offsetof(Oms__V1__ListReportDefinitionsResponse, definitions),
+    &oms__v1__report_definition__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListReportDefinitionsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_report_definitions_response__field_indices_by_name[] = {
+  0,   /* field[0] = definitions */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange oms__v1__list_report_definitions_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_report_definitions_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListReportDefinitionsResponse",
+  "ListReportDefinitionsResponse",
+  "Oms__V1__ListReportDefinitionsResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ListReportDefinitionsResponse),
+  2,
+  oms__v1__list_report_definitions_response__field_descriptors,
+  oms__v1__list_report_definitions_response__field_indices_by_name,
+  1,  oms__v1__list_report_definitions_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_report_definitions_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__run_report_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RunReportRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "definition_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RunReportRequest, definition_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__run_report_request__field_indices_by_name[] = {
+  1,   /* field[1] = definition_id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__run_report_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__run_report_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.RunReportRequest",
+  "RunReportRequest",
+  "Oms__V1__RunReportRequest",
+  "oms.v1",
+  sizeof(Oms__V1__RunReportRequest),
+  2,
+  oms__v1__run_report_request__field_descriptors,
+  oms__v1__run_report_request__field_indices_by_name,
+  1,  oms__v1__run_report_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__run_report_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__report_run__field_descriptors[8] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportRun, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "definition_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportRun, definition_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "definition_version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportRun, definition_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_millis",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportRun, at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "actor",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportRun, actor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "range",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportRun, range),
+    &oms__v1__report_range__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sales",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportRun, sales),
+    &oms__v1__sales_report_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fulfillment",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportRun, fulfillment),
+    &oms__v1__fulfillment_report_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__report_run__field_indices_by_name[] = {
+  4,   /* field[4] = actor */
+  3,   /* field[3] = at_millis */
+  1,   /* field[1] = definition_id */
+  2,   /* field[2] = definition_version */
+  7,   /* field[7] = fulfillment */
+  0,   /* field[0] = id */
+  5,   /* field[5] = range */
+  6,   /* field[6] = sales */
+};
+static const ProtobufCIntRange oms__v1__report_run__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor oms__v1__report_run__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReportRun",
+  "ReportRun",
+  "Oms__V1__ReportRun",
+  "oms.v1",
+  sizeof(Oms__V1__ReportRun),
+  8,
+  oms__v1__report_run__field_descriptors,
+  oms__v1__report_run__field_indices_by_name,
+  1,  oms__v1__report_run__number_ranges,
+  (ProtobufCMessageInit) oms__v1__report_run__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__run_report_response__field_descriptors[1] =
+{
+  {
+    "run",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RunReportResponse, run),
+    &oms__v1__report_run__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__run_report_response__field_indices_by_name[] = {
+  0,   /* field[0] = run */
+};
+static const ProtobufCIntRange oms__v1__run_report_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__run_report_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.RunReportResponse",
+  "RunReportResponse",
+  "Oms__V1__RunReportResponse",
+  "oms.v1",
+  sizeof(Oms__V1__RunReportResponse),
+  1,
+  oms__v1__run_report_response__field_descriptors,
+  oms__v1__run_report_response__field_indices_by_name,
+  1,  oms__v1__run_report_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__run_report_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_report_runs_request__field_descriptors[3] =
+{
+  {
+    "definition_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListReportRunsRequest, definition_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListReportRunsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListReportRunsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_report_runs_request__field_indices_by_name[] = {
+  0,   /* field[0] = definition_id */
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+};
+static const ProtobufCIntRange oms__v1__list_report_runs_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_report_runs_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListReportRunsRequest",
+  "ListReportRunsRequest",
+  "Oms__V1__ListReportRunsRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ListReportRunsRequest),
+  3,
+  oms__v1__list_report_runs_request__field_descriptors,
+  oms__v1__list_report_runs_request__field_indices_by_name,
+  1,  oms__v1__list_report_runs_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_report_runs_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_report_runs_response__field_descriptors[2] =
+{
+  {
+    "runs",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ListReportRunsResponse, n_runs),
+    offsetof(Oms__V1__ListReportRunsResponse, runs),
+    &oms__v1__report_run__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListReportRunsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_report_runs_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = runs */
+};
+static const ProtobufCIntRange oms__v1__list_report_runs_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_report_runs_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListReportRunsResponse",
+  "ListReportRunsResponse",
+  "Oms__V1__ListReportRunsResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ListReportRunsResponse),
+  2,
+  oms__v1__list_report_runs_response__field_descriptors,
+  oms__v1__list_report_runs_response__field_indices_by_name,
+  1,  oms__v1__list_report_runs_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_report_runs_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue oms__v1__report_period__enum_values_by_number[5] =
 {
   { "REPORT_PERIOD_UNSPECIFIED", "OMS__V1__REPORT_PERIOD__REPORT_PERIOD_UNSPECIFIED", 0 },
@@ -3166,13 +4308,17 @@ const ProtobufCEnumDescriptor oms__v1__export_format__descriptor =
   oms__v1__export_format__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor oms__v1__report_service__method_descriptors[6] =
+static const ProtobufCMethodDescriptor oms__v1__report_service__method_descriptors[10] =
 {
   { "SalesReport", &oms__v1__sales_report_request__descriptor, &oms__v1__sales_report_response__descriptor },
   { "FulfillmentReport", &oms__v1__fulfillment_report_request__descriptor, &oms__v1__fulfillment_report_response__descriptor },
   { "CustomerReport", &oms__v1__customer_report_request__descriptor, &oms__v1__customer_report_response__descriptor },
   { "InventoryReport", &oms__v1__inventory_report_request__descriptor, &oms__v1__inventory_report_response__descriptor },
   { "ExportReport", &oms__v1__export_report_request__descriptor, &oms__v1__export_report_chunk__descriptor },
+  { "SaveReportDefinition", &oms__v1__save_report_definition_request__descriptor, &oms__v1__save_report_definition_response__descriptor },
+  { "ListReportDefinitions", &oms__v1__list_report_definitions_request__descriptor, &oms__v1__list_report_definitions_response__descriptor },
+  { "RunReport", &oms__v1__run_report_request__descriptor, &oms__v1__run_report_response__descriptor },
+  { "ListReportRuns", &oms__v1__list_report_runs_request__descriptor, &oms__v1__list_report_runs_response__descriptor },
   { "RebuildRollups", &oms__v1__rebuild_rollups_request__descriptor, &oms__v1__rebuild_rollups_response__descriptor },
 };
 const unsigned oms__v1__report_service__method_indices_by_name[] = {
@@ -3180,8 +4326,12 @@ const unsigned oms__v1__report_service__method_indices_by_name[] = {
   4,        /* ExportReport */
   1,        /* FulfillmentReport */
   3,        /* InventoryReport */
-  5,        /* RebuildRollups */
-  0         /* SalesReport */
+  6,        /* ListReportDefinitions */
+  8,        /* ListReportRuns */
+  9,        /* RebuildRollups */
+  7,        /* RunReport */
+  0,        /* SalesReport */
+  5         /* SaveReportDefinition */
 };
 const ProtobufCServiceDescriptor oms__v1__report_service__descriptor =
 {
@@ -3190,7 +4340,7 @@ const ProtobufCServiceDescriptor oms__v1__report_service__descriptor =
   "ReportService",
   "Oms__V1__ReportService",
   "oms.v1",
-  6,
+  10,
   oms__v1__report_service__method_descriptors,
   oms__v1__report_service__method_indices_by_name
 };
@@ -3234,13 +4384,45 @@ void oms__v1__report_service__export_report(ProtobufCService *service,
   assert(service->descriptor == &oms__v1__report_service__descriptor);
   service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void oms__v1__report_service__save_report_definition(ProtobufCService *service,
+                                                     const Oms__V1__SaveReportDefinitionRequest *input,
+                                                     Oms__V1__SaveReportDefinitionResponse_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__report_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__report_service__list_report_definitions(ProtobufCService *service,
+                                                      const Oms__V1__ListReportDefinitionsRequest *input,
+                                                      Oms__V1__ListReportDefinitionsResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__report_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__report_service__run_report(ProtobufCService *service,
+                                         const Oms__V1__RunReportRequest *input,
+                                         Oms__V1__RunReportResponse_Closure closure,
+                                         void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__report_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__report_service__list_report_runs(ProtobufCService *service,
+                                               const Oms__V1__ListReportRunsRequest *input,
+                                               Oms__V1__ListReportRunsResponse_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__report_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void oms__v1__report_service__rebuild_rollups(ProtobufCService *service,
                                               const Oms__V1__RebuildRollupsRequest *input,
                                               Oms__V1__RebuildRollupsResponse_Closure closure,
                                               void *closure_data)
 {
   assert(service->descriptor == &oms__v1__report_service__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__report_service__init (Oms__V1__ReportService_Service *service,
                                     Oms__V1__ReportService_ServiceDestroy destroy)

@@ -39,6 +39,16 @@ typedef struct Oms__V1__InventoryLevelRow Oms__V1__InventoryLevelRow;
 typedef struct Oms__V1__MovementRow Oms__V1__MovementRow;
 typedef struct Oms__V1__TurnoverRow Oms__V1__TurnoverRow;
 typedef struct Oms__V1__InventoryReportResponse Oms__V1__InventoryReportResponse;
+typedef struct Oms__V1__ReportDefinition Oms__V1__ReportDefinition;
+typedef struct Oms__V1__SaveReportDefinitionRequest Oms__V1__SaveReportDefinitionRequest;
+typedef struct Oms__V1__SaveReportDefinitionResponse Oms__V1__SaveReportDefinitionResponse;
+typedef struct Oms__V1__ListReportDefinitionsRequest Oms__V1__ListReportDefinitionsRequest;
+typedef struct Oms__V1__ListReportDefinitionsResponse Oms__V1__ListReportDefinitionsResponse;
+typedef struct Oms__V1__RunReportRequest Oms__V1__RunReportRequest;
+typedef struct Oms__V1__ReportRun Oms__V1__ReportRun;
+typedef struct Oms__V1__RunReportResponse Oms__V1__RunReportResponse;
+typedef struct Oms__V1__ListReportRunsRequest Oms__V1__ListReportRunsRequest;
+typedef struct Oms__V1__ListReportRunsResponse Oms__V1__ListReportRunsResponse;
 
 
 /* --- enums --- */
@@ -625,6 +635,166 @@ struct  Oms__V1__InventoryReportResponse
     , 0,NULL, 0,NULL, 0,NULL, 0,NULL }
 
 
+typedef enum {
+  OMS__V1__REPORT_DEFINITION__QUERY__NOT_SET = 0,
+  OMS__V1__REPORT_DEFINITION__QUERY_SALES = 3,
+  OMS__V1__REPORT_DEFINITION__QUERY_FULFILLMENT = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(OMS__V1__REPORT_DEFINITION__QUERY__CASE)
+} Oms__V1__ReportDefinition__QueryCase;
+
+struct  Oms__V1__ReportDefinition
+{
+  ProtobufCMessage base;
+  /*
+   * 1-64 characters of [A-Za-z0-9._-].
+   */
+  char *id;
+  char *name;
+  /*
+   * The range of a run: the last `last_days` whole days before the run's
+   * day, in the query's time zone (1-3660). 0: the query's own range.
+   */
+  int32_t last_days;
+  /*
+   * Sales columns to keep (SalesReportRow field names, e.g. "revenue_minor");
+   * empty: all. period_start, key and currency_code are always kept.
+   */
+  size_t n_metrics;
+  char **metrics;
+  /*
+   * Server-maintained.
+   */
+  int64_t version;
+  int64_t created_at_millis;
+  int64_t updated_at_millis;
+  Oms__V1__ReportDefinition__QueryCase query_case;
+  union {
+    Oms__V1__SalesReportRequest *sales;
+    Oms__V1__FulfillmentReportRequest *fulfillment;
+  };
+};
+#define OMS__V1__REPORT_DEFINITION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__report_definition__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0, OMS__V1__REPORT_DEFINITION__QUERY__NOT_SET, {0} }
+
+
+struct  Oms__V1__SaveReportDefinitionRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  Oms__V1__ReportDefinition *definition;
+  int64_t expected_version;
+};
+#define OMS__V1__SAVE_REPORT_DEFINITION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__save_report_definition_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, 0 }
+
+
+struct  Oms__V1__SaveReportDefinitionResponse
+{
+  ProtobufCMessage base;
+  Oms__V1__ReportDefinition *definition;
+  protobuf_c_boolean created;
+};
+#define OMS__V1__SAVE_REPORT_DEFINITION_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__save_report_definition_response__descriptor) \
+    , NULL, 0 }
+
+
+struct  Oms__V1__ListReportDefinitionsRequest
+{
+  ProtobufCMessage base;
+  int32_t page_size;
+  char *page_token;
+};
+#define OMS__V1__LIST_REPORT_DEFINITIONS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__list_report_definitions_request__descriptor) \
+    , 0, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__ListReportDefinitionsResponse
+{
+  ProtobufCMessage base;
+  size_t n_definitions;
+  Oms__V1__ReportDefinition **definitions;
+  char *next_page_token;
+};
+#define OMS__V1__LIST_REPORT_DEFINITIONS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__list_report_definitions_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__RunReportRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *definition_id;
+};
+#define OMS__V1__RUN_REPORT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__run_report_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__ReportRun
+{
+  ProtobufCMessage base;
+  /*
+   * "run_" + 18 characters; sorts by time.
+   */
+  char *id;
+  char *definition_id;
+  int64_t definition_version;
+  int64_t at_millis;
+  char *actor;
+  /*
+   * The range actually reported.
+   */
+  Oms__V1__ReportRange *range;
+  /*
+   * The result, with the columns the definition keeps (others are zero).
+   */
+  Oms__V1__SalesReportResponse *sales;
+  Oms__V1__FulfillmentReportResponse *fulfillment;
+};
+#define OMS__V1__REPORT_RUN__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__report_run__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, NULL, NULL, NULL }
+
+
+struct  Oms__V1__RunReportResponse
+{
+  ProtobufCMessage base;
+  Oms__V1__ReportRun *run;
+};
+#define OMS__V1__RUN_REPORT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__run_report_response__descriptor) \
+    , NULL }
+
+
+struct  Oms__V1__ListReportRunsRequest
+{
+  ProtobufCMessage base;
+  char *definition_id;
+  int32_t page_size;
+  char *page_token;
+};
+#define OMS__V1__LIST_REPORT_RUNS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__list_report_runs_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__ListReportRunsResponse
+{
+  ProtobufCMessage base;
+  size_t n_runs;
+  Oms__V1__ReportRun **runs;
+  char *next_page_token;
+};
+#define OMS__V1__LIST_REPORT_RUNS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__list_report_runs_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
+
+
 /* Oms__V1__ReportRange methods */
 void   oms__v1__report_range__init
                      (Oms__V1__ReportRange         *message);
@@ -1062,6 +1232,196 @@ Oms__V1__InventoryReportResponse *
 void   oms__v1__inventory_report_response__free_unpacked
                      (Oms__V1__InventoryReportResponse *message,
                       ProtobufCAllocator *allocator);
+/* Oms__V1__ReportDefinition methods */
+void   oms__v1__report_definition__init
+                     (Oms__V1__ReportDefinition         *message);
+size_t oms__v1__report_definition__get_packed_size
+                     (const Oms__V1__ReportDefinition   *message);
+size_t oms__v1__report_definition__pack
+                     (const Oms__V1__ReportDefinition   *message,
+                      uint8_t             *out);
+size_t oms__v1__report_definition__pack_to_buffer
+                     (const Oms__V1__ReportDefinition   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ReportDefinition *
+       oms__v1__report_definition__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__report_definition__free_unpacked
+                     (Oms__V1__ReportDefinition *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__SaveReportDefinitionRequest methods */
+void   oms__v1__save_report_definition_request__init
+                     (Oms__V1__SaveReportDefinitionRequest         *message);
+size_t oms__v1__save_report_definition_request__get_packed_size
+                     (const Oms__V1__SaveReportDefinitionRequest   *message);
+size_t oms__v1__save_report_definition_request__pack
+                     (const Oms__V1__SaveReportDefinitionRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__save_report_definition_request__pack_to_buffer
+                     (const Oms__V1__SaveReportDefinitionRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__SaveReportDefinitionRequest *
+       oms__v1__save_report_definition_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__save_report_definition_request__free_unpacked
+                     (Oms__V1__SaveReportDefinitionRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__SaveReportDefinitionResponse methods */
+void   oms__v1__save_report_definition_response__init
+                     (Oms__V1__SaveReportDefinitionResponse         *message);
+size_t oms__v1__save_report_definition_response__get_packed_size
+                     (const Oms__V1__SaveReportDefinitionResponse   *message);
+size_t oms__v1__save_report_definition_response__pack
+                     (const Oms__V1__SaveReportDefinitionResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__save_report_definition_response__pack_to_buffer
+                     (const Oms__V1__SaveReportDefinitionResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__SaveReportDefinitionResponse *
+       oms__v1__save_report_definition_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__save_report_definition_response__free_unpacked
+                     (Oms__V1__SaveReportDefinitionResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ListReportDefinitionsRequest methods */
+void   oms__v1__list_report_definitions_request__init
+                     (Oms__V1__ListReportDefinitionsRequest         *message);
+size_t oms__v1__list_report_definitions_request__get_packed_size
+                     (const Oms__V1__ListReportDefinitionsRequest   *message);
+size_t oms__v1__list_report_definitions_request__pack
+                     (const Oms__V1__ListReportDefinitionsRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__list_report_definitions_request__pack_to_buffer
+                     (const Oms__V1__ListReportDefinitionsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ListReportDefinitionsRequest *
+       oms__v1__list_report_definitions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__list_report_definitions_request__free_unpacked
+                     (Oms__V1__ListReportDefinitionsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ListReportDefinitionsResponse methods */
+void   oms__v1__list_report_definitions_response__init
+                     (Oms__V1__ListReportDefinitionsResponse         *message);
+size_t oms__v1__list_report_definitions_response__get_packed_size
+                     (const Oms__V1__ListReportDefinitionsResponse   *message);
+size_t oms__v1__list_report_definitions_response__pack
+                     (const Oms__V1__ListReportDefinitionsResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__list_report_definitions_response__pack_to_buffer
+                     (const Oms__V1__ListReportDefinitionsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ListReportDefinitionsResponse *
+       oms__v1__list_report_definitions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__list_report_definitions_response__free_unpacked
+                     (Oms__V1__ListReportDefinitionsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__RunReportRequest methods */
+void   oms__v1__run_report_request__init
+                     (Oms__V1__RunReportRequest         *message);
+size_t oms__v1__run_report_request__get_packed_size
+                     (const Oms__V1__RunReportRequest   *message);
+size_t oms__v1__run_report_request__pack
+                     (const Oms__V1__RunReportRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__run_report_request__pack_to_buffer
+                     (const Oms__V1__RunReportRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__RunReportRequest *
+       oms__v1__run_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__run_report_request__free_unpacked
+                     (Oms__V1__RunReportRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ReportRun methods */
+void   oms__v1__report_run__init
+                     (Oms__V1__ReportRun         *message);
+size_t oms__v1__report_run__get_packed_size
+                     (const Oms__V1__ReportRun   *message);
+size_t oms__v1__report_run__pack
+                     (const Oms__V1__ReportRun   *message,
+                      uint8_t             *out);
+size_t oms__v1__report_run__pack_to_buffer
+                     (const Oms__V1__ReportRun   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ReportRun *
+       oms__v1__report_run__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__report_run__free_unpacked
+                     (Oms__V1__ReportRun *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__RunReportResponse methods */
+void   oms__v1__run_report_response__init
+                     (Oms__V1__RunReportResponse         *message);
+size_t oms__v1__run_report_response__get_packed_size
+                     (const Oms__V1__RunReportResponse   *message);
+size_t oms__v1__run_report_response__pack
+                     (const Oms__V1__RunReportResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__run_report_response__pack_to_buffer
+                     (const Oms__V1__RunReportResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__RunReportResponse *
+       oms__v1__run_report_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__run_report_response__free_unpacked
+                     (Oms__V1__RunReportResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ListReportRunsRequest methods */
+void   oms__v1__list_report_runs_request__init
+                     (Oms__V1__ListReportRunsRequest         *message);
+size_t oms__v1__list_report_runs_request__get_packed_size
+                     (const Oms__V1__ListReportRunsRequest   *message);
+size_t oms__v1__list_report_runs_request__pack
+                     (const Oms__V1__ListReportRunsRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__list_report_runs_request__pack_to_buffer
+                     (const Oms__V1__ListReportRunsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ListReportRunsRequest *
+       oms__v1__list_report_runs_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__list_report_runs_request__free_unpacked
+                     (Oms__V1__ListReportRunsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ListReportRunsResponse methods */
+void   oms__v1__list_report_runs_response__init
+                     (Oms__V1__ListReportRunsResponse         *message);
+size_t oms__v1__list_report_runs_response__get_packed_size
+                     (const Oms__V1__ListReportRunsResponse   *message);
+size_t oms__v1__list_report_runs_response__pack
+                     (const Oms__V1__ListReportRunsResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__list_report_runs_response__pack_to_buffer
+                     (const Oms__V1__ListReportRunsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ListReportRunsResponse *
+       oms__v1__list_report_runs_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__list_report_runs_response__free_unpacked
+                     (Oms__V1__ListReportRunsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Oms__V1__ReportRange_Closure)
@@ -1133,6 +1493,36 @@ typedef void (*Oms__V1__TurnoverRow_Closure)
 typedef void (*Oms__V1__InventoryReportResponse_Closure)
                  (const Oms__V1__InventoryReportResponse *message,
                   void *closure_data);
+typedef void (*Oms__V1__ReportDefinition_Closure)
+                 (const Oms__V1__ReportDefinition *message,
+                  void *closure_data);
+typedef void (*Oms__V1__SaveReportDefinitionRequest_Closure)
+                 (const Oms__V1__SaveReportDefinitionRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__SaveReportDefinitionResponse_Closure)
+                 (const Oms__V1__SaveReportDefinitionResponse *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ListReportDefinitionsRequest_Closure)
+                 (const Oms__V1__ListReportDefinitionsRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ListReportDefinitionsResponse_Closure)
+                 (const Oms__V1__ListReportDefinitionsResponse *message,
+                  void *closure_data);
+typedef void (*Oms__V1__RunReportRequest_Closure)
+                 (const Oms__V1__RunReportRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ReportRun_Closure)
+                 (const Oms__V1__ReportRun *message,
+                  void *closure_data);
+typedef void (*Oms__V1__RunReportResponse_Closure)
+                 (const Oms__V1__RunReportResponse *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ListReportRunsRequest_Closure)
+                 (const Oms__V1__ListReportRunsRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ListReportRunsResponse_Closure)
+                 (const Oms__V1__ListReportRunsResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -1160,6 +1550,22 @@ struct Oms__V1__ReportService_Service
                         const Oms__V1__ExportReportRequest *input,
                         Oms__V1__ExportReportChunk_Closure closure,
                         void *closure_data);
+  void (*save_report_definition)(Oms__V1__ReportService_Service *service,
+                                 const Oms__V1__SaveReportDefinitionRequest *input,
+                                 Oms__V1__SaveReportDefinitionResponse_Closure closure,
+                                 void *closure_data);
+  void (*list_report_definitions)(Oms__V1__ReportService_Service *service,
+                                  const Oms__V1__ListReportDefinitionsRequest *input,
+                                  Oms__V1__ListReportDefinitionsResponse_Closure closure,
+                                  void *closure_data);
+  void (*run_report)(Oms__V1__ReportService_Service *service,
+                     const Oms__V1__RunReportRequest *input,
+                     Oms__V1__RunReportResponse_Closure closure,
+                     void *closure_data);
+  void (*list_report_runs)(Oms__V1__ReportService_Service *service,
+                           const Oms__V1__ListReportRunsRequest *input,
+                           Oms__V1__ListReportRunsResponse_Closure closure,
+                           void *closure_data);
   void (*rebuild_rollups)(Oms__V1__ReportService_Service *service,
                           const Oms__V1__RebuildRollupsRequest *input,
                           Oms__V1__RebuildRollupsResponse_Closure closure,
@@ -1177,6 +1583,10 @@ void oms__v1__report_service__init (Oms__V1__ReportService_Service *service,
       function_prefix__ ## customer_report,\
       function_prefix__ ## inventory_report,\
       function_prefix__ ## export_report,\
+      function_prefix__ ## save_report_definition,\
+      function_prefix__ ## list_report_definitions,\
+      function_prefix__ ## run_report,\
+      function_prefix__ ## list_report_runs,\
       function_prefix__ ## rebuild_rollups  }
 void oms__v1__report_service__sales_report(ProtobufCService *service,
                                            const Oms__V1__SalesReportRequest *input,
@@ -1198,6 +1608,22 @@ void oms__v1__report_service__export_report(ProtobufCService *service,
                                             const Oms__V1__ExportReportRequest *input,
                                             Oms__V1__ExportReportChunk_Closure closure,
                                             void *closure_data);
+void oms__v1__report_service__save_report_definition(ProtobufCService *service,
+                                                     const Oms__V1__SaveReportDefinitionRequest *input,
+                                                     Oms__V1__SaveReportDefinitionResponse_Closure closure,
+                                                     void *closure_data);
+void oms__v1__report_service__list_report_definitions(ProtobufCService *service,
+                                                      const Oms__V1__ListReportDefinitionsRequest *input,
+                                                      Oms__V1__ListReportDefinitionsResponse_Closure closure,
+                                                      void *closure_data);
+void oms__v1__report_service__run_report(ProtobufCService *service,
+                                         const Oms__V1__RunReportRequest *input,
+                                         Oms__V1__RunReportResponse_Closure closure,
+                                         void *closure_data);
+void oms__v1__report_service__list_report_runs(ProtobufCService *service,
+                                               const Oms__V1__ListReportRunsRequest *input,
+                                               Oms__V1__ListReportRunsResponse_Closure closure,
+                                               void *closure_data);
 void oms__v1__report_service__rebuild_rollups(ProtobufCService *service,
                                               const Oms__V1__RebuildRollupsRequest *input,
                                               Oms__V1__RebuildRollupsResponse_Closure closure,
@@ -1232,6 +1658,16 @@ extern const ProtobufCMessageDescriptor oms__v1__inventory_level_row__descriptor
 extern const ProtobufCMessageDescriptor oms__v1__movement_row__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__turnover_row__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__inventory_report_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__report_definition__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__save_report_definition_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__save_report_definition_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__list_report_definitions_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__list_report_definitions_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__run_report_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__report_run__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__run_report_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__list_report_runs_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__list_report_runs_response__descriptor;
 extern const ProtobufCServiceDescriptor oms__v1__report_service__descriptor;
 
 PROTOBUF_C__END_DECLS
