@@ -96,3 +96,87 @@ struct ReportDefinitionTests {
         }
     }
 }
+
+@Suite("Scheduled reports")
+struct ReportScheduleTests {
+    @Test("a daily schedule at 06:00 Berlin runs from durable due rows, also after a restart, and reschedules")
+    func dailyScheduleSurvivesRestart() async throws {
+        var template = Array("/tmp/omscore-schedule-XXXXXX".utf8CString)
+        let directory = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
+        defer { _ = system("rm -rf '\(directory)'") }
+        let clock = ManualClock(millis: ReportSalesTests.start)  // 2026-03-01T00:00Z = 01:00 in Berlin
+        var store = try OMSStore(path: directory + "/db", clock: clock)
+        var reports = Reports(store: store)
+        let saved = try await reports.saveDefinition(
+            .with {
+                $0.definition = .with {
+                    $0.id = "daily"
+                    $0.name = "Daily sales"
+                    $0.lastDays = 1
+                    $0.sales = .with { $0.range = .with { $0.timeZone = "Europe/Berlin" } }
+                    $0.schedule = .with {
+                        $0.frequency = .daily
+                        $0.hour = 6
+                        $0.timeZone = "Europe/Berlin"
+                    }
+                }
+            }, actor: "ana")
+        let firstDue: Int64 = ReportSalesTests.start + 5 * 3_600_000  // 06:00 CET = 05:00Z
+        #expect(saved.definition?.nextRunAtMillis == firstDue)
+        #expect(try await reports.fireDueSchedules() == 0)
+        clock.set(millis: firstDue + 1000)
+        #expect(try await reports.fireDueSchedules() == 1)
+        #expect(try await reports.fireDueSchedules() == 0)
+        var runs = try reports.runs(.with { $0.definitionID = "daily" }).runs
+        #expect(runs.map(\.actor) == ["scheduler"])
+        #expect(runs.first?.range?.fromDate == "2026-02-28" && runs.first?.range?.toDate == "2026-02-28")
+        #expect(try reports.definitions(.init()).definitions.first?.nextRunAtMillis == firstDue + 86_400_000)
+
+        // Restart: the next due row is durable; two days pass while "down".
+        store.close()
+        clock.set(millis: firstDue + 2 * 86_400_000 + 60_000)
+        store = try OMSStore(path: directory + "/db", clock: clock)
+        defer { store.close() }
+        reports = Reports(store: store)
+        #expect(try await reports.fireDueSchedules() == 1)  // the missed slot runs once, then the next future one
+        runs = try reports.runs(.with { $0.definitionID = "daily" }).runs
+        #expect(runs.count == 2)
+        #expect(try reports.definitions(.init()).definitions.first?.nextRunAtMillis == firstDue + 3 * 86_400_000)
+        let events = try store.events.events(after: 0, limit: 1000)
+        #expect(events.filter { $0.type == "report.run" }.count == 2)
+
+        // A weekly schedule: Monday 09:00 UTC; 2026-03-01 is a Sunday.
+        let weekly = try await reports.saveDefinition(
+            .with {
+                $0.definition = .with {
+                    $0.id = "weekly"
+                    $0.name = "Weekly"
+                    $0.fulfillment = .init()
+                    $0.lastDays = 7
+                    $0.schedule = .with {
+                        $0.frequency = .weekly
+                        $0.weekday = 1
+                        $0.hour = 9
+                    }
+                }
+            }, actor: "ana")
+        let monday = Reports.nextRunForTesting(weekly.definition!.schedule!, after: ReportSalesTests.start)
+        #expect(monday == ReportSalesTests.start + 33 * 3_600_000)
+        let bad = await domainError {
+            _ = try await reports.saveDefinition(
+                .with {
+                    $0.definition = .with {
+                        $0.id = "bad"
+                        $0.name = "Bad"
+                        $0.fulfillment = .init()
+                        $0.schedule = .with {
+                            $0.frequency = .weekly
+                            $0.weekday = 8
+                            $0.hour = 24
+                        }
+                    }
+                }, actor: "ana")
+        }
+        #expect(bad?.violations.map(\.field) == ["definition.schedule.hour", "definition.schedule.weekday"])
+    }
+}

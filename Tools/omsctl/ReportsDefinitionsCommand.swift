@@ -33,6 +33,12 @@ struct ReportsDefineCommand: AsyncParsableCommand {
     var channels: [String] = []
     @Option(name: .customLong("metric"), help: ArgumentHelp("Sales column to keep (e.g. revenue_minor); repeat.", valueName: "name"))
     var metrics: [String] = []
+    @Option(help: ArgumentHelp("Run automatically: daily or weekly.", valueName: "frequency"))
+    var schedule: ScheduleArgument?
+    @Option(name: .customLong("at-hour"), help: ArgumentHelp("Local hour of scheduled runs, 0-23 (in --tz).", valueName: "h"))
+    var atHour: Int32 = 6
+    @Option(help: ArgumentHelp("Weekly runs: ISO weekday, 1 = Monday .. 7 = Sunday.", valueName: "n"))
+    var weekday: Int32 = 1
     @Option(name: .customLong("expected-version"), help: ArgumentHelp("Replace only this version.", valueName: "n"))
     var expectedVersion: Int64 = 0
 
@@ -60,12 +66,26 @@ struct ReportsDefineCommand: AsyncParsableCommand {
                 $0.channels = channels
             }
         }
+        if let schedule {
+            definition.schedule = .with {
+                $0.frequency = schedule == .daily ? .daily : .weekly
+                $0.hour = atHour
+                $0.weekday = schedule == .weekly ? weekday : 0
+                $0.timeZone = tz
+            }
+        }
         let (saved, created) = try await global.withClient { client in
             try await client.reports.saveDefinition(definition, expectedVersion: expectedVersion)
         }
-        Console.error("\(created ? "created" : "updated") \(saved.id) (version \(saved.version))")
+        Console.error(
+            "\(created ? "created" : "updated") \(saved.id) (version \(saved.version))"
+                + (saved.nextRunAtMillis > 0 ? "; next run \(TimeText.iso8601(millis: saved.nextRunAtMillis))" : ""))
         ReportsDefinitionsCommand.print([saved], format: global.output)
     }
+}
+
+enum ScheduleArgument: String, CaseIterable, ExpressibleByArgument {
+    case daily, weekly
 }
 
 struct ReportsDefinitionsCommand: AsyncParsableCommand {
@@ -92,7 +112,7 @@ struct ReportsDefinitionsCommand: AsyncParsableCommand {
                             .object([
                                 "id": .string(d.id), "name": .string(d.name), "kind": .string(kind(d)),
                                 "lastDays": .int64(Int64(d.lastDays)), "metrics": .array(d.metrics.map { .string($0) }),
-                                "version": .int64(d.version),
+                                "version": .int64(d.version), "nextRunAtMillis": .int64(d.nextRunAtMillis),
                             ])
                         })))
         case .csv:

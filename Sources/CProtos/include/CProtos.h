@@ -168,6 +168,7 @@ static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__movement_row(v
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__turnover_row(void) { return &oms__v1__turnover_row__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__inventory_report_response(void) { return &oms__v1__inventory_report_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__report_definition(void) { return &oms__v1__report_definition__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__report_schedule(void) { return &oms__v1__report_schedule__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__save_report_definition_request(void) { return &oms__v1__save_report_definition_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__save_report_definition_response(void) { return &oms__v1__save_report_definition_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__list_report_definitions_request(void) { return &oms__v1__list_report_definitions_request__descriptor; }

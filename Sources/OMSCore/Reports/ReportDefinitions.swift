@@ -48,6 +48,7 @@ extension Reports {
                 false, "definition.metrics[\(index)]",
                 "unknown metric '\(metric)'; one of \(salesMetrics.joined(separator: ", "))")
         }
+        if let schedule = definition.schedule { validate(schedule, into: &validator) }
         switch definition.query {
         case nil: validator.check(false, "definition.query", "set sales or fulfillment")
         case .fulfillment?:
@@ -120,6 +121,14 @@ extension Reports {
             definition.version = (existing?.version ?? 0) + 1
             definition.createdAtMillis = existing?.createdAtMillis ?? now
             definition.updatedAtMillis = now
+            if let old = existing, old.nextRunAtMillis > 0 {
+                transaction.delete(families.rollups, Self.dueKey(old.nextRunAtMillis, old.id))
+            }
+            definition.nextRunAtMillis = 0
+            if let schedule = definition.schedule {
+                definition.nextRunAtMillis = Self.nextRun(schedule, after: now)
+                transaction.put(families.rollups, Self.dueKey(definition.nextRunAtMillis, definition.id), [])
+            }
             transaction.put(families.rollups, key, definition.serializedBytes())
             let sequence = try ChangeRecord.append(
                 store: store, transaction: &transaction, type: "report.definition_saved", resourceType: "report_definition",
@@ -148,6 +157,14 @@ extension Reports {
 
     /// Runs a saved definition now; stores the run and appends a "report.run" event.
     public func run(_ request: Oms_V1_RunReportRequest, actor: String) async throws -> Oms_V1_RunReportResponse {
+        try await run(request, actor: actor, scheduledAt: nil)
+    }
+
+    /// `scheduledAt`: the due time of a scheduled run, whose due row moves to
+    /// the next occurrence in the same batch as the stored run.
+    func run(_ request: Oms_V1_RunReportRequest, actor: String, scheduledAt: Int64?) async throws
+        -> Oms_V1_RunReportResponse
+    {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
         Catalog.validateSKU(request.definitionID, field: "definition_id", into: &validator)
@@ -156,7 +173,7 @@ extension Reports {
             throw DomainError(.notFound, "report definition \(request.definitionID) not found", reason: "REPORT_NOT_FOUND")
         }
         let definition = try Oms_V1_ReportDefinition(serializedBytes: bytes)
-        let now = store.clock.nowMillis()
+        let now = scheduledAt ?? store.clock.nowMillis()
         var run = Oms_V1_ReportRun()
         run.definitionID = definition.id
         run.definitionVersion = definition.version
@@ -214,6 +231,18 @@ extension Reports {
             let eventSequence = try ChangeRecord.append(
                 store: store, transaction: &transaction, type: "report.run", resourceType: "report_run",
                 resourceID: run.id, actor: actor, requestID: request.requestID, method: Self.runMethod, payload: nil)
+            if let scheduledAt {
+                transaction.delete(families.rollups, Self.dueKey(scheduledAt, run.definitionID))
+                // The definition as it is now (it may have changed since the run was prepared).
+                if let bytes = try transaction.get(families.rollups, Self.definitionKey(run.definitionID)) {
+                    var current = try Oms_V1_ReportDefinition(serializedBytes: bytes)
+                    if current.nextRunAtMillis == scheduledAt, let schedule = current.schedule {
+                        current.nextRunAtMillis = Self.nextRun(schedule, after: max(scheduledAt, run.atMillis))
+                        transaction.put(families.rollups, Self.dueKey(current.nextRunAtMillis, current.id), [])
+                        transaction.put(families.rollups, Self.definitionKey(current.id), current.serializedBytes())
+                    }
+                }
+            }
             let response = Oms_V1_RunReportResponse.with { $0.run = run }
             Idempotency.record(
                 &transaction, families: families, method: Self.runMethod, requestID: request.requestID,

@@ -265,6 +265,60 @@ public enum Oms_V1_ExportFormat: ProtoEnum {
     }
 }
 
+public enum Oms_V1_ScheduleFrequency: ProtoEnum {
+    case unspecified  // 0
+    case daily  // 1
+    case weekly  // 2
+    case UNRECOGNIZED(Int32)
+
+    public static let allCases: [Oms_V1_ScheduleFrequency] = [
+        .unspecified,
+        .daily,
+        .weekly,
+    ]
+
+    public init() {
+        self = .unspecified
+    }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .daily
+        case 2: self = .weekly
+        default: self = .UNRECOGNIZED(rawValue)
+        }
+    }
+
+    public init?(protoName: String) {
+        switch protoName {
+        case "SCHEDULE_FREQUENCY_UNSPECIFIED": self = .unspecified
+        case "SCHEDULE_FREQUENCY_DAILY": self = .daily
+        case "SCHEDULE_FREQUENCY_WEEKLY": self = .weekly
+        default: return nil
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .daily: 1
+        case .weekly: 2
+        case .UNRECOGNIZED(let value): value
+        }
+    }
+
+    /// The name in the .proto file; an unrecognized value is its number, as in proto3 JSON.
+    public var protoName: String {
+        switch self {
+        case .unspecified: "SCHEDULE_FREQUENCY_UNSPECIFIED"
+        case .daily: "SCHEDULE_FREQUENCY_DAILY"
+        case .weekly: "SCHEDULE_FREQUENCY_WEEKLY"
+        case .UNRECOGNIZED(let value): String(value)
+        }
+    }
+}
+
 /// The common range of every report: local dates in `time_zone`, inclusive.
 public struct Oms_V1_ReportRange: ProtoMessage {
     public static let protoMessageName = "oms.v1.ReportRange"
@@ -1247,6 +1301,14 @@ public struct Oms_V1_ReportDefinition: ProtoMessage {
 
     public var updatedAtMillis: Int64 = 0
 
+    /// Run automatically (unset: only on RunReport). Runs are stored like
+    /// RunReport's, by actor "scheduler", and survive restarts (the due times
+    /// are durable rows).
+    public var schedule: Oms_V1_ReportSchedule? = nil
+
+    /// Server-maintained: when the schedule runs next (Unix millis; 0: never).
+    public var nextRunAtMillis: Int64 = 0
+
     public var unknownFields = ProtoUnknownFields()
 
     public enum OneOf_Query: Hashable, Sendable {
@@ -1269,6 +1331,45 @@ public struct Oms_V1_ReportDefinition: ProtoMessage {
         }
         set { query = .fulfillment(newValue) }
     }
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ReportSchedule: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReportSchedule"
+
+    public var frequency: Oms_V1_ScheduleFrequency = .unspecified
+
+    /// Local hour of the run, 0-23, in time_zone.
+    public var hour: Int32 = 0
+
+    /// WEEKLY: ISO weekday, 1 = Monday ... 7 = Sunday.
+    public var weekday: Int32 = 0
+
+    /// IANA zone; empty means "UTC".
+    public var timeZone: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
 
     public init() {}
 
@@ -2516,6 +2617,8 @@ extension Oms_V1_ReportDefinition: ProtobufCMessageConvertible {
         self.version = c.pointee.version
         self.createdAtMillis = c.pointee.created_at_millis
         self.updatedAtMillis = c.pointee.updated_at_millis
+        self.schedule = c.pointee.schedule.map { Oms_V1_ReportSchedule(cMessage: $0) }
+        self.nextRunAtMillis = c.pointee.next_run_at_millis
         switch c.pointee.query_case.rawValue {
         case 3:
             self.query = c.pointee.sales.map { Oms_V1_ReportDefinition.OneOf_Query.sales(Oms_V1_SalesReportRequest(cMessage: $0)) }
@@ -2538,6 +2641,8 @@ extension Oms_V1_ReportDefinition: ProtobufCMessageConvertible {
         c.pointee.version = self.version
         c.pointee.created_at_millis = self.createdAtMillis
         c.pointee.updated_at_millis = self.updatedAtMillis
+        if let value = self.schedule { c.pointee.schedule = arena.message(value) }
+        c.pointee.next_run_at_millis = self.nextRunAtMillis
         switch self.query {
         case .sales(let value)?:
             c.pointee.query_case = .init(rawValue: 3)
@@ -2548,6 +2653,35 @@ extension Oms_V1_ReportDefinition: ProtobufCMessageConvertible {
         case nil:
             break
         }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReportSchedule: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReportSchedule
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__report_schedule()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReportSchedule>) {
+        oms__v1__report_schedule__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReportSchedule>) {
+        self.init()
+        self.frequency = Oms_V1_ScheduleFrequency(rawValue: Int32(truncatingIfNeeded: c.pointee.frequency.rawValue))
+        self.hour = c.pointee.hour
+        self.weekday = c.pointee.weekday
+        self.timeZone = ProtobufCRead.string(c.pointee.time_zone)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReportSchedule>, arena: ProtobufCArena) {
+        c.pointee.frequency = Oms__V1__ScheduleFrequency(rawValue: .init(truncatingIfNeeded: self.frequency.rawValue))
+        c.pointee.hour = self.hour
+        c.pointee.weekday = self.weekday
+        if !self.timeZone.isEmpty { c.pointee.time_zone = arena.cString(self.timeZone) }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }

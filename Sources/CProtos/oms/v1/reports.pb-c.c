@@ -1087,6 +1087,51 @@ void   oms__v1__report_definition__free_unpacked
   assert(message->base.descriptor == &oms__v1__report_definition__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__report_schedule__init
+                     (Oms__V1__ReportSchedule         *message)
+{
+  static const Oms__V1__ReportSchedule init_value = OMS__V1__REPORT_SCHEDULE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__report_schedule__get_packed_size
+                     (const Oms__V1__ReportSchedule *message)
+{
+  assert(message->base.descriptor == &oms__v1__report_schedule__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__report_schedule__pack
+                     (const Oms__V1__ReportSchedule *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__report_schedule__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__report_schedule__pack_to_buffer
+                     (const Oms__V1__ReportSchedule *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__report_schedule__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReportSchedule *
+       oms__v1__report_schedule__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReportSchedule *)
+     protobuf_c_message_unpack (&oms__v1__report_schedule__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__report_schedule__free_unpacked
+                     (Oms__V1__ReportSchedule *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__report_schedule__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   oms__v1__save_report_definition_request__init
                      (Oms__V1__SaveReportDefinitionRequest         *message)
 {
@@ -3484,7 +3529,7 @@ const ProtobufCMessageDescriptor oms__v1__inventory_report_response__descriptor 
   (ProtobufCMessageInit) oms__v1__inventory_report_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor oms__v1__report_definition__field_descriptors[9] =
+static const ProtobufCFieldDescriptor oms__v1__report_definition__field_descriptors[11] =
 {
   {
     "id",
@@ -3594,6 +3639,30 @@ static const ProtobufCFieldDescriptor oms__v1__report_definition__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "schedule",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportDefinition, schedule),
+    &oms__v1__report_schedule__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_run_at_millis",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportDefinition, next_run_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned oms__v1__report_definition__field_indices_by_name[] = {
   7,   /* field[7] = created_at_millis */
@@ -3602,14 +3671,16 @@ static const unsigned oms__v1__report_definition__field_indices_by_name[] = {
   4,   /* field[4] = last_days */
   5,   /* field[5] = metrics */
   1,   /* field[1] = name */
+  10,   /* field[10] = next_run_at_millis */
   2,   /* field[2] = sales */
+  9,   /* field[9] = schedule */
   8,   /* field[8] = updated_at_millis */
   6,   /* field[6] = version */
 };
 static const ProtobufCIntRange oms__v1__report_definition__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor oms__v1__report_definition__descriptor =
 {
@@ -3619,11 +3690,88 @@ const ProtobufCMessageDescriptor oms__v1__report_definition__descriptor =
   "Oms__V1__ReportDefinition",
   "oms.v1",
   sizeof(Oms__V1__ReportDefinition),
-  9,
+  11,
   oms__v1__report_definition__field_descriptors,
   oms__v1__report_definition__field_indices_by_name,
   1,  oms__v1__report_definition__number_ranges,
   (ProtobufCMessageInit) oms__v1__report_definition__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__report_schedule__field_descriptors[4] =
+{
+  {
+    "frequency",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportSchedule, frequency),
+    &oms__v1__schedule_frequency__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hour",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportSchedule, hour),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "weekday",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportSchedule, weekday),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "time_zone",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReportSchedule, time_zone),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__report_schedule__field_indices_by_name[] = {
+  0,   /* field[0] = frequency */
+  1,   /* field[1] = hour */
+  3,   /* field[3] = time_zone */
+  2,   /* field[2] = weekday */
+};
+static const ProtobufCIntRange oms__v1__report_schedule__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__report_schedule__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReportSchedule",
+  "ReportSchedule",
+  "Oms__V1__ReportSchedule",
+  "oms.v1",
+  sizeof(Oms__V1__ReportSchedule),
+  4,
+  oms__v1__report_schedule__field_descriptors,
+  oms__v1__report_schedule__field_indices_by_name,
+  1,  oms__v1__report_schedule__number_ranges,
+  (ProtobufCMessageInit) oms__v1__report_schedule__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor oms__v1__save_report_definition_request__field_descriptors[3] =
@@ -4306,6 +4454,36 @@ const ProtobufCEnumDescriptor oms__v1__export_format__descriptor =
   oms__v1__export_format__enum_values_by_name,
   1,
   oms__v1__export_format__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue oms__v1__schedule_frequency__enum_values_by_number[3] =
+{
+  { "SCHEDULE_FREQUENCY_UNSPECIFIED", "OMS__V1__SCHEDULE_FREQUENCY__SCHEDULE_FREQUENCY_UNSPECIFIED", 0 },
+  { "SCHEDULE_FREQUENCY_DAILY", "OMS__V1__SCHEDULE_FREQUENCY__SCHEDULE_FREQUENCY_DAILY", 1 },
+  { "SCHEDULE_FREQUENCY_WEEKLY", "OMS__V1__SCHEDULE_FREQUENCY__SCHEDULE_FREQUENCY_WEEKLY", 2 },
+};
+static const ProtobufCIntRange oms__v1__schedule_frequency__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex oms__v1__schedule_frequency__enum_values_by_name[3] =
+{
+  { "SCHEDULE_FREQUENCY_DAILY", 1 },
+  { "SCHEDULE_FREQUENCY_UNSPECIFIED", 0 },
+  { "SCHEDULE_FREQUENCY_WEEKLY", 2 },
+};
+const ProtobufCEnumDescriptor oms__v1__schedule_frequency__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "oms.v1.ScheduleFrequency",
+  "ScheduleFrequency",
+  "Oms__V1__ScheduleFrequency",
+  "oms.v1",
+  3,
+  oms__v1__schedule_frequency__enum_values_by_number,
+  3,
+  oms__v1__schedule_frequency__enum_values_by_name,
+  1,
+  oms__v1__schedule_frequency__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCMethodDescriptor oms__v1__report_service__method_descriptors[10] =

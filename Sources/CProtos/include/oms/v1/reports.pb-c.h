@@ -40,6 +40,7 @@ typedef struct Oms__V1__MovementRow Oms__V1__MovementRow;
 typedef struct Oms__V1__TurnoverRow Oms__V1__TurnoverRow;
 typedef struct Oms__V1__InventoryReportResponse Oms__V1__InventoryReportResponse;
 typedef struct Oms__V1__ReportDefinition Oms__V1__ReportDefinition;
+typedef struct Oms__V1__ReportSchedule Oms__V1__ReportSchedule;
 typedef struct Oms__V1__SaveReportDefinitionRequest Oms__V1__SaveReportDefinitionRequest;
 typedef struct Oms__V1__SaveReportDefinitionResponse Oms__V1__SaveReportDefinitionResponse;
 typedef struct Oms__V1__ListReportDefinitionsRequest Oms__V1__ListReportDefinitionsRequest;
@@ -101,6 +102,12 @@ typedef enum _Oms__V1__ExportFormat {
   OMS__V1__EXPORT_FORMAT__EXPORT_FORMAT_XLSX = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(OMS__V1__EXPORT_FORMAT)
 } Oms__V1__ExportFormat;
+typedef enum _Oms__V1__ScheduleFrequency {
+  OMS__V1__SCHEDULE_FREQUENCY__SCHEDULE_FREQUENCY_UNSPECIFIED = 0,
+  OMS__V1__SCHEDULE_FREQUENCY__SCHEDULE_FREQUENCY_DAILY = 1,
+  OMS__V1__SCHEDULE_FREQUENCY__SCHEDULE_FREQUENCY_WEEKLY = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(OMS__V1__SCHEDULE_FREQUENCY)
+} Oms__V1__ScheduleFrequency;
 
 /* --- messages --- */
 
@@ -667,6 +674,16 @@ struct  Oms__V1__ReportDefinition
   int64_t version;
   int64_t created_at_millis;
   int64_t updated_at_millis;
+  /*
+   * Run automatically (unset: only on RunReport). Runs are stored like
+   * RunReport's, by actor "scheduler", and survive restarts (the due times
+   * are durable rows).
+   */
+  Oms__V1__ReportSchedule *schedule;
+  /*
+   * Server-maintained: when the schedule runs next (Unix millis; 0: never).
+   */
+  int64_t next_run_at_millis;
   Oms__V1__ReportDefinition__QueryCase query_case;
   union {
     Oms__V1__SalesReportRequest *sales;
@@ -675,7 +692,29 @@ struct  Oms__V1__ReportDefinition
 };
 #define OMS__V1__REPORT_DEFINITION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&oms__v1__report_definition__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0, OMS__V1__REPORT_DEFINITION__QUERY__NOT_SET, {0} }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0, NULL, 0, OMS__V1__REPORT_DEFINITION__QUERY__NOT_SET, {0} }
+
+
+struct  Oms__V1__ReportSchedule
+{
+  ProtobufCMessage base;
+  Oms__V1__ScheduleFrequency frequency;
+  /*
+   * Local hour of the run, 0-23, in time_zone.
+   */
+  int32_t hour;
+  /*
+   * WEEKLY: ISO weekday, 1 = Monday ... 7 = Sunday.
+   */
+  int32_t weekday;
+  /*
+   * IANA zone; empty means "UTC".
+   */
+  char *time_zone;
+};
+#define OMS__V1__REPORT_SCHEDULE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__report_schedule__descriptor) \
+    , OMS__V1__SCHEDULE_FREQUENCY__SCHEDULE_FREQUENCY_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Oms__V1__SaveReportDefinitionRequest
@@ -1251,6 +1290,25 @@ Oms__V1__ReportDefinition *
 void   oms__v1__report_definition__free_unpacked
                      (Oms__V1__ReportDefinition *message,
                       ProtobufCAllocator *allocator);
+/* Oms__V1__ReportSchedule methods */
+void   oms__v1__report_schedule__init
+                     (Oms__V1__ReportSchedule         *message);
+size_t oms__v1__report_schedule__get_packed_size
+                     (const Oms__V1__ReportSchedule   *message);
+size_t oms__v1__report_schedule__pack
+                     (const Oms__V1__ReportSchedule   *message,
+                      uint8_t             *out);
+size_t oms__v1__report_schedule__pack_to_buffer
+                     (const Oms__V1__ReportSchedule   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ReportSchedule *
+       oms__v1__report_schedule__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__report_schedule__free_unpacked
+                     (Oms__V1__ReportSchedule *message,
+                      ProtobufCAllocator *allocator);
 /* Oms__V1__SaveReportDefinitionRequest methods */
 void   oms__v1__save_report_definition_request__init
                      (Oms__V1__SaveReportDefinitionRequest         *message);
@@ -1496,6 +1554,9 @@ typedef void (*Oms__V1__InventoryReportResponse_Closure)
 typedef void (*Oms__V1__ReportDefinition_Closure)
                  (const Oms__V1__ReportDefinition *message,
                   void *closure_data);
+typedef void (*Oms__V1__ReportSchedule_Closure)
+                 (const Oms__V1__ReportSchedule *message,
+                  void *closure_data);
 typedef void (*Oms__V1__SaveReportDefinitionRequest_Closure)
                  (const Oms__V1__SaveReportDefinitionRequest *message,
                   void *closure_data);
@@ -1635,6 +1696,7 @@ extern const ProtobufCEnumDescriptor    oms__v1__report_period__descriptor;
 extern const ProtobufCEnumDescriptor    oms__v1__sales_dimension__descriptor;
 extern const ProtobufCEnumDescriptor    oms__v1__fulfillment_stage__descriptor;
 extern const ProtobufCEnumDescriptor    oms__v1__export_format__descriptor;
+extern const ProtobufCEnumDescriptor    oms__v1__schedule_frequency__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__report_range__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__sales_report_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__sales_report_row__descriptor;
@@ -1659,6 +1721,7 @@ extern const ProtobufCMessageDescriptor oms__v1__movement_row__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__turnover_row__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__inventory_report_response__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__report_definition__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__report_schedule__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__save_report_definition_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__save_report_definition_response__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__list_report_definitions_request__descriptor;
