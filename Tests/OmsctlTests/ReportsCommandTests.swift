@@ -123,4 +123,50 @@ struct ReportsCommandTests {
             #expect(kathmandu.stderr.contains("range.time_zone"), "stderr: \(kathmandu.stderr)")
         }
     }
+
+    @Test("reports customers, inventory, and a saved report: define, definitions, run, runs")
+    func customersInventoryDefinitions() async throws {
+        try await withDaemon { omsd, omsctl in
+            try await Self.seed(omsd)
+            let range = ["--from", Self.day(-1), "--to", Self.day(1)]
+            let customers = try await omsctl.run(["reports", "customers", "-o", "json"] + range + omsd.flags)
+            #expect(customers.status == 0, "stderr: \(customers.stderr)")
+            let report = try #require(try parseJSON(customers.stdout) as? [String: Any])
+            let top = try #require(report["topCustomers"] as? [[String: Any]])
+            #expect(top.map { jsonInt64($0["revenueMinor"]) } == [3600, 3750])
+
+            let inventory = try await omsctl.run(["reports", "inventory", "-o", "json"] + range + omsd.flags)
+            #expect(inventory.status == 0, "stderr: \(inventory.stderr)")
+            let stock = try #require(try parseJSON(inventory.stdout) as? [String: Any])
+            let levels = try #require(stock["levels"] as? [[String: Any]])
+            #expect(levels.map { jsonInt64($0["onHand"]) } == [100])
+            #expect(levels.map { jsonInt64($0["reserved"]) } == [7])
+            #expect(levels.map { jsonInt64($0["valueMinor"]) } == [125_000])
+            let table = try await omsctl.run(["reports", "inventory", "--chart", "bar"] + range + omsd.flags)
+            #expect(table.status == 0 && table.stdout.contains("reservation"), "\(table.stdout) \(table.stderr)")
+
+            let define = try await omsctl.run(
+                [
+                    "reports", "define", "--id", "by-channel", "--name", "By channel", "--dimension", "channel",
+                    "--by", "total", "--last-days", "3", "--metric", "orders", "--schedule", "daily", "--at-hour", "7",
+                    "-o", "json",
+                ] + omsd.flags)
+            #expect(define.status == 0, "stderr: \(define.stderr)")
+            #expect(define.stderr.contains("next run"))
+            let bad = try await omsctl.run(
+                ["reports", "define", "--id", "x", "--name", "X", "--metric", "profit"] + omsd.flags)
+            #expect(bad.status == 6, "stderr: \(bad.stderr)")
+            #expect(bad.stderr.contains("definition.metrics[0]"), "stderr: \(bad.stderr)")
+            let list = try await omsctl.run(["reports", "definitions", "-o", "json"] + omsd.flags)
+            let definitions = try #require(try parseJSON(list.stdout) as? [[String: Any]])
+            #expect(definitions.map { $0["id"] as? String } == ["by-channel"])
+            let run = try await omsctl.run(["reports", "run", "by-channel", "-o", "csv"] + omsd.flags)
+            #expect(run.status == 0, "stderr: \(run.stderr)")
+            #expect(CSV.parse(run.stdout).first?.first == "period_start")
+            let runs = try await omsctl.run(["reports", "runs", "by-channel", "-o", "json"] + omsd.flags)
+            let stored = try #require(try parseJSON(runs.stdout) as? [[String: Any]])
+            #expect(stored.count == 1)
+            #expect(stored.first?["actor"] as? String == "admin")
+        }
+    }
 }
