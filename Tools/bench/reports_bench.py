@@ -16,7 +16,10 @@ orders all placed in the last minute would read almost nothing.
      times in-process, median and p90;
   3. 990,000 more orders over days 90-179 (1,000,000 in the database); the
      same report over days 90-179 (990,000 orders in the range);
-  4. prints the loading rates, both timings and cost(1M)/cost(10k), checks
+  4. after each timing, a CSV export of sales by day x customer over the
+     same range (about one row per order: ~1M rows at 1M), chunks dropped,
+     with the encoder's largest buffer and the growth of resident memory;
+  5. prints the loading rates, both timings and cost(1M)/cost(10k), checks
      the targets (< 50 ms at 1M, ratio <= 1.5) and writes var/bench/reports.json.
 
 Run alone: python3 Tools/bench/reports_bench.py [--small N] [--large N] [--keep]
@@ -92,6 +95,11 @@ def run(out_dir: Path | None = None, small: int = 10_000, large: int = 1_000_000
               f"{r['rollup_rows_read']:>10,} {r['report_ms_median']:>7.2f}ms {r['report_ms_p90']:>7.2f}ms")
     print(f"cost(1M)/cost(10k) = {ratio:.2f} (target <= {TARGET_RATIO}: {'met' if result['met_ratio'] else 'NOT met'}); "
           f"{second['report_ms_median']:.2f} ms at 1M (target < {TARGET_MS:g} ms: {'met' if result['met_ms'] else 'NOT met'})")
+    for label, r in (("10k", first), ("1M", second)):
+        print(f"export CSV, sales by day x customer, {label}: {r['export_csv_rows']:,} rows, "
+              f"{r['export_csv_bytes'] / 1e6:,.1f} MB in {r['export_chunks']:,} chunks, {r['export_seconds']:.1f} s; "
+              f"at most {r['export_max_buffered_bytes'] / 1024:,.0f} KiB buffered, resident memory grew "
+              f"{r['export_rss_growth_bytes'] / 1e6:,.1f} MB")
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / "reports.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")

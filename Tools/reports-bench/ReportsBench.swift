@@ -109,7 +109,40 @@ struct ReportsBench {
         }
         timings.sort()
         let ordersInReport = response.rows.reduce(Int64(0)) { $0 + $1.orders + $1.cancelledOrders }
+
+        // Export: CSV of sales by day × customer over the same range (about one
+        // row per order), chunks dropped as they come; memory is sampled.
+        func residentBytes() -> Int {
+            guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+            let fields = statm.split(separator: " ")
+            return fields.count > 1 ? (Int(fields[1]) ?? 0) * 4096 : 0
+        }
+        var exportRequest = Oms_V1_ExportReportRequest()
+        exportRequest.format = .csv
+        exportRequest.sales = .with {
+            $0.range = request.range!
+            $0.period = .day
+            $0.dimension = .customer
+        }
+        let rssBefore = residentBytes()
+        var rssPeak = rssBefore
+        let exportStart = DispatchTime.now().uptimeNanoseconds
+        var export = try ReportExport(exportRequest, store: store)
+        var exportBytes = 0
+        var exportRows: Int64 = 0
+        var chunks = 0
+        while let chunk = try export.next() {
+            exportBytes += chunk.data.count
+            chunks += 1
+            if chunk.last { exportRows = chunk.rows }
+            if chunks % 64 == 0 { rssPeak = max(rssPeak, residentBytes()) }
+        }
+        rssPeak = max(rssPeak, residentBytes())
+        let exportSeconds = Double(DispatchTime.now().uptimeNanoseconds - exportStart) / 1e9
         let result: [String: Any] = [
+            "export_csv_rows": exportRows, "export_csv_bytes": exportBytes, "export_seconds": exportSeconds,
+            "export_max_buffered_bytes": export.maxBufferedBytes, "export_rss_growth_bytes": rssPeak - rssBefore,
+            "export_chunks": chunks,
             "orders_loaded": count, "load_seconds": loadSeconds, "load_rate_per_second": Double(count) / loadSeconds,
             "report_from": request.range!.fromDate, "report_to": request.range!.toDate,
             "report_rows": response.rows.count, "rollup_rows_read": response.rollupRowsRead,

@@ -23,6 +23,9 @@ public struct ReportExport {
     private var finished = false
     private var rowsWritten: Int64 = 0
     public let contentType: String
+    /// The most bytes encoded but not yet handed out at once (the memory
+    /// bound of the encoding side: one period's rows plus one chunk).
+    public private(set) var maxBufferedBytes = 0
     /// What is exported, in words (for the audit record).
     public let summary: String
 
@@ -55,6 +58,7 @@ public struct ReportExport {
     public mutating func next() throws -> Oms_V1_ExportReportChunk? {
         guard !finished else { return nil }
         while pending.count < Self.chunkBytes && !sourceDone { try produce() }
+        maxBufferedBytes = max(maxBufferedBytes, pending.count)
         var chunk = Oms_V1_ExportReportChunk()
         let count = min(Self.chunkBytes, pending.count)
         chunk.data = Array(pending[..<count])
