@@ -168,3 +168,31 @@ def test_fulfillment_xlsx_and_errors(stubs, seeded, tmp_path):
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     requests = unpack_details(status_details(info.value, stubs), stubs.error_details_pb2.BadRequest)
     assert [v.field for r in requests for v in r.field_violations] == ["range.time_zone"]
+
+
+def test_saved_report_run_and_list_runs(stubs, seeded):
+    reports, auth = seeded
+    pb = stubs.reports_pb2
+    definition = pb.ReportDefinition(
+        id="by-channel", name="By channel", last_days=0, metrics=["revenue_minor"],
+        sales=sales_request(stubs),
+    )
+    saved = reports.SaveReportDefinition(
+        pb.SaveReportDefinitionRequest(request_id="def-1", definition=definition), metadata=auth, timeout=RPC_TIMEOUT
+    )
+    assert saved.created and saved.definition.version == 1
+    run = reports.RunReport(pb.RunReportRequest(request_id="run-1", definition_id="by-channel"), metadata=auth, timeout=RPC_TIMEOUT).run
+    direct = reports.SalesReport(sales_request(stubs), metadata=auth, timeout=RPC_TIMEOUT)
+    assert [(r.key, r.revenue_minor, r.orders) for r in run.sales.rows] == [(r.key, r.revenue_minor, 0) for r in direct.rows]
+    # The same request_id replays the first run instead of running again.
+    again = reports.RunReport(pb.RunReportRequest(request_id="run-1", definition_id="by-channel"), metadata=auth, timeout=RPC_TIMEOUT).run
+    assert again.id == run.id
+    runs = reports.ListReportRuns(pb.ListReportRunsRequest(definition_id="by-channel"), metadata=auth, timeout=RPC_TIMEOUT)
+    assert [r.id for r in runs.runs] == [run.id]
+
+    bad = pb.ReportDefinition(id="bad", name="Bad", sales=sales_request(stubs), metrics=["profit"])
+    with pytest.raises(grpc.RpcError) as info:
+        reports.SaveReportDefinition(pb.SaveReportDefinitionRequest(definition=bad), metadata=auth, timeout=RPC_TIMEOUT)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    requests = unpack_details(status_details(info.value, stubs), stubs.error_details_pb2.BadRequest)
+    assert [v.field for r in requests for v in r.field_violations] == ["definition.metrics[0]"]
