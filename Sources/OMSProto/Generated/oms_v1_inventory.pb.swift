@@ -19,6 +19,12 @@ public enum Oms_V1_StockMoveKind: ProtoEnum {
     case shipment  // 4
     /// Returned goods restocked (on_hand increases).
     case `return`  // 5
+    /// A purchase order receipt (on_hand increases at the receipt's unit cost).
+    case receipt  // 6
+    case transferOut  // 7
+    case transferIn  // 8
+    case scrap  // 9
+    case stocktake  // 10
     case UNRECOGNIZED(Int32)
 
     public static let allCases: [Oms_V1_StockMoveKind] = [
@@ -28,6 +34,11 @@ public enum Oms_V1_StockMoveKind: ProtoEnum {
         .release,
         .shipment,
         .`return`,
+        .receipt,
+        .transferOut,
+        .transferIn,
+        .scrap,
+        .stocktake,
     ]
 
     public init() {
@@ -42,6 +53,11 @@ public enum Oms_V1_StockMoveKind: ProtoEnum {
         case 3: self = .release
         case 4: self = .shipment
         case 5: self = .`return`
+        case 6: self = .receipt
+        case 7: self = .transferOut
+        case 8: self = .transferIn
+        case 9: self = .scrap
+        case 10: self = .stocktake
         default: self = .UNRECOGNIZED(rawValue)
         }
     }
@@ -54,6 +70,11 @@ public enum Oms_V1_StockMoveKind: ProtoEnum {
         case "STOCK_MOVE_KIND_RELEASE": self = .release
         case "STOCK_MOVE_KIND_SHIPMENT": self = .shipment
         case "STOCK_MOVE_KIND_RETURN": self = .`return`
+        case "STOCK_MOVE_KIND_RECEIPT": self = .receipt
+        case "STOCK_MOVE_KIND_TRANSFER_OUT": self = .transferOut
+        case "STOCK_MOVE_KIND_TRANSFER_IN": self = .transferIn
+        case "STOCK_MOVE_KIND_SCRAP": self = .scrap
+        case "STOCK_MOVE_KIND_STOCKTAKE": self = .stocktake
         default: return nil
         }
     }
@@ -66,6 +87,11 @@ public enum Oms_V1_StockMoveKind: ProtoEnum {
         case .release: 3
         case .shipment: 4
         case .`return`: 5
+        case .receipt: 6
+        case .transferOut: 7
+        case .transferIn: 8
+        case .scrap: 9
+        case .stocktake: 10
         case .UNRECOGNIZED(let value): value
         }
     }
@@ -79,6 +105,73 @@ public enum Oms_V1_StockMoveKind: ProtoEnum {
         case .release: "STOCK_MOVE_KIND_RELEASE"
         case .shipment: "STOCK_MOVE_KIND_SHIPMENT"
         case .`return`: "STOCK_MOVE_KIND_RETURN"
+        case .receipt: "STOCK_MOVE_KIND_RECEIPT"
+        case .transferOut: "STOCK_MOVE_KIND_TRANSFER_OUT"
+        case .transferIn: "STOCK_MOVE_KIND_TRANSFER_IN"
+        case .scrap: "STOCK_MOVE_KIND_SCRAP"
+        case .stocktake: "STOCK_MOVE_KIND_STOCKTAKE"
+        case .UNRECOGNIZED(let value): String(value)
+        }
+    }
+}
+
+public enum Oms_V1_PurchaseOrderStatus: ProtoEnum {
+    case unspecified  // 0
+    /// Nothing received yet.
+    case `open`  // 1
+    case partiallyReceived  // 2
+    /// Every line received in full (or over, within tolerance).
+    case received  // 3
+    case UNRECOGNIZED(Int32)
+
+    public static let allCases: [Oms_V1_PurchaseOrderStatus] = [
+        .unspecified,
+        .`open`,
+        .partiallyReceived,
+        .received,
+    ]
+
+    public init() {
+        self = .unspecified
+    }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .`open`
+        case 2: self = .partiallyReceived
+        case 3: self = .received
+        default: self = .UNRECOGNIZED(rawValue)
+        }
+    }
+
+    public init?(protoName: String) {
+        switch protoName {
+        case "PURCHASE_ORDER_STATUS_UNSPECIFIED": self = .unspecified
+        case "PURCHASE_ORDER_STATUS_OPEN": self = .`open`
+        case "PURCHASE_ORDER_STATUS_PARTIALLY_RECEIVED": self = .partiallyReceived
+        case "PURCHASE_ORDER_STATUS_RECEIVED": self = .received
+        default: return nil
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .`open`: 1
+        case .partiallyReceived: 2
+        case .received: 3
+        case .UNRECOGNIZED(let value): value
+        }
+    }
+
+    /// The name in the .proto file; an unrecognized value is its number, as in proto3 JSON.
+    public var protoName: String {
+        switch self {
+        case .unspecified: "PURCHASE_ORDER_STATUS_UNSPECIFIED"
+        case .`open`: "PURCHASE_ORDER_STATUS_OPEN"
+        case .partiallyReceived: "PURCHASE_ORDER_STATUS_PARTIALLY_RECEIVED"
+        case .received: "PURCHASE_ORDER_STATUS_RECEIVED"
         case .UNRECOGNIZED(let value): String(value)
         }
     }
@@ -260,6 +353,304 @@ public struct Oms_V1_StockLevel: ProtoMessage {
 
     public var updatedAtMillis: Int64 = 0
 
+    /// Expected into this warehouse: open purchase order quantities not yet
+    /// received. Not part of on_hand or available.
+    public var incoming: Int64 = 0
+
+    /// Shipped towards this warehouse by a transfer and not yet received.
+    public var inTransit: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// A storage place inside a warehouse. The code is the key within the
+/// warehouse; zone/aisle/bin describe where it is. Stock without a location
+/// (location_code "") is the warehouse's unassigned stock: order returns and
+/// adjustments that name no location land there.
+public struct Oms_V1_Location: ProtoMessage {
+    public static let protoMessageName = "oms.v1.Location"
+
+    public var warehouseCode: String = ""
+
+    /// 1-64 characters of [A-Za-z0-9._-], unique per warehouse.
+    public var code: String = ""
+
+    public var zone: String = ""
+
+    public var aisle: String = ""
+
+    public var bin: String = ""
+
+    public var name: String = ""
+
+    public var createdAtMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CreateLocationRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CreateLocationRequest"
+
+    public var requestID: String = ""
+
+    public var location: Oms_V1_Location? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CreateLocationResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CreateLocationResponse"
+
+    public var location: Oms_V1_Location? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListLocationsRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListLocationsRequest"
+
+    public var warehouseCode: String = ""
+
+    public var pageSize: Int32 = 0
+
+    public var pageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListLocationsResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListLocationsResponse"
+
+    public var locations: [Oms_V1_Location] = []
+
+    public var nextPageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// On-hand of one sku at one location ("" = unassigned) of a warehouse.
+/// Reservations are held per warehouse (StockLevel), not per location.
+public struct Oms_V1_LocationStock: ProtoMessage {
+    public static let protoMessageName = "oms.v1.LocationStock"
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var locationCode: String = ""
+
+    public var onHand: Int64 = 0
+
+    public var updatedAtMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListStockRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListStockRequest"
+
+    /// At least one of sku and warehouse_code. sku alone: every warehouse and
+    /// location of the product; warehouse_code (optionally with location_code):
+    /// everything stored there (optionally only that sku).
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var locationCode: String = ""
+
+    public var pageSize: Int32 = 0
+
+    public var pageToken: String = ""
+
+    /// Also rows whose on_hand is zero (default: only non-zero rows).
+    public var includeEmpty: Bool = false
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListStockResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListStockResponse"
+
+    public var rows: [Oms_V1_LocationStock] = []
+
+    public var nextPageToken: String = ""
+
     public var unknownFields = ProtoUnknownFields()
 
     public init() {}
@@ -311,6 +702,28 @@ public struct Oms_V1_StockMove: ProtoMessage {
 
     public var atMillis: Int64 = 0
 
+    /// "" = the warehouse's unassigned stock.
+    public var locationCode: String = ""
+
+    /// What caused the row: "po:<id>", "order:<id>", a caller's reference.
+    public var reference: String = ""
+
+    /// on_hand of sku x warehouse x location after this row.
+    public var onHandAfter: Int64 = 0
+
+    /// on_hand of sku x warehouse (all locations) after this row.
+    public var warehouseOnHandAfter: Int64 = 0
+
+    /// The sku's moving-average unit cost after this row (minor units of
+    /// currency_code; 0 and "" while the sku has never been received at a cost).
+    public var unitCostMinor: Int64 = 0
+
+    /// on_hand_delta valued: at the receipt's cost for receipts, else at the
+    /// average cost. Negative for stock that left (scrap: the value written off).
+    public var valueDeltaMinor: Int64 = 0
+
+    public var currencyCode: String = ""
+
     public var unknownFields = ProtoUnknownFields()
 
     public init() {}
@@ -350,6 +763,13 @@ public struct Oms_V1_AdjustStockRequest: ProtoMessage {
 
     /// Why, for the ledger ("receipt PO-17", "stocktake", "scrap").
     public var reason: String = ""
+
+    /// The location; "" = unassigned. For a negative delta without a location,
+    /// stock is taken from unassigned first, then locations in code order.
+    public var locationCode: String = ""
+
+    /// Free reference for the ledger (a WMS document number, say).
+    public var reference: String = ""
 
     public var unknownFields = ProtoUnknownFields()
 
@@ -457,6 +877,667 @@ public struct Oms_V1_GetStockResponse: ProtoMessage {
     /// One level per warehouse that holds the sku.
     public var warehouses: [Oms_V1_StockLevel] = []
 
+    public var incoming: Int64 = 0
+
+    public var inTransit: Int64 = 0
+
+    /// Non-zero on-hand per location, in warehouse then location order.
+    public var locations: [Oms_V1_LocationStock] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListMovementsRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListMovementsRequest"
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var locationCode: String = ""
+
+    /// UNSPECIFIED: every kind.
+    public var kind: Oms_V1_StockMoveKind = .unspecified
+
+    /// [from_millis, to_millis); 0 = open end.
+    public var fromMillis: Int64 = 0
+
+    public var toMillis: Int64 = 0
+
+    public var pageSize: Int32 = 0
+
+    public var pageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListMovementsResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListMovementsResponse"
+
+    public var moves: [Oms_V1_StockMove] = []
+
+    public var nextPageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_PurchaseOrderLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.PurchaseOrderLine"
+
+    public var sku: String = ""
+
+    /// Ordered units, > 0.
+    public var quantity: Int64 = 0
+
+    /// Cost per unit in minor units of the order's currency, >= 0.
+    public var unitCostMinor: Int64 = 0
+
+    /// Received so far (output).
+    public var receivedQuantity: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_PurchaseOrderReceiptLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.PurchaseOrderReceiptLine"
+
+    public var sku: String = ""
+
+    public var quantity: Int64 = 0
+
+    /// Put-away location; "" = unassigned.
+    public var locationCode: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_PurchaseOrderReceipt: ProtoMessage {
+    public static let protoMessageName = "oms.v1.PurchaseOrderReceipt"
+
+    public var number: UInt32 = 0
+
+    public var receivedAtMillis: Int64 = 0
+
+    public var actor: String = ""
+
+    public var lines: [Oms_V1_PurchaseOrderReceiptLine] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_PurchaseOrder: ProtoMessage {
+    public static let protoMessageName = "oms.v1.PurchaseOrder"
+
+    /// "po_..." (server-generated).
+    public var id: String = ""
+
+    public var supplier: String = ""
+
+    public var warehouseCode: String = ""
+
+    /// ISO 4217 of every unit cost.
+    public var currencyCode: String = ""
+
+    public var lines: [Oms_V1_PurchaseOrderLine] = []
+
+    public var expectedAtMillis: Int64 = 0
+
+    /// Over-receipt allowed per line: received <= quantity + floor(quantity *
+    /// percent / 100). 0 = none. At most 100.
+    public var overReceiptTolerancePercent: UInt32 = 0
+
+    public var status: Oms_V1_PurchaseOrderStatus = .unspecified
+
+    public var version: UInt64 = 0
+
+    public var receipts: [Oms_V1_PurchaseOrderReceipt] = []
+
+    public var createdBy: String = ""
+
+    public var createdAtMillis: Int64 = 0
+
+    public var updatedAtMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CreatePurchaseOrderRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CreatePurchaseOrderRequest"
+
+    public var requestID: String = ""
+
+    /// supplier, warehouse_code, currency_code, lines{sku, quantity,
+    /// unit_cost_minor}, expected_at_millis, over_receipt_tolerance_percent.
+    public var purchaseOrder: Oms_V1_PurchaseOrder? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CreatePurchaseOrderResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CreatePurchaseOrderResponse"
+
+    public var purchaseOrder: Oms_V1_PurchaseOrder? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ReceivePurchaseOrderRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReceivePurchaseOrderRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    /// At least one line; each sku must be on the order.
+    public var lines: [Oms_V1_PurchaseOrderReceiptLine] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ReceivePurchaseOrderResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReceivePurchaseOrderResponse"
+
+    public var purchaseOrder: Oms_V1_PurchaseOrder? = nil
+
+    /// One receipt row per line.
+    public var moves: [Oms_V1_StockMove] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetPurchaseOrderRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetPurchaseOrderRequest"
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetPurchaseOrderResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetPurchaseOrderResponse"
+
+    public var purchaseOrder: Oms_V1_PurchaseOrder? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListPurchaseOrdersRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListPurchaseOrdersRequest"
+
+    /// UNSPECIFIED: every status.
+    public var status: Oms_V1_PurchaseOrderStatus = .unspecified
+
+    public var pageSize: Int32 = 0
+
+    public var pageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListPurchaseOrdersResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListPurchaseOrdersResponse"
+
+    public var purchaseOrders: [Oms_V1_PurchaseOrder] = []
+
+    public var nextPageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetValuationRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetValuationRequest"
+
+    /// Optional filters.
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    /// 0 = now; else the valuation after every ledger row at or before this time.
+    public var asOfMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// on_hand x unit cost for one sku in one warehouse.
+public struct Oms_V1_ValuationLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ValuationLine"
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var onHand: Int64 = 0
+
+    public var unitCostMinor: Int64 = 0
+
+    public var valueMinor: Int64 = 0
+
+    public var currencyCode: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetValuationResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetValuationResponse"
+
+    public var lines: [Oms_V1_ValuationLine] = []
+
+    /// The sum of the lines' values, one entry per currency.
+    public var totals: [Oms_V1_Money] = []
+
+    public var asOfMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// Storage only (`stock` column family): the moving-average cost of a sku.
+public struct Oms_V1_SkuCost: ProtoMessage {
+    public static let protoMessageName = "oms.v1.SkuCost"
+
+    public var sku: String = ""
+
+    public var averageCostMinor: Int64 = 0
+
+    public var currencyCode: String = ""
+
+    public var updatedAtMillis: Int64 = 0
+
     public var unknownFields = ProtoUnknownFields()
 
     public init() {}
@@ -494,6 +1575,15 @@ public enum Oms_V1_InventoryService {
         "ListWarehouses",
         "AdjustStock",
         "GetStock",
+        "CreateLocation",
+        "ListLocations",
+        "ListStock",
+        "ListMovements",
+        "CreatePurchaseOrder",
+        "ReceivePurchaseOrder",
+        "GetPurchaseOrder",
+        "ListPurchaseOrders",
+        "GetValuation",
     ]
 
     public enum Method {
@@ -526,6 +1616,79 @@ public enum Oms_V1_InventoryService {
         public static let getStock = ProtoMethod<Oms_V1_GetStockRequest, Oms_V1_GetStockResponse>(
             service: "oms.v1.InventoryService",
             name: "GetStock",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Locations (bins) of a warehouse, addressed by zone/aisle/bin.
+        public static let createLocation = ProtoMethod<Oms_V1_CreateLocationRequest, Oms_V1_CreateLocationResponse>(
+            service: "oms.v1.InventoryService",
+            name: "CreateLocation",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let listLocations = ProtoMethod<Oms_V1_ListLocationsRequest, Oms_V1_ListLocationsResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ListLocations",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// On-hand per sku x warehouse x location, by product, warehouse or
+        /// location, paged.
+        public static let listStock = ProtoMethod<Oms_V1_ListStockRequest, Oms_V1_ListStockResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ListStock",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// The immutable ledger, filtered by sku, warehouse, location, kind and
+        /// time range, oldest first, paged.
+        public static let listMovements = ProtoMethod<Oms_V1_ListMovementsRequest, Oms_V1_ListMovementsResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ListMovements",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Purchase orders: stock expected from a supplier (counted in `incoming`
+        /// until received). Receipts may be partial; over-receipt is refused beyond
+        /// the order's tolerance. Each receipt updates the moving-average cost.
+        public static let createPurchaseOrder = ProtoMethod<Oms_V1_CreatePurchaseOrderRequest, Oms_V1_CreatePurchaseOrderResponse>(
+            service: "oms.v1.InventoryService",
+            name: "CreatePurchaseOrder",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let receivePurchaseOrder = ProtoMethod<Oms_V1_ReceivePurchaseOrderRequest, Oms_V1_ReceivePurchaseOrderResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ReceivePurchaseOrder",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let getPurchaseOrder = ProtoMethod<Oms_V1_GetPurchaseOrderRequest, Oms_V1_GetPurchaseOrderResponse>(
+            service: "oms.v1.InventoryService",
+            name: "GetPurchaseOrder",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let listPurchaseOrders = ProtoMethod<Oms_V1_ListPurchaseOrdersRequest, Oms_V1_ListPurchaseOrdersResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ListPurchaseOrders",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Stock value per sku x warehouse at moving-average cost, now or as of a
+        /// past time.
+        public static let getValuation = ProtoMethod<Oms_V1_GetValuationRequest, Oms_V1_GetValuationResponse>(
+            service: "oms.v1.InventoryService",
+            name: "GetValuation",
             clientStreaming: false,
             serverStreaming: false
         )
@@ -677,6 +1840,8 @@ extension Oms_V1_StockLevel: ProtobufCMessageConvertible {
         self.reserved = c.pointee.reserved
         self.available = c.pointee.available
         self.updatedAtMillis = c.pointee.updated_at_millis
+        self.incoming = c.pointee.incoming
+        self.inTransit = c.pointee.in_transit
         self.unknownFields = ProtoUnknownFields(c.pointee.base)
     }
 
@@ -687,6 +1852,238 @@ extension Oms_V1_StockLevel: ProtobufCMessageConvertible {
         c.pointee.reserved = self.reserved
         c.pointee.available = self.available
         c.pointee.updated_at_millis = self.updatedAtMillis
+        c.pointee.incoming = self.incoming
+        c.pointee.in_transit = self.inTransit
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_Location: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__Location
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__location()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__Location>) {
+        oms__v1__location__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__Location>) {
+        self.init()
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.code = ProtobufCRead.string(c.pointee.code)
+        self.zone = ProtobufCRead.string(c.pointee.zone)
+        self.aisle = ProtobufCRead.string(c.pointee.aisle)
+        self.bin = ProtobufCRead.string(c.pointee.bin)
+        self.name = ProtobufCRead.string(c.pointee.name)
+        self.createdAtMillis = c.pointee.created_at_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__Location>, arena: ProtobufCArena) {
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.code.isEmpty { c.pointee.code = arena.cString(self.code) }
+        if !self.zone.isEmpty { c.pointee.zone = arena.cString(self.zone) }
+        if !self.aisle.isEmpty { c.pointee.aisle = arena.cString(self.aisle) }
+        if !self.bin.isEmpty { c.pointee.bin = arena.cString(self.bin) }
+        if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
+        c.pointee.created_at_millis = self.createdAtMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CreateLocationRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CreateLocationRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__create_location_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CreateLocationRequest>) {
+        oms__v1__create_location_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CreateLocationRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.location = c.pointee.location.map { Oms_V1_Location(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CreateLocationRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if let value = self.location { c.pointee.location = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CreateLocationResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CreateLocationResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__create_location_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CreateLocationResponse>) {
+        oms__v1__create_location_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CreateLocationResponse>) {
+        self.init()
+        self.location = c.pointee.location.map { Oms_V1_Location(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CreateLocationResponse>, arena: ProtobufCArena) {
+        if let value = self.location { c.pointee.location = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListLocationsRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListLocationsRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_locations_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListLocationsRequest>) {
+        oms__v1__list_locations_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListLocationsRequest>) {
+        self.init()
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.pageSize = c.pointee.page_size
+        self.pageToken = ProtobufCRead.string(c.pointee.page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListLocationsRequest>, arena: ProtobufCArena) {
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.page_size = self.pageSize
+        if !self.pageToken.isEmpty { c.pointee.page_token = arena.cString(self.pageToken) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListLocationsResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListLocationsResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_locations_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListLocationsResponse>) {
+        oms__v1__list_locations_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListLocationsResponse>) {
+        self.init()
+        self.locations = ProtobufCRead.messages(c.pointee.locations, count: c.pointee.n_locations) { Oms_V1_Location(cMessage: $0) }
+        self.nextPageToken = ProtobufCRead.string(c.pointee.next_page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListLocationsResponse>, arena: ProtobufCArena) {
+        if !self.locations.isEmpty {
+            c.pointee.n_locations = self.locations.count
+            c.pointee.locations = arena.messages(self.locations)
+        }
+        if !self.nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(self.nextPageToken) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_LocationStock: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__LocationStock
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__location_stock()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__LocationStock>) {
+        oms__v1__location_stock__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__LocationStock>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.onHand = c.pointee.on_hand
+        self.updatedAtMillis = c.pointee.updated_at_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__LocationStock>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        c.pointee.on_hand = self.onHand
+        c.pointee.updated_at_millis = self.updatedAtMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListStockRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListStockRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_stock_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListStockRequest>) {
+        oms__v1__list_stock_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListStockRequest>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.pageSize = c.pointee.page_size
+        self.pageToken = ProtobufCRead.string(c.pointee.page_token)
+        self.includeEmpty = c.pointee.include_empty != 0
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListStockRequest>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        c.pointee.page_size = self.pageSize
+        if !self.pageToken.isEmpty { c.pointee.page_token = arena.cString(self.pageToken) }
+        c.pointee.include_empty = self.includeEmpty ? 1 : 0
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListStockResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListStockResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_stock_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListStockResponse>) {
+        oms__v1__list_stock_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListStockResponse>) {
+        self.init()
+        self.rows = ProtobufCRead.messages(c.pointee.rows, count: c.pointee.n_rows) { Oms_V1_LocationStock(cMessage: $0) }
+        self.nextPageToken = ProtobufCRead.string(c.pointee.next_page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListStockResponse>, arena: ProtobufCArena) {
+        if !self.rows.isEmpty {
+            c.pointee.n_rows = self.rows.count
+            c.pointee.rows = arena.messages(self.rows)
+        }
+        if !self.nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(self.nextPageToken) }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }
@@ -715,6 +2112,13 @@ extension Oms_V1_StockMove: ProtobufCMessageConvertible {
         self.requestID = ProtobufCRead.string(c.pointee.request_id)
         self.actor = ProtobufCRead.string(c.pointee.actor)
         self.atMillis = c.pointee.at_millis
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.reference = ProtobufCRead.string(c.pointee.reference)
+        self.onHandAfter = c.pointee.on_hand_after
+        self.warehouseOnHandAfter = c.pointee.warehouse_on_hand_after
+        self.unitCostMinor = c.pointee.unit_cost_minor
+        self.valueDeltaMinor = c.pointee.value_delta_minor
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
         self.unknownFields = ProtoUnknownFields(c.pointee.base)
     }
 
@@ -730,6 +2134,13 @@ extension Oms_V1_StockMove: ProtobufCMessageConvertible {
         if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
         if !self.actor.isEmpty { c.pointee.actor = arena.cString(self.actor) }
         c.pointee.at_millis = self.atMillis
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        if !self.reference.isEmpty { c.pointee.reference = arena.cString(self.reference) }
+        c.pointee.on_hand_after = self.onHandAfter
+        c.pointee.warehouse_on_hand_after = self.warehouseOnHandAfter
+        c.pointee.unit_cost_minor = self.unitCostMinor
+        c.pointee.value_delta_minor = self.valueDeltaMinor
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }
@@ -752,6 +2163,8 @@ extension Oms_V1_AdjustStockRequest: ProtobufCMessageConvertible {
         self.sku = ProtobufCRead.string(c.pointee.sku)
         self.delta = c.pointee.delta
         self.reason = ProtobufCRead.string(c.pointee.reason)
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.reference = ProtobufCRead.string(c.pointee.reference)
         self.unknownFields = ProtoUnknownFields(c.pointee.base)
     }
 
@@ -761,6 +2174,8 @@ extension Oms_V1_AdjustStockRequest: ProtobufCMessageConvertible {
         if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
         c.pointee.delta = self.delta
         if !self.reason.isEmpty { c.pointee.reason = arena.cString(self.reason) }
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        if !self.reference.isEmpty { c.pointee.reference = arena.cString(self.reference) }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }
@@ -834,6 +2249,9 @@ extension Oms_V1_GetStockResponse: ProtobufCMessageConvertible {
         self.reserved = c.pointee.reserved
         self.available = c.pointee.available
         self.warehouses = ProtobufCRead.messages(c.pointee.warehouses, count: c.pointee.n_warehouses) { Oms_V1_StockLevel(cMessage: $0) }
+        self.incoming = c.pointee.incoming
+        self.inTransit = c.pointee.in_transit
+        self.locations = ProtobufCRead.messages(c.pointee.locations, count: c.pointee.n_locations) { Oms_V1_LocationStock(cMessage: $0) }
         self.unknownFields = ProtoUnknownFields(c.pointee.base)
     }
 
@@ -847,6 +2265,547 @@ extension Oms_V1_GetStockResponse: ProtobufCMessageConvertible {
             c.pointee.n_warehouses = self.warehouses.count
             c.pointee.warehouses = arena.messages(self.warehouses)
         }
+        c.pointee.incoming = self.incoming
+        c.pointee.in_transit = self.inTransit
+        if !self.locations.isEmpty {
+            c.pointee.n_locations = self.locations.count
+            c.pointee.locations = arena.messages(self.locations)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListMovementsRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListMovementsRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_movements_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListMovementsRequest>) {
+        oms__v1__list_movements_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListMovementsRequest>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.kind = Oms_V1_StockMoveKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
+        self.fromMillis = c.pointee.from_millis
+        self.toMillis = c.pointee.to_millis
+        self.pageSize = c.pointee.page_size
+        self.pageToken = ProtobufCRead.string(c.pointee.page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListMovementsRequest>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        c.pointee.kind = Oms__V1__StockMoveKind(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
+        c.pointee.from_millis = self.fromMillis
+        c.pointee.to_millis = self.toMillis
+        c.pointee.page_size = self.pageSize
+        if !self.pageToken.isEmpty { c.pointee.page_token = arena.cString(self.pageToken) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListMovementsResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListMovementsResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_movements_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListMovementsResponse>) {
+        oms__v1__list_movements_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListMovementsResponse>) {
+        self.init()
+        self.moves = ProtobufCRead.messages(c.pointee.moves, count: c.pointee.n_moves) { Oms_V1_StockMove(cMessage: $0) }
+        self.nextPageToken = ProtobufCRead.string(c.pointee.next_page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListMovementsResponse>, arena: ProtobufCArena) {
+        if !self.moves.isEmpty {
+            c.pointee.n_moves = self.moves.count
+            c.pointee.moves = arena.messages(self.moves)
+        }
+        if !self.nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(self.nextPageToken) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_PurchaseOrderLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__PurchaseOrderLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__purchase_order_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrderLine>) {
+        oms__v1__purchase_order_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__PurchaseOrderLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.quantity = c.pointee.quantity
+        self.unitCostMinor = c.pointee.unit_cost_minor
+        self.receivedQuantity = c.pointee.received_quantity
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrderLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        c.pointee.quantity = self.quantity
+        c.pointee.unit_cost_minor = self.unitCostMinor
+        c.pointee.received_quantity = self.receivedQuantity
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_PurchaseOrderReceiptLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__PurchaseOrderReceiptLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__purchase_order_receipt_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrderReceiptLine>) {
+        oms__v1__purchase_order_receipt_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__PurchaseOrderReceiptLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.quantity = c.pointee.quantity
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrderReceiptLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        c.pointee.quantity = self.quantity
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_PurchaseOrderReceipt: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__PurchaseOrderReceipt
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__purchase_order_receipt()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrderReceipt>) {
+        oms__v1__purchase_order_receipt__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__PurchaseOrderReceipt>) {
+        self.init()
+        self.number = c.pointee.number
+        self.receivedAtMillis = c.pointee.received_at_millis
+        self.actor = ProtobufCRead.string(c.pointee.actor)
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_PurchaseOrderReceiptLine(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrderReceipt>, arena: ProtobufCArena) {
+        c.pointee.number = self.number
+        c.pointee.received_at_millis = self.receivedAtMillis
+        if !self.actor.isEmpty { c.pointee.actor = arena.cString(self.actor) }
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_PurchaseOrder: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__PurchaseOrder
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__purchase_order()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrder>) {
+        oms__v1__purchase_order__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__PurchaseOrder>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.supplier = ProtobufCRead.string(c.pointee.supplier)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_PurchaseOrderLine(cMessage: $0) }
+        self.expectedAtMillis = c.pointee.expected_at_millis
+        self.overReceiptTolerancePercent = c.pointee.over_receipt_tolerance_percent
+        self.status = Oms_V1_PurchaseOrderStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
+        self.version = c.pointee.version
+        self.receipts = ProtobufCRead.messages(c.pointee.receipts, count: c.pointee.n_receipts) { Oms_V1_PurchaseOrderReceipt(cMessage: $0) }
+        self.createdBy = ProtobufCRead.string(c.pointee.created_by)
+        self.createdAtMillis = c.pointee.created_at_millis
+        self.updatedAtMillis = c.pointee.updated_at_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrder>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.supplier.isEmpty { c.pointee.supplier = arena.cString(self.supplier) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        c.pointee.expected_at_millis = self.expectedAtMillis
+        c.pointee.over_receipt_tolerance_percent = self.overReceiptTolerancePercent
+        c.pointee.status = Oms__V1__PurchaseOrderStatus(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
+        c.pointee.version = self.version
+        if !self.receipts.isEmpty {
+            c.pointee.n_receipts = self.receipts.count
+            c.pointee.receipts = arena.messages(self.receipts)
+        }
+        if !self.createdBy.isEmpty { c.pointee.created_by = arena.cString(self.createdBy) }
+        c.pointee.created_at_millis = self.createdAtMillis
+        c.pointee.updated_at_millis = self.updatedAtMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CreatePurchaseOrderRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CreatePurchaseOrderRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__create_purchase_order_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrderRequest>) {
+        oms__v1__create_purchase_order_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CreatePurchaseOrderRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.purchaseOrder = c.pointee.purchase_order.map { Oms_V1_PurchaseOrder(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrderRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if let value = self.purchaseOrder { c.pointee.purchase_order = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CreatePurchaseOrderResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CreatePurchaseOrderResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__create_purchase_order_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrderResponse>) {
+        oms__v1__create_purchase_order_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CreatePurchaseOrderResponse>) {
+        self.init()
+        self.purchaseOrder = c.pointee.purchase_order.map { Oms_V1_PurchaseOrder(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrderResponse>, arena: ProtobufCArena) {
+        if let value = self.purchaseOrder { c.pointee.purchase_order = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReceivePurchaseOrderRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReceivePurchaseOrderRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__receive_purchase_order_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReceivePurchaseOrderRequest>) {
+        oms__v1__receive_purchase_order_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReceivePurchaseOrderRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_PurchaseOrderReceiptLine(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReceivePurchaseOrderRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReceivePurchaseOrderResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReceivePurchaseOrderResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__receive_purchase_order_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReceivePurchaseOrderResponse>) {
+        oms__v1__receive_purchase_order_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReceivePurchaseOrderResponse>) {
+        self.init()
+        self.purchaseOrder = c.pointee.purchase_order.map { Oms_V1_PurchaseOrder(cMessage: $0) }
+        self.moves = ProtobufCRead.messages(c.pointee.moves, count: c.pointee.n_moves) { Oms_V1_StockMove(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReceivePurchaseOrderResponse>, arena: ProtobufCArena) {
+        if let value = self.purchaseOrder { c.pointee.purchase_order = arena.message(value) }
+        if !self.moves.isEmpty {
+            c.pointee.n_moves = self.moves.count
+            c.pointee.moves = arena.messages(self.moves)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetPurchaseOrderRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetPurchaseOrderRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_purchase_order_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetPurchaseOrderRequest>) {
+        oms__v1__get_purchase_order_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetPurchaseOrderRequest>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetPurchaseOrderRequest>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetPurchaseOrderResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetPurchaseOrderResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_purchase_order_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetPurchaseOrderResponse>) {
+        oms__v1__get_purchase_order_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetPurchaseOrderResponse>) {
+        self.init()
+        self.purchaseOrder = c.pointee.purchase_order.map { Oms_V1_PurchaseOrder(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetPurchaseOrderResponse>, arena: ProtobufCArena) {
+        if let value = self.purchaseOrder { c.pointee.purchase_order = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListPurchaseOrdersRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListPurchaseOrdersRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_purchase_orders_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListPurchaseOrdersRequest>) {
+        oms__v1__list_purchase_orders_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListPurchaseOrdersRequest>) {
+        self.init()
+        self.status = Oms_V1_PurchaseOrderStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
+        self.pageSize = c.pointee.page_size
+        self.pageToken = ProtobufCRead.string(c.pointee.page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListPurchaseOrdersRequest>, arena: ProtobufCArena) {
+        c.pointee.status = Oms__V1__PurchaseOrderStatus(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
+        c.pointee.page_size = self.pageSize
+        if !self.pageToken.isEmpty { c.pointee.page_token = arena.cString(self.pageToken) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListPurchaseOrdersResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListPurchaseOrdersResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_purchase_orders_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListPurchaseOrdersResponse>) {
+        oms__v1__list_purchase_orders_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListPurchaseOrdersResponse>) {
+        self.init()
+        self.purchaseOrders = ProtobufCRead.messages(c.pointee.purchase_orders, count: c.pointee.n_purchase_orders) { Oms_V1_PurchaseOrder(cMessage: $0) }
+        self.nextPageToken = ProtobufCRead.string(c.pointee.next_page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListPurchaseOrdersResponse>, arena: ProtobufCArena) {
+        if !self.purchaseOrders.isEmpty {
+            c.pointee.n_purchase_orders = self.purchaseOrders.count
+            c.pointee.purchase_orders = arena.messages(self.purchaseOrders)
+        }
+        if !self.nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(self.nextPageToken) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetValuationRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetValuationRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_valuation_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetValuationRequest>) {
+        oms__v1__get_valuation_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetValuationRequest>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.asOfMillis = c.pointee.as_of_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetValuationRequest>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.as_of_millis = self.asOfMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ValuationLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ValuationLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__valuation_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ValuationLine>) {
+        oms__v1__valuation_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ValuationLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.onHand = c.pointee.on_hand
+        self.unitCostMinor = c.pointee.unit_cost_minor
+        self.valueMinor = c.pointee.value_minor
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ValuationLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.on_hand = self.onHand
+        c.pointee.unit_cost_minor = self.unitCostMinor
+        c.pointee.value_minor = self.valueMinor
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetValuationResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetValuationResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_valuation_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetValuationResponse>) {
+        oms__v1__get_valuation_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetValuationResponse>) {
+        self.init()
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_ValuationLine(cMessage: $0) }
+        self.totals = ProtobufCRead.messages(c.pointee.totals, count: c.pointee.n_totals) { Oms_V1_Money(cMessage: $0) }
+        self.asOfMillis = c.pointee.as_of_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetValuationResponse>, arena: ProtobufCArena) {
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        if !self.totals.isEmpty {
+            c.pointee.n_totals = self.totals.count
+            c.pointee.totals = arena.messages(self.totals)
+        }
+        c.pointee.as_of_millis = self.asOfMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_SkuCost: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__SkuCost
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__sku_cost()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__SkuCost>) {
+        oms__v1__sku_cost__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__SkuCost>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.averageCostMinor = c.pointee.average_cost_minor
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.updatedAtMillis = c.pointee.updated_at_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__SkuCost>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        c.pointee.average_cost_minor = self.averageCostMinor
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        c.pointee.updated_at_millis = self.updatedAtMillis
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }

@@ -277,6 +277,366 @@ void   oms__v1__stock_level__free_unpacked
   assert(message->base.descriptor == &oms__v1__stock_level__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__location__init
+                     (Oms__V1__Location         *message)
+{
+  static const Oms__V1__Location init_value = OMS__V1__LOCATION__INIT;
+  *message = init_value;
+}
+size_t oms__v1__location__get_packed_size
+                     (const Oms__V1__Location *message)
+{
+  assert(message->base.descriptor == &oms__v1__location__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__location__pack
+                     (const Oms__V1__Location *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__location__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__location__pack_to_buffer
+                     (const Oms__V1__Location *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__location__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__Location *
+       oms__v1__location__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__Location *)
+     protobuf_c_message_unpack (&oms__v1__location__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__location__free_unpacked
+                     (Oms__V1__Location *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__location__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__create_location_request__init
+                     (Oms__V1__CreateLocationRequest         *message)
+{
+  static const Oms__V1__CreateLocationRequest init_value = OMS__V1__CREATE_LOCATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__create_location_request__get_packed_size
+                     (const Oms__V1__CreateLocationRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__create_location_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__create_location_request__pack
+                     (const Oms__V1__CreateLocationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__create_location_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__create_location_request__pack_to_buffer
+                     (const Oms__V1__CreateLocationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__create_location_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CreateLocationRequest *
+       oms__v1__create_location_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CreateLocationRequest *)
+     protobuf_c_message_unpack (&oms__v1__create_location_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__create_location_request__free_unpacked
+                     (Oms__V1__CreateLocationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__create_location_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__create_location_response__init
+                     (Oms__V1__CreateLocationResponse         *message)
+{
+  static const Oms__V1__CreateLocationResponse init_value = OMS__V1__CREATE_LOCATION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__create_location_response__get_packed_size
+                     (const Oms__V1__CreateLocationResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__create_location_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__create_location_response__pack
+                     (const Oms__V1__CreateLocationResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__create_location_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__create_location_response__pack_to_buffer
+                     (const Oms__V1__CreateLocationResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__create_location_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CreateLocationResponse *
+       oms__v1__create_location_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CreateLocationResponse *)
+     protobuf_c_message_unpack (&oms__v1__create_location_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__create_location_response__free_unpacked
+                     (Oms__V1__CreateLocationResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__create_location_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_locations_request__init
+                     (Oms__V1__ListLocationsRequest         *message)
+{
+  static const Oms__V1__ListLocationsRequest init_value = OMS__V1__LIST_LOCATIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_locations_request__get_packed_size
+                     (const Oms__V1__ListLocationsRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_locations_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_locations_request__pack
+                     (const Oms__V1__ListLocationsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_locations_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_locations_request__pack_to_buffer
+                     (const Oms__V1__ListLocationsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_locations_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListLocationsRequest *
+       oms__v1__list_locations_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListLocationsRequest *)
+     protobuf_c_message_unpack (&oms__v1__list_locations_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_locations_request__free_unpacked
+                     (Oms__V1__ListLocationsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_locations_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_locations_response__init
+                     (Oms__V1__ListLocationsResponse         *message)
+{
+  static const Oms__V1__ListLocationsResponse init_value = OMS__V1__LIST_LOCATIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_locations_response__get_packed_size
+                     (const Oms__V1__ListLocationsResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_locations_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_locations_response__pack
+                     (const Oms__V1__ListLocationsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_locations_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_locations_response__pack_to_buffer
+                     (const Oms__V1__ListLocationsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_locations_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListLocationsResponse *
+       oms__v1__list_locations_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListLocationsResponse *)
+     protobuf_c_message_unpack (&oms__v1__list_locations_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_locations_response__free_unpacked
+                     (Oms__V1__ListLocationsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_locations_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__location_stock__init
+                     (Oms__V1__LocationStock         *message)
+{
+  static const Oms__V1__LocationStock init_value = OMS__V1__LOCATION_STOCK__INIT;
+  *message = init_value;
+}
+size_t oms__v1__location_stock__get_packed_size
+                     (const Oms__V1__LocationStock *message)
+{
+  assert(message->base.descriptor == &oms__v1__location_stock__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__location_stock__pack
+                     (const Oms__V1__LocationStock *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__location_stock__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__location_stock__pack_to_buffer
+                     (const Oms__V1__LocationStock *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__location_stock__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__LocationStock *
+       oms__v1__location_stock__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__LocationStock *)
+     protobuf_c_message_unpack (&oms__v1__location_stock__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__location_stock__free_unpacked
+                     (Oms__V1__LocationStock *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__location_stock__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_stock_request__init
+                     (Oms__V1__ListStockRequest         *message)
+{
+  static const Oms__V1__ListStockRequest init_value = OMS__V1__LIST_STOCK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_stock_request__get_packed_size
+                     (const Oms__V1__ListStockRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_stock_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_stock_request__pack
+                     (const Oms__V1__ListStockRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_stock_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_stock_request__pack_to_buffer
+                     (const Oms__V1__ListStockRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_stock_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListStockRequest *
+       oms__v1__list_stock_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListStockRequest *)
+     protobuf_c_message_unpack (&oms__v1__list_stock_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_stock_request__free_unpacked
+                     (Oms__V1__ListStockRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_stock_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_stock_response__init
+                     (Oms__V1__ListStockResponse         *message)
+{
+  static const Oms__V1__ListStockResponse init_value = OMS__V1__LIST_STOCK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_stock_response__get_packed_size
+                     (const Oms__V1__ListStockResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_stock_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_stock_response__pack
+                     (const Oms__V1__ListStockResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_stock_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_stock_response__pack_to_buffer
+                     (const Oms__V1__ListStockResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_stock_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListStockResponse *
+       oms__v1__list_stock_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListStockResponse *)
+     protobuf_c_message_unpack (&oms__v1__list_stock_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_stock_response__free_unpacked
+                     (Oms__V1__ListStockResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_stock_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   oms__v1__stock_move__init
                      (Oms__V1__StockMove         *message)
 {
@@ -502,6 +862,816 @@ void   oms__v1__get_stock_response__free_unpacked
   assert(message->base.descriptor == &oms__v1__get_stock_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__list_movements_request__init
+                     (Oms__V1__ListMovementsRequest         *message)
+{
+  static const Oms__V1__ListMovementsRequest init_value = OMS__V1__LIST_MOVEMENTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_movements_request__get_packed_size
+                     (const Oms__V1__ListMovementsRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_movements_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_movements_request__pack
+                     (const Oms__V1__ListMovementsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_movements_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_movements_request__pack_to_buffer
+                     (const Oms__V1__ListMovementsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_movements_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListMovementsRequest *
+       oms__v1__list_movements_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListMovementsRequest *)
+     protobuf_c_message_unpack (&oms__v1__list_movements_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_movements_request__free_unpacked
+                     (Oms__V1__ListMovementsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_movements_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_movements_response__init
+                     (Oms__V1__ListMovementsResponse         *message)
+{
+  static const Oms__V1__ListMovementsResponse init_value = OMS__V1__LIST_MOVEMENTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_movements_response__get_packed_size
+                     (const Oms__V1__ListMovementsResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_movements_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_movements_response__pack
+                     (const Oms__V1__ListMovementsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_movements_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_movements_response__pack_to_buffer
+                     (const Oms__V1__ListMovementsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_movements_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListMovementsResponse *
+       oms__v1__list_movements_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListMovementsResponse *)
+     protobuf_c_message_unpack (&oms__v1__list_movements_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_movements_response__free_unpacked
+                     (Oms__V1__ListMovementsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_movements_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__purchase_order_line__init
+                     (Oms__V1__PurchaseOrderLine         *message)
+{
+  static const Oms__V1__PurchaseOrderLine init_value = OMS__V1__PURCHASE_ORDER_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__purchase_order_line__get_packed_size
+                     (const Oms__V1__PurchaseOrderLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__purchase_order_line__pack
+                     (const Oms__V1__PurchaseOrderLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__purchase_order_line__pack_to_buffer
+                     (const Oms__V1__PurchaseOrderLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__PurchaseOrderLine *
+       oms__v1__purchase_order_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__PurchaseOrderLine *)
+     protobuf_c_message_unpack (&oms__v1__purchase_order_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__purchase_order_line__free_unpacked
+                     (Oms__V1__PurchaseOrderLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__purchase_order_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__purchase_order_receipt_line__init
+                     (Oms__V1__PurchaseOrderReceiptLine         *message)
+{
+  static const Oms__V1__PurchaseOrderReceiptLine init_value = OMS__V1__PURCHASE_ORDER_RECEIPT_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__purchase_order_receipt_line__get_packed_size
+                     (const Oms__V1__PurchaseOrderReceiptLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__purchase_order_receipt_line__pack
+                     (const Oms__V1__PurchaseOrderReceiptLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__purchase_order_receipt_line__pack_to_buffer
+                     (const Oms__V1__PurchaseOrderReceiptLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__PurchaseOrderReceiptLine *
+       oms__v1__purchase_order_receipt_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__PurchaseOrderReceiptLine *)
+     protobuf_c_message_unpack (&oms__v1__purchase_order_receipt_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__purchase_order_receipt_line__free_unpacked
+                     (Oms__V1__PurchaseOrderReceiptLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__purchase_order_receipt__init
+                     (Oms__V1__PurchaseOrderReceipt         *message)
+{
+  static const Oms__V1__PurchaseOrderReceipt init_value = OMS__V1__PURCHASE_ORDER_RECEIPT__INIT;
+  *message = init_value;
+}
+size_t oms__v1__purchase_order_receipt__get_packed_size
+                     (const Oms__V1__PurchaseOrderReceipt *message)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__purchase_order_receipt__pack
+                     (const Oms__V1__PurchaseOrderReceipt *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__purchase_order_receipt__pack_to_buffer
+                     (const Oms__V1__PurchaseOrderReceipt *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__PurchaseOrderReceipt *
+       oms__v1__purchase_order_receipt__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__PurchaseOrderReceipt *)
+     protobuf_c_message_unpack (&oms__v1__purchase_order_receipt__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__purchase_order_receipt__free_unpacked
+                     (Oms__V1__PurchaseOrderReceipt *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__purchase_order__init
+                     (Oms__V1__PurchaseOrder         *message)
+{
+  static const Oms__V1__PurchaseOrder init_value = OMS__V1__PURCHASE_ORDER__INIT;
+  *message = init_value;
+}
+size_t oms__v1__purchase_order__get_packed_size
+                     (const Oms__V1__PurchaseOrder *message)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__purchase_order__pack
+                     (const Oms__V1__PurchaseOrder *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__purchase_order__pack_to_buffer
+                     (const Oms__V1__PurchaseOrder *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__PurchaseOrder *
+       oms__v1__purchase_order__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__PurchaseOrder *)
+     protobuf_c_message_unpack (&oms__v1__purchase_order__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__purchase_order__free_unpacked
+                     (Oms__V1__PurchaseOrder *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__purchase_order__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__create_purchase_order_request__init
+                     (Oms__V1__CreatePurchaseOrderRequest         *message)
+{
+  static const Oms__V1__CreatePurchaseOrderRequest init_value = OMS__V1__CREATE_PURCHASE_ORDER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__create_purchase_order_request__get_packed_size
+                     (const Oms__V1__CreatePurchaseOrderRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__create_purchase_order_request__pack
+                     (const Oms__V1__CreatePurchaseOrderRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__create_purchase_order_request__pack_to_buffer
+                     (const Oms__V1__CreatePurchaseOrderRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CreatePurchaseOrderRequest *
+       oms__v1__create_purchase_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CreatePurchaseOrderRequest *)
+     protobuf_c_message_unpack (&oms__v1__create_purchase_order_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__create_purchase_order_request__free_unpacked
+                     (Oms__V1__CreatePurchaseOrderRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__create_purchase_order_response__init
+                     (Oms__V1__CreatePurchaseOrderResponse         *message)
+{
+  static const Oms__V1__CreatePurchaseOrderResponse init_value = OMS__V1__CREATE_PURCHASE_ORDER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__create_purchase_order_response__get_packed_size
+                     (const Oms__V1__CreatePurchaseOrderResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__create_purchase_order_response__pack
+                     (const Oms__V1__CreatePurchaseOrderResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__create_purchase_order_response__pack_to_buffer
+                     (const Oms__V1__CreatePurchaseOrderResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CreatePurchaseOrderResponse *
+       oms__v1__create_purchase_order_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CreatePurchaseOrderResponse *)
+     protobuf_c_message_unpack (&oms__v1__create_purchase_order_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__create_purchase_order_response__free_unpacked
+                     (Oms__V1__CreatePurchaseOrderResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__receive_purchase_order_request__init
+                     (Oms__V1__ReceivePurchaseOrderRequest         *message)
+{
+  static const Oms__V1__ReceivePurchaseOrderRequest init_value = OMS__V1__RECEIVE_PURCHASE_ORDER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__receive_purchase_order_request__get_packed_size
+                     (const Oms__V1__ReceivePurchaseOrderRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__receive_purchase_order_request__pack
+                     (const Oms__V1__ReceivePurchaseOrderRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__receive_purchase_order_request__pack_to_buffer
+                     (const Oms__V1__ReceivePurchaseOrderRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReceivePurchaseOrderRequest *
+       oms__v1__receive_purchase_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReceivePurchaseOrderRequest *)
+     protobuf_c_message_unpack (&oms__v1__receive_purchase_order_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__receive_purchase_order_request__free_unpacked
+                     (Oms__V1__ReceivePurchaseOrderRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__receive_purchase_order_response__init
+                     (Oms__V1__ReceivePurchaseOrderResponse         *message)
+{
+  static const Oms__V1__ReceivePurchaseOrderResponse init_value = OMS__V1__RECEIVE_PURCHASE_ORDER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__receive_purchase_order_response__get_packed_size
+                     (const Oms__V1__ReceivePurchaseOrderResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__receive_purchase_order_response__pack
+                     (const Oms__V1__ReceivePurchaseOrderResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__receive_purchase_order_response__pack_to_buffer
+                     (const Oms__V1__ReceivePurchaseOrderResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReceivePurchaseOrderResponse *
+       oms__v1__receive_purchase_order_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReceivePurchaseOrderResponse *)
+     protobuf_c_message_unpack (&oms__v1__receive_purchase_order_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__receive_purchase_order_response__free_unpacked
+                     (Oms__V1__ReceivePurchaseOrderResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_purchase_order_request__init
+                     (Oms__V1__GetPurchaseOrderRequest         *message)
+{
+  static const Oms__V1__GetPurchaseOrderRequest init_value = OMS__V1__GET_PURCHASE_ORDER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_purchase_order_request__get_packed_size
+                     (const Oms__V1__GetPurchaseOrderRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_purchase_order_request__pack
+                     (const Oms__V1__GetPurchaseOrderRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_purchase_order_request__pack_to_buffer
+                     (const Oms__V1__GetPurchaseOrderRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetPurchaseOrderRequest *
+       oms__v1__get_purchase_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetPurchaseOrderRequest *)
+     protobuf_c_message_unpack (&oms__v1__get_purchase_order_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_purchase_order_request__free_unpacked
+                     (Oms__V1__GetPurchaseOrderRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_purchase_order_response__init
+                     (Oms__V1__GetPurchaseOrderResponse         *message)
+{
+  static const Oms__V1__GetPurchaseOrderResponse init_value = OMS__V1__GET_PURCHASE_ORDER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_purchase_order_response__get_packed_size
+                     (const Oms__V1__GetPurchaseOrderResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_purchase_order_response__pack
+                     (const Oms__V1__GetPurchaseOrderResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_purchase_order_response__pack_to_buffer
+                     (const Oms__V1__GetPurchaseOrderResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetPurchaseOrderResponse *
+       oms__v1__get_purchase_order_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetPurchaseOrderResponse *)
+     protobuf_c_message_unpack (&oms__v1__get_purchase_order_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_purchase_order_response__free_unpacked
+                     (Oms__V1__GetPurchaseOrderResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_purchase_orders_request__init
+                     (Oms__V1__ListPurchaseOrdersRequest         *message)
+{
+  static const Oms__V1__ListPurchaseOrdersRequest init_value = OMS__V1__LIST_PURCHASE_ORDERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_purchase_orders_request__get_packed_size
+                     (const Oms__V1__ListPurchaseOrdersRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_purchase_orders_request__pack
+                     (const Oms__V1__ListPurchaseOrdersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_purchase_orders_request__pack_to_buffer
+                     (const Oms__V1__ListPurchaseOrdersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListPurchaseOrdersRequest *
+       oms__v1__list_purchase_orders_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListPurchaseOrdersRequest *)
+     protobuf_c_message_unpack (&oms__v1__list_purchase_orders_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_purchase_orders_request__free_unpacked
+                     (Oms__V1__ListPurchaseOrdersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_purchase_orders_response__init
+                     (Oms__V1__ListPurchaseOrdersResponse         *message)
+{
+  static const Oms__V1__ListPurchaseOrdersResponse init_value = OMS__V1__LIST_PURCHASE_ORDERS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_purchase_orders_response__get_packed_size
+                     (const Oms__V1__ListPurchaseOrdersResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_purchase_orders_response__pack
+                     (const Oms__V1__ListPurchaseOrdersResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_purchase_orders_response__pack_to_buffer
+                     (const Oms__V1__ListPurchaseOrdersResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListPurchaseOrdersResponse *
+       oms__v1__list_purchase_orders_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListPurchaseOrdersResponse *)
+     protobuf_c_message_unpack (&oms__v1__list_purchase_orders_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_purchase_orders_response__free_unpacked
+                     (Oms__V1__ListPurchaseOrdersResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_valuation_request__init
+                     (Oms__V1__GetValuationRequest         *message)
+{
+  static const Oms__V1__GetValuationRequest init_value = OMS__V1__GET_VALUATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_valuation_request__get_packed_size
+                     (const Oms__V1__GetValuationRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_valuation_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_valuation_request__pack
+                     (const Oms__V1__GetValuationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_valuation_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_valuation_request__pack_to_buffer
+                     (const Oms__V1__GetValuationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_valuation_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetValuationRequest *
+       oms__v1__get_valuation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetValuationRequest *)
+     protobuf_c_message_unpack (&oms__v1__get_valuation_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_valuation_request__free_unpacked
+                     (Oms__V1__GetValuationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_valuation_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__valuation_line__init
+                     (Oms__V1__ValuationLine         *message)
+{
+  static const Oms__V1__ValuationLine init_value = OMS__V1__VALUATION_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__valuation_line__get_packed_size
+                     (const Oms__V1__ValuationLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__valuation_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__valuation_line__pack
+                     (const Oms__V1__ValuationLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__valuation_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__valuation_line__pack_to_buffer
+                     (const Oms__V1__ValuationLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__valuation_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ValuationLine *
+       oms__v1__valuation_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ValuationLine *)
+     protobuf_c_message_unpack (&oms__v1__valuation_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__valuation_line__free_unpacked
+                     (Oms__V1__ValuationLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__valuation_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_valuation_response__init
+                     (Oms__V1__GetValuationResponse         *message)
+{
+  static const Oms__V1__GetValuationResponse init_value = OMS__V1__GET_VALUATION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_valuation_response__get_packed_size
+                     (const Oms__V1__GetValuationResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_valuation_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_valuation_response__pack
+                     (const Oms__V1__GetValuationResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_valuation_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_valuation_response__pack_to_buffer
+                     (const Oms__V1__GetValuationResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_valuation_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetValuationResponse *
+       oms__v1__get_valuation_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetValuationResponse *)
+     protobuf_c_message_unpack (&oms__v1__get_valuation_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_valuation_response__free_unpacked
+                     (Oms__V1__GetValuationResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_valuation_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__sku_cost__init
+                     (Oms__V1__SkuCost         *message)
+{
+  static const Oms__V1__SkuCost init_value = OMS__V1__SKU_COST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__sku_cost__get_packed_size
+                     (const Oms__V1__SkuCost *message)
+{
+  assert(message->base.descriptor == &oms__v1__sku_cost__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__sku_cost__pack
+                     (const Oms__V1__SkuCost *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__sku_cost__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__sku_cost__pack_to_buffer
+                     (const Oms__V1__SkuCost *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__sku_cost__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__SkuCost *
+       oms__v1__sku_cost__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__SkuCost *)
+     protobuf_c_message_unpack (&oms__v1__sku_cost__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__sku_cost__free_unpacked
+                     (Oms__V1__SkuCost *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__sku_cost__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor oms__v1__warehouse__field_descriptors[4] =
 {
   {
@@ -724,7 +1894,7 @@ const ProtobufCMessageDescriptor oms__v1__list_warehouses_response__descriptor =
   (ProtobufCMessageInit) oms__v1__list_warehouses_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor oms__v1__stock_level__field_descriptors[6] =
+static const ProtobufCFieldDescriptor oms__v1__stock_level__field_descriptors[8] =
 {
   {
     "sku",
@@ -798,9 +1968,35 @@ static const ProtobufCFieldDescriptor oms__v1__stock_level__field_descriptors[6]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "incoming",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockLevel, incoming),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "in_transit",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockLevel, in_transit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned oms__v1__stock_level__field_indices_by_name[] = {
   4,   /* field[4] = available */
+  7,   /* field[7] = in_transit */
+  6,   /* field[6] = incoming */
   2,   /* field[2] = on_hand */
   3,   /* field[3] = reserved */
   0,   /* field[0] = sku */
@@ -810,7 +2006,7 @@ static const unsigned oms__v1__stock_level__field_indices_by_name[] = {
 static const ProtobufCIntRange oms__v1__stock_level__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor oms__v1__stock_level__descriptor =
 {
@@ -820,14 +2016,578 @@ const ProtobufCMessageDescriptor oms__v1__stock_level__descriptor =
   "Oms__V1__StockLevel",
   "oms.v1",
   sizeof(Oms__V1__StockLevel),
-  6,
+  8,
   oms__v1__stock_level__field_descriptors,
   oms__v1__stock_level__field_indices_by_name,
   1,  oms__v1__stock_level__number_ranges,
   (ProtobufCMessageInit) oms__v1__stock_level__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor oms__v1__stock_move__field_descriptors[11] =
+static const ProtobufCFieldDescriptor oms__v1__location__field_descriptors[7] =
+{
+  {
+    "warehouse_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Location, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Location, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "zone",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Location, zone),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "aisle",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Location, aisle),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bin",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Location, bin),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Location, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_millis",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Location, created_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__location__field_indices_by_name[] = {
+  3,   /* field[3] = aisle */
+  4,   /* field[4] = bin */
+  1,   /* field[1] = code */
+  6,   /* field[6] = created_at_millis */
+  5,   /* field[5] = name */
+  0,   /* field[0] = warehouse_code */
+  2,   /* field[2] = zone */
+};
+static const ProtobufCIntRange oms__v1__location__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor oms__v1__location__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.Location",
+  "Location",
+  "Oms__V1__Location",
+  "oms.v1",
+  sizeof(Oms__V1__Location),
+  7,
+  oms__v1__location__field_descriptors,
+  oms__v1__location__field_indices_by_name,
+  1,  oms__v1__location__number_ranges,
+  (ProtobufCMessageInit) oms__v1__location__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__create_location_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreateLocationRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreateLocationRequest, location),
+    &oms__v1__location__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__create_location_request__field_indices_by_name[] = {
+  1,   /* field[1] = location */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__create_location_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__create_location_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CreateLocationRequest",
+  "CreateLocationRequest",
+  "Oms__V1__CreateLocationRequest",
+  "oms.v1",
+  sizeof(Oms__V1__CreateLocationRequest),
+  2,
+  oms__v1__create_location_request__field_descriptors,
+  oms__v1__create_location_request__field_indices_by_name,
+  1,  oms__v1__create_location_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__create_location_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__create_location_response__field_descriptors[1] =
+{
+  {
+    "location",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreateLocationResponse, location),
+    &oms__v1__location__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__create_location_response__field_indices_by_name[] = {
+  0,   /* field[0] = location */
+};
+static const ProtobufCIntRange oms__v1__create_location_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__create_location_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CreateLocationResponse",
+  "CreateLocationResponse",
+  "Oms__V1__CreateLocationResponse",
+  "oms.v1",
+  sizeof(Oms__V1__CreateLocationResponse),
+  1,
+  oms__v1__create_location_response__field_descriptors,
+  oms__v1__create_location_response__field_indices_by_name,
+  1,  oms__v1__create_location_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__create_location_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_locations_request__field_descriptors[3] =
+{
+  {
+    "warehouse_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListLocationsRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListLocationsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListLocationsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_locations_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+  0,   /* field[0] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__list_locations_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_locations_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListLocationsRequest",
+  "ListLocationsRequest",
+  "Oms__V1__ListLocationsRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ListLocationsRequest),
+  3,
+  oms__v1__list_locations_request__field_descriptors,
+  oms__v1__list_locations_request__field_indices_by_name,
+  1,  oms__v1__list_locations_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_locations_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_locations_response__field_descriptors[2] =
+{
+  {
+    "locations",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ListLocationsResponse, n_locations),
+    offsetof(Oms__V1__ListLocationsResponse, locations),
+    &oms__v1__location__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListLocationsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_locations_response__field_indices_by_name[] = {
+  0,   /* field[0] = locations */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange oms__v1__list_locations_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_locations_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListLocationsResponse",
+  "ListLocationsResponse",
+  "Oms__V1__ListLocationsResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ListLocationsResponse),
+  2,
+  oms__v1__list_locations_response__field_descriptors,
+  oms__v1__list_locations_response__field_indices_by_name,
+  1,  oms__v1__list_locations_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_locations_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__location_stock__field_descriptors[5] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LocationStock, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LocationStock, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LocationStock, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on_hand",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LocationStock, on_hand),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_millis",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LocationStock, updated_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__location_stock__field_indices_by_name[] = {
+  2,   /* field[2] = location_code */
+  3,   /* field[3] = on_hand */
+  0,   /* field[0] = sku */
+  4,   /* field[4] = updated_at_millis */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__location_stock__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor oms__v1__location_stock__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.LocationStock",
+  "LocationStock",
+  "Oms__V1__LocationStock",
+  "oms.v1",
+  sizeof(Oms__V1__LocationStock),
+  5,
+  oms__v1__location_stock__field_descriptors,
+  oms__v1__location_stock__field_indices_by_name,
+  1,  oms__v1__location_stock__number_ranges,
+  (ProtobufCMessageInit) oms__v1__location_stock__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_stock_request__field_descriptors[6] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListStockRequest, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListStockRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListStockRequest, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListStockRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListStockRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "include_empty",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListStockRequest, include_empty),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_stock_request__field_indices_by_name[] = {
+  5,   /* field[5] = include_empty */
+  2,   /* field[2] = location_code */
+  3,   /* field[3] = page_size */
+  4,   /* field[4] = page_token */
+  0,   /* field[0] = sku */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__list_stock_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_stock_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListStockRequest",
+  "ListStockRequest",
+  "Oms__V1__ListStockRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ListStockRequest),
+  6,
+  oms__v1__list_stock_request__field_descriptors,
+  oms__v1__list_stock_request__field_indices_by_name,
+  1,  oms__v1__list_stock_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_stock_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_stock_response__field_descriptors[2] =
+{
+  {
+    "rows",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ListStockResponse, n_rows),
+    offsetof(Oms__V1__ListStockResponse, rows),
+    &oms__v1__location_stock__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListStockResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_stock_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = rows */
+};
+static const ProtobufCIntRange oms__v1__list_stock_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_stock_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListStockResponse",
+  "ListStockResponse",
+  "Oms__V1__ListStockResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ListStockResponse),
+  2,
+  oms__v1__list_stock_response__field_descriptors,
+  oms__v1__list_stock_response__field_indices_by_name,
+  1,  oms__v1__list_stock_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_stock_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__stock_move__field_descriptors[18] =
 {
   {
     "sequence",
@@ -961,24 +2721,115 @@ static const ProtobufCFieldDescriptor oms__v1__stock_move__field_descriptors[11]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "location_code",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockMove, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reference",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockMove, reference),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on_hand_after",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockMove, on_hand_after),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_on_hand_after",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockMove, warehouse_on_hand_after),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit_cost_minor",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockMove, unit_cost_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value_delta_minor",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockMove, value_delta_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockMove, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned oms__v1__stock_move__field_indices_by_name[] = {
   9,   /* field[9] = actor */
   10,   /* field[10] = at_millis */
+  17,   /* field[17] = currency_code */
   3,   /* field[3] = kind */
+  11,   /* field[11] = location_code */
+  13,   /* field[13] = on_hand_after */
   4,   /* field[4] = on_hand_delta */
   7,   /* field[7] = order_id */
   6,   /* field[6] = reason */
+  12,   /* field[12] = reference */
   8,   /* field[8] = request_id */
   5,   /* field[5] = reserved_delta */
   0,   /* field[0] = sequence */
   1,   /* field[1] = sku */
+  15,   /* field[15] = unit_cost_minor */
+  16,   /* field[16] = value_delta_minor */
   2,   /* field[2] = warehouse_code */
+  14,   /* field[14] = warehouse_on_hand_after */
 };
 static const ProtobufCIntRange oms__v1__stock_move__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 18 }
 };
 const ProtobufCMessageDescriptor oms__v1__stock_move__descriptor =
 {
@@ -988,14 +2839,14 @@ const ProtobufCMessageDescriptor oms__v1__stock_move__descriptor =
   "Oms__V1__StockMove",
   "oms.v1",
   sizeof(Oms__V1__StockMove),
-  11,
+  18,
   oms__v1__stock_move__field_descriptors,
   oms__v1__stock_move__field_indices_by_name,
   1,  oms__v1__stock_move__number_ranges,
   (ProtobufCMessageInit) oms__v1__stock_move__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor oms__v1__adjust_stock_request__field_descriptors[5] =
+static const ProtobufCFieldDescriptor oms__v1__adjust_stock_request__field_descriptors[7] =
 {
   {
     "request_id",
@@ -1057,10 +2908,36 @@ static const ProtobufCFieldDescriptor oms__v1__adjust_stock_request__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "location_code",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__AdjustStockRequest, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reference",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__AdjustStockRequest, reference),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned oms__v1__adjust_stock_request__field_indices_by_name[] = {
   3,   /* field[3] = delta */
+  5,   /* field[5] = location_code */
   4,   /* field[4] = reason */
+  6,   /* field[6] = reference */
   0,   /* field[0] = request_id */
   2,   /* field[2] = sku */
   1,   /* field[1] = warehouse_code */
@@ -1068,7 +2945,7 @@ static const unsigned oms__v1__adjust_stock_request__field_indices_by_name[] = {
 static const ProtobufCIntRange oms__v1__adjust_stock_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor oms__v1__adjust_stock_request__descriptor =
 {
@@ -1078,7 +2955,7 @@ const ProtobufCMessageDescriptor oms__v1__adjust_stock_request__descriptor =
   "Oms__V1__AdjustStockRequest",
   "oms.v1",
   sizeof(Oms__V1__AdjustStockRequest),
-  5,
+  7,
   oms__v1__adjust_stock_request__field_descriptors,
   oms__v1__adjust_stock_request__field_indices_by_name,
   1,  oms__v1__adjust_stock_request__number_ranges,
@@ -1187,7 +3064,7 @@ const ProtobufCMessageDescriptor oms__v1__get_stock_request__descriptor =
   (ProtobufCMessageInit) oms__v1__get_stock_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor oms__v1__get_stock_response__field_descriptors[6] =
+static const ProtobufCFieldDescriptor oms__v1__get_stock_response__field_descriptors[9] =
 {
   {
     "sku",
@@ -1261,9 +3138,48 @@ static const ProtobufCFieldDescriptor oms__v1__get_stock_response__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "incoming",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockResponse, incoming),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "in_transit",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockResponse, in_transit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "locations",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__GetStockResponse, n_locations),
+    offsetof(Oms__V1__GetStockResponse, locations),
+    &oms__v1__location_stock__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned oms__v1__get_stock_response__field_indices_by_name[] = {
   4,   /* field[4] = available */
+  7,   /* field[7] = in_transit */
+  6,   /* field[6] = incoming */
+  8,   /* field[8] = locations */
   2,   /* field[2] = on_hand */
   3,   /* field[3] = reserved */
   0,   /* field[0] = sku */
@@ -1273,7 +3189,7 @@ static const unsigned oms__v1__get_stock_response__field_indices_by_name[] = {
 static const ProtobufCIntRange oms__v1__get_stock_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor oms__v1__get_stock_response__descriptor =
 {
@@ -1283,14 +3199,1309 @@ const ProtobufCMessageDescriptor oms__v1__get_stock_response__descriptor =
   "Oms__V1__GetStockResponse",
   "oms.v1",
   sizeof(Oms__V1__GetStockResponse),
-  6,
+  9,
   oms__v1__get_stock_response__field_descriptors,
   oms__v1__get_stock_response__field_indices_by_name,
   1,  oms__v1__get_stock_response__number_ranges,
   (ProtobufCMessageInit) oms__v1__get_stock_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue oms__v1__stock_move_kind__enum_values_by_number[6] =
+static const ProtobufCFieldDescriptor oms__v1__list_movements_request__field_descriptors[8] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, kind),
+    &oms__v1__stock_move_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_millis",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, from_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_millis",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, to_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_movements_request__field_indices_by_name[] = {
+  4,   /* field[4] = from_millis */
+  3,   /* field[3] = kind */
+  2,   /* field[2] = location_code */
+  6,   /* field[6] = page_size */
+  7,   /* field[7] = page_token */
+  0,   /* field[0] = sku */
+  5,   /* field[5] = to_millis */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__list_movements_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_movements_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListMovementsRequest",
+  "ListMovementsRequest",
+  "Oms__V1__ListMovementsRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ListMovementsRequest),
+  8,
+  oms__v1__list_movements_request__field_descriptors,
+  oms__v1__list_movements_request__field_indices_by_name,
+  1,  oms__v1__list_movements_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_movements_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_movements_response__field_descriptors[2] =
+{
+  {
+    "moves",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ListMovementsResponse, n_moves),
+    offsetof(Oms__V1__ListMovementsResponse, moves),
+    &oms__v1__stock_move__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_movements_response__field_indices_by_name[] = {
+  0,   /* field[0] = moves */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange oms__v1__list_movements_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_movements_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListMovementsResponse",
+  "ListMovementsResponse",
+  "Oms__V1__ListMovementsResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ListMovementsResponse),
+  2,
+  oms__v1__list_movements_response__field_descriptors,
+  oms__v1__list_movements_response__field_indices_by_name,
+  1,  oms__v1__list_movements_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_movements_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__purchase_order_line__field_descriptors[4] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderLine, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit_cost_minor",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderLine, unit_cost_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received_quantity",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderLine, received_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__purchase_order_line__field_indices_by_name[] = {
+  1,   /* field[1] = quantity */
+  3,   /* field[3] = received_quantity */
+  0,   /* field[0] = sku */
+  2,   /* field[2] = unit_cost_minor */
+};
+static const ProtobufCIntRange oms__v1__purchase_order_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__purchase_order_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.PurchaseOrderLine",
+  "PurchaseOrderLine",
+  "Oms__V1__PurchaseOrderLine",
+  "oms.v1",
+  sizeof(Oms__V1__PurchaseOrderLine),
+  4,
+  oms__v1__purchase_order_line__field_descriptors,
+  oms__v1__purchase_order_line__field_indices_by_name,
+  1,  oms__v1__purchase_order_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__purchase_order_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__purchase_order_receipt_line__field_descriptors[3] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderReceiptLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderReceiptLine, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderReceiptLine, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__purchase_order_receipt_line__field_indices_by_name[] = {
+  2,   /* field[2] = location_code */
+  1,   /* field[1] = quantity */
+  0,   /* field[0] = sku */
+};
+static const ProtobufCIntRange oms__v1__purchase_order_receipt_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__purchase_order_receipt_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.PurchaseOrderReceiptLine",
+  "PurchaseOrderReceiptLine",
+  "Oms__V1__PurchaseOrderReceiptLine",
+  "oms.v1",
+  sizeof(Oms__V1__PurchaseOrderReceiptLine),
+  3,
+  oms__v1__purchase_order_receipt_line__field_descriptors,
+  oms__v1__purchase_order_receipt_line__field_indices_by_name,
+  1,  oms__v1__purchase_order_receipt_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__purchase_order_receipt_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__purchase_order_receipt__field_descriptors[4] =
+{
+  {
+    "number",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderReceipt, number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received_at_millis",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderReceipt, received_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "actor",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderReceipt, actor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lines",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__PurchaseOrderReceipt, n_lines),
+    offsetof(Oms__V1__PurchaseOrderReceipt, lines),
+    &oms__v1__purchase_order_receipt_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__purchase_order_receipt__field_indices_by_name[] = {
+  2,   /* field[2] = actor */
+  3,   /* field[3] = lines */
+  0,   /* field[0] = number */
+  1,   /* field[1] = received_at_millis */
+};
+static const ProtobufCIntRange oms__v1__purchase_order_receipt__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__purchase_order_receipt__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.PurchaseOrderReceipt",
+  "PurchaseOrderReceipt",
+  "Oms__V1__PurchaseOrderReceipt",
+  "oms.v1",
+  sizeof(Oms__V1__PurchaseOrderReceipt),
+  4,
+  oms__v1__purchase_order_receipt__field_descriptors,
+  oms__v1__purchase_order_receipt__field_indices_by_name,
+  1,  oms__v1__purchase_order_receipt__number_ranges,
+  (ProtobufCMessageInit) oms__v1__purchase_order_receipt__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__purchase_order__field_descriptors[13] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "supplier",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, supplier),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lines",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__PurchaseOrder, n_lines),
+    offsetof(Oms__V1__PurchaseOrder, lines),
+    &oms__v1__purchase_order_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expected_at_millis",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, expected_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "over_receipt_tolerance_percent",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, over_receipt_tolerance_percent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, status),
+    &oms__v1__purchase_order_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "receipts",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__PurchaseOrder, n_receipts),
+    offsetof(Oms__V1__PurchaseOrder, receipts),
+    &oms__v1__purchase_order_receipt__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_by",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, created_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_millis",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, created_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_millis",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, updated_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__purchase_order__field_indices_by_name[] = {
+  11,   /* field[11] = created_at_millis */
+  10,   /* field[10] = created_by */
+  3,   /* field[3] = currency_code */
+  5,   /* field[5] = expected_at_millis */
+  0,   /* field[0] = id */
+  4,   /* field[4] = lines */
+  6,   /* field[6] = over_receipt_tolerance_percent */
+  9,   /* field[9] = receipts */
+  7,   /* field[7] = status */
+  1,   /* field[1] = supplier */
+  12,   /* field[12] = updated_at_millis */
+  8,   /* field[8] = version */
+  2,   /* field[2] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__purchase_order__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 13 }
+};
+const ProtobufCMessageDescriptor oms__v1__purchase_order__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.PurchaseOrder",
+  "PurchaseOrder",
+  "Oms__V1__PurchaseOrder",
+  "oms.v1",
+  sizeof(Oms__V1__PurchaseOrder),
+  13,
+  oms__v1__purchase_order__field_descriptors,
+  oms__v1__purchase_order__field_indices_by_name,
+  1,  oms__v1__purchase_order__number_ranges,
+  (ProtobufCMessageInit) oms__v1__purchase_order__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__create_purchase_order_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreatePurchaseOrderRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "purchase_order",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreatePurchaseOrderRequest, purchase_order),
+    &oms__v1__purchase_order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__create_purchase_order_request__field_indices_by_name[] = {
+  1,   /* field[1] = purchase_order */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__create_purchase_order_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__create_purchase_order_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CreatePurchaseOrderRequest",
+  "CreatePurchaseOrderRequest",
+  "Oms__V1__CreatePurchaseOrderRequest",
+  "oms.v1",
+  sizeof(Oms__V1__CreatePurchaseOrderRequest),
+  2,
+  oms__v1__create_purchase_order_request__field_descriptors,
+  oms__v1__create_purchase_order_request__field_indices_by_name,
+  1,  oms__v1__create_purchase_order_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__create_purchase_order_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__create_purchase_order_response__field_descriptors[1] =
+{
+  {
+    "purchase_order",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreatePurchaseOrderResponse, purchase_order),
+    &oms__v1__purchase_order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__create_purchase_order_response__field_indices_by_name[] = {
+  0,   /* field[0] = purchase_order */
+};
+static const ProtobufCIntRange oms__v1__create_purchase_order_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__create_purchase_order_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CreatePurchaseOrderResponse",
+  "CreatePurchaseOrderResponse",
+  "Oms__V1__CreatePurchaseOrderResponse",
+  "oms.v1",
+  sizeof(Oms__V1__CreatePurchaseOrderResponse),
+  1,
+  oms__v1__create_purchase_order_response__field_descriptors,
+  oms__v1__create_purchase_order_response__field_indices_by_name,
+  1,  oms__v1__create_purchase_order_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__create_purchase_order_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__receive_purchase_order_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReceivePurchaseOrderRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReceivePurchaseOrderRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lines",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ReceivePurchaseOrderRequest, n_lines),
+    offsetof(Oms__V1__ReceivePurchaseOrderRequest, lines),
+    &oms__v1__purchase_order_receipt_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__receive_purchase_order_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  2,   /* field[2] = lines */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__receive_purchase_order_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__receive_purchase_order_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReceivePurchaseOrderRequest",
+  "ReceivePurchaseOrderRequest",
+  "Oms__V1__ReceivePurchaseOrderRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ReceivePurchaseOrderRequest),
+  3,
+  oms__v1__receive_purchase_order_request__field_descriptors,
+  oms__v1__receive_purchase_order_request__field_indices_by_name,
+  1,  oms__v1__receive_purchase_order_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__receive_purchase_order_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__receive_purchase_order_response__field_descriptors[2] =
+{
+  {
+    "purchase_order",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReceivePurchaseOrderResponse, purchase_order),
+    &oms__v1__purchase_order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "moves",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ReceivePurchaseOrderResponse, n_moves),
+    offsetof(Oms__V1__ReceivePurchaseOrderResponse, moves),
+    &oms__v1__stock_move__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__receive_purchase_order_response__field_indices_by_name[] = {
+  1,   /* field[1] = moves */
+  0,   /* field[0] = purchase_order */
+};
+static const ProtobufCIntRange oms__v1__receive_purchase_order_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__receive_purchase_order_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReceivePurchaseOrderResponse",
+  "ReceivePurchaseOrderResponse",
+  "Oms__V1__ReceivePurchaseOrderResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ReceivePurchaseOrderResponse),
+  2,
+  oms__v1__receive_purchase_order_response__field_descriptors,
+  oms__v1__receive_purchase_order_response__field_indices_by_name,
+  1,  oms__v1__receive_purchase_order_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__receive_purchase_order_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_purchase_order_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetPurchaseOrderRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_purchase_order_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange oms__v1__get_purchase_order_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_purchase_order_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetPurchaseOrderRequest",
+  "GetPurchaseOrderRequest",
+  "Oms__V1__GetPurchaseOrderRequest",
+  "oms.v1",
+  sizeof(Oms__V1__GetPurchaseOrderRequest),
+  1,
+  oms__v1__get_purchase_order_request__field_descriptors,
+  oms__v1__get_purchase_order_request__field_indices_by_name,
+  1,  oms__v1__get_purchase_order_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_purchase_order_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_purchase_order_response__field_descriptors[1] =
+{
+  {
+    "purchase_order",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetPurchaseOrderResponse, purchase_order),
+    &oms__v1__purchase_order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_purchase_order_response__field_indices_by_name[] = {
+  0,   /* field[0] = purchase_order */
+};
+static const ProtobufCIntRange oms__v1__get_purchase_order_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_purchase_order_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetPurchaseOrderResponse",
+  "GetPurchaseOrderResponse",
+  "Oms__V1__GetPurchaseOrderResponse",
+  "oms.v1",
+  sizeof(Oms__V1__GetPurchaseOrderResponse),
+  1,
+  oms__v1__get_purchase_order_response__field_descriptors,
+  oms__v1__get_purchase_order_response__field_indices_by_name,
+  1,  oms__v1__get_purchase_order_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_purchase_order_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_purchase_orders_request__field_descriptors[3] =
+{
+  {
+    "status",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListPurchaseOrdersRequest, status),
+    &oms__v1__purchase_order_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListPurchaseOrdersRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListPurchaseOrdersRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_purchase_orders_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+  0,   /* field[0] = status */
+};
+static const ProtobufCIntRange oms__v1__list_purchase_orders_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_purchase_orders_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListPurchaseOrdersRequest",
+  "ListPurchaseOrdersRequest",
+  "Oms__V1__ListPurchaseOrdersRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ListPurchaseOrdersRequest),
+  3,
+  oms__v1__list_purchase_orders_request__field_descriptors,
+  oms__v1__list_purchase_orders_request__field_indices_by_name,
+  1,  oms__v1__list_purchase_orders_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_purchase_orders_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_purchase_orders_response__field_descriptors[2] =
+{
+  {
+    "purchase_orders",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ListPurchaseOrdersResponse, n_purchase_orders),
+    offsetof(Oms__V1__ListPurchaseOrdersResponse, purchase_orders),
+    &oms__v1__purchase_order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListPurchaseOrdersResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_purchase_orders_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = purchase_orders */
+};
+static const ProtobufCIntRange oms__v1__list_purchase_orders_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_purchase_orders_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListPurchaseOrdersResponse",
+  "ListPurchaseOrdersResponse",
+  "Oms__V1__ListPurchaseOrdersResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ListPurchaseOrdersResponse),
+  2,
+  oms__v1__list_purchase_orders_response__field_descriptors,
+  oms__v1__list_purchase_orders_response__field_indices_by_name,
+  1,  oms__v1__list_purchase_orders_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_purchase_orders_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_valuation_request__field_descriptors[3] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetValuationRequest, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetValuationRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "as_of_millis",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetValuationRequest, as_of_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_valuation_request__field_indices_by_name[] = {
+  2,   /* field[2] = as_of_millis */
+  0,   /* field[0] = sku */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__get_valuation_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_valuation_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetValuationRequest",
+  "GetValuationRequest",
+  "Oms__V1__GetValuationRequest",
+  "oms.v1",
+  sizeof(Oms__V1__GetValuationRequest),
+  3,
+  oms__v1__get_valuation_request__field_descriptors,
+  oms__v1__get_valuation_request__field_indices_by_name,
+  1,  oms__v1__get_valuation_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_valuation_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__valuation_line__field_descriptors[6] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ValuationLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ValuationLine, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on_hand",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ValuationLine, on_hand),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit_cost_minor",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ValuationLine, unit_cost_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value_minor",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ValuationLine, value_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ValuationLine, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__valuation_line__field_indices_by_name[] = {
+  5,   /* field[5] = currency_code */
+  2,   /* field[2] = on_hand */
+  0,   /* field[0] = sku */
+  3,   /* field[3] = unit_cost_minor */
+  4,   /* field[4] = value_minor */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__valuation_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__valuation_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ValuationLine",
+  "ValuationLine",
+  "Oms__V1__ValuationLine",
+  "oms.v1",
+  sizeof(Oms__V1__ValuationLine),
+  6,
+  oms__v1__valuation_line__field_descriptors,
+  oms__v1__valuation_line__field_indices_by_name,
+  1,  oms__v1__valuation_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__valuation_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_valuation_response__field_descriptors[3] =
+{
+  {
+    "lines",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__GetValuationResponse, n_lines),
+    offsetof(Oms__V1__GetValuationResponse, lines),
+    &oms__v1__valuation_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "totals",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__GetValuationResponse, n_totals),
+    offsetof(Oms__V1__GetValuationResponse, totals),
+    &oms__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "as_of_millis",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetValuationResponse, as_of_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_valuation_response__field_indices_by_name[] = {
+  2,   /* field[2] = as_of_millis */
+  0,   /* field[0] = lines */
+  1,   /* field[1] = totals */
+};
+static const ProtobufCIntRange oms__v1__get_valuation_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_valuation_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetValuationResponse",
+  "GetValuationResponse",
+  "Oms__V1__GetValuationResponse",
+  "oms.v1",
+  sizeof(Oms__V1__GetValuationResponse),
+  3,
+  oms__v1__get_valuation_response__field_descriptors,
+  oms__v1__get_valuation_response__field_indices_by_name,
+  1,  oms__v1__get_valuation_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_valuation_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__sku_cost__field_descriptors[4] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SkuCost, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "average_cost_minor",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SkuCost, average_cost_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SkuCost, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_millis",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SkuCost, updated_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__sku_cost__field_indices_by_name[] = {
+  1,   /* field[1] = average_cost_minor */
+  2,   /* field[2] = currency_code */
+  0,   /* field[0] = sku */
+  3,   /* field[3] = updated_at_millis */
+};
+static const ProtobufCIntRange oms__v1__sku_cost__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__sku_cost__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.SkuCost",
+  "SkuCost",
+  "Oms__V1__SkuCost",
+  "oms.v1",
+  sizeof(Oms__V1__SkuCost),
+  4,
+  oms__v1__sku_cost__field_descriptors,
+  oms__v1__sku_cost__field_indices_by_name,
+  1,  oms__v1__sku_cost__number_ranges,
+  (ProtobufCMessageInit) oms__v1__sku_cost__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue oms__v1__stock_move_kind__enum_values_by_number[11] =
 {
   { "STOCK_MOVE_KIND_UNSPECIFIED", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_UNSPECIFIED", 0 },
   { "STOCK_MOVE_KIND_ADJUSTMENT", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_ADJUSTMENT", 1 },
@@ -1298,17 +4509,27 @@ static const ProtobufCEnumValue oms__v1__stock_move_kind__enum_values_by_number[
   { "STOCK_MOVE_KIND_RELEASE", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_RELEASE", 3 },
   { "STOCK_MOVE_KIND_SHIPMENT", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_SHIPMENT", 4 },
   { "STOCK_MOVE_KIND_RETURN", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_RETURN", 5 },
+  { "STOCK_MOVE_KIND_RECEIPT", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_RECEIPT", 6 },
+  { "STOCK_MOVE_KIND_TRANSFER_OUT", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_TRANSFER_OUT", 7 },
+  { "STOCK_MOVE_KIND_TRANSFER_IN", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_TRANSFER_IN", 8 },
+  { "STOCK_MOVE_KIND_SCRAP", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_SCRAP", 9 },
+  { "STOCK_MOVE_KIND_STOCKTAKE", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_STOCKTAKE", 10 },
 };
 static const ProtobufCIntRange oms__v1__stock_move_kind__value_ranges[] = {
-{0, 0},{0, 6}
+{0, 0},{0, 11}
 };
-static const ProtobufCEnumValueIndex oms__v1__stock_move_kind__enum_values_by_name[6] =
+static const ProtobufCEnumValueIndex oms__v1__stock_move_kind__enum_values_by_name[11] =
 {
   { "STOCK_MOVE_KIND_ADJUSTMENT", 1 },
+  { "STOCK_MOVE_KIND_RECEIPT", 6 },
   { "STOCK_MOVE_KIND_RELEASE", 3 },
   { "STOCK_MOVE_KIND_RESERVATION", 2 },
   { "STOCK_MOVE_KIND_RETURN", 5 },
+  { "STOCK_MOVE_KIND_SCRAP", 9 },
   { "STOCK_MOVE_KIND_SHIPMENT", 4 },
+  { "STOCK_MOVE_KIND_STOCKTAKE", 10 },
+  { "STOCK_MOVE_KIND_TRANSFER_IN", 8 },
+  { "STOCK_MOVE_KIND_TRANSFER_OUT", 7 },
   { "STOCK_MOVE_KIND_UNSPECIFIED", 0 },
 };
 const ProtobufCEnumDescriptor oms__v1__stock_move_kind__descriptor =
@@ -1318,26 +4539,76 @@ const ProtobufCEnumDescriptor oms__v1__stock_move_kind__descriptor =
   "StockMoveKind",
   "Oms__V1__StockMoveKind",
   "oms.v1",
-  6,
+  11,
   oms__v1__stock_move_kind__enum_values_by_number,
-  6,
+  11,
   oms__v1__stock_move_kind__enum_values_by_name,
   1,
   oms__v1__stock_move_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descriptors[4] =
+static const ProtobufCEnumValue oms__v1__purchase_order_status__enum_values_by_number[4] =
+{
+  { "PURCHASE_ORDER_STATUS_UNSPECIFIED", "OMS__V1__PURCHASE_ORDER_STATUS__PURCHASE_ORDER_STATUS_UNSPECIFIED", 0 },
+  { "PURCHASE_ORDER_STATUS_OPEN", "OMS__V1__PURCHASE_ORDER_STATUS__PURCHASE_ORDER_STATUS_OPEN", 1 },
+  { "PURCHASE_ORDER_STATUS_PARTIALLY_RECEIVED", "OMS__V1__PURCHASE_ORDER_STATUS__PURCHASE_ORDER_STATUS_PARTIALLY_RECEIVED", 2 },
+  { "PURCHASE_ORDER_STATUS_RECEIVED", "OMS__V1__PURCHASE_ORDER_STATUS__PURCHASE_ORDER_STATUS_RECEIVED", 3 },
+};
+static const ProtobufCIntRange oms__v1__purchase_order_status__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex oms__v1__purchase_order_status__enum_values_by_name[4] =
+{
+  { "PURCHASE_ORDER_STATUS_OPEN", 1 },
+  { "PURCHASE_ORDER_STATUS_PARTIALLY_RECEIVED", 2 },
+  { "PURCHASE_ORDER_STATUS_RECEIVED", 3 },
+  { "PURCHASE_ORDER_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor oms__v1__purchase_order_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "oms.v1.PurchaseOrderStatus",
+  "PurchaseOrderStatus",
+  "Oms__V1__PurchaseOrderStatus",
+  "oms.v1",
+  4,
+  oms__v1__purchase_order_status__enum_values_by_number,
+  4,
+  oms__v1__purchase_order_status__enum_values_by_name,
+  1,
+  oms__v1__purchase_order_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descriptors[13] =
 {
   { "CreateWarehouse", &oms__v1__create_warehouse_request__descriptor, &oms__v1__create_warehouse_response__descriptor },
   { "ListWarehouses", &oms__v1__list_warehouses_request__descriptor, &oms__v1__list_warehouses_response__descriptor },
   { "AdjustStock", &oms__v1__adjust_stock_request__descriptor, &oms__v1__adjust_stock_response__descriptor },
   { "GetStock", &oms__v1__get_stock_request__descriptor, &oms__v1__get_stock_response__descriptor },
+  { "CreateLocation", &oms__v1__create_location_request__descriptor, &oms__v1__create_location_response__descriptor },
+  { "ListLocations", &oms__v1__list_locations_request__descriptor, &oms__v1__list_locations_response__descriptor },
+  { "ListStock", &oms__v1__list_stock_request__descriptor, &oms__v1__list_stock_response__descriptor },
+  { "ListMovements", &oms__v1__list_movements_request__descriptor, &oms__v1__list_movements_response__descriptor },
+  { "CreatePurchaseOrder", &oms__v1__create_purchase_order_request__descriptor, &oms__v1__create_purchase_order_response__descriptor },
+  { "ReceivePurchaseOrder", &oms__v1__receive_purchase_order_request__descriptor, &oms__v1__receive_purchase_order_response__descriptor },
+  { "GetPurchaseOrder", &oms__v1__get_purchase_order_request__descriptor, &oms__v1__get_purchase_order_response__descriptor },
+  { "ListPurchaseOrders", &oms__v1__list_purchase_orders_request__descriptor, &oms__v1__list_purchase_orders_response__descriptor },
+  { "GetValuation", &oms__v1__get_valuation_request__descriptor, &oms__v1__get_valuation_response__descriptor },
 };
 const unsigned oms__v1__inventory_service__method_indices_by_name[] = {
   2,        /* AdjustStock */
+  4,        /* CreateLocation */
+  8,        /* CreatePurchaseOrder */
   0,        /* CreateWarehouse */
+  10,        /* GetPurchaseOrder */
   3,        /* GetStock */
-  1         /* ListWarehouses */
+  12,        /* GetValuation */
+  5,        /* ListLocations */
+  7,        /* ListMovements */
+  11,        /* ListPurchaseOrders */
+  6,        /* ListStock */
+  1,        /* ListWarehouses */
+  9         /* ReceivePurchaseOrder */
 };
 const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor =
 {
@@ -1346,7 +4617,7 @@ const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor =
   "InventoryService",
   "Oms__V1__InventoryService",
   "oms.v1",
-  4,
+  13,
   oms__v1__inventory_service__method_descriptors,
   oms__v1__inventory_service__method_indices_by_name
 };
@@ -1381,6 +4652,78 @@ void oms__v1__inventory_service__get_stock(ProtobufCService *service,
 {
   assert(service->descriptor == &oms__v1__inventory_service__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__create_location(ProtobufCService *service,
+                                                 const Oms__V1__CreateLocationRequest *input,
+                                                 Oms__V1__CreateLocationResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__list_locations(ProtobufCService *service,
+                                                const Oms__V1__ListLocationsRequest *input,
+                                                Oms__V1__ListLocationsResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__list_stock(ProtobufCService *service,
+                                            const Oms__V1__ListStockRequest *input,
+                                            Oms__V1__ListStockResponse_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__list_movements(ProtobufCService *service,
+                                                const Oms__V1__ListMovementsRequest *input,
+                                                Oms__V1__ListMovementsResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__create_purchase_order(ProtobufCService *service,
+                                                       const Oms__V1__CreatePurchaseOrderRequest *input,
+                                                       Oms__V1__CreatePurchaseOrderResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__receive_purchase_order(ProtobufCService *service,
+                                                        const Oms__V1__ReceivePurchaseOrderRequest *input,
+                                                        Oms__V1__ReceivePurchaseOrderResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__get_purchase_order(ProtobufCService *service,
+                                                    const Oms__V1__GetPurchaseOrderRequest *input,
+                                                    Oms__V1__GetPurchaseOrderResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__list_purchase_orders(ProtobufCService *service,
+                                                      const Oms__V1__ListPurchaseOrdersRequest *input,
+                                                      Oms__V1__ListPurchaseOrdersResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__get_valuation(ProtobufCService *service,
+                                               const Oms__V1__GetValuationRequest *input,
+                                               Oms__V1__GetValuationResponse_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *service,
                                        Oms__V1__InventoryService_ServiceDestroy destroy)

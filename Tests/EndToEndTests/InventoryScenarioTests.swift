@@ -1,0 +1,128 @@
+import OMSClient
+import OMSCore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Inventory scenario through the Swift SDK")
+struct InventoryScenarioTests {
+    /// Hand-computed: PO1 10 @ 20.00 (6 to A-01, 4 to B-02) → average 2000;
+    /// PO2 5 @ 23.00 unassigned → (10 × 2000 + 5 × 2300) / 15 = 31500 / 15 = 2100;
+    /// sell 3 (shipped from unassigned: 5 → 2); 1 damaged at A-01 (6 → 5).
+    /// Final DC1: on hand 2 + 5 + 4 = 11, reserved 0, available 11, incoming 0;
+    /// value 11 × 2100 = 23100 EUR; as of before PO2: 10 × 2000 = 20000.
+    @Test("receive POs into bins, sell, write off: GetStock 11/0/11 and GetValuation 23100 EUR, 20000 before PO2")
+    func scenario() async throws {
+        try await withDaemon { omsd in
+            let client = try OMSClient(address: "127.0.0.1:\(omsd.port)", token: omsd.token)
+            do {
+                _ = try await client.catalog.upsertProduct(
+                    .with {
+                        $0.sku = "KETTLE"
+                        $0.name = "Kettle"
+                        $0.unitPrice = .with {
+                            $0.currencyCode = "EUR"
+                            $0.amountMinor = 4999
+                        }
+                    })
+                _ = try await client.inventory.createWarehouse(code: "DC1", priority: 1)
+                _ = try await client.inventory.createWarehouse(code: "DC2", priority: 2)
+                _ = try await client.inventory.createLocation(warehouse: "DC1", code: "A-01", zone: "A", aisle: "01")
+                _ = try await client.inventory.createLocation(warehouse: "DC1", code: "B-02", zone: "B", aisle: "02")
+                #expect(try await client.inventory.locations(warehouse: "DC1").items.map(\.code) == ["A-01", "B-02"])
+
+                let po1 = try await client.inventory.createPurchaseOrder(
+                    supplier: "Kettles Ltd", warehouse: "DC1", currency: "EUR",
+                    lines: [.init(sku: "KETTLE", quantity: 10, unitCostMinor: 2000)])
+                #expect(try await client.inventory.stock(sku: "KETTLE", warehouse: "DC1").incoming == 10)
+                let part = try await client.inventory.receivePurchaseOrder(
+                    id: po1.id, lines: [.init(sku: "KETTLE", quantity: 6, location: "A-01")])
+                #expect(part.purchaseOrder?.status == .partiallyReceived)
+                do {
+                    _ = try await client.inventory.receivePurchaseOrder(
+                        id: po1.id, lines: [.init(sku: "KETTLE", quantity: 5, location: "B-02")])
+                    Issue.record("over-receipt accepted")
+                } catch {
+                    #expect(error.code == .failedPrecondition && error.reason == "OVER_RECEIPT")
+                    #expect(error.fieldViolations.map(\.field) == ["lines[0].quantity"])
+                }
+                let rest = try await client.inventory.receivePurchaseOrder(
+                    id: po1.id, lines: [.init(sku: "KETTLE", quantity: 4, location: "B-02")])
+                #expect(rest.purchaseOrder?.status == .received)
+                let beforePO2 = rest.moves.last!.atMillis
+                usleep(20_000)  // the next receipt lands in a later millisecond
+
+                let po2 = try await client.inventory.createPurchaseOrder(
+                    supplier: "Kettles Ltd", warehouse: "DC1", currency: "EUR",
+                    lines: [.init(sku: "KETTLE", quantity: 5, unitCostMinor: 2300)])
+                let second = try await client.inventory.receivePurchaseOrder(
+                    id: po2.id, lines: [.init(sku: "KETTLE", quantity: 5)])
+                #expect(second.moves.map(\.unitCostMinor) == [2100])
+
+                let (customer, _) = try await client.customers.upsert(
+                    .with {
+                        $0.name = "Grace"
+                        $0.email = "grace@example.com"
+                        $0.addresses = [
+                            .with {
+                                $0.line1 = "2 Side St"
+                                $0.city = "Berlin"
+                                $0.countryCode = "DE"
+                            }
+                        ]
+                    })
+                let order = try await client.orders.create(
+                    .with {
+                        $0.customerID = customer.id
+                        $0.channel = "web"
+                        $0.currencyCode = "EUR"
+                        $0.lines = [
+                            .with {
+                                $0.sku = "KETTLE"
+                                $0.quantity = 3
+                            }
+                        ]
+                    })
+                _ = try await client.orders.recordPayment(
+                    orderID: order.id,
+                    amount: .with {
+                        $0.currencyCode = "EUR"
+                        $0.amountMinor = order.totals!.totalMinor
+                    })
+                _ = try await client.orders.ship(orderID: order.id)
+                let (_, damaged) = try await client.inventory.adjustStock(
+                    sku: "KETTLE", warehouse: "DC1", delta: -1, reason: "damaged", location: "A-01",
+                    reference: "QC-9")
+                #expect(damaged.valueDeltaMinor == -2100 && damaged.onHandAfter == 5)
+
+                let stock = try await client.inventory.stock(sku: "KETTLE")
+                #expect(stock.onHand == 11 && stock.reserved == 0 && stock.available == 11)
+                #expect(stock.incoming == 0 && stock.inTransit == 0)
+                #expect(stock.locations.map { "\($0.locationCode)=\($0.onHand)" } == ["=2", "A-01=5", "B-02=4"])
+                let bins = try await client.inventory.listStock(warehouse: "DC1", location: "A-01")
+                #expect(bins.items.map(\.onHand) == [5])
+
+                let valuation = try await client.inventory.valuation(sku: "KETTLE")
+                #expect(valuation.lines.map(\.valueMinor) == [23100] && valuation.lines.map(\.unitCostMinor) == [2100])
+                #expect(valuation.totals.map(\.amountMinor) == [23100] && valuation.totals.map(\.currencyCode) == ["EUR"])
+                let earlier = try await client.inventory.valuation(asOfMillis: beforePO2)
+                #expect(earlier.lines.map(\.onHand) == [10] && earlier.totals.map(\.amountMinor) == [20000])
+
+                let receipts = try await client.inventory.movements(.init(sku: "KETTLE", kind: .receipt))
+                #expect(receipts.items.map(\.onHandDelta) == [6, 4, 5])
+                #expect(receipts.items.allSatisfy { $0.reference.hasPrefix("po:") })
+                let shipped = try await client.inventory.movements(.init(warehouse: "DC1", kind: .shipment))
+                #expect(shipped.items.map(\.onHandDelta) == [-3] && shipped.items.map(\.orderID) == [order.id])
+                let all = try await client.inventory.movements(.init(sku: "KETTLE"), pageSize: 2)
+                #expect(all.items.count == 2 && all.hasMore)
+                #expect(try await client.inventory.purchaseOrders(status: .received).items.map(\.id) == [po1.id, po2.id])
+            } catch {
+                await client.close()
+                throw error
+            }
+            await client.close()
+        }
+    }
+}
