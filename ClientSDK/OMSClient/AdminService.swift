@@ -56,5 +56,51 @@ extension OMSClient {
                 Oms_V1_AdminService.Method.getServerInfo, Oms_V1_GetServerInfoRequest(), options: options,
                 idempotent: true)
         }
+
+        /// Creates an API key and returns it with its bearer token. The token
+        /// is shown only here: the server keeps a hash of it.
+        ///
+        /// - Parameters:
+        ///   - name: 1-64 characters of `[A-Za-z0-9._-]`, unique among all keys
+        ///     (revoked ones included). Audit rows and events name the key.
+        ///   - role: ``Oms_V1_ApiKeyRole/service`` (every business service, the
+        ///     default) or ``Oms_V1_ApiKeyRole/admin`` (AdminService too).
+        ///   - options: timeout, metadata and retry policy for this call.
+        /// - Throws: `ALREADY_EXISTS` when the name is taken, `INVALID_ARGUMENT` for a bad name.
+        public func createApiKey(
+            name: String, role: Oms_V1_ApiKeyRole = .service, options: CallOptions = CallOptions()
+        ) async throws(OMSError) -> (key: Oms_V1_ApiKey, token: String) {
+            var request = Oms_V1_CreateApiKeyRequest()
+            request.name = name
+            request.role = role
+            // Not retried: a retry after a lost response would find the name
+            // taken, and the token of the first attempt would be lost anyway.
+            let response = try await client.call(
+                Oms_V1_AdminService.Method.createApiKey, request, options: options, idempotent: false)
+            return (response.key ?? Oms_V1_ApiKey(), response.token)
+        }
+
+        /// Every API key, revoked ones included, sorted by name.
+        public func apiKeys(options: CallOptions = CallOptions()) async throws(OMSError) -> [Oms_V1_ApiKey] {
+            try await client.call(
+                Oms_V1_AdminService.Method.listApiKeys, Oms_V1_ListApiKeysRequest(), options: options,
+                idempotent: true
+            ).keys
+        }
+
+        /// Revokes the key named `name`: its token is refused from the next call
+        /// on, also on connections that already used it.
+        ///
+        /// - Throws: `NOT_FOUND` for an unknown name, `FAILED_PRECONDITION` when
+        ///   the key is already revoked or is the last active admin key.
+        public func revokeApiKey(name: String, options: CallOptions = CallOptions()) async throws(OMSError)
+            -> Oms_V1_ApiKey
+        {
+            var request = Oms_V1_RevokeApiKeyRequest()
+            request.name = name
+            let response = try await client.call(
+                Oms_V1_AdminService.Method.revokeApiKey, request, options: options, idempotent: false)
+            return response.key ?? Oms_V1_ApiKey()
+        }
     }
 }

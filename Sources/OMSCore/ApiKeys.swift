@@ -1,38 +1,172 @@
-import OMSProto
+public import OMSProto
 import Storage
+import Synchronization
 
 /// API keys: bearer tokens stored as SHA-256 hashes in `auth`, each with a
-/// name (the principal recorded in audit rows) and roles.
+/// name (the principal recorded in audit rows) and a role. Tokens are never
+/// stored; a revoked key keeps its row (with who revoked it, and when) so
+/// the list shows the whole history.
+///
+/// `auth` holds few rows (one per key), so listing and the name-uniqueness
+/// check scan it rather than keep a second index.
 public final class ApiKeys: Sendable {
+    public static let createMethod = "/oms.v1.AdminService/CreateApiKey"
+    public static let revokeMethod = "/oms.v1.AdminService/RevokeApiKey"
+    public static let adminRole = "admin"
+    public static let serviceRole = "service"
+    static let maxTokenBytes = 512
+    static let auditCounter = "api_key_change"
+
+    /// What an authenticated token may do.
+    public struct Principal: Sendable, Hashable {
+        public var name: String
+        public var isAdmin: Bool
+    }
+
     private let store: OMSStore
+    /// Bumped by every revocation: callers that cache `authenticate` answers
+    /// compare it to drop entries that may name a revoked key.
+    private let revocations = Atomic<UInt64>(0)
 
     public init(store: OMSStore) {
         self.store = store
     }
 
-    /// Creates a new key and returns its secret token (shown once).
-    public func create(name: String, roles: [String]) async throws -> String {
+    /// Changes each time a key is revoked.
+    public var revocationGeneration: UInt64 { revocations.load(ordering: .acquiring) }
+
+    // MARK: Commands
+
+    /// Creates a key named `name` and returns it with its secret token (shown once).
+    public func create(name: String, role: Oms_V1_ApiKeyRole, createdBy: String) async throws
+        -> (key: Oms_V1_ApiKey, token: String)
+    {
+        var validator = Validator()
+        Catalog.validateSKU(name, field: "name", into: &validator)
+        switch role {
+        case .unspecified, .admin, .service: break
+        case .UNRECOGNIZED(let value): validator.check(false, "role", "unknown role \(value)")
+        }
+        try validator.throwIfInvalid()
+
         let token = "oms_" + Self.randomToken()
-        let families = store.families
         let hash = SHA256.hash(Array(token.utf8))
-        _ = try await store.writer.perform { transaction in
+        let families = store.families
+        let record = try await store.writer.perform { transaction in
+            if try Self.records(transaction, families: families).contains(where: { $0.record.name == name }) {
+                throw DomainError(
+                    .alreadyExists, "an API key named \(name) already exists (revoked keys keep their names)",
+                    violations: [.init(field: "name", description: "already used")], reason: "API_KEY_EXISTS")
+            }
             var record = Oms_V1_ApiKeyRecord()
             record.name = name
-            record.roles = roles
+            record.roles = [role == .admin ? Self.adminRole : Self.serviceRole]
             record.createdAtMillis = transaction.now / 1_000_000
+            record.createdBy = createdBy
+            record.tokenPrefix = String(token.prefix(8))
             transaction.put(families.auth, hash, record.serializedBytes())
-            return true
+            try Self.audit(
+                method: Self.createMethod, name: name, actor: createdBy, transaction: &transaction, families: families)
+            return record
         }
-        return token
+        return (Self.apiKey(record), token)
     }
 
-    /// Looks the token's hash up in `auth` (callers cache the answer).
-    public func authenticate(_ token: String) -> String? {
-        guard !token.isEmpty, token.utf8.count <= 512,
+    /// Revokes the active key named `name`.
+    public func revoke(name: String, revokedBy: String) async throws -> Oms_V1_ApiKey {
+        var validator = Validator()
+        Catalog.validateSKU(name, field: "name", into: &validator)
+        try validator.throwIfInvalid()
+        let families = store.families
+        let record = try await store.writer.perform { transaction in
+            let all = try Self.records(transaction, families: families)
+            guard let found = all.first(where: { $0.record.name == name }) else {
+                throw DomainError(.notFound, "no API key named \(name)", reason: "API_KEY_NOT_FOUND")
+            }
+            guard found.record.revokedAtMillis == 0 else {
+                throw DomainError(.failedPrecondition, "API key \(name) is already revoked", reason: "API_KEY_REVOKED")
+            }
+            if found.record.roles.contains(Self.adminRole) {
+                let otherAdmins = all.filter {
+                    $0.record.name != name && $0.record.revokedAtMillis == 0 && $0.record.roles.contains(Self.adminRole)
+                }
+                guard !otherAdmins.isEmpty else {
+                    throw DomainError(
+                        .failedPrecondition,
+                        "\(name) is the last active admin key; create another admin key before revoking it",
+                        reason: "LAST_ADMIN_KEY")
+                }
+            }
+            var record = found.record
+            record.revokedAtMillis = transaction.now / 1_000_000
+            record.revokedBy = revokedBy
+            transaction.put(families.auth, found.key, record.serializedBytes())
+            try Self.audit(
+                method: Self.revokeMethod, name: name, actor: revokedBy, transaction: &transaction, families: families)
+            return record
+        }
+        // After the batch is durable: cached answers for this token go now.
+        revocations.add(1, ordering: .releasing)
+        return Self.apiKey(record)
+    }
+
+    // MARK: Queries
+
+    /// Every key, revoked ones included, by name.
+    public func list() throws -> [Oms_V1_ApiKey] {
+        try store.database.scan(store.families.auth, prefix: [], limit: Int.max)
+            .map { try Self.apiKey(Oms_V1_ApiKeyRecord(serializedBytes: $0.value)) }
+            .sorted { $0.name < $1.name }
+    }
+
+    /// The principal `token` authenticates, or nil when it is unknown,
+    /// revoked or holds no known role. One point read (callers cache it).
+    public func authenticate(_ token: String) -> Principal? {
+        guard !token.isEmpty, token.utf8.count <= Self.maxTokenBytes,
             let bytes = try? store.database.get(store.families.auth, SHA256.hash(Array(token.utf8))),
-            let record = try? Oms_V1_ApiKeyRecord(serializedBytes: bytes)
+            let record = try? Oms_V1_ApiKeyRecord(serializedBytes: bytes),
+            record.revokedAtMillis == 0
         else { return nil }
-        return record.name
+        let isAdmin = record.roles.contains(Self.adminRole)
+        guard isAdmin || record.roles.contains(Self.serviceRole) else { return nil }
+        return Principal(name: record.name, isAdmin: isAdmin)
+    }
+
+    // MARK: Rows
+
+    static func records(_ transaction: WriteTransaction, families: ColumnFamilies) throws
+        -> [(key: [UInt8], record: Oms_V1_ApiKeyRecord)]
+    {
+        try transaction.scan(families.auth, prefix: [], limit: Int.max).map {
+            ($0.key, try Oms_V1_ApiKeyRecord(serializedBytes: $0.value))
+        }
+    }
+
+    static func apiKey(_ record: Oms_V1_ApiKeyRecord) -> Oms_V1_ApiKey {
+        var key = Oms_V1_ApiKey()
+        key.name = record.name
+        key.role = record.roles.contains(adminRole) ? .admin : record.roles.contains(serviceRole) ? .service : .unspecified
+        key.createdAtMillis = record.createdAtMillis
+        key.createdBy = record.createdBy
+        key.revokedAtMillis = record.revokedAtMillis
+        key.revokedBy = record.revokedBy
+        key.tokenPrefix = record.tokenPrefix
+        return key
+    }
+
+    static func audit(
+        method: String, name: String, actor: String, transaction: inout WriteTransaction, families: ColumnFamilies
+    ) throws {
+        var audit = Oms_V1_AuditRecord()
+        audit.atMillis = transaction.now / 1_000_000
+        audit.actor = actor
+        audit.method = method
+        audit.resourceType = "api_key"
+        audit.resourceID = name
+        // Other audit rows use event sequences as uniquifiers; the top bit
+        // keeps these from ever colliding with one in the same millisecond.
+        let counter = try MetaCounter.next(auditCounter, transaction: &transaction, families: families)
+        AuditLog.append(audit, to: &transaction, families: families, uniquifier: counter | 1 << 63)
     }
 
     /// 32 random bytes from the OS, hex-encoded.

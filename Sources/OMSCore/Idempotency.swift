@@ -50,6 +50,37 @@ public enum Idempotency {
         SHA256.hash(request.serializedBytes())
     }
 
+    /// One pass of retention: reads up to `limit` records after `after`
+    /// (a key from the previous pass; nil starts at the beginning) from a
+    /// snapshot, then deletes the ones created before `cutoffMillis` through
+    /// the single writer, which checks each again so nothing newer goes.
+    /// Returns how many it removed and where the next pass starts (nil: the
+    /// end was reached). A retry after its record was removed runs again, so
+    /// the retention period must outlast any client's retries.
+    public static func trim(
+        olderThan cutoffMillis: Int64, after: [UInt8]?, limit: Int = 5000, store: OMSStore
+    ) async throws -> (removed: Int, resumeAfter: [UInt8]?) {
+        let families = store.families
+        let rows = try store.database.scan(families.idempotency, prefix: [], after: after, limit: limit)
+        let expired = try rows.compactMap { row in
+            try Oms_V1_IdempotencyRecord(serializedBytes: row.value).createdAtMillis < cutoffMillis ? row.key : nil
+        }
+        let resumeAfter = rows.count == limit ? rows.last?.key : nil
+        guard !expired.isEmpty else { return (0, resumeAfter) }
+        let removed = try await store.writer.perform { transaction in
+            var removed = 0
+            for key in expired {
+                guard let bytes = try transaction.get(families.idempotency, key),
+                    try Oms_V1_IdempotencyRecord(serializedBytes: bytes).createdAtMillis < cutoffMillis
+                else { continue }
+                transaction.delete(families.idempotency, key)
+                removed += 1
+            }
+            return removed
+        }
+        return (removed, resumeAfter)
+    }
+
     static func key(method: String, requestID: String) -> [UInt8] {
         var key: [UInt8] = []
         KeyCodec.appendLengthPrefixed(method, to: &key)

@@ -3,11 +3,13 @@ import OMSCore
 import OMSProto
 import RPC
 
-/// `oms.v1.AdminService`: reachability and server facts for operators.
+/// `oms.v1.AdminService`: reachability, server facts and API keys for
+/// operators (admin keys only: AuthInterceptor refuses service keys).
 struct AdminServiceProvider {
     static let maxPingDelayMillis: Int32 = 10_000
 
     let store: OMSStore
+    let keys: ApiKeys
     let startedAtMillis: Int64
     let dataDirectory: String
     let listenAddress: @Sendable () -> String
@@ -17,6 +19,7 @@ struct AdminServiceProvider {
         let startedAt = startedAtMillis
         let dataDirectory = self.dataDirectory
         let listenAddress = self.listenAddress
+        let keys = self.keys
         router.unary(Oms_V1_AdminService.Method.ping) { request, context, responder in
             guard request.delayMillis >= 0, request.delayMillis <= Self.maxPingDelayMillis else {
                 responder.fail(
@@ -50,6 +53,34 @@ struct AdminServiceProvider {
             info.writeCommands = UInt64(stats.commands)
             info.maxGroupSize = UInt64(stats.maxGroupSize)
             responder.succeed(info)
+        }
+        router.unary(Oms_V1_AdminService.Method.createApiKey) { request, context in
+            do {
+                let (key, token) = try await keys.create(
+                    name: request.name, role: request.role, createdBy: context.principal ?? "anonymous")
+                var response = Oms_V1_CreateApiKeyResponse()
+                response.key = key
+                response.token = token
+                return response
+            } catch {
+                throw ErrorMapping.rpcError(error)
+            }
+        }
+        router.unary(Oms_V1_AdminService.Method.listApiKeys) { _, _, responder in
+            responder.answer {
+                var response = Oms_V1_ListApiKeysResponse()
+                response.keys = try keys.list()
+                return response
+            }
+        }
+        router.unary(Oms_V1_AdminService.Method.revokeApiKey) { request, context in
+            do {
+                var response = Oms_V1_RevokeApiKeyResponse()
+                response.key = try await keys.revoke(name: request.name, revokedBy: context.principal ?? "anonymous")
+                return response
+            } catch {
+                throw ErrorMapping.rpcError(error)
+            }
         }
     }
 }

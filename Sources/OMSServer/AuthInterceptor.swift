@@ -8,11 +8,21 @@ final class AuthInterceptor: ServerInterceptor {
     static let publicServices: Set<String> = [
         "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection",
     ]
+    /// Services only admin keys may call; service keys get PERMISSION_DENIED.
+    static let adminServices: Set<String> = ["oms.v1.AdminService"]
+
+    struct Verified {
+        var principal: ApiKeys.Principal
+        /// `ApiKeys.revocationGeneration` when the token was checked.
+        var generation: UInt64
+    }
 
     let keys: ApiKeys
     /// Header value → principal for tokens verified once (tokens are few):
     /// the usual call costs one dictionary lookup, no parsing or hashing.
-    private let verified = Mutex<[String: String]>([:])
+    /// A revocation anywhere makes every entry stale, so a revoked token is
+    /// refused from its next call on.
+    private let verified = Mutex<[String: Verified]>([:])
 
     init(keys: ApiKeys) {
         self.keys = keys
@@ -24,22 +34,32 @@ final class AuthInterceptor: ServerInterceptor {
             throw RPCError(
                 .unauthenticated, "missing 'authorization: Bearer <token>' metadata (the admin token is in <data-dir>/admin.token)")
         }
-        if let principal = verified.withLock({ $0[authorization] }) {
-            head.principal = principal
-            return
+        let principal = try principal(for: authorization)
+        if !principal.isAdmin && Self.adminServices.contains(head.service) {
+            throw RPCError(
+                .permissionDenied, "API key \(principal.name) has the service role; \(head.service) needs an admin key")
+        }
+        head.principal = principal.name
+    }
+
+    private func principal(for authorization: String) throws(RPCError) -> ApiKeys.Principal {
+        let generation = keys.revocationGeneration
+        if let hit = verified.withLock({ $0[authorization] }), hit.generation == generation {
+            return hit.principal
         }
         guard authorization.hasPrefix("Bearer ") || authorization.hasPrefix("bearer ") else {
             throw RPCError(.unauthenticated, "authorization must use the Bearer scheme")
         }
         let token = String(authorization.dropFirst(7)).trimmingSpaces()
         guard let principal = keys.authenticate(token) else {
-            throw RPCError(.unauthenticated, "invalid API token")
+            verified.withLock { _ = $0.removeValue(forKey: authorization) }
+            throw RPCError(.unauthenticated, "invalid or revoked API token")
         }
         verified.withLock { cache in
             if cache.count >= 1024 { cache.removeAll() }
-            cache[authorization] = principal
+            cache[authorization] = Verified(principal: principal, generation: generation)
         }
-        head.principal = principal
+        return principal
     }
 }
 

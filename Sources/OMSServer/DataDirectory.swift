@@ -28,12 +28,21 @@ enum DataDirectory {
     }
 
     /// Returns the admin token file's path. On first start (or if the file
-    /// was removed) mints a new admin key and writes its token there with
-    /// mode 0600.
+    /// was removed) mints a new admin key ("admin", or "admin-2", ... when
+    /// that name is taken) and writes its token there with mode 0600.
     static func ensureAdminToken(in directory: String, keys: ApiKeys, logger: Logger) async throws -> String {
         let path = directory + "/admin.token"
         if access(path, F_OK) == 0 { return path }
-        let token = try await keys.create(name: "admin", roles: ["admin"])
+        // A lost token file is replaced by a new key; the old one stays
+        // valid (and listed) until an admin revokes it.
+        let taken = Set(try keys.list().map(\.name))
+        var name = "admin"
+        var suffix = 1
+        while taken.contains(name) {
+            suffix += 1
+            name = "admin-\(suffix)"
+        }
+        let token = try await keys.create(name: name, role: .admin, createdBy: "omsd").token
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
             throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")

@@ -31,11 +31,15 @@ public final class OMSDaemon: Sendable {
         public var orderPolicy: OrderPolicy
         /// Days events stay in the global feed; 0 keeps them forever.
         public var eventRetentionDays: Int
+        /// Days a request_id is remembered (a retry replays the first
+        /// response); 0 keeps them forever.
+        public var idempotencyRetentionDays: Int
 
         public init(
             host: String = "127.0.0.1", port: Int = 50051, dataDirectory: String = "./var/data",
             maxReceiveMessageBytes: Int = 4 * 1024 * 1024, shutdownGracePeriod: Duration = .seconds(10),
-            eventLoopThreads: Int = 0, orderPolicy: OrderPolicy = .defaults, eventRetentionDays: Int = 0
+            eventLoopThreads: Int = 0, orderPolicy: OrderPolicy = .defaults, eventRetentionDays: Int = 0,
+            idempotencyRetentionDays: Int = IdempotencyRetention.defaultDays
         ) {
             self.host = host
             self.port = port
@@ -45,6 +49,7 @@ public final class OMSDaemon: Sendable {
             self.eventLoopThreads = eventLoopThreads
             self.orderPolicy = orderPolicy
             self.eventRetentionDays = eventRetentionDays
+            self.idempotencyRetentionDays = idempotencyRetentionDays
         }
     }
 
@@ -55,6 +60,8 @@ public final class OMSDaemon: Sendable {
     public let timerRunner: TimerRunner
     /// Trims the event feed to `eventRetentionDays` (idle when 0).
     public let eventRetention: EventRetention
+    /// Forgets request_ids after `idempotencyRetentionDays` (idle when 0).
+    public let idempotencyRetention: IdempotencyRetention
     /// Path of the admin token file (`<data-dir>/admin.token`).
     public let adminTokenPath: String
     private let server: GRPCServer
@@ -89,10 +96,12 @@ public final class OMSDaemon: Sendable {
         CustomerServiceProvider(customers: Customers(store: store)).register(in: &router)
         self.timerRunner = TimerRunner(orders: orders, store: store, logger: logger)
         self.eventRetention = EventRetention(store: store, days: config.eventRetentionDays, logger: logger)
+        self.idempotencyRetention = IdempotencyRetention(
+            store: store, days: config.idempotencyRetentionDays, logger: logger)
         EventServiceProvider(events: store.events).register(in: &router)
         let bound = boundAddress
         AdminServiceProvider(
-            store: store, startedAtMillis: clock.nowMillis(), dataDirectory: config.dataDirectory,
+            store: store, keys: keys, startedAtMillis: clock.nowMillis(), dataDirectory: config.dataDirectory,
             listenAddress: { bound.value }
         ).register(in: &router)
         ReflectionService(
@@ -118,6 +127,7 @@ public final class OMSDaemon: Sendable {
         boundAddress.value = "\(config.host):\(port)"
         timerRunner.start()
         eventRetention.start()
+        idempotencyRetention.start()
         health.setAll(.serving)
         health.setStatus(.serving)
         logger.info(
@@ -142,6 +152,7 @@ public final class OMSDaemon: Sendable {
         await server.shutdown()
         await timerRunner.stop()
         await eventRetention.stop()
+        await idempotencyRetention.stop()
         store.close()
         logger.info("omsd stopped")
     }

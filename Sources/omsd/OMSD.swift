@@ -75,12 +75,20 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Days events stay in the feed that WatchEvents serves (0 = forever). Resuming before the oldest kept event fails with OUT_OF_RANGE.")
     var eventRetentionDays: Int = Int(environment["OMSD_EVENT_RETENTION_DAYS"] ?? "") ?? 0
 
+    @Option(help: "Days a request_id is remembered: a retry within them replays the first response, a later one runs again (0 = forever).")
+    var idempotencyRetentionDays: Int =
+        Int(environment["OMSD_IDEMPOTENCY_RETENTION_DAYS"] ?? "") ?? OMSDaemon.Config().idempotencyRetentionDays
+
     @OptionGroup(title: "Order policy")
     var policyOptions: OrderPolicyOptions
 
     func validate() throws {
         guard (0...36_500).contains(eventRetentionDays) else {
             throw ValidationError("--event-retention-days must be from 0 (keep forever) to 36500, got \(eventRetentionDays)")
+        }
+        guard (0...36_500).contains(idempotencyRetentionDays) else {
+            throw ValidationError(
+                "--idempotency-retention-days must be from 0 (keep forever) to 36500, got \(idempotencyRetentionDays)")
         }
         guard ListenAddress(listen) != nil else {
             throw ValidationError("--listen must be HOST:PORT (e.g. 127.0.0.1:50051), got '\(listen)'")
@@ -107,7 +115,8 @@ struct Serve: AsyncParsableCommand {
         let config = OMSDaemon.Config(
             host: address.host, port: address.port, dataDirectory: dataDir,
             maxReceiveMessageBytes: maxReceiveMessageBytes, shutdownGracePeriod: .seconds(shutdownGraceSeconds),
-            eventLoopThreads: threads, orderPolicy: policy, eventRetentionDays: eventRetentionDays)
+            eventLoopThreads: threads, orderPolicy: policy, eventRetentionDays: eventRetentionDays,
+            idempotencyRetentionDays: idempotencyRetentionDays)
         let daemon: OMSDaemon
         do {
             daemon = try await OMSDaemon(config: config, logger: logger)

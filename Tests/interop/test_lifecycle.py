@@ -41,3 +41,32 @@ def test_restart_keeps_data_and_token(stubs, omsd_factory, tmp_path):
     assert got.product.sku == want.sku
     assert got.product.name == want.name
     assert got.product.unit_price == want.unit_price
+
+
+def test_a_lost_token_file_is_replaced_by_a_new_admin_key(stubs, omsd_factory, tmp_path):
+    """Deleting admin.token and restarting mints admin-2; the old key stays valid until revoked."""
+    pb = stubs.admin_pb2
+    data_dir = tmp_path / "data"
+    first = omsd_factory.start(data_dir)
+    old_token = first.token
+    old_auth = (("authorization", f"Bearer {old_token}"),)
+    omsd_factory.stop(first)
+    first.token_path.unlink()
+
+    second = omsd_factory.start(data_dir)
+    new_auth = (("authorization", f"Bearer {second.token}"),)
+    assert second.token != old_token
+    with grpc.insecure_channel(second.address) as channel:
+        admin = stubs.admin_pb2_grpc.AdminServiceStub(channel)
+        keys = admin.ListApiKeys(pb.ListApiKeysRequest(), metadata=new_auth, timeout=RPC_TIMEOUT).keys
+        assert [(k.name, k.role, k.revoked_at_millis) for k in keys] == [
+            ("admin", pb.API_KEY_ROLE_ADMIN, 0),
+            ("admin-2", pb.API_KEY_ROLE_ADMIN, 0),
+        ]
+        admin.Ping(pb.PingRequest(), metadata=old_auth, timeout=RPC_TIMEOUT)
+        admin.RevokeApiKey(pb.RevokeApiKeyRequest(name="admin"), metadata=new_auth, timeout=RPC_TIMEOUT)
+        try:
+            admin.Ping(pb.PingRequest(), metadata=old_auth, timeout=RPC_TIMEOUT)
+            raise AssertionError("the revoked admin key still works")
+        except grpc.RpcError as e:
+            assert e.code() == grpc.StatusCode.UNAUTHENTICATED

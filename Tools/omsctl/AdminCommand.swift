@@ -4,13 +4,14 @@ import OMSClient
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
-        abstract: "Check reachability and inspect the server (admin token).",
+        abstract: "Check reachability, inspect the server and manage API keys (admin token).",
         discussion: """
             EXAMPLES
               omsctl admin ping
               omsctl admin info -o json
+              omsctl admin keys create erp-sync
             """,
-        subcommands: [AdminPingCommand.self, AdminInfoCommand.self]
+        subcommands: [AdminPingCommand.self, AdminInfoCommand.self, AdminKeysCommand.self]
     )
 }
 

@@ -7,6 +7,64 @@
 internal import CProtobufC
 internal import CProtos
 
+/// Roles a key can hold.
+public enum Oms_V1_ApiKeyRole: ProtoEnum {
+    case unspecified  // 0
+    /// Everything, AdminService included.
+    case admin  // 1
+    /// Every business service (orders, inventory, catalog, customers, reports,
+    /// events), but not AdminService: what an ERP or WMS integration needs.
+    case service  // 2
+    case UNRECOGNIZED(Int32)
+
+    public static let allCases: [Oms_V1_ApiKeyRole] = [
+        .unspecified,
+        .admin,
+        .service,
+    ]
+
+    public init() {
+        self = .unspecified
+    }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .admin
+        case 2: self = .service
+        default: self = .UNRECOGNIZED(rawValue)
+        }
+    }
+
+    public init?(protoName: String) {
+        switch protoName {
+        case "API_KEY_ROLE_UNSPECIFIED": self = .unspecified
+        case "API_KEY_ROLE_ADMIN": self = .admin
+        case "API_KEY_ROLE_SERVICE": self = .service
+        default: return nil
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .admin: 1
+        case .service: 2
+        case .UNRECOGNIZED(let value): value
+        }
+    }
+
+    /// The name in the .proto file; an unrecognized value is its number, as in proto3 JSON.
+    public var protoName: String {
+        switch self {
+        case .unspecified: "API_KEY_ROLE_UNSPECIFIED"
+        case .admin: "API_KEY_ROLE_ADMIN"
+        case .service: "API_KEY_ROLE_SERVICE"
+        case .UNRECOGNIZED(let value): String(value)
+        }
+    }
+}
+
 public struct Oms_V1_PingRequest: ProtoMessage {
     public static let protoMessageName = "oms.v1.PingRequest"
 
@@ -145,6 +203,238 @@ public struct Oms_V1_ServerInfo: ProtoMessage {
     }
 }
 
+/// An API key as administrators see it (never the token).
+public struct Oms_V1_ApiKey: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ApiKey"
+
+    /// 1-64 characters of [A-Za-z0-9._-], unique. The principal in audit rows and events.
+    public var name: String = ""
+
+    public var role: Oms_V1_ApiKeyRole = .unspecified
+
+    public var createdAtMillis: Int64 = 0
+
+    /// The key that created it.
+    public var createdBy: String = ""
+
+    /// 0 while the key is active.
+    public var revokedAtMillis: Int64 = 0
+
+    public var revokedBy: String = ""
+
+    /// The token's first characters ("oms_1a2b"), to tell keys apart in logs.
+    public var tokenPrefix: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CreateApiKeyRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CreateApiKeyRequest"
+
+    public var name: String = ""
+
+    /// Unspecified means SERVICE.
+    public var role: Oms_V1_ApiKeyRole = .unspecified
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CreateApiKeyResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CreateApiKeyResponse"
+
+    public var key: Oms_V1_ApiKey? = nil
+
+    /// The bearer token: shown this once, stored only as a SHA-256 hash.
+    public var token: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListApiKeysRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListApiKeysRequest"
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListApiKeysResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListApiKeysResponse"
+
+    /// By name.
+    public var keys: [Oms_V1_ApiKey] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_RevokeApiKeyRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.RevokeApiKeyRequest"
+
+    public var name: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_RevokeApiKeyResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.RevokeApiKeyResponse"
+
+    public var key: Oms_V1_ApiKey? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
 /// Operations for administrators. Every call needs an admin token.
 public enum Oms_V1_AdminService {
     public static let serviceName = "oms.v1.AdminService"
@@ -153,6 +443,9 @@ public enum Oms_V1_AdminService {
     public static let methodNames: [String] = [
         "Ping",
         "GetServerInfo",
+        "CreateApiKey",
+        "ListApiKeys",
+        "RevokeApiKey",
     ]
 
     public enum Method {
@@ -169,6 +462,33 @@ public enum Oms_V1_AdminService {
         public static let getServerInfo = ProtoMethod<Oms_V1_GetServerInfoRequest, Oms_V1_ServerInfo>(
             service: "oms.v1.AdminService",
             name: "GetServerInfo",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Creates an API key, e.g. one per integration, so each can be told apart
+        /// in audit rows and revoked alone. The token is returned once, never stored.
+        public static let createApiKey = ProtoMethod<Oms_V1_CreateApiKeyRequest, Oms_V1_CreateApiKeyResponse>(
+            service: "oms.v1.AdminService",
+            name: "CreateApiKey",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Every key, revoked ones included, by name.
+        public static let listApiKeys = ProtoMethod<Oms_V1_ListApiKeysRequest, Oms_V1_ListApiKeysResponse>(
+            service: "oms.v1.AdminService",
+            name: "ListApiKeys",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Revokes a key: from the next call on, its token is UNAUTHENTICATED (also
+        /// on connections that already used it). The last active admin key cannot
+        /// be revoked (FAILED_PRECONDITION).
+        public static let revokeApiKey = ProtoMethod<Oms_V1_RevokeApiKeyRequest, Oms_V1_RevokeApiKeyResponse>(
+            service: "oms.v1.AdminService",
+            name: "RevokeApiKey",
             clientStreaming: false,
             serverStreaming: false
         )
@@ -281,6 +601,184 @@ extension Oms_V1_ServerInfo: ProtobufCMessageConvertible {
         c.pointee.write_groups = self.writeGroups
         c.pointee.write_commands = self.writeCommands
         c.pointee.max_group_size = self.maxGroupSize
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ApiKey: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ApiKey
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__api_key()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ApiKey>) {
+        oms__v1__api_key__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ApiKey>) {
+        self.init()
+        self.name = ProtobufCRead.string(c.pointee.name)
+        self.role = Oms_V1_ApiKeyRole(rawValue: Int32(truncatingIfNeeded: c.pointee.role.rawValue))
+        self.createdAtMillis = c.pointee.created_at_millis
+        self.createdBy = ProtobufCRead.string(c.pointee.created_by)
+        self.revokedAtMillis = c.pointee.revoked_at_millis
+        self.revokedBy = ProtobufCRead.string(c.pointee.revoked_by)
+        self.tokenPrefix = ProtobufCRead.string(c.pointee.token_prefix)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ApiKey>, arena: ProtobufCArena) {
+        if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
+        c.pointee.role = Oms__V1__ApiKeyRole(rawValue: .init(truncatingIfNeeded: self.role.rawValue))
+        c.pointee.created_at_millis = self.createdAtMillis
+        if !self.createdBy.isEmpty { c.pointee.created_by = arena.cString(self.createdBy) }
+        c.pointee.revoked_at_millis = self.revokedAtMillis
+        if !self.revokedBy.isEmpty { c.pointee.revoked_by = arena.cString(self.revokedBy) }
+        if !self.tokenPrefix.isEmpty { c.pointee.token_prefix = arena.cString(self.tokenPrefix) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CreateApiKeyRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CreateApiKeyRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__create_api_key_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CreateApiKeyRequest>) {
+        oms__v1__create_api_key_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CreateApiKeyRequest>) {
+        self.init()
+        self.name = ProtobufCRead.string(c.pointee.name)
+        self.role = Oms_V1_ApiKeyRole(rawValue: Int32(truncatingIfNeeded: c.pointee.role.rawValue))
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CreateApiKeyRequest>, arena: ProtobufCArena) {
+        if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
+        c.pointee.role = Oms__V1__ApiKeyRole(rawValue: .init(truncatingIfNeeded: self.role.rawValue))
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CreateApiKeyResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CreateApiKeyResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__create_api_key_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CreateApiKeyResponse>) {
+        oms__v1__create_api_key_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CreateApiKeyResponse>) {
+        self.init()
+        self.key = c.pointee.key.map { Oms_V1_ApiKey(cMessage: $0) }
+        self.token = ProtobufCRead.string(c.pointee.token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CreateApiKeyResponse>, arena: ProtobufCArena) {
+        if let value = self.key { c.pointee.key = arena.message(value) }
+        if !self.token.isEmpty { c.pointee.token = arena.cString(self.token) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListApiKeysRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListApiKeysRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_api_keys_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListApiKeysRequest>) {
+        oms__v1__list_api_keys_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListApiKeysRequest>) {
+        self.init()
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListApiKeysRequest>, arena: ProtobufCArena) {
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListApiKeysResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListApiKeysResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_api_keys_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListApiKeysResponse>) {
+        oms__v1__list_api_keys_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListApiKeysResponse>) {
+        self.init()
+        self.keys = ProtobufCRead.messages(c.pointee.keys, count: c.pointee.n_keys) { Oms_V1_ApiKey(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListApiKeysResponse>, arena: ProtobufCArena) {
+        if !self.keys.isEmpty {
+            c.pointee.n_keys = self.keys.count
+            c.pointee.keys = arena.messages(self.keys)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_RevokeApiKeyRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__RevokeApiKeyRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__revoke_api_key_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__RevokeApiKeyRequest>) {
+        oms__v1__revoke_api_key_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__RevokeApiKeyRequest>) {
+        self.init()
+        self.name = ProtobufCRead.string(c.pointee.name)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__RevokeApiKeyRequest>, arena: ProtobufCArena) {
+        if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_RevokeApiKeyResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__RevokeApiKeyResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__revoke_api_key_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__RevokeApiKeyResponse>) {
+        oms__v1__revoke_api_key_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__RevokeApiKeyResponse>) {
+        self.init()
+        self.key = c.pointee.key.map { Oms_V1_ApiKey(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__RevokeApiKeyResponse>, arena: ProtobufCArena) {
+        if let value = self.key { c.pointee.key = arena.message(value) }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }

@@ -134,10 +134,20 @@ public struct Oms_V1_ApiKeyRecord: ProtoMessage {
 
     public var name: String = ""
 
-    /// Roles granted: "admin" allows everything.
+    /// Roles granted: "admin" allows everything, "service" every service but
+    /// AdminService. A key without a known role is refused.
     public var roles: [String] = []
 
     public var createdAtMillis: Int64 = 0
+
+    public var createdBy: String = ""
+
+    /// 0 while active; a revoked key stays listed but no longer authenticates.
+    public var revokedAtMillis: Int64 = 0
+
+    public var revokedBy: String = ""
+
+    public var tokenPrefix: String = ""
 
     public var unknownFields = ProtoUnknownFields()
 
@@ -273,6 +283,10 @@ extension Oms_V1_ApiKeyRecord: ProtobufCMessageConvertible {
         self.name = ProtobufCRead.string(c.pointee.name)
         self.roles = ProtobufCRead.array(c.pointee.roles, count: c.pointee.n_roles) { ProtobufCRead.string($0) }
         self.createdAtMillis = c.pointee.created_at_millis
+        self.createdBy = ProtobufCRead.string(c.pointee.created_by)
+        self.revokedAtMillis = c.pointee.revoked_at_millis
+        self.revokedBy = ProtobufCRead.string(c.pointee.revoked_by)
+        self.tokenPrefix = ProtobufCRead.string(c.pointee.token_prefix)
         self.unknownFields = ProtoUnknownFields(c.pointee.base)
     }
 
@@ -283,6 +297,10 @@ extension Oms_V1_ApiKeyRecord: ProtobufCMessageConvertible {
             c.pointee.roles = arena.cStrings(self.roles)
         }
         c.pointee.created_at_millis = self.createdAtMillis
+        if !self.createdBy.isEmpty { c.pointee.created_by = arena.cString(self.createdBy) }
+        c.pointee.revoked_at_millis = self.revokedAtMillis
+        if !self.revokedBy.isEmpty { c.pointee.revoked_by = arena.cString(self.revokedBy) }
+        if !self.tokenPrefix.isEmpty { c.pointee.token_prefix = arena.cString(self.tokenPrefix) }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }

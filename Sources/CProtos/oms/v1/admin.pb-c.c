@@ -187,6 +187,321 @@ void   oms__v1__server_info__free_unpacked
   assert(message->base.descriptor == &oms__v1__server_info__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__api_key__init
+                     (Oms__V1__ApiKey         *message)
+{
+  static const Oms__V1__ApiKey init_value = OMS__V1__API_KEY__INIT;
+  *message = init_value;
+}
+size_t oms__v1__api_key__get_packed_size
+                     (const Oms__V1__ApiKey *message)
+{
+  assert(message->base.descriptor == &oms__v1__api_key__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__api_key__pack
+                     (const Oms__V1__ApiKey *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__api_key__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__api_key__pack_to_buffer
+                     (const Oms__V1__ApiKey *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__api_key__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ApiKey *
+       oms__v1__api_key__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ApiKey *)
+     protobuf_c_message_unpack (&oms__v1__api_key__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__api_key__free_unpacked
+                     (Oms__V1__ApiKey *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__api_key__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__create_api_key_request__init
+                     (Oms__V1__CreateApiKeyRequest         *message)
+{
+  static const Oms__V1__CreateApiKeyRequest init_value = OMS__V1__CREATE_API_KEY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__create_api_key_request__get_packed_size
+                     (const Oms__V1__CreateApiKeyRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__create_api_key_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__create_api_key_request__pack
+                     (const Oms__V1__CreateApiKeyRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__create_api_key_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__create_api_key_request__pack_to_buffer
+                     (const Oms__V1__CreateApiKeyRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__create_api_key_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CreateApiKeyRequest *
+       oms__v1__create_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CreateApiKeyRequest *)
+     protobuf_c_message_unpack (&oms__v1__create_api_key_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__create_api_key_request__free_unpacked
+                     (Oms__V1__CreateApiKeyRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__create_api_key_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__create_api_key_response__init
+                     (Oms__V1__CreateApiKeyResponse         *message)
+{
+  static const Oms__V1__CreateApiKeyResponse init_value = OMS__V1__CREATE_API_KEY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__create_api_key_response__get_packed_size
+                     (const Oms__V1__CreateApiKeyResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__create_api_key_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__create_api_key_response__pack
+                     (const Oms__V1__CreateApiKeyResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__create_api_key_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__create_api_key_response__pack_to_buffer
+                     (const Oms__V1__CreateApiKeyResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__create_api_key_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CreateApiKeyResponse *
+       oms__v1__create_api_key_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CreateApiKeyResponse *)
+     protobuf_c_message_unpack (&oms__v1__create_api_key_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__create_api_key_response__free_unpacked
+                     (Oms__V1__CreateApiKeyResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__create_api_key_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_api_keys_request__init
+                     (Oms__V1__ListApiKeysRequest         *message)
+{
+  static const Oms__V1__ListApiKeysRequest init_value = OMS__V1__LIST_API_KEYS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_api_keys_request__get_packed_size
+                     (const Oms__V1__ListApiKeysRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_api_keys_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_api_keys_request__pack
+                     (const Oms__V1__ListApiKeysRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_api_keys_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_api_keys_request__pack_to_buffer
+                     (const Oms__V1__ListApiKeysRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_api_keys_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListApiKeysRequest *
+       oms__v1__list_api_keys_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListApiKeysRequest *)
+     protobuf_c_message_unpack (&oms__v1__list_api_keys_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_api_keys_request__free_unpacked
+                     (Oms__V1__ListApiKeysRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_api_keys_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_api_keys_response__init
+                     (Oms__V1__ListApiKeysResponse         *message)
+{
+  static const Oms__V1__ListApiKeysResponse init_value = OMS__V1__LIST_API_KEYS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_api_keys_response__get_packed_size
+                     (const Oms__V1__ListApiKeysResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_api_keys_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_api_keys_response__pack
+                     (const Oms__V1__ListApiKeysResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_api_keys_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_api_keys_response__pack_to_buffer
+                     (const Oms__V1__ListApiKeysResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_api_keys_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListApiKeysResponse *
+       oms__v1__list_api_keys_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListApiKeysResponse *)
+     protobuf_c_message_unpack (&oms__v1__list_api_keys_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_api_keys_response__free_unpacked
+                     (Oms__V1__ListApiKeysResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_api_keys_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__revoke_api_key_request__init
+                     (Oms__V1__RevokeApiKeyRequest         *message)
+{
+  static const Oms__V1__RevokeApiKeyRequest init_value = OMS__V1__REVOKE_API_KEY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__revoke_api_key_request__get_packed_size
+                     (const Oms__V1__RevokeApiKeyRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__revoke_api_key_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__revoke_api_key_request__pack
+                     (const Oms__V1__RevokeApiKeyRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__revoke_api_key_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__revoke_api_key_request__pack_to_buffer
+                     (const Oms__V1__RevokeApiKeyRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__revoke_api_key_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__RevokeApiKeyRequest *
+       oms__v1__revoke_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__RevokeApiKeyRequest *)
+     protobuf_c_message_unpack (&oms__v1__revoke_api_key_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__revoke_api_key_request__free_unpacked
+                     (Oms__V1__RevokeApiKeyRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__revoke_api_key_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__revoke_api_key_response__init
+                     (Oms__V1__RevokeApiKeyResponse         *message)
+{
+  static const Oms__V1__RevokeApiKeyResponse init_value = OMS__V1__REVOKE_API_KEY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__revoke_api_key_response__get_packed_size
+                     (const Oms__V1__RevokeApiKeyResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__revoke_api_key_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__revoke_api_key_response__pack
+                     (const Oms__V1__RevokeApiKeyResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__revoke_api_key_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__revoke_api_key_response__pack_to_buffer
+                     (const Oms__V1__RevokeApiKeyResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__revoke_api_key_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__RevokeApiKeyResponse *
+       oms__v1__revoke_api_key_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__RevokeApiKeyResponse *)
+     protobuf_c_message_unpack (&oms__v1__revoke_api_key_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__revoke_api_key_response__free_unpacked
+                     (Oms__V1__RevokeApiKeyResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__revoke_api_key_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor oms__v1__ping_request__field_descriptors[2] =
 {
   {
@@ -436,14 +751,400 @@ const ProtobufCMessageDescriptor oms__v1__server_info__descriptor =
   (ProtobufCMessageInit) oms__v1__server_info__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor oms__v1__admin_service__method_descriptors[2] =
+static const ProtobufCFieldDescriptor oms__v1__api_key__field_descriptors[7] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApiKey, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "role",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApiKey, role),
+    &oms__v1__api_key_role__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_millis",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApiKey, created_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_by",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApiKey, created_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revoked_at_millis",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApiKey, revoked_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revoked_by",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApiKey, revoked_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "token_prefix",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApiKey, token_prefix),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__api_key__field_indices_by_name[] = {
+  2,   /* field[2] = created_at_millis */
+  3,   /* field[3] = created_by */
+  0,   /* field[0] = name */
+  4,   /* field[4] = revoked_at_millis */
+  5,   /* field[5] = revoked_by */
+  1,   /* field[1] = role */
+  6,   /* field[6] = token_prefix */
+};
+static const ProtobufCIntRange oms__v1__api_key__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor oms__v1__api_key__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ApiKey",
+  "ApiKey",
+  "Oms__V1__ApiKey",
+  "oms.v1",
+  sizeof(Oms__V1__ApiKey),
+  7,
+  oms__v1__api_key__field_descriptors,
+  oms__v1__api_key__field_indices_by_name,
+  1,  oms__v1__api_key__number_ranges,
+  (ProtobufCMessageInit) oms__v1__api_key__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__create_api_key_request__field_descriptors[2] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreateApiKeyRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "role",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreateApiKeyRequest, role),
+    &oms__v1__api_key_role__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__create_api_key_request__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+  1,   /* field[1] = role */
+};
+static const ProtobufCIntRange oms__v1__create_api_key_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__create_api_key_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CreateApiKeyRequest",
+  "CreateApiKeyRequest",
+  "Oms__V1__CreateApiKeyRequest",
+  "oms.v1",
+  sizeof(Oms__V1__CreateApiKeyRequest),
+  2,
+  oms__v1__create_api_key_request__field_descriptors,
+  oms__v1__create_api_key_request__field_indices_by_name,
+  1,  oms__v1__create_api_key_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__create_api_key_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__create_api_key_response__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreateApiKeyResponse, key),
+    &oms__v1__api_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreateApiKeyResponse, token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__create_api_key_response__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = token */
+};
+static const ProtobufCIntRange oms__v1__create_api_key_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__create_api_key_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CreateApiKeyResponse",
+  "CreateApiKeyResponse",
+  "Oms__V1__CreateApiKeyResponse",
+  "oms.v1",
+  sizeof(Oms__V1__CreateApiKeyResponse),
+  2,
+  oms__v1__create_api_key_response__field_descriptors,
+  oms__v1__create_api_key_response__field_indices_by_name,
+  1,  oms__v1__create_api_key_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__create_api_key_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define oms__v1__list_api_keys_request__field_descriptors NULL
+#define oms__v1__list_api_keys_request__field_indices_by_name NULL
+#define oms__v1__list_api_keys_request__number_ranges NULL
+const ProtobufCMessageDescriptor oms__v1__list_api_keys_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListApiKeysRequest",
+  "ListApiKeysRequest",
+  "Oms__V1__ListApiKeysRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ListApiKeysRequest),
+  0,
+  oms__v1__list_api_keys_request__field_descriptors,
+  oms__v1__list_api_keys_request__field_indices_by_name,
+  0,  oms__v1__list_api_keys_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_api_keys_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_api_keys_response__field_descriptors[1] =
+{
+  {
+    "keys",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ListApiKeysResponse, n_keys),
+    offsetof(Oms__V1__ListApiKeysResponse, keys),
+    &oms__v1__api_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_api_keys_response__field_indices_by_name[] = {
+  0,   /* field[0] = keys */
+};
+static const ProtobufCIntRange oms__v1__list_api_keys_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_api_keys_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListApiKeysResponse",
+  "ListApiKeysResponse",
+  "Oms__V1__ListApiKeysResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ListApiKeysResponse),
+  1,
+  oms__v1__list_api_keys_response__field_descriptors,
+  oms__v1__list_api_keys_response__field_indices_by_name,
+  1,  oms__v1__list_api_keys_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_api_keys_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__revoke_api_key_request__field_descriptors[1] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RevokeApiKeyRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__revoke_api_key_request__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange oms__v1__revoke_api_key_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__revoke_api_key_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.RevokeApiKeyRequest",
+  "RevokeApiKeyRequest",
+  "Oms__V1__RevokeApiKeyRequest",
+  "oms.v1",
+  sizeof(Oms__V1__RevokeApiKeyRequest),
+  1,
+  oms__v1__revoke_api_key_request__field_descriptors,
+  oms__v1__revoke_api_key_request__field_indices_by_name,
+  1,  oms__v1__revoke_api_key_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__revoke_api_key_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__revoke_api_key_response__field_descriptors[1] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RevokeApiKeyResponse, key),
+    &oms__v1__api_key__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__revoke_api_key_response__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+};
+static const ProtobufCIntRange oms__v1__revoke_api_key_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__revoke_api_key_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.RevokeApiKeyResponse",
+  "RevokeApiKeyResponse",
+  "Oms__V1__RevokeApiKeyResponse",
+  "oms.v1",
+  sizeof(Oms__V1__RevokeApiKeyResponse),
+  1,
+  oms__v1__revoke_api_key_response__field_descriptors,
+  oms__v1__revoke_api_key_response__field_indices_by_name,
+  1,  oms__v1__revoke_api_key_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__revoke_api_key_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue oms__v1__api_key_role__enum_values_by_number[3] =
+{
+  { "API_KEY_ROLE_UNSPECIFIED", "OMS__V1__API_KEY_ROLE__API_KEY_ROLE_UNSPECIFIED", 0 },
+  { "API_KEY_ROLE_ADMIN", "OMS__V1__API_KEY_ROLE__API_KEY_ROLE_ADMIN", 1 },
+  { "API_KEY_ROLE_SERVICE", "OMS__V1__API_KEY_ROLE__API_KEY_ROLE_SERVICE", 2 },
+};
+static const ProtobufCIntRange oms__v1__api_key_role__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex oms__v1__api_key_role__enum_values_by_name[3] =
+{
+  { "API_KEY_ROLE_ADMIN", 1 },
+  { "API_KEY_ROLE_SERVICE", 2 },
+  { "API_KEY_ROLE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor oms__v1__api_key_role__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "oms.v1.ApiKeyRole",
+  "ApiKeyRole",
+  "Oms__V1__ApiKeyRole",
+  "oms.v1",
+  3,
+  oms__v1__api_key_role__enum_values_by_number,
+  3,
+  oms__v1__api_key_role__enum_values_by_name,
+  1,
+  oms__v1__api_key_role__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor oms__v1__admin_service__method_descriptors[5] =
 {
   { "Ping", &oms__v1__ping_request__descriptor, &oms__v1__ping_response__descriptor },
   { "GetServerInfo", &oms__v1__get_server_info_request__descriptor, &oms__v1__server_info__descriptor },
+  { "CreateApiKey", &oms__v1__create_api_key_request__descriptor, &oms__v1__create_api_key_response__descriptor },
+  { "ListApiKeys", &oms__v1__list_api_keys_request__descriptor, &oms__v1__list_api_keys_response__descriptor },
+  { "RevokeApiKey", &oms__v1__revoke_api_key_request__descriptor, &oms__v1__revoke_api_key_response__descriptor },
 };
 const unsigned oms__v1__admin_service__method_indices_by_name[] = {
+  2,        /* CreateApiKey */
   1,        /* GetServerInfo */
-  0         /* Ping */
+  3,        /* ListApiKeys */
+  0,        /* Ping */
+  4         /* RevokeApiKey */
 };
 const ProtobufCServiceDescriptor oms__v1__admin_service__descriptor =
 {
@@ -452,7 +1153,7 @@ const ProtobufCServiceDescriptor oms__v1__admin_service__descriptor =
   "AdminService",
   "Oms__V1__AdminService",
   "oms.v1",
-  2,
+  5,
   oms__v1__admin_service__method_descriptors,
   oms__v1__admin_service__method_indices_by_name
 };
@@ -471,6 +1172,30 @@ void oms__v1__admin_service__get_server_info(ProtobufCService *service,
 {
   assert(service->descriptor == &oms__v1__admin_service__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__admin_service__create_api_key(ProtobufCService *service,
+                                            const Oms__V1__CreateApiKeyRequest *input,
+                                            Oms__V1__CreateApiKeyResponse_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__admin_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__admin_service__list_api_keys(ProtobufCService *service,
+                                           const Oms__V1__ListApiKeysRequest *input,
+                                           Oms__V1__ListApiKeysResponse_Closure closure,
+                                           void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__admin_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__admin_service__revoke_api_key(ProtobufCService *service,
+                                            const Oms__V1__RevokeApiKeyRequest *input,
+                                            Oms__V1__RevokeApiKeyResponse_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__admin_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__admin_service__init (Oms__V1__AdminService_Service *service,
                                    Oms__V1__AdminService_ServiceDestroy destroy)

@@ -444,7 +444,7 @@ const ProtobufCMessageDescriptor oms__v1__audit_record__descriptor =
   (ProtobufCMessageInit) oms__v1__audit_record__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor oms__v1__api_key_record__field_descriptors[3] =
+static const ProtobufCFieldDescriptor oms__v1__api_key_record__field_descriptors[7] =
 {
   {
     "name",
@@ -482,16 +482,68 @@ static const ProtobufCFieldDescriptor oms__v1__api_key_record__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "created_by",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApiKeyRecord, created_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revoked_at_millis",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApiKeyRecord, revoked_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revoked_by",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApiKeyRecord, revoked_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "token_prefix",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApiKeyRecord, token_prefix),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned oms__v1__api_key_record__field_indices_by_name[] = {
   2,   /* field[2] = created_at_millis */
+  3,   /* field[3] = created_by */
   0,   /* field[0] = name */
+  4,   /* field[4] = revoked_at_millis */
+  5,   /* field[5] = revoked_by */
   1,   /* field[1] = roles */
+  6,   /* field[6] = token_prefix */
 };
 static const ProtobufCIntRange oms__v1__api_key_record__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor oms__v1__api_key_record__descriptor =
 {
@@ -501,7 +553,7 @@ const ProtobufCMessageDescriptor oms__v1__api_key_record__descriptor =
   "Oms__V1__ApiKeyRecord",
   "oms.v1",
   sizeof(Oms__V1__ApiKeyRecord),
-  3,
+  7,
   oms__v1__api_key_record__field_descriptors,
   oms__v1__api_key_record__field_indices_by_name,
   1,  oms__v1__api_key_record__number_ranges,

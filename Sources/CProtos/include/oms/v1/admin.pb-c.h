@@ -19,10 +19,33 @@ typedef struct Oms__V1__PingRequest Oms__V1__PingRequest;
 typedef struct Oms__V1__PingResponse Oms__V1__PingResponse;
 typedef struct Oms__V1__GetServerInfoRequest Oms__V1__GetServerInfoRequest;
 typedef struct Oms__V1__ServerInfo Oms__V1__ServerInfo;
+typedef struct Oms__V1__ApiKey Oms__V1__ApiKey;
+typedef struct Oms__V1__CreateApiKeyRequest Oms__V1__CreateApiKeyRequest;
+typedef struct Oms__V1__CreateApiKeyResponse Oms__V1__CreateApiKeyResponse;
+typedef struct Oms__V1__ListApiKeysRequest Oms__V1__ListApiKeysRequest;
+typedef struct Oms__V1__ListApiKeysResponse Oms__V1__ListApiKeysResponse;
+typedef struct Oms__V1__RevokeApiKeyRequest Oms__V1__RevokeApiKeyRequest;
+typedef struct Oms__V1__RevokeApiKeyResponse Oms__V1__RevokeApiKeyResponse;
 
 
 /* --- enums --- */
 
+/*
+ * Roles a key can hold.
+ */
+typedef enum _Oms__V1__ApiKeyRole {
+  OMS__V1__API_KEY_ROLE__API_KEY_ROLE_UNSPECIFIED = 0,
+  /*
+   * Everything, AdminService included.
+   */
+  OMS__V1__API_KEY_ROLE__API_KEY_ROLE_ADMIN = 1,
+  /*
+   * Every business service (orders, inventory, catalog, customers, reports,
+   * events), but not AdminService: what an ERP or WMS integration needs.
+   */
+  OMS__V1__API_KEY_ROLE__API_KEY_ROLE_SERVICE = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(OMS__V1__API_KEY_ROLE)
+} Oms__V1__ApiKeyRole;
 
 /* --- messages --- */
 
@@ -78,6 +101,108 @@ struct  Oms__V1__ServerInfo
 #define OMS__V1__SERVER_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&oms__v1__server_info__descriptor) \
     , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0 }
+
+
+/*
+ * An API key as administrators see it (never the token).
+ */
+struct  Oms__V1__ApiKey
+{
+  ProtobufCMessage base;
+  /*
+   * 1-64 characters of [A-Za-z0-9._-], unique. The principal in audit rows and events.
+   */
+  char *name;
+  Oms__V1__ApiKeyRole role;
+  int64_t created_at_millis;
+  /*
+   * The key that created it.
+   */
+  char *created_by;
+  /*
+   * 0 while the key is active.
+   */
+  int64_t revoked_at_millis;
+  char *revoked_by;
+  /*
+   * The token's first characters ("oms_1a2b"), to tell keys apart in logs.
+   */
+  char *token_prefix;
+};
+#define OMS__V1__API_KEY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__api_key__descriptor) \
+    , (char *)protobuf_c_empty_string, OMS__V1__API_KEY_ROLE__API_KEY_ROLE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__CreateApiKeyRequest
+{
+  ProtobufCMessage base;
+  char *name;
+  /*
+   * Unspecified means SERVICE.
+   */
+  Oms__V1__ApiKeyRole role;
+};
+#define OMS__V1__CREATE_API_KEY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__create_api_key_request__descriptor) \
+    , (char *)protobuf_c_empty_string, OMS__V1__API_KEY_ROLE__API_KEY_ROLE_UNSPECIFIED }
+
+
+struct  Oms__V1__CreateApiKeyResponse
+{
+  ProtobufCMessage base;
+  Oms__V1__ApiKey *key;
+  /*
+   * The bearer token: shown this once, stored only as a SHA-256 hash.
+   */
+  char *token;
+};
+#define OMS__V1__CREATE_API_KEY_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__create_api_key_response__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__ListApiKeysRequest
+{
+  ProtobufCMessage base;
+};
+#define OMS__V1__LIST_API_KEYS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__list_api_keys_request__descriptor) \
+     }
+
+
+struct  Oms__V1__ListApiKeysResponse
+{
+  ProtobufCMessage base;
+  /*
+   * By name.
+   */
+  size_t n_keys;
+  Oms__V1__ApiKey **keys;
+};
+#define OMS__V1__LIST_API_KEYS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__list_api_keys_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Oms__V1__RevokeApiKeyRequest
+{
+  ProtobufCMessage base;
+  char *name;
+};
+#define OMS__V1__REVOKE_API_KEY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__revoke_api_key_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__RevokeApiKeyResponse
+{
+  ProtobufCMessage base;
+  Oms__V1__ApiKey *key;
+};
+#define OMS__V1__REVOKE_API_KEY_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__revoke_api_key_response__descriptor) \
+    , NULL }
 
 
 /* Oms__V1__PingRequest methods */
@@ -156,6 +281,139 @@ Oms__V1__ServerInfo *
 void   oms__v1__server_info__free_unpacked
                      (Oms__V1__ServerInfo *message,
                       ProtobufCAllocator *allocator);
+/* Oms__V1__ApiKey methods */
+void   oms__v1__api_key__init
+                     (Oms__V1__ApiKey         *message);
+size_t oms__v1__api_key__get_packed_size
+                     (const Oms__V1__ApiKey   *message);
+size_t oms__v1__api_key__pack
+                     (const Oms__V1__ApiKey   *message,
+                      uint8_t             *out);
+size_t oms__v1__api_key__pack_to_buffer
+                     (const Oms__V1__ApiKey   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ApiKey *
+       oms__v1__api_key__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__api_key__free_unpacked
+                     (Oms__V1__ApiKey *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__CreateApiKeyRequest methods */
+void   oms__v1__create_api_key_request__init
+                     (Oms__V1__CreateApiKeyRequest         *message);
+size_t oms__v1__create_api_key_request__get_packed_size
+                     (const Oms__V1__CreateApiKeyRequest   *message);
+size_t oms__v1__create_api_key_request__pack
+                     (const Oms__V1__CreateApiKeyRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__create_api_key_request__pack_to_buffer
+                     (const Oms__V1__CreateApiKeyRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__CreateApiKeyRequest *
+       oms__v1__create_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__create_api_key_request__free_unpacked
+                     (Oms__V1__CreateApiKeyRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__CreateApiKeyResponse methods */
+void   oms__v1__create_api_key_response__init
+                     (Oms__V1__CreateApiKeyResponse         *message);
+size_t oms__v1__create_api_key_response__get_packed_size
+                     (const Oms__V1__CreateApiKeyResponse   *message);
+size_t oms__v1__create_api_key_response__pack
+                     (const Oms__V1__CreateApiKeyResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__create_api_key_response__pack_to_buffer
+                     (const Oms__V1__CreateApiKeyResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__CreateApiKeyResponse *
+       oms__v1__create_api_key_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__create_api_key_response__free_unpacked
+                     (Oms__V1__CreateApiKeyResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ListApiKeysRequest methods */
+void   oms__v1__list_api_keys_request__init
+                     (Oms__V1__ListApiKeysRequest         *message);
+size_t oms__v1__list_api_keys_request__get_packed_size
+                     (const Oms__V1__ListApiKeysRequest   *message);
+size_t oms__v1__list_api_keys_request__pack
+                     (const Oms__V1__ListApiKeysRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__list_api_keys_request__pack_to_buffer
+                     (const Oms__V1__ListApiKeysRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ListApiKeysRequest *
+       oms__v1__list_api_keys_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__list_api_keys_request__free_unpacked
+                     (Oms__V1__ListApiKeysRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ListApiKeysResponse methods */
+void   oms__v1__list_api_keys_response__init
+                     (Oms__V1__ListApiKeysResponse         *message);
+size_t oms__v1__list_api_keys_response__get_packed_size
+                     (const Oms__V1__ListApiKeysResponse   *message);
+size_t oms__v1__list_api_keys_response__pack
+                     (const Oms__V1__ListApiKeysResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__list_api_keys_response__pack_to_buffer
+                     (const Oms__V1__ListApiKeysResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ListApiKeysResponse *
+       oms__v1__list_api_keys_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__list_api_keys_response__free_unpacked
+                     (Oms__V1__ListApiKeysResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__RevokeApiKeyRequest methods */
+void   oms__v1__revoke_api_key_request__init
+                     (Oms__V1__RevokeApiKeyRequest         *message);
+size_t oms__v1__revoke_api_key_request__get_packed_size
+                     (const Oms__V1__RevokeApiKeyRequest   *message);
+size_t oms__v1__revoke_api_key_request__pack
+                     (const Oms__V1__RevokeApiKeyRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__revoke_api_key_request__pack_to_buffer
+                     (const Oms__V1__RevokeApiKeyRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__RevokeApiKeyRequest *
+       oms__v1__revoke_api_key_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__revoke_api_key_request__free_unpacked
+                     (Oms__V1__RevokeApiKeyRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__RevokeApiKeyResponse methods */
+void   oms__v1__revoke_api_key_response__init
+                     (Oms__V1__RevokeApiKeyResponse         *message);
+size_t oms__v1__revoke_api_key_response__get_packed_size
+                     (const Oms__V1__RevokeApiKeyResponse   *message);
+size_t oms__v1__revoke_api_key_response__pack
+                     (const Oms__V1__RevokeApiKeyResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__revoke_api_key_response__pack_to_buffer
+                     (const Oms__V1__RevokeApiKeyResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__RevokeApiKeyResponse *
+       oms__v1__revoke_api_key_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__revoke_api_key_response__free_unpacked
+                     (Oms__V1__RevokeApiKeyResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Oms__V1__PingRequest_Closure)
@@ -169,6 +427,27 @@ typedef void (*Oms__V1__GetServerInfoRequest_Closure)
                   void *closure_data);
 typedef void (*Oms__V1__ServerInfo_Closure)
                  (const Oms__V1__ServerInfo *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ApiKey_Closure)
+                 (const Oms__V1__ApiKey *message,
+                  void *closure_data);
+typedef void (*Oms__V1__CreateApiKeyRequest_Closure)
+                 (const Oms__V1__CreateApiKeyRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__CreateApiKeyResponse_Closure)
+                 (const Oms__V1__CreateApiKeyResponse *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ListApiKeysRequest_Closure)
+                 (const Oms__V1__ListApiKeysRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ListApiKeysResponse_Closure)
+                 (const Oms__V1__ListApiKeysResponse *message,
+                  void *closure_data);
+typedef void (*Oms__V1__RevokeApiKeyRequest_Closure)
+                 (const Oms__V1__RevokeApiKeyRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__RevokeApiKeyResponse_Closure)
+                 (const Oms__V1__RevokeApiKeyResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -185,6 +464,18 @@ struct Oms__V1__AdminService_Service
                           const Oms__V1__GetServerInfoRequest *input,
                           Oms__V1__ServerInfo_Closure closure,
                           void *closure_data);
+  void (*create_api_key)(Oms__V1__AdminService_Service *service,
+                         const Oms__V1__CreateApiKeyRequest *input,
+                         Oms__V1__CreateApiKeyResponse_Closure closure,
+                         void *closure_data);
+  void (*list_api_keys)(Oms__V1__AdminService_Service *service,
+                        const Oms__V1__ListApiKeysRequest *input,
+                        Oms__V1__ListApiKeysResponse_Closure closure,
+                        void *closure_data);
+  void (*revoke_api_key)(Oms__V1__AdminService_Service *service,
+                         const Oms__V1__RevokeApiKeyRequest *input,
+                         Oms__V1__RevokeApiKeyResponse_Closure closure,
+                         void *closure_data);
 };
 typedef void (*Oms__V1__AdminService_ServiceDestroy)(Oms__V1__AdminService_Service *);
 void oms__v1__admin_service__init (Oms__V1__AdminService_Service *service,
@@ -194,7 +485,10 @@ void oms__v1__admin_service__init (Oms__V1__AdminService_Service *service,
 #define OMS__V1__ADMIN_SERVICE__INIT(function_prefix__) \
     { OMS__V1__ADMIN_SERVICE__BASE_INIT,\
       function_prefix__ ## ping,\
-      function_prefix__ ## get_server_info  }
+      function_prefix__ ## get_server_info,\
+      function_prefix__ ## create_api_key,\
+      function_prefix__ ## list_api_keys,\
+      function_prefix__ ## revoke_api_key  }
 void oms__v1__admin_service__ping(ProtobufCService *service,
                                   const Oms__V1__PingRequest *input,
                                   Oms__V1__PingResponse_Closure closure,
@@ -203,13 +497,33 @@ void oms__v1__admin_service__get_server_info(ProtobufCService *service,
                                              const Oms__V1__GetServerInfoRequest *input,
                                              Oms__V1__ServerInfo_Closure closure,
                                              void *closure_data);
+void oms__v1__admin_service__create_api_key(ProtobufCService *service,
+                                            const Oms__V1__CreateApiKeyRequest *input,
+                                            Oms__V1__CreateApiKeyResponse_Closure closure,
+                                            void *closure_data);
+void oms__v1__admin_service__list_api_keys(ProtobufCService *service,
+                                           const Oms__V1__ListApiKeysRequest *input,
+                                           Oms__V1__ListApiKeysResponse_Closure closure,
+                                           void *closure_data);
+void oms__v1__admin_service__revoke_api_key(ProtobufCService *service,
+                                            const Oms__V1__RevokeApiKeyRequest *input,
+                                            Oms__V1__RevokeApiKeyResponse_Closure closure,
+                                            void *closure_data);
 
 /* --- descriptors --- */
 
+extern const ProtobufCEnumDescriptor    oms__v1__api_key_role__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__ping_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__ping_response__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__get_server_info_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__server_info__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__api_key__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__create_api_key_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__create_api_key_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__list_api_keys_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__list_api_keys_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__revoke_api_key_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__revoke_api_key_response__descriptor;
 extern const ProtobufCServiceDescriptor oms__v1__admin_service__descriptor;
 
 PROTOBUF_C__END_DECLS

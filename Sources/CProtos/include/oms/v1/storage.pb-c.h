@@ -102,15 +102,23 @@ struct  Oms__V1__ApiKeyRecord
   ProtobufCMessage base;
   char *name;
   /*
-   * Roles granted: "admin" allows everything.
+   * Roles granted: "admin" allows everything, "service" every service but
+   * AdminService. A key without a known role is refused.
    */
   size_t n_roles;
   char **roles;
   int64_t created_at_millis;
+  char *created_by;
+  /*
+   * 0 while active; a revoked key stays listed but no longer authenticates.
+   */
+  int64_t revoked_at_millis;
+  char *revoked_by;
+  char *token_prefix;
 };
 #define OMS__V1__API_KEY_RECORD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&oms__v1__api_key_record__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /* Oms__V1__IdempotencyRecord methods */
