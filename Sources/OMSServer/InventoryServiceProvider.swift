@@ -64,5 +64,58 @@ struct InventoryServiceProvider {
         router.unary(Oms_V1_InventoryService.Method.getValuation) { request, _, responder in
             responder.answer { try inventory.valuation(request) }
         }
+        router.unary(Oms_V1_InventoryService.Method.requestTransfer) { request, context, responder in
+            inventory.requestTransfer(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.approveTransfer) { request, context, responder in
+            inventory.approveTransfer(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.rejectTransfer) { request, context, responder in
+            inventory.rejectTransfer(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.shipTransfer) { request, context, responder in
+            inventory.shipTransfer(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.receiveTransfer) { request, context, responder in
+            inventory.receiveTransfer(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.getTransfer) { request, _, responder in
+            responder.answer {
+                var response = Oms_V1_TransferResponse()
+                response.transfer = try inventory.transfer(id: request.id)
+                return response
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.requestScrap) { request, context, responder in
+            inventory.requestScrap(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.approveScrap) { request, context, responder in
+            inventory.approveScrap(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.rejectScrap) { request, context, responder in
+            inventory.rejectScrap(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.getScrap) { request, _, responder in
+            responder.answer {
+                var response = Oms_V1_ScrapResponse()
+                response.scrap = try inventory.scrap(id: request.id)
+                return response
+            }
+        }
+        router.clientStreaming(Oms_V1_InventoryService.Method.bulkAdjustStock) { rows, context in
+            do {
+                return try await inventory.bulkAdjustStock(rows, actor: context.principal ?? "anonymous")
+            } catch {
+                throw ErrorMapping.rpcError(error)
+            }
+        }
     }
 }

@@ -44,7 +44,7 @@ struct InventoryScenarioTests {
                     _ = try await client.inventory.receivePurchaseOrder(
                         id: po1.id, lines: [.init(sku: "KETTLE", quantity: 5, location: "B-02")])
                     Issue.record("over-receipt accepted")
-                } catch {
+                } catch let error as OMSError {
                     #expect(error.code == .failedPrecondition && error.reason == "OVER_RECEIPT")
                     #expect(error.fieldViolations.map(\.field) == ["lines[0].quantity"])
                 }

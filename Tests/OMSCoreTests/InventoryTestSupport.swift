@@ -120,3 +120,89 @@ extension OrderFixture {
 func fields(_ error: DomainError?) -> [String] {
     error?.violations.map(\.field) ?? []
 }
+
+/// Transfer and scrap helpers: each awaits the callback API and checks the
+/// invariants afterwards.
+extension OrderFixture {
+    func call<Response: Sendable>(
+        _ body: (@escaping @Sendable (Result<Response, any Error>) -> Void) -> Void
+    ) async throws -> Response {
+        let response = try await withCheckedThrowingContinuation { continuation in
+            body { continuation.resume(with: $0) }
+        }
+        try expectConsistent()
+        return response
+    }
+
+    func requestTransfer(
+        from: String, to: String, _ lines: [(sku: String, quantity: Int64, location: String)], actor: String = "alice",
+        requestID: String = ""
+    ) async throws -> Oms_V1_Transfer {
+        let request = Oms_V1_RequestTransferRequest.with {
+            $0.requestID = requestID
+            $0.transfer = .with {
+                $0.fromWarehouseCode = from
+                $0.toWarehouseCode = to
+                $0.lines = lines.map { line in
+                    .with {
+                        $0.sku = line.sku
+                        $0.quantity = line.quantity
+                        $0.fromLocationCode = line.location
+                    }
+                }
+            }
+        }
+        return try await call { inventory.requestTransfer(request, actor: actor, completion: $0) }.transfer!
+    }
+
+    @discardableResult
+    func approveTransfer(_ id: String, actor: String = "bob") async throws -> Oms_V1_Transfer {
+        try await call { inventory.approveTransfer(.with { $0.id = id }, actor: actor, completion: $0) }.transfer!
+    }
+
+    @discardableResult
+    func shipTransfer(_ id: String, actor: String = "wms") async throws -> Oms_V1_TransferResponse {
+        try await call { inventory.shipTransfer(.with { $0.id = id }, actor: actor, completion: $0) }
+    }
+
+    @discardableResult
+    func receiveTransfer(
+        _ id: String, _ lines: [(sku: String, quantity: Int64, location: String)], complete: Bool = false,
+        requestID: String = ""
+    ) async throws -> Oms_V1_TransferResponse {
+        let request = Oms_V1_ReceiveTransferRequest.with {
+            $0.requestID = requestID
+            $0.id = id
+            $0.complete = complete
+            $0.lines = lines.map { line in
+                .with {
+                    $0.sku = line.sku
+                    $0.quantity = line.quantity
+                    $0.locationCode = line.location
+                }
+            }
+        }
+        return try await call { inventory.receiveTransfer(request, actor: "wms", completion: $0) }
+    }
+
+    func requestScrap(
+        in warehouse: String, _ lines: [(sku: String, quantity: Int64, location: String)],
+        reason: Oms_V1_ScrapReason = .damaged, actor: String = "alice"
+    ) async throws -> Oms_V1_Scrap {
+        let request = Oms_V1_RequestScrapRequest.with {
+            $0.scrap = .with {
+                $0.warehouseCode = warehouse
+                $0.reason = reason
+                $0.note = "forklift"
+                $0.lines = lines.map { line in
+                    .with {
+                        $0.sku = line.sku
+                        $0.quantity = line.quantity
+                        $0.locationCode = line.location
+                    }
+                }
+            }
+        }
+        return try await call { inventory.requestScrap(request, actor: actor, completion: $0) }.scrap!
+    }
+}

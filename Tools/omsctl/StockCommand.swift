@@ -17,10 +17,12 @@ struct StockCommand: AsyncParsableCommand {
               omsctl stock list --sku MUG-350
               omsctl stock movements --sku MUG-350 --kind receipt
               omsctl stock valuation
+              omsctl stock import counts.csv
             """,
         subcommands: [
             StockGetCommand.self, StockAdjustCommand.self, StockListCommand.self, StockMovementsCommand.self,
             StockLocationsCommand.self, StockPurchaseOrdersCommand.self, StockValuationCommand.self,
+            StockTransfersCommand.self, StockScrapCommand.self, StockImportCommand.self, StockGenerateCSVCommand.self,
         ]
     )
 }

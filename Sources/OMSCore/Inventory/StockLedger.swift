@@ -15,7 +15,8 @@ import Storage
 ///   `0x03 warehouse location` → Location,
 ///   `0x04 sku warehouse location` → LocationStock,
 ///   `0x05 warehouse location sku` → LocationStock (same value; by-place index),
-///   `0x06 sku` → SkuCost, `0x07 id` → PurchaseOrder.
+///   `0x06 sku` → SkuCost, `0x07 id` → PurchaseOrder, `0x08 id` → Transfer,
+///   `0x09 id` → Scrap.
 /// Keys in `stock_moves`: `sku warehouse seq(u64)` → StockMove, and the time
 /// index `0xFF at_millis(i64) seq(u64)` → the same StockMove (skus never
 /// contain 0xFF, so the index sorts after every primary key).
@@ -27,6 +28,8 @@ public enum StockLedger {
     static let placeIndexTag: UInt8 = 0x05
     static let skuCostTag: UInt8 = 0x06
     static let purchaseOrderTag: UInt8 = 0x07
+    static let transferTag: UInt8 = 0x08
+    static let scrapTag: UInt8 = 0x09
     static let timeIndexTag: UInt8 = 0xFF
     static let moveCounter = "stock_move_sequence"
 
@@ -86,6 +89,14 @@ public enum StockLedger {
 
     static func purchaseOrderKey(_ id: String) -> [UInt8] {
         [purchaseOrderTag] + Array(id.utf8)
+    }
+
+    static func transferKey(_ id: String) -> [UInt8] {
+        [transferTag] + Array(id.utf8)
+    }
+
+    static func scrapKey(_ id: String) -> [UInt8] {
+        [scrapTag] + Array(id.utf8)
     }
 
     static func movePrefix(sku: String, warehouse: String?) -> [UInt8] {

@@ -177,6 +177,208 @@ public enum Oms_V1_PurchaseOrderStatus: ProtoEnum {
     }
 }
 
+public enum Oms_V1_TransferStatus: ProtoEnum {
+    case unspecified  // 0
+    case requested  // 1
+    case approved  // 2
+    case rejected  // 3
+    /// Stock left the source; in transit to the destination.
+    case shipped  // 4
+    case partiallyReceived  // 5
+    /// Closed: everything shipped was received, or the rest is recorded as
+    /// discrepancies.
+    case received  // 6
+    case UNRECOGNIZED(Int32)
+
+    public static let allCases: [Oms_V1_TransferStatus] = [
+        .unspecified,
+        .requested,
+        .approved,
+        .rejected,
+        .shipped,
+        .partiallyReceived,
+        .received,
+    ]
+
+    public init() {
+        self = .unspecified
+    }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .requested
+        case 2: self = .approved
+        case 3: self = .rejected
+        case 4: self = .shipped
+        case 5: self = .partiallyReceived
+        case 6: self = .received
+        default: self = .UNRECOGNIZED(rawValue)
+        }
+    }
+
+    public init?(protoName: String) {
+        switch protoName {
+        case "TRANSFER_STATUS_UNSPECIFIED": self = .unspecified
+        case "TRANSFER_STATUS_REQUESTED": self = .requested
+        case "TRANSFER_STATUS_APPROVED": self = .approved
+        case "TRANSFER_STATUS_REJECTED": self = .rejected
+        case "TRANSFER_STATUS_SHIPPED": self = .shipped
+        case "TRANSFER_STATUS_PARTIALLY_RECEIVED": self = .partiallyReceived
+        case "TRANSFER_STATUS_RECEIVED": self = .received
+        default: return nil
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .requested: 1
+        case .approved: 2
+        case .rejected: 3
+        case .shipped: 4
+        case .partiallyReceived: 5
+        case .received: 6
+        case .UNRECOGNIZED(let value): value
+        }
+    }
+
+    /// The name in the .proto file; an unrecognized value is its number, as in proto3 JSON.
+    public var protoName: String {
+        switch self {
+        case .unspecified: "TRANSFER_STATUS_UNSPECIFIED"
+        case .requested: "TRANSFER_STATUS_REQUESTED"
+        case .approved: "TRANSFER_STATUS_APPROVED"
+        case .rejected: "TRANSFER_STATUS_REJECTED"
+        case .shipped: "TRANSFER_STATUS_SHIPPED"
+        case .partiallyReceived: "TRANSFER_STATUS_PARTIALLY_RECEIVED"
+        case .received: "TRANSFER_STATUS_RECEIVED"
+        case .UNRECOGNIZED(let value): String(value)
+        }
+    }
+}
+
+public enum Oms_V1_ScrapReason: ProtoEnum {
+    case unspecified  // 0
+    case damaged  // 1
+    case expired  // 2
+    case lost  // 3
+    case UNRECOGNIZED(Int32)
+
+    public static let allCases: [Oms_V1_ScrapReason] = [
+        .unspecified,
+        .damaged,
+        .expired,
+        .lost,
+    ]
+
+    public init() {
+        self = .unspecified
+    }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .damaged
+        case 2: self = .expired
+        case 3: self = .lost
+        default: self = .UNRECOGNIZED(rawValue)
+        }
+    }
+
+    public init?(protoName: String) {
+        switch protoName {
+        case "SCRAP_REASON_UNSPECIFIED": self = .unspecified
+        case "SCRAP_REASON_DAMAGED": self = .damaged
+        case "SCRAP_REASON_EXPIRED": self = .expired
+        case "SCRAP_REASON_LOST": self = .lost
+        default: return nil
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .damaged: 1
+        case .expired: 2
+        case .lost: 3
+        case .UNRECOGNIZED(let value): value
+        }
+    }
+
+    /// The name in the .proto file; an unrecognized value is its number, as in proto3 JSON.
+    public var protoName: String {
+        switch self {
+        case .unspecified: "SCRAP_REASON_UNSPECIFIED"
+        case .damaged: "SCRAP_REASON_DAMAGED"
+        case .expired: "SCRAP_REASON_EXPIRED"
+        case .lost: "SCRAP_REASON_LOST"
+        case .UNRECOGNIZED(let value): String(value)
+        }
+    }
+}
+
+public enum Oms_V1_ScrapStatus: ProtoEnum {
+    case unspecified  // 0
+    case requested  // 1
+    /// Approved and executed: the stock has left.
+    case approved  // 2
+    case rejected  // 3
+    case UNRECOGNIZED(Int32)
+
+    public static let allCases: [Oms_V1_ScrapStatus] = [
+        .unspecified,
+        .requested,
+        .approved,
+        .rejected,
+    ]
+
+    public init() {
+        self = .unspecified
+    }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .requested
+        case 2: self = .approved
+        case 3: self = .rejected
+        default: self = .UNRECOGNIZED(rawValue)
+        }
+    }
+
+    public init?(protoName: String) {
+        switch protoName {
+        case "SCRAP_STATUS_UNSPECIFIED": self = .unspecified
+        case "SCRAP_STATUS_REQUESTED": self = .requested
+        case "SCRAP_STATUS_APPROVED": self = .approved
+        case "SCRAP_STATUS_REJECTED": self = .rejected
+        default: return nil
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .requested: 1
+        case .approved: 2
+        case .rejected: 3
+        case .UNRECOGNIZED(let value): value
+        }
+    }
+
+    /// The name in the .proto file; an unrecognized value is its number, as in proto3 JSON.
+    public var protoName: String {
+        switch self {
+        case .unspecified: "SCRAP_STATUS_UNSPECIFIED"
+        case .requested: "SCRAP_STATUS_REQUESTED"
+        case .approved: "SCRAP_STATUS_APPROVED"
+        case .rejected: "SCRAP_STATUS_REJECTED"
+        case .UNRECOGNIZED(let value): String(value)
+        }
+    }
+}
+
 public struct Oms_V1_Warehouse: ProtoMessage {
     public static let protoMessageName = "oms.v1.Warehouse"
 
@@ -354,7 +556,8 @@ public struct Oms_V1_StockLevel: ProtoMessage {
     public var updatedAtMillis: Int64 = 0
 
     /// Expected into this warehouse: open purchase order quantities not yet
-    /// received. Not part of on_hand or available.
+    /// received, plus approved inbound transfer quantities not yet received
+    /// (shipped or not). Not part of on_hand or available.
     public var incoming: Int64 = 0
 
     /// Shipped towards this warehouse by a transfer and not yet received.
@@ -1563,6 +1766,793 @@ public struct Oms_V1_SkuCost: ProtoMessage {
     }
 }
 
+public struct Oms_V1_TransferLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.TransferLine"
+
+    public var sku: String = ""
+
+    public var quantity: Int64 = 0
+
+    /// Where to take it from in the source; "" = unassigned first, then
+    /// locations in code order.
+    public var fromLocationCode: String = ""
+
+    /// Output.
+    public var shippedQuantity: Int64 = 0
+
+    public var receivedQuantity: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// Shipped but never received, recorded when a transfer is closed.
+public struct Oms_V1_TransferDiscrepancy: ProtoMessage {
+    public static let protoMessageName = "oms.v1.TransferDiscrepancy"
+
+    public var sku: String = ""
+
+    public var shippedQuantity: Int64 = 0
+
+    public var receivedQuantity: Int64 = 0
+
+    /// shipped - received.
+    public var missingQuantity: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_Transfer: ProtoMessage {
+    public static let protoMessageName = "oms.v1.Transfer"
+
+    /// "trf_..." (server-generated).
+    public var id: String = ""
+
+    public var fromWarehouseCode: String = ""
+
+    public var toWarehouseCode: String = ""
+
+    public var lines: [Oms_V1_TransferLine] = []
+
+    public var status: Oms_V1_TransferStatus = .unspecified
+
+    public var note: String = ""
+
+    public var requestedBy: String = ""
+
+    /// Who approved or rejected.
+    public var decidedBy: String = ""
+
+    public var rejectionReason: String = ""
+
+    public var discrepancies: [Oms_V1_TransferDiscrepancy] = []
+
+    public var version: UInt64 = 0
+
+    public var createdAtMillis: Int64 = 0
+
+    public var updatedAtMillis: Int64 = 0
+
+    public var shippedAtMillis: Int64 = 0
+
+    public var receivedAtMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_TransferResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.TransferResponse"
+
+    public var transfer: Oms_V1_Transfer? = nil
+
+    /// Ledger rows written by this call (ship: TRANSFER_OUT; receive: TRANSFER_IN).
+    public var moves: [Oms_V1_StockMove] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_RequestTransferRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.RequestTransferRequest"
+
+    public var requestID: String = ""
+
+    /// from_warehouse_code, to_warehouse_code, lines{sku, quantity,
+    /// from_location_code}, note.
+    public var transfer: Oms_V1_Transfer? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ApproveTransferRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ApproveTransferRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_RejectTransferRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.RejectTransferRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    public var reason: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ShipTransferRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ShipTransferRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_TransferReceiptLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.TransferReceiptLine"
+
+    public var sku: String = ""
+
+    public var quantity: Int64 = 0
+
+    /// Put-away location at the destination; "" = unassigned.
+    public var locationCode: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ReceiveTransferRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReceiveTransferRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    /// May be empty when only closing (complete = true).
+    public var lines: [Oms_V1_TransferReceiptLine] = []
+
+    /// Close the transfer: what is still missing becomes a discrepancy.
+    public var complete: Bool = false
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetTransferRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetTransferRequest"
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ScrapLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ScrapLine"
+
+    public var sku: String = ""
+
+    public var quantity: Int64 = 0
+
+    /// "" = unassigned first, then locations in code order.
+    public var locationCode: String = ""
+
+    /// Output, once approved: the value written off (quantity x average cost).
+    public var writtenOffMinor: Int64 = 0
+
+    public var currencyCode: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_Scrap: ProtoMessage {
+    public static let protoMessageName = "oms.v1.Scrap"
+
+    /// "scr_..." (server-generated).
+    public var id: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var lines: [Oms_V1_ScrapLine] = []
+
+    public var reason: Oms_V1_ScrapReason = .unspecified
+
+    public var note: String = ""
+
+    public var status: Oms_V1_ScrapStatus = .unspecified
+
+    public var requestedBy: String = ""
+
+    public var decidedBy: String = ""
+
+    public var rejectionReason: String = ""
+
+    /// Sum of the lines' written_off_minor per currency.
+    public var writtenOff: [Oms_V1_Money] = []
+
+    public var version: UInt64 = 0
+
+    public var createdAtMillis: Int64 = 0
+
+    public var updatedAtMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ScrapResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ScrapResponse"
+
+    public var scrap: Oms_V1_Scrap? = nil
+
+    public var moves: [Oms_V1_StockMove] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_RequestScrapRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.RequestScrapRequest"
+
+    public var requestID: String = ""
+
+    /// warehouse_code, lines{sku, quantity, location_code}, reason, note.
+    public var scrap: Oms_V1_Scrap? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ApproveScrapRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ApproveScrapRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_RejectScrapRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.RejectScrapRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    public var reason: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetScrapRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetScrapRequest"
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// One row of a bulk adjustment (like AdjustStockRequest).
+public struct Oms_V1_BulkAdjustStockRow: ProtoMessage {
+    public static let protoMessageName = "oms.v1.BulkAdjustStockRow"
+
+    /// The caller's row number (a CSV line, say), echoed in failures; 0 = the
+    /// row's position in the stream, counting from 1.
+    public var rowNumber: UInt64 = 0
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var delta: Int64 = 0
+
+    public var reason: String = ""
+
+    public var locationCode: String = ""
+
+    /// Only read from the first row: the idempotency key of the whole stream.
+    /// A retry with the same key and rows skips the chunks already applied.
+    public var requestID: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_BulkAdjustStockFailure: ProtoMessage {
+    public static let protoMessageName = "oms.v1.BulkAdjustStockFailure"
+
+    public var rowNumber: UInt64 = 0
+
+    /// The gRPC status name the row alone would have got: INVALID_ARGUMENT,
+    /// FAILED_PRECONDITION.
+    public var code: String = ""
+
+    /// The field at fault ("sku", "delta", ...), when there is one.
+    public var field: String = ""
+
+    public var message: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_BulkAdjustStockResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.BulkAdjustStockResponse"
+
+    public var rowsReceived: UInt64 = 0
+
+    public var rowsApplied: UInt64 = 0
+
+    public var rowsFailed: UInt64 = 0
+
+    /// One entry per failed row, in row order; rows not listed were applied.
+    public var failures: [Oms_V1_BulkAdjustStockFailure] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
 /// Warehouses and stock levels per sku x warehouse. Every change of on-hand
 /// or reserved quantities writes a row to the immutable `stock_moves` ledger
 /// in the same batch, so levels always equal the sum of their ledger rows.
@@ -1584,6 +2574,17 @@ public enum Oms_V1_InventoryService {
         "GetPurchaseOrder",
         "ListPurchaseOrders",
         "GetValuation",
+        "RequestTransfer",
+        "ApproveTransfer",
+        "RejectTransfer",
+        "ShipTransfer",
+        "ReceiveTransfer",
+        "GetTransfer",
+        "RequestScrap",
+        "ApproveScrap",
+        "RejectScrap",
+        "GetScrap",
+        "BulkAdjustStock",
     ]
 
     public enum Method {
@@ -1690,6 +2691,93 @@ public enum Oms_V1_InventoryService {
             service: "oms.v1.InventoryService",
             name: "GetValuation",
             clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Transfers between warehouses: requested, then approved or rejected by
+        /// someone other than the requester, shipped (stock leaves the source and
+        /// is in transit to the destination), received (partially; closing with
+        /// `complete` records shipped-but-missing units as discrepancies).
+        public static let requestTransfer = ProtoMethod<Oms_V1_RequestTransferRequest, Oms_V1_TransferResponse>(
+            service: "oms.v1.InventoryService",
+            name: "RequestTransfer",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let approveTransfer = ProtoMethod<Oms_V1_ApproveTransferRequest, Oms_V1_TransferResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ApproveTransfer",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let rejectTransfer = ProtoMethod<Oms_V1_RejectTransferRequest, Oms_V1_TransferResponse>(
+            service: "oms.v1.InventoryService",
+            name: "RejectTransfer",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let shipTransfer = ProtoMethod<Oms_V1_ShipTransferRequest, Oms_V1_TransferResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ShipTransfer",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let receiveTransfer = ProtoMethod<Oms_V1_ReceiveTransferRequest, Oms_V1_TransferResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ReceiveTransfer",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let getTransfer = ProtoMethod<Oms_V1_GetTransferRequest, Oms_V1_TransferResponse>(
+            service: "oms.v1.InventoryService",
+            name: "GetTransfer",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Scrap: requested, then approved (stock leaves with SCRAP rows, its value
+        /// written off at average cost) or rejected, by someone other than the
+        /// requester.
+        public static let requestScrap = ProtoMethod<Oms_V1_RequestScrapRequest, Oms_V1_ScrapResponse>(
+            service: "oms.v1.InventoryService",
+            name: "RequestScrap",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let approveScrap = ProtoMethod<Oms_V1_ApproveScrapRequest, Oms_V1_ScrapResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ApproveScrap",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let rejectScrap = ProtoMethod<Oms_V1_RejectScrapRequest, Oms_V1_ScrapResponse>(
+            service: "oms.v1.InventoryService",
+            name: "RejectScrap",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let getScrap = ProtoMethod<Oms_V1_GetScrapRequest, Oms_V1_ScrapResponse>(
+            service: "oms.v1.InventoryService",
+            name: "GetScrap",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Many AdjustStock rows in one client stream. Each row is validated and
+        /// applied on its own (in chunks through the single writer): a bad row is
+        /// reported and never fails the others.
+        public static let bulkAdjustStock = ProtoMethod<Oms_V1_BulkAdjustStockRow, Oms_V1_BulkAdjustStockResponse>(
+            service: "oms.v1.InventoryService",
+            name: "BulkAdjustStock",
+            clientStreaming: true,
             serverStreaming: false
         )
     }
@@ -2806,6 +3894,643 @@ extension Oms_V1_SkuCost: ProtobufCMessageConvertible {
         c.pointee.average_cost_minor = self.averageCostMinor
         if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
         c.pointee.updated_at_millis = self.updatedAtMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_TransferLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__TransferLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__transfer_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__TransferLine>) {
+        oms__v1__transfer_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__TransferLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.quantity = c.pointee.quantity
+        self.fromLocationCode = ProtobufCRead.string(c.pointee.from_location_code)
+        self.shippedQuantity = c.pointee.shipped_quantity
+        self.receivedQuantity = c.pointee.received_quantity
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__TransferLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        c.pointee.quantity = self.quantity
+        if !self.fromLocationCode.isEmpty { c.pointee.from_location_code = arena.cString(self.fromLocationCode) }
+        c.pointee.shipped_quantity = self.shippedQuantity
+        c.pointee.received_quantity = self.receivedQuantity
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_TransferDiscrepancy: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__TransferDiscrepancy
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__transfer_discrepancy()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__TransferDiscrepancy>) {
+        oms__v1__transfer_discrepancy__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__TransferDiscrepancy>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.shippedQuantity = c.pointee.shipped_quantity
+        self.receivedQuantity = c.pointee.received_quantity
+        self.missingQuantity = c.pointee.missing_quantity
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__TransferDiscrepancy>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        c.pointee.shipped_quantity = self.shippedQuantity
+        c.pointee.received_quantity = self.receivedQuantity
+        c.pointee.missing_quantity = self.missingQuantity
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_Transfer: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__Transfer
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__transfer()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__Transfer>) {
+        oms__v1__transfer__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__Transfer>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.fromWarehouseCode = ProtobufCRead.string(c.pointee.from_warehouse_code)
+        self.toWarehouseCode = ProtobufCRead.string(c.pointee.to_warehouse_code)
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_TransferLine(cMessage: $0) }
+        self.status = Oms_V1_TransferStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
+        self.note = ProtobufCRead.string(c.pointee.note)
+        self.requestedBy = ProtobufCRead.string(c.pointee.requested_by)
+        self.decidedBy = ProtobufCRead.string(c.pointee.decided_by)
+        self.rejectionReason = ProtobufCRead.string(c.pointee.rejection_reason)
+        self.discrepancies = ProtobufCRead.messages(c.pointee.discrepancies, count: c.pointee.n_discrepancies) { Oms_V1_TransferDiscrepancy(cMessage: $0) }
+        self.version = c.pointee.version
+        self.createdAtMillis = c.pointee.created_at_millis
+        self.updatedAtMillis = c.pointee.updated_at_millis
+        self.shippedAtMillis = c.pointee.shipped_at_millis
+        self.receivedAtMillis = c.pointee.received_at_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__Transfer>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.fromWarehouseCode.isEmpty { c.pointee.from_warehouse_code = arena.cString(self.fromWarehouseCode) }
+        if !self.toWarehouseCode.isEmpty { c.pointee.to_warehouse_code = arena.cString(self.toWarehouseCode) }
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        c.pointee.status = Oms__V1__TransferStatus(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
+        if !self.note.isEmpty { c.pointee.note = arena.cString(self.note) }
+        if !self.requestedBy.isEmpty { c.pointee.requested_by = arena.cString(self.requestedBy) }
+        if !self.decidedBy.isEmpty { c.pointee.decided_by = arena.cString(self.decidedBy) }
+        if !self.rejectionReason.isEmpty { c.pointee.rejection_reason = arena.cString(self.rejectionReason) }
+        if !self.discrepancies.isEmpty {
+            c.pointee.n_discrepancies = self.discrepancies.count
+            c.pointee.discrepancies = arena.messages(self.discrepancies)
+        }
+        c.pointee.version = self.version
+        c.pointee.created_at_millis = self.createdAtMillis
+        c.pointee.updated_at_millis = self.updatedAtMillis
+        c.pointee.shipped_at_millis = self.shippedAtMillis
+        c.pointee.received_at_millis = self.receivedAtMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_TransferResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__TransferResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__transfer_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__TransferResponse>) {
+        oms__v1__transfer_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__TransferResponse>) {
+        self.init()
+        self.transfer = c.pointee.transfer.map { Oms_V1_Transfer(cMessage: $0) }
+        self.moves = ProtobufCRead.messages(c.pointee.moves, count: c.pointee.n_moves) { Oms_V1_StockMove(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__TransferResponse>, arena: ProtobufCArena) {
+        if let value = self.transfer { c.pointee.transfer = arena.message(value) }
+        if !self.moves.isEmpty {
+            c.pointee.n_moves = self.moves.count
+            c.pointee.moves = arena.messages(self.moves)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_RequestTransferRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__RequestTransferRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__request_transfer_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__RequestTransferRequest>) {
+        oms__v1__request_transfer_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__RequestTransferRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.transfer = c.pointee.transfer.map { Oms_V1_Transfer(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__RequestTransferRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if let value = self.transfer { c.pointee.transfer = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ApproveTransferRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ApproveTransferRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__approve_transfer_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ApproveTransferRequest>) {
+        oms__v1__approve_transfer_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ApproveTransferRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ApproveTransferRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_RejectTransferRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__RejectTransferRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__reject_transfer_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__RejectTransferRequest>) {
+        oms__v1__reject_transfer_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__RejectTransferRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.reason = ProtobufCRead.string(c.pointee.reason)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__RejectTransferRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.reason.isEmpty { c.pointee.reason = arena.cString(self.reason) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ShipTransferRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ShipTransferRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__ship_transfer_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ShipTransferRequest>) {
+        oms__v1__ship_transfer_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ShipTransferRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ShipTransferRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_TransferReceiptLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__TransferReceiptLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__transfer_receipt_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__TransferReceiptLine>) {
+        oms__v1__transfer_receipt_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__TransferReceiptLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.quantity = c.pointee.quantity
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__TransferReceiptLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        c.pointee.quantity = self.quantity
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReceiveTransferRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReceiveTransferRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__receive_transfer_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReceiveTransferRequest>) {
+        oms__v1__receive_transfer_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReceiveTransferRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_TransferReceiptLine(cMessage: $0) }
+        self.complete = c.pointee.complete != 0
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReceiveTransferRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        c.pointee.complete = self.complete ? 1 : 0
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetTransferRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetTransferRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_transfer_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetTransferRequest>) {
+        oms__v1__get_transfer_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetTransferRequest>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetTransferRequest>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ScrapLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ScrapLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__scrap_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ScrapLine>) {
+        oms__v1__scrap_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ScrapLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.quantity = c.pointee.quantity
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.writtenOffMinor = c.pointee.written_off_minor
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ScrapLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        c.pointee.quantity = self.quantity
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        c.pointee.written_off_minor = self.writtenOffMinor
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_Scrap: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__Scrap
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__scrap()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__Scrap>) {
+        oms__v1__scrap__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__Scrap>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_ScrapLine(cMessage: $0) }
+        self.reason = Oms_V1_ScrapReason(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
+        self.note = ProtobufCRead.string(c.pointee.note)
+        self.status = Oms_V1_ScrapStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
+        self.requestedBy = ProtobufCRead.string(c.pointee.requested_by)
+        self.decidedBy = ProtobufCRead.string(c.pointee.decided_by)
+        self.rejectionReason = ProtobufCRead.string(c.pointee.rejection_reason)
+        self.writtenOff = ProtobufCRead.messages(c.pointee.written_off, count: c.pointee.n_written_off) { Oms_V1_Money(cMessage: $0) }
+        self.version = c.pointee.version
+        self.createdAtMillis = c.pointee.created_at_millis
+        self.updatedAtMillis = c.pointee.updated_at_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__Scrap>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        c.pointee.reason = Oms__V1__ScrapReason(rawValue: .init(truncatingIfNeeded: self.reason.rawValue))
+        if !self.note.isEmpty { c.pointee.note = arena.cString(self.note) }
+        c.pointee.status = Oms__V1__ScrapStatus(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
+        if !self.requestedBy.isEmpty { c.pointee.requested_by = arena.cString(self.requestedBy) }
+        if !self.decidedBy.isEmpty { c.pointee.decided_by = arena.cString(self.decidedBy) }
+        if !self.rejectionReason.isEmpty { c.pointee.rejection_reason = arena.cString(self.rejectionReason) }
+        if !self.writtenOff.isEmpty {
+            c.pointee.n_written_off = self.writtenOff.count
+            c.pointee.written_off = arena.messages(self.writtenOff)
+        }
+        c.pointee.version = self.version
+        c.pointee.created_at_millis = self.createdAtMillis
+        c.pointee.updated_at_millis = self.updatedAtMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ScrapResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ScrapResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__scrap_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ScrapResponse>) {
+        oms__v1__scrap_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ScrapResponse>) {
+        self.init()
+        self.scrap = c.pointee.scrap.map { Oms_V1_Scrap(cMessage: $0) }
+        self.moves = ProtobufCRead.messages(c.pointee.moves, count: c.pointee.n_moves) { Oms_V1_StockMove(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ScrapResponse>, arena: ProtobufCArena) {
+        if let value = self.scrap { c.pointee.scrap = arena.message(value) }
+        if !self.moves.isEmpty {
+            c.pointee.n_moves = self.moves.count
+            c.pointee.moves = arena.messages(self.moves)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_RequestScrapRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__RequestScrapRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__request_scrap_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__RequestScrapRequest>) {
+        oms__v1__request_scrap_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__RequestScrapRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.scrap = c.pointee.scrap.map { Oms_V1_Scrap(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__RequestScrapRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if let value = self.scrap { c.pointee.scrap = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ApproveScrapRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ApproveScrapRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__approve_scrap_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ApproveScrapRequest>) {
+        oms__v1__approve_scrap_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ApproveScrapRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ApproveScrapRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_RejectScrapRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__RejectScrapRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__reject_scrap_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__RejectScrapRequest>) {
+        oms__v1__reject_scrap_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__RejectScrapRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.reason = ProtobufCRead.string(c.pointee.reason)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__RejectScrapRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.reason.isEmpty { c.pointee.reason = arena.cString(self.reason) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetScrapRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetScrapRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_scrap_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetScrapRequest>) {
+        oms__v1__get_scrap_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetScrapRequest>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetScrapRequest>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_BulkAdjustStockRow: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__BulkAdjustStockRow
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__bulk_adjust_stock_row()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__BulkAdjustStockRow>) {
+        oms__v1__bulk_adjust_stock_row__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__BulkAdjustStockRow>) {
+        self.init()
+        self.rowNumber = c.pointee.row_number
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.delta = c.pointee.delta
+        self.reason = ProtobufCRead.string(c.pointee.reason)
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__BulkAdjustStockRow>, arena: ProtobufCArena) {
+        c.pointee.row_number = self.rowNumber
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.delta = self.delta
+        if !self.reason.isEmpty { c.pointee.reason = arena.cString(self.reason) }
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_BulkAdjustStockFailure: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__BulkAdjustStockFailure
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__bulk_adjust_stock_failure()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__BulkAdjustStockFailure>) {
+        oms__v1__bulk_adjust_stock_failure__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__BulkAdjustStockFailure>) {
+        self.init()
+        self.rowNumber = c.pointee.row_number
+        self.code = ProtobufCRead.string(c.pointee.code)
+        self.field = ProtobufCRead.string(c.pointee.field)
+        self.message = ProtobufCRead.string(c.pointee.message)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__BulkAdjustStockFailure>, arena: ProtobufCArena) {
+        c.pointee.row_number = self.rowNumber
+        if !self.code.isEmpty { c.pointee.code = arena.cString(self.code) }
+        if !self.field.isEmpty { c.pointee.field = arena.cString(self.field) }
+        if !self.message.isEmpty { c.pointee.message = arena.cString(self.message) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_BulkAdjustStockResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__BulkAdjustStockResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__bulk_adjust_stock_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__BulkAdjustStockResponse>) {
+        oms__v1__bulk_adjust_stock_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__BulkAdjustStockResponse>) {
+        self.init()
+        self.rowsReceived = c.pointee.rows_received
+        self.rowsApplied = c.pointee.rows_applied
+        self.rowsFailed = c.pointee.rows_failed
+        self.failures = ProtobufCRead.messages(c.pointee.failures, count: c.pointee.n_failures) { Oms_V1_BulkAdjustStockFailure(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__BulkAdjustStockResponse>, arena: ProtobufCArena) {
+        c.pointee.rows_received = self.rowsReceived
+        c.pointee.rows_applied = self.rowsApplied
+        c.pointee.rows_failed = self.rowsFailed
+        if !self.failures.isEmpty {
+            c.pointee.n_failures = self.failures.count
+            c.pointee.failures = arena.messages(self.failures)
+        }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }

@@ -1672,6 +1672,951 @@ void   oms__v1__sku_cost__free_unpacked
   assert(message->base.descriptor == &oms__v1__sku_cost__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__transfer_line__init
+                     (Oms__V1__TransferLine         *message)
+{
+  static const Oms__V1__TransferLine init_value = OMS__V1__TRANSFER_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__transfer_line__get_packed_size
+                     (const Oms__V1__TransferLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__transfer_line__pack
+                     (const Oms__V1__TransferLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__transfer_line__pack_to_buffer
+                     (const Oms__V1__TransferLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__TransferLine *
+       oms__v1__transfer_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__TransferLine *)
+     protobuf_c_message_unpack (&oms__v1__transfer_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__transfer_line__free_unpacked
+                     (Oms__V1__TransferLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__transfer_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__transfer_discrepancy__init
+                     (Oms__V1__TransferDiscrepancy         *message)
+{
+  static const Oms__V1__TransferDiscrepancy init_value = OMS__V1__TRANSFER_DISCREPANCY__INIT;
+  *message = init_value;
+}
+size_t oms__v1__transfer_discrepancy__get_packed_size
+                     (const Oms__V1__TransferDiscrepancy *message)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_discrepancy__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__transfer_discrepancy__pack
+                     (const Oms__V1__TransferDiscrepancy *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_discrepancy__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__transfer_discrepancy__pack_to_buffer
+                     (const Oms__V1__TransferDiscrepancy *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_discrepancy__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__TransferDiscrepancy *
+       oms__v1__transfer_discrepancy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__TransferDiscrepancy *)
+     protobuf_c_message_unpack (&oms__v1__transfer_discrepancy__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__transfer_discrepancy__free_unpacked
+                     (Oms__V1__TransferDiscrepancy *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__transfer_discrepancy__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__transfer__init
+                     (Oms__V1__Transfer         *message)
+{
+  static const Oms__V1__Transfer init_value = OMS__V1__TRANSFER__INIT;
+  *message = init_value;
+}
+size_t oms__v1__transfer__get_packed_size
+                     (const Oms__V1__Transfer *message)
+{
+  assert(message->base.descriptor == &oms__v1__transfer__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__transfer__pack
+                     (const Oms__V1__Transfer *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__transfer__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__transfer__pack_to_buffer
+                     (const Oms__V1__Transfer *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__transfer__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__Transfer *
+       oms__v1__transfer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__Transfer *)
+     protobuf_c_message_unpack (&oms__v1__transfer__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__transfer__free_unpacked
+                     (Oms__V1__Transfer *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__transfer__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__transfer_response__init
+                     (Oms__V1__TransferResponse         *message)
+{
+  static const Oms__V1__TransferResponse init_value = OMS__V1__TRANSFER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__transfer_response__get_packed_size
+                     (const Oms__V1__TransferResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__transfer_response__pack
+                     (const Oms__V1__TransferResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__transfer_response__pack_to_buffer
+                     (const Oms__V1__TransferResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__TransferResponse *
+       oms__v1__transfer_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__TransferResponse *)
+     protobuf_c_message_unpack (&oms__v1__transfer_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__transfer_response__free_unpacked
+                     (Oms__V1__TransferResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__transfer_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__request_transfer_request__init
+                     (Oms__V1__RequestTransferRequest         *message)
+{
+  static const Oms__V1__RequestTransferRequest init_value = OMS__V1__REQUEST_TRANSFER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__request_transfer_request__get_packed_size
+                     (const Oms__V1__RequestTransferRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__request_transfer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__request_transfer_request__pack
+                     (const Oms__V1__RequestTransferRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__request_transfer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__request_transfer_request__pack_to_buffer
+                     (const Oms__V1__RequestTransferRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__request_transfer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__RequestTransferRequest *
+       oms__v1__request_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__RequestTransferRequest *)
+     protobuf_c_message_unpack (&oms__v1__request_transfer_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__request_transfer_request__free_unpacked
+                     (Oms__V1__RequestTransferRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__request_transfer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__approve_transfer_request__init
+                     (Oms__V1__ApproveTransferRequest         *message)
+{
+  static const Oms__V1__ApproveTransferRequest init_value = OMS__V1__APPROVE_TRANSFER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__approve_transfer_request__get_packed_size
+                     (const Oms__V1__ApproveTransferRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__approve_transfer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__approve_transfer_request__pack
+                     (const Oms__V1__ApproveTransferRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__approve_transfer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__approve_transfer_request__pack_to_buffer
+                     (const Oms__V1__ApproveTransferRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__approve_transfer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ApproveTransferRequest *
+       oms__v1__approve_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ApproveTransferRequest *)
+     protobuf_c_message_unpack (&oms__v1__approve_transfer_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__approve_transfer_request__free_unpacked
+                     (Oms__V1__ApproveTransferRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__approve_transfer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__reject_transfer_request__init
+                     (Oms__V1__RejectTransferRequest         *message)
+{
+  static const Oms__V1__RejectTransferRequest init_value = OMS__V1__REJECT_TRANSFER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__reject_transfer_request__get_packed_size
+                     (const Oms__V1__RejectTransferRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__reject_transfer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__reject_transfer_request__pack
+                     (const Oms__V1__RejectTransferRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__reject_transfer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__reject_transfer_request__pack_to_buffer
+                     (const Oms__V1__RejectTransferRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__reject_transfer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__RejectTransferRequest *
+       oms__v1__reject_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__RejectTransferRequest *)
+     protobuf_c_message_unpack (&oms__v1__reject_transfer_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__reject_transfer_request__free_unpacked
+                     (Oms__V1__RejectTransferRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__reject_transfer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__ship_transfer_request__init
+                     (Oms__V1__ShipTransferRequest         *message)
+{
+  static const Oms__V1__ShipTransferRequest init_value = OMS__V1__SHIP_TRANSFER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__ship_transfer_request__get_packed_size
+                     (const Oms__V1__ShipTransferRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__ship_transfer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__ship_transfer_request__pack
+                     (const Oms__V1__ShipTransferRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__ship_transfer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__ship_transfer_request__pack_to_buffer
+                     (const Oms__V1__ShipTransferRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__ship_transfer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ShipTransferRequest *
+       oms__v1__ship_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ShipTransferRequest *)
+     protobuf_c_message_unpack (&oms__v1__ship_transfer_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__ship_transfer_request__free_unpacked
+                     (Oms__V1__ShipTransferRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__ship_transfer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__transfer_receipt_line__init
+                     (Oms__V1__TransferReceiptLine         *message)
+{
+  static const Oms__V1__TransferReceiptLine init_value = OMS__V1__TRANSFER_RECEIPT_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__transfer_receipt_line__get_packed_size
+                     (const Oms__V1__TransferReceiptLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_receipt_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__transfer_receipt_line__pack
+                     (const Oms__V1__TransferReceiptLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_receipt_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__transfer_receipt_line__pack_to_buffer
+                     (const Oms__V1__TransferReceiptLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_receipt_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__TransferReceiptLine *
+       oms__v1__transfer_receipt_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__TransferReceiptLine *)
+     protobuf_c_message_unpack (&oms__v1__transfer_receipt_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__transfer_receipt_line__free_unpacked
+                     (Oms__V1__TransferReceiptLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__transfer_receipt_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__receive_transfer_request__init
+                     (Oms__V1__ReceiveTransferRequest         *message)
+{
+  static const Oms__V1__ReceiveTransferRequest init_value = OMS__V1__RECEIVE_TRANSFER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__receive_transfer_request__get_packed_size
+                     (const Oms__V1__ReceiveTransferRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__receive_transfer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__receive_transfer_request__pack
+                     (const Oms__V1__ReceiveTransferRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__receive_transfer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__receive_transfer_request__pack_to_buffer
+                     (const Oms__V1__ReceiveTransferRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__receive_transfer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReceiveTransferRequest *
+       oms__v1__receive_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReceiveTransferRequest *)
+     protobuf_c_message_unpack (&oms__v1__receive_transfer_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__receive_transfer_request__free_unpacked
+                     (Oms__V1__ReceiveTransferRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__receive_transfer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_transfer_request__init
+                     (Oms__V1__GetTransferRequest         *message)
+{
+  static const Oms__V1__GetTransferRequest init_value = OMS__V1__GET_TRANSFER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_transfer_request__get_packed_size
+                     (const Oms__V1__GetTransferRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_transfer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_transfer_request__pack
+                     (const Oms__V1__GetTransferRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_transfer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_transfer_request__pack_to_buffer
+                     (const Oms__V1__GetTransferRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_transfer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetTransferRequest *
+       oms__v1__get_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetTransferRequest *)
+     protobuf_c_message_unpack (&oms__v1__get_transfer_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_transfer_request__free_unpacked
+                     (Oms__V1__GetTransferRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_transfer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__scrap_line__init
+                     (Oms__V1__ScrapLine         *message)
+{
+  static const Oms__V1__ScrapLine init_value = OMS__V1__SCRAP_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__scrap_line__get_packed_size
+                     (const Oms__V1__ScrapLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__scrap_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__scrap_line__pack
+                     (const Oms__V1__ScrapLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__scrap_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__scrap_line__pack_to_buffer
+                     (const Oms__V1__ScrapLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__scrap_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ScrapLine *
+       oms__v1__scrap_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ScrapLine *)
+     protobuf_c_message_unpack (&oms__v1__scrap_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__scrap_line__free_unpacked
+                     (Oms__V1__ScrapLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__scrap_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__scrap__init
+                     (Oms__V1__Scrap         *message)
+{
+  static const Oms__V1__Scrap init_value = OMS__V1__SCRAP__INIT;
+  *message = init_value;
+}
+size_t oms__v1__scrap__get_packed_size
+                     (const Oms__V1__Scrap *message)
+{
+  assert(message->base.descriptor == &oms__v1__scrap__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__scrap__pack
+                     (const Oms__V1__Scrap *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__scrap__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__scrap__pack_to_buffer
+                     (const Oms__V1__Scrap *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__scrap__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__Scrap *
+       oms__v1__scrap__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__Scrap *)
+     protobuf_c_message_unpack (&oms__v1__scrap__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__scrap__free_unpacked
+                     (Oms__V1__Scrap *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__scrap__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__scrap_response__init
+                     (Oms__V1__ScrapResponse         *message)
+{
+  static const Oms__V1__ScrapResponse init_value = OMS__V1__SCRAP_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__scrap_response__get_packed_size
+                     (const Oms__V1__ScrapResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__scrap_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__scrap_response__pack
+                     (const Oms__V1__ScrapResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__scrap_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__scrap_response__pack_to_buffer
+                     (const Oms__V1__ScrapResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__scrap_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ScrapResponse *
+       oms__v1__scrap_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ScrapResponse *)
+     protobuf_c_message_unpack (&oms__v1__scrap_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__scrap_response__free_unpacked
+                     (Oms__V1__ScrapResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__scrap_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__request_scrap_request__init
+                     (Oms__V1__RequestScrapRequest         *message)
+{
+  static const Oms__V1__RequestScrapRequest init_value = OMS__V1__REQUEST_SCRAP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__request_scrap_request__get_packed_size
+                     (const Oms__V1__RequestScrapRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__request_scrap_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__request_scrap_request__pack
+                     (const Oms__V1__RequestScrapRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__request_scrap_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__request_scrap_request__pack_to_buffer
+                     (const Oms__V1__RequestScrapRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__request_scrap_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__RequestScrapRequest *
+       oms__v1__request_scrap_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__RequestScrapRequest *)
+     protobuf_c_message_unpack (&oms__v1__request_scrap_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__request_scrap_request__free_unpacked
+                     (Oms__V1__RequestScrapRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__request_scrap_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__approve_scrap_request__init
+                     (Oms__V1__ApproveScrapRequest         *message)
+{
+  static const Oms__V1__ApproveScrapRequest init_value = OMS__V1__APPROVE_SCRAP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__approve_scrap_request__get_packed_size
+                     (const Oms__V1__ApproveScrapRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__approve_scrap_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__approve_scrap_request__pack
+                     (const Oms__V1__ApproveScrapRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__approve_scrap_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__approve_scrap_request__pack_to_buffer
+                     (const Oms__V1__ApproveScrapRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__approve_scrap_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ApproveScrapRequest *
+       oms__v1__approve_scrap_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ApproveScrapRequest *)
+     protobuf_c_message_unpack (&oms__v1__approve_scrap_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__approve_scrap_request__free_unpacked
+                     (Oms__V1__ApproveScrapRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__approve_scrap_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__reject_scrap_request__init
+                     (Oms__V1__RejectScrapRequest         *message)
+{
+  static const Oms__V1__RejectScrapRequest init_value = OMS__V1__REJECT_SCRAP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__reject_scrap_request__get_packed_size
+                     (const Oms__V1__RejectScrapRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__reject_scrap_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__reject_scrap_request__pack
+                     (const Oms__V1__RejectScrapRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__reject_scrap_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__reject_scrap_request__pack_to_buffer
+                     (const Oms__V1__RejectScrapRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__reject_scrap_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__RejectScrapRequest *
+       oms__v1__reject_scrap_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__RejectScrapRequest *)
+     protobuf_c_message_unpack (&oms__v1__reject_scrap_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__reject_scrap_request__free_unpacked
+                     (Oms__V1__RejectScrapRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__reject_scrap_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_scrap_request__init
+                     (Oms__V1__GetScrapRequest         *message)
+{
+  static const Oms__V1__GetScrapRequest init_value = OMS__V1__GET_SCRAP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_scrap_request__get_packed_size
+                     (const Oms__V1__GetScrapRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_scrap_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_scrap_request__pack
+                     (const Oms__V1__GetScrapRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_scrap_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_scrap_request__pack_to_buffer
+                     (const Oms__V1__GetScrapRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_scrap_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetScrapRequest *
+       oms__v1__get_scrap_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetScrapRequest *)
+     protobuf_c_message_unpack (&oms__v1__get_scrap_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_scrap_request__free_unpacked
+                     (Oms__V1__GetScrapRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_scrap_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__bulk_adjust_stock_row__init
+                     (Oms__V1__BulkAdjustStockRow         *message)
+{
+  static const Oms__V1__BulkAdjustStockRow init_value = OMS__V1__BULK_ADJUST_STOCK_ROW__INIT;
+  *message = init_value;
+}
+size_t oms__v1__bulk_adjust_stock_row__get_packed_size
+                     (const Oms__V1__BulkAdjustStockRow *message)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_row__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__bulk_adjust_stock_row__pack
+                     (const Oms__V1__BulkAdjustStockRow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_row__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__bulk_adjust_stock_row__pack_to_buffer
+                     (const Oms__V1__BulkAdjustStockRow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_row__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__BulkAdjustStockRow *
+       oms__v1__bulk_adjust_stock_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__BulkAdjustStockRow *)
+     protobuf_c_message_unpack (&oms__v1__bulk_adjust_stock_row__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__bulk_adjust_stock_row__free_unpacked
+                     (Oms__V1__BulkAdjustStockRow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_row__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__bulk_adjust_stock_failure__init
+                     (Oms__V1__BulkAdjustStockFailure         *message)
+{
+  static const Oms__V1__BulkAdjustStockFailure init_value = OMS__V1__BULK_ADJUST_STOCK_FAILURE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__bulk_adjust_stock_failure__get_packed_size
+                     (const Oms__V1__BulkAdjustStockFailure *message)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_failure__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__bulk_adjust_stock_failure__pack
+                     (const Oms__V1__BulkAdjustStockFailure *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_failure__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__bulk_adjust_stock_failure__pack_to_buffer
+                     (const Oms__V1__BulkAdjustStockFailure *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_failure__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__BulkAdjustStockFailure *
+       oms__v1__bulk_adjust_stock_failure__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__BulkAdjustStockFailure *)
+     protobuf_c_message_unpack (&oms__v1__bulk_adjust_stock_failure__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__bulk_adjust_stock_failure__free_unpacked
+                     (Oms__V1__BulkAdjustStockFailure *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_failure__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__bulk_adjust_stock_response__init
+                     (Oms__V1__BulkAdjustStockResponse         *message)
+{
+  static const Oms__V1__BulkAdjustStockResponse init_value = OMS__V1__BULK_ADJUST_STOCK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__bulk_adjust_stock_response__get_packed_size
+                     (const Oms__V1__BulkAdjustStockResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__bulk_adjust_stock_response__pack
+                     (const Oms__V1__BulkAdjustStockResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__bulk_adjust_stock_response__pack_to_buffer
+                     (const Oms__V1__BulkAdjustStockResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__BulkAdjustStockResponse *
+       oms__v1__bulk_adjust_stock_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__BulkAdjustStockResponse *)
+     protobuf_c_message_unpack (&oms__v1__bulk_adjust_stock_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__bulk_adjust_stock_response__free_unpacked
+                     (Oms__V1__BulkAdjustStockResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor oms__v1__warehouse__field_descriptors[4] =
 {
   {
@@ -4501,6 +5446,1649 @@ const ProtobufCMessageDescriptor oms__v1__sku_cost__descriptor =
   (ProtobufCMessageInit) oms__v1__sku_cost__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor oms__v1__transfer_line__field_descriptors[5] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferLine, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferLine, from_location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shipped_quantity",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferLine, shipped_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received_quantity",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferLine, received_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__transfer_line__field_indices_by_name[] = {
+  2,   /* field[2] = from_location_code */
+  1,   /* field[1] = quantity */
+  4,   /* field[4] = received_quantity */
+  3,   /* field[3] = shipped_quantity */
+  0,   /* field[0] = sku */
+};
+static const ProtobufCIntRange oms__v1__transfer_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor oms__v1__transfer_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.TransferLine",
+  "TransferLine",
+  "Oms__V1__TransferLine",
+  "oms.v1",
+  sizeof(Oms__V1__TransferLine),
+  5,
+  oms__v1__transfer_line__field_descriptors,
+  oms__v1__transfer_line__field_indices_by_name,
+  1,  oms__v1__transfer_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__transfer_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__transfer_discrepancy__field_descriptors[4] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferDiscrepancy, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shipped_quantity",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferDiscrepancy, shipped_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received_quantity",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferDiscrepancy, received_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "missing_quantity",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferDiscrepancy, missing_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__transfer_discrepancy__field_indices_by_name[] = {
+  3,   /* field[3] = missing_quantity */
+  2,   /* field[2] = received_quantity */
+  1,   /* field[1] = shipped_quantity */
+  0,   /* field[0] = sku */
+};
+static const ProtobufCIntRange oms__v1__transfer_discrepancy__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__transfer_discrepancy__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.TransferDiscrepancy",
+  "TransferDiscrepancy",
+  "Oms__V1__TransferDiscrepancy",
+  "oms.v1",
+  sizeof(Oms__V1__TransferDiscrepancy),
+  4,
+  oms__v1__transfer_discrepancy__field_descriptors,
+  oms__v1__transfer_discrepancy__field_indices_by_name,
+  1,  oms__v1__transfer_discrepancy__number_ranges,
+  (ProtobufCMessageInit) oms__v1__transfer_discrepancy__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__transfer__field_descriptors[15] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, from_warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_warehouse_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, to_warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lines",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__Transfer, n_lines),
+    offsetof(Oms__V1__Transfer, lines),
+    &oms__v1__transfer_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, status),
+    &oms__v1__transfer_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "requested_by",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, requested_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decided_by",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, decided_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rejection_reason",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, rejection_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "discrepancies",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__Transfer, n_discrepancies),
+    offsetof(Oms__V1__Transfer, discrepancies),
+    &oms__v1__transfer_discrepancy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_millis",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, created_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_millis",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, updated_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shipped_at_millis",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, shipped_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received_at_millis",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, received_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__transfer__field_indices_by_name[] = {
+  11,   /* field[11] = created_at_millis */
+  7,   /* field[7] = decided_by */
+  9,   /* field[9] = discrepancies */
+  1,   /* field[1] = from_warehouse_code */
+  0,   /* field[0] = id */
+  3,   /* field[3] = lines */
+  5,   /* field[5] = note */
+  14,   /* field[14] = received_at_millis */
+  8,   /* field[8] = rejection_reason */
+  6,   /* field[6] = requested_by */
+  13,   /* field[13] = shipped_at_millis */
+  4,   /* field[4] = status */
+  2,   /* field[2] = to_warehouse_code */
+  12,   /* field[12] = updated_at_millis */
+  10,   /* field[10] = version */
+};
+static const ProtobufCIntRange oms__v1__transfer__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 15 }
+};
+const ProtobufCMessageDescriptor oms__v1__transfer__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.Transfer",
+  "Transfer",
+  "Oms__V1__Transfer",
+  "oms.v1",
+  sizeof(Oms__V1__Transfer),
+  15,
+  oms__v1__transfer__field_descriptors,
+  oms__v1__transfer__field_indices_by_name,
+  1,  oms__v1__transfer__number_ranges,
+  (ProtobufCMessageInit) oms__v1__transfer__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__transfer_response__field_descriptors[2] =
+{
+  {
+    "transfer",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferResponse, transfer),
+    &oms__v1__transfer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "moves",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__TransferResponse, n_moves),
+    offsetof(Oms__V1__TransferResponse, moves),
+    &oms__v1__stock_move__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__transfer_response__field_indices_by_name[] = {
+  1,   /* field[1] = moves */
+  0,   /* field[0] = transfer */
+};
+static const ProtobufCIntRange oms__v1__transfer_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__transfer_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.TransferResponse",
+  "TransferResponse",
+  "Oms__V1__TransferResponse",
+  "oms.v1",
+  sizeof(Oms__V1__TransferResponse),
+  2,
+  oms__v1__transfer_response__field_descriptors,
+  oms__v1__transfer_response__field_indices_by_name,
+  1,  oms__v1__transfer_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__transfer_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__request_transfer_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RequestTransferRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "transfer",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RequestTransferRequest, transfer),
+    &oms__v1__transfer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__request_transfer_request__field_indices_by_name[] = {
+  0,   /* field[0] = request_id */
+  1,   /* field[1] = transfer */
+};
+static const ProtobufCIntRange oms__v1__request_transfer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__request_transfer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.RequestTransferRequest",
+  "RequestTransferRequest",
+  "Oms__V1__RequestTransferRequest",
+  "oms.v1",
+  sizeof(Oms__V1__RequestTransferRequest),
+  2,
+  oms__v1__request_transfer_request__field_descriptors,
+  oms__v1__request_transfer_request__field_indices_by_name,
+  1,  oms__v1__request_transfer_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__request_transfer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__approve_transfer_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApproveTransferRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApproveTransferRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__approve_transfer_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__approve_transfer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__approve_transfer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ApproveTransferRequest",
+  "ApproveTransferRequest",
+  "Oms__V1__ApproveTransferRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ApproveTransferRequest),
+  2,
+  oms__v1__approve_transfer_request__field_descriptors,
+  oms__v1__approve_transfer_request__field_indices_by_name,
+  1,  oms__v1__approve_transfer_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__approve_transfer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__reject_transfer_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RejectTransferRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RejectTransferRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RejectTransferRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__reject_transfer_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  2,   /* field[2] = reason */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__reject_transfer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__reject_transfer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.RejectTransferRequest",
+  "RejectTransferRequest",
+  "Oms__V1__RejectTransferRequest",
+  "oms.v1",
+  sizeof(Oms__V1__RejectTransferRequest),
+  3,
+  oms__v1__reject_transfer_request__field_descriptors,
+  oms__v1__reject_transfer_request__field_indices_by_name,
+  1,  oms__v1__reject_transfer_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__reject_transfer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__ship_transfer_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ShipTransferRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ShipTransferRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__ship_transfer_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__ship_transfer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__ship_transfer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ShipTransferRequest",
+  "ShipTransferRequest",
+  "Oms__V1__ShipTransferRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ShipTransferRequest),
+  2,
+  oms__v1__ship_transfer_request__field_descriptors,
+  oms__v1__ship_transfer_request__field_indices_by_name,
+  1,  oms__v1__ship_transfer_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__ship_transfer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__transfer_receipt_line__field_descriptors[3] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferReceiptLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferReceiptLine, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferReceiptLine, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__transfer_receipt_line__field_indices_by_name[] = {
+  2,   /* field[2] = location_code */
+  1,   /* field[1] = quantity */
+  0,   /* field[0] = sku */
+};
+static const ProtobufCIntRange oms__v1__transfer_receipt_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__transfer_receipt_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.TransferReceiptLine",
+  "TransferReceiptLine",
+  "Oms__V1__TransferReceiptLine",
+  "oms.v1",
+  sizeof(Oms__V1__TransferReceiptLine),
+  3,
+  oms__v1__transfer_receipt_line__field_descriptors,
+  oms__v1__transfer_receipt_line__field_indices_by_name,
+  1,  oms__v1__transfer_receipt_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__transfer_receipt_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__receive_transfer_request__field_descriptors[4] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReceiveTransferRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReceiveTransferRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lines",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ReceiveTransferRequest, n_lines),
+    offsetof(Oms__V1__ReceiveTransferRequest, lines),
+    &oms__v1__transfer_receipt_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "complete",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReceiveTransferRequest, complete),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__receive_transfer_request__field_indices_by_name[] = {
+  3,   /* field[3] = complete */
+  1,   /* field[1] = id */
+  2,   /* field[2] = lines */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__receive_transfer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__receive_transfer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReceiveTransferRequest",
+  "ReceiveTransferRequest",
+  "Oms__V1__ReceiveTransferRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ReceiveTransferRequest),
+  4,
+  oms__v1__receive_transfer_request__field_descriptors,
+  oms__v1__receive_transfer_request__field_indices_by_name,
+  1,  oms__v1__receive_transfer_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__receive_transfer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_transfer_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetTransferRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_transfer_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange oms__v1__get_transfer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_transfer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetTransferRequest",
+  "GetTransferRequest",
+  "Oms__V1__GetTransferRequest",
+  "oms.v1",
+  sizeof(Oms__V1__GetTransferRequest),
+  1,
+  oms__v1__get_transfer_request__field_descriptors,
+  oms__v1__get_transfer_request__field_indices_by_name,
+  1,  oms__v1__get_transfer_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_transfer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__scrap_line__field_descriptors[5] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ScrapLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ScrapLine, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ScrapLine, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "written_off_minor",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ScrapLine, written_off_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ScrapLine, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__scrap_line__field_indices_by_name[] = {
+  4,   /* field[4] = currency_code */
+  2,   /* field[2] = location_code */
+  1,   /* field[1] = quantity */
+  0,   /* field[0] = sku */
+  3,   /* field[3] = written_off_minor */
+};
+static const ProtobufCIntRange oms__v1__scrap_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor oms__v1__scrap_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ScrapLine",
+  "ScrapLine",
+  "Oms__V1__ScrapLine",
+  "oms.v1",
+  sizeof(Oms__V1__ScrapLine),
+  5,
+  oms__v1__scrap_line__field_descriptors,
+  oms__v1__scrap_line__field_indices_by_name,
+  1,  oms__v1__scrap_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__scrap_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__scrap__field_descriptors[13] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lines",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__Scrap, n_lines),
+    offsetof(Oms__V1__Scrap, lines),
+    &oms__v1__scrap_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, reason),
+    &oms__v1__scrap_reason__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, status),
+    &oms__v1__scrap_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "requested_by",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, requested_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decided_by",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, decided_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rejection_reason",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, rejection_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "written_off",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__Scrap, n_written_off),
+    offsetof(Oms__V1__Scrap, written_off),
+    &oms__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_millis",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, created_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_millis",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, updated_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__scrap__field_indices_by_name[] = {
+  11,   /* field[11] = created_at_millis */
+  7,   /* field[7] = decided_by */
+  0,   /* field[0] = id */
+  2,   /* field[2] = lines */
+  4,   /* field[4] = note */
+  3,   /* field[3] = reason */
+  8,   /* field[8] = rejection_reason */
+  6,   /* field[6] = requested_by */
+  5,   /* field[5] = status */
+  12,   /* field[12] = updated_at_millis */
+  10,   /* field[10] = version */
+  1,   /* field[1] = warehouse_code */
+  9,   /* field[9] = written_off */
+};
+static const ProtobufCIntRange oms__v1__scrap__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 13 }
+};
+const ProtobufCMessageDescriptor oms__v1__scrap__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.Scrap",
+  "Scrap",
+  "Oms__V1__Scrap",
+  "oms.v1",
+  sizeof(Oms__V1__Scrap),
+  13,
+  oms__v1__scrap__field_descriptors,
+  oms__v1__scrap__field_indices_by_name,
+  1,  oms__v1__scrap__number_ranges,
+  (ProtobufCMessageInit) oms__v1__scrap__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__scrap_response__field_descriptors[2] =
+{
+  {
+    "scrap",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ScrapResponse, scrap),
+    &oms__v1__scrap__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "moves",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ScrapResponse, n_moves),
+    offsetof(Oms__V1__ScrapResponse, moves),
+    &oms__v1__stock_move__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__scrap_response__field_indices_by_name[] = {
+  1,   /* field[1] = moves */
+  0,   /* field[0] = scrap */
+};
+static const ProtobufCIntRange oms__v1__scrap_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__scrap_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ScrapResponse",
+  "ScrapResponse",
+  "Oms__V1__ScrapResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ScrapResponse),
+  2,
+  oms__v1__scrap_response__field_descriptors,
+  oms__v1__scrap_response__field_indices_by_name,
+  1,  oms__v1__scrap_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__scrap_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__request_scrap_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RequestScrapRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scrap",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RequestScrapRequest, scrap),
+    &oms__v1__scrap__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__request_scrap_request__field_indices_by_name[] = {
+  0,   /* field[0] = request_id */
+  1,   /* field[1] = scrap */
+};
+static const ProtobufCIntRange oms__v1__request_scrap_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__request_scrap_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.RequestScrapRequest",
+  "RequestScrapRequest",
+  "Oms__V1__RequestScrapRequest",
+  "oms.v1",
+  sizeof(Oms__V1__RequestScrapRequest),
+  2,
+  oms__v1__request_scrap_request__field_descriptors,
+  oms__v1__request_scrap_request__field_indices_by_name,
+  1,  oms__v1__request_scrap_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__request_scrap_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__approve_scrap_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApproveScrapRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApproveScrapRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__approve_scrap_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__approve_scrap_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__approve_scrap_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ApproveScrapRequest",
+  "ApproveScrapRequest",
+  "Oms__V1__ApproveScrapRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ApproveScrapRequest),
+  2,
+  oms__v1__approve_scrap_request__field_descriptors,
+  oms__v1__approve_scrap_request__field_indices_by_name,
+  1,  oms__v1__approve_scrap_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__approve_scrap_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__reject_scrap_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RejectScrapRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RejectScrapRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RejectScrapRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__reject_scrap_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  2,   /* field[2] = reason */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__reject_scrap_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__reject_scrap_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.RejectScrapRequest",
+  "RejectScrapRequest",
+  "Oms__V1__RejectScrapRequest",
+  "oms.v1",
+  sizeof(Oms__V1__RejectScrapRequest),
+  3,
+  oms__v1__reject_scrap_request__field_descriptors,
+  oms__v1__reject_scrap_request__field_indices_by_name,
+  1,  oms__v1__reject_scrap_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__reject_scrap_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_scrap_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetScrapRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_scrap_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange oms__v1__get_scrap_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_scrap_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetScrapRequest",
+  "GetScrapRequest",
+  "Oms__V1__GetScrapRequest",
+  "oms.v1",
+  sizeof(Oms__V1__GetScrapRequest),
+  1,
+  oms__v1__get_scrap_request__field_descriptors,
+  oms__v1__get_scrap_request__field_indices_by_name,
+  1,  oms__v1__get_scrap_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_scrap_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__bulk_adjust_stock_row__field_descriptors[7] =
+{
+  {
+    "row_number",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockRow, row_number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sku",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockRow, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockRow, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "delta",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockRow, delta),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockRow, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockRow, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "request_id",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockRow, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__bulk_adjust_stock_row__field_indices_by_name[] = {
+  3,   /* field[3] = delta */
+  5,   /* field[5] = location_code */
+  4,   /* field[4] = reason */
+  6,   /* field[6] = request_id */
+  0,   /* field[0] = row_number */
+  1,   /* field[1] = sku */
+  2,   /* field[2] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__bulk_adjust_stock_row__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor oms__v1__bulk_adjust_stock_row__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.BulkAdjustStockRow",
+  "BulkAdjustStockRow",
+  "Oms__V1__BulkAdjustStockRow",
+  "oms.v1",
+  sizeof(Oms__V1__BulkAdjustStockRow),
+  7,
+  oms__v1__bulk_adjust_stock_row__field_descriptors,
+  oms__v1__bulk_adjust_stock_row__field_indices_by_name,
+  1,  oms__v1__bulk_adjust_stock_row__number_ranges,
+  (ProtobufCMessageInit) oms__v1__bulk_adjust_stock_row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__bulk_adjust_stock_failure__field_descriptors[4] =
+{
+  {
+    "row_number",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockFailure, row_number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockFailure, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "field",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockFailure, field),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockFailure, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__bulk_adjust_stock_failure__field_indices_by_name[] = {
+  1,   /* field[1] = code */
+  2,   /* field[2] = field */
+  3,   /* field[3] = message */
+  0,   /* field[0] = row_number */
+};
+static const ProtobufCIntRange oms__v1__bulk_adjust_stock_failure__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__bulk_adjust_stock_failure__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.BulkAdjustStockFailure",
+  "BulkAdjustStockFailure",
+  "Oms__V1__BulkAdjustStockFailure",
+  "oms.v1",
+  sizeof(Oms__V1__BulkAdjustStockFailure),
+  4,
+  oms__v1__bulk_adjust_stock_failure__field_descriptors,
+  oms__v1__bulk_adjust_stock_failure__field_indices_by_name,
+  1,  oms__v1__bulk_adjust_stock_failure__number_ranges,
+  (ProtobufCMessageInit) oms__v1__bulk_adjust_stock_failure__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__bulk_adjust_stock_response__field_descriptors[4] =
+{
+  {
+    "rows_received",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockResponse, rows_received),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows_applied",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockResponse, rows_applied),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows_failed",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockResponse, rows_failed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failures",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__BulkAdjustStockResponse, n_failures),
+    offsetof(Oms__V1__BulkAdjustStockResponse, failures),
+    &oms__v1__bulk_adjust_stock_failure__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__bulk_adjust_stock_response__field_indices_by_name[] = {
+  3,   /* field[3] = failures */
+  1,   /* field[1] = rows_applied */
+  2,   /* field[2] = rows_failed */
+  0,   /* field[0] = rows_received */
+};
+static const ProtobufCIntRange oms__v1__bulk_adjust_stock_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__bulk_adjust_stock_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.BulkAdjustStockResponse",
+  "BulkAdjustStockResponse",
+  "Oms__V1__BulkAdjustStockResponse",
+  "oms.v1",
+  sizeof(Oms__V1__BulkAdjustStockResponse),
+  4,
+  oms__v1__bulk_adjust_stock_response__field_descriptors,
+  oms__v1__bulk_adjust_stock_response__field_indices_by_name,
+  1,  oms__v1__bulk_adjust_stock_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__bulk_adjust_stock_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue oms__v1__stock_move_kind__enum_values_by_number[11] =
 {
   { "STOCK_MOVE_KIND_UNSPECIFIED", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_UNSPECIFIED", 0 },
@@ -4579,7 +7167,109 @@ const ProtobufCEnumDescriptor oms__v1__purchase_order_status__descriptor =
   oms__v1__purchase_order_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descriptors[13] =
+static const ProtobufCEnumValue oms__v1__transfer_status__enum_values_by_number[7] =
+{
+  { "TRANSFER_STATUS_UNSPECIFIED", "OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_UNSPECIFIED", 0 },
+  { "TRANSFER_STATUS_REQUESTED", "OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_REQUESTED", 1 },
+  { "TRANSFER_STATUS_APPROVED", "OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_APPROVED", 2 },
+  { "TRANSFER_STATUS_REJECTED", "OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_REJECTED", 3 },
+  { "TRANSFER_STATUS_SHIPPED", "OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_SHIPPED", 4 },
+  { "TRANSFER_STATUS_PARTIALLY_RECEIVED", "OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_PARTIALLY_RECEIVED", 5 },
+  { "TRANSFER_STATUS_RECEIVED", "OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_RECEIVED", 6 },
+};
+static const ProtobufCIntRange oms__v1__transfer_status__value_ranges[] = {
+{0, 0},{0, 7}
+};
+static const ProtobufCEnumValueIndex oms__v1__transfer_status__enum_values_by_name[7] =
+{
+  { "TRANSFER_STATUS_APPROVED", 2 },
+  { "TRANSFER_STATUS_PARTIALLY_RECEIVED", 5 },
+  { "TRANSFER_STATUS_RECEIVED", 6 },
+  { "TRANSFER_STATUS_REJECTED", 3 },
+  { "TRANSFER_STATUS_REQUESTED", 1 },
+  { "TRANSFER_STATUS_SHIPPED", 4 },
+  { "TRANSFER_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor oms__v1__transfer_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "oms.v1.TransferStatus",
+  "TransferStatus",
+  "Oms__V1__TransferStatus",
+  "oms.v1",
+  7,
+  oms__v1__transfer_status__enum_values_by_number,
+  7,
+  oms__v1__transfer_status__enum_values_by_name,
+  1,
+  oms__v1__transfer_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue oms__v1__scrap_reason__enum_values_by_number[4] =
+{
+  { "SCRAP_REASON_UNSPECIFIED", "OMS__V1__SCRAP_REASON__SCRAP_REASON_UNSPECIFIED", 0 },
+  { "SCRAP_REASON_DAMAGED", "OMS__V1__SCRAP_REASON__SCRAP_REASON_DAMAGED", 1 },
+  { "SCRAP_REASON_EXPIRED", "OMS__V1__SCRAP_REASON__SCRAP_REASON_EXPIRED", 2 },
+  { "SCRAP_REASON_LOST", "OMS__V1__SCRAP_REASON__SCRAP_REASON_LOST", 3 },
+};
+static const ProtobufCIntRange oms__v1__scrap_reason__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex oms__v1__scrap_reason__enum_values_by_name[4] =
+{
+  { "SCRAP_REASON_DAMAGED", 1 },
+  { "SCRAP_REASON_EXPIRED", 2 },
+  { "SCRAP_REASON_LOST", 3 },
+  { "SCRAP_REASON_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor oms__v1__scrap_reason__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "oms.v1.ScrapReason",
+  "ScrapReason",
+  "Oms__V1__ScrapReason",
+  "oms.v1",
+  4,
+  oms__v1__scrap_reason__enum_values_by_number,
+  4,
+  oms__v1__scrap_reason__enum_values_by_name,
+  1,
+  oms__v1__scrap_reason__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue oms__v1__scrap_status__enum_values_by_number[4] =
+{
+  { "SCRAP_STATUS_UNSPECIFIED", "OMS__V1__SCRAP_STATUS__SCRAP_STATUS_UNSPECIFIED", 0 },
+  { "SCRAP_STATUS_REQUESTED", "OMS__V1__SCRAP_STATUS__SCRAP_STATUS_REQUESTED", 1 },
+  { "SCRAP_STATUS_APPROVED", "OMS__V1__SCRAP_STATUS__SCRAP_STATUS_APPROVED", 2 },
+  { "SCRAP_STATUS_REJECTED", "OMS__V1__SCRAP_STATUS__SCRAP_STATUS_REJECTED", 3 },
+};
+static const ProtobufCIntRange oms__v1__scrap_status__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex oms__v1__scrap_status__enum_values_by_name[4] =
+{
+  { "SCRAP_STATUS_APPROVED", 2 },
+  { "SCRAP_STATUS_REJECTED", 3 },
+  { "SCRAP_STATUS_REQUESTED", 1 },
+  { "SCRAP_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor oms__v1__scrap_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "oms.v1.ScrapStatus",
+  "ScrapStatus",
+  "Oms__V1__ScrapStatus",
+  "oms.v1",
+  4,
+  oms__v1__scrap_status__enum_values_by_number,
+  4,
+  oms__v1__scrap_status__enum_values_by_name,
+  1,
+  oms__v1__scrap_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descriptors[24] =
 {
   { "CreateWarehouse", &oms__v1__create_warehouse_request__descriptor, &oms__v1__create_warehouse_response__descriptor },
   { "ListWarehouses", &oms__v1__list_warehouses_request__descriptor, &oms__v1__list_warehouses_response__descriptor },
@@ -4594,21 +7284,43 @@ static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descri
   { "GetPurchaseOrder", &oms__v1__get_purchase_order_request__descriptor, &oms__v1__get_purchase_order_response__descriptor },
   { "ListPurchaseOrders", &oms__v1__list_purchase_orders_request__descriptor, &oms__v1__list_purchase_orders_response__descriptor },
   { "GetValuation", &oms__v1__get_valuation_request__descriptor, &oms__v1__get_valuation_response__descriptor },
+  { "RequestTransfer", &oms__v1__request_transfer_request__descriptor, &oms__v1__transfer_response__descriptor },
+  { "ApproveTransfer", &oms__v1__approve_transfer_request__descriptor, &oms__v1__transfer_response__descriptor },
+  { "RejectTransfer", &oms__v1__reject_transfer_request__descriptor, &oms__v1__transfer_response__descriptor },
+  { "ShipTransfer", &oms__v1__ship_transfer_request__descriptor, &oms__v1__transfer_response__descriptor },
+  { "ReceiveTransfer", &oms__v1__receive_transfer_request__descriptor, &oms__v1__transfer_response__descriptor },
+  { "GetTransfer", &oms__v1__get_transfer_request__descriptor, &oms__v1__transfer_response__descriptor },
+  { "RequestScrap", &oms__v1__request_scrap_request__descriptor, &oms__v1__scrap_response__descriptor },
+  { "ApproveScrap", &oms__v1__approve_scrap_request__descriptor, &oms__v1__scrap_response__descriptor },
+  { "RejectScrap", &oms__v1__reject_scrap_request__descriptor, &oms__v1__scrap_response__descriptor },
+  { "GetScrap", &oms__v1__get_scrap_request__descriptor, &oms__v1__scrap_response__descriptor },
+  { "BulkAdjustStock", &oms__v1__bulk_adjust_stock_row__descriptor, &oms__v1__bulk_adjust_stock_response__descriptor },
 };
 const unsigned oms__v1__inventory_service__method_indices_by_name[] = {
   2,        /* AdjustStock */
+  20,        /* ApproveScrap */
+  14,        /* ApproveTransfer */
+  23,        /* BulkAdjustStock */
   4,        /* CreateLocation */
   8,        /* CreatePurchaseOrder */
   0,        /* CreateWarehouse */
   10,        /* GetPurchaseOrder */
+  22,        /* GetScrap */
   3,        /* GetStock */
+  18,        /* GetTransfer */
   12,        /* GetValuation */
   5,        /* ListLocations */
   7,        /* ListMovements */
   11,        /* ListPurchaseOrders */
   6,        /* ListStock */
   1,        /* ListWarehouses */
-  9         /* ReceivePurchaseOrder */
+  9,        /* ReceivePurchaseOrder */
+  17,        /* ReceiveTransfer */
+  21,        /* RejectScrap */
+  15,        /* RejectTransfer */
+  19,        /* RequestScrap */
+  13,        /* RequestTransfer */
+  16         /* ShipTransfer */
 };
 const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor =
 {
@@ -4617,7 +7329,7 @@ const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor =
   "InventoryService",
   "Oms__V1__InventoryService",
   "oms.v1",
-  13,
+  24,
   oms__v1__inventory_service__method_descriptors,
   oms__v1__inventory_service__method_indices_by_name
 };
@@ -4724,6 +7436,94 @@ void oms__v1__inventory_service__get_valuation(ProtobufCService *service,
 {
   assert(service->descriptor == &oms__v1__inventory_service__descriptor);
   service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__request_transfer(ProtobufCService *service,
+                                                  const Oms__V1__RequestTransferRequest *input,
+                                                  Oms__V1__TransferResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__approve_transfer(ProtobufCService *service,
+                                                  const Oms__V1__ApproveTransferRequest *input,
+                                                  Oms__V1__TransferResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__reject_transfer(ProtobufCService *service,
+                                                 const Oms__V1__RejectTransferRequest *input,
+                                                 Oms__V1__TransferResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__ship_transfer(ProtobufCService *service,
+                                               const Oms__V1__ShipTransferRequest *input,
+                                               Oms__V1__TransferResponse_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__receive_transfer(ProtobufCService *service,
+                                                  const Oms__V1__ReceiveTransferRequest *input,
+                                                  Oms__V1__TransferResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__get_transfer(ProtobufCService *service,
+                                              const Oms__V1__GetTransferRequest *input,
+                                              Oms__V1__TransferResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__request_scrap(ProtobufCService *service,
+                                               const Oms__V1__RequestScrapRequest *input,
+                                               Oms__V1__ScrapResponse_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__approve_scrap(ProtobufCService *service,
+                                               const Oms__V1__ApproveScrapRequest *input,
+                                               Oms__V1__ScrapResponse_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__reject_scrap(ProtobufCService *service,
+                                              const Oms__V1__RejectScrapRequest *input,
+                                              Oms__V1__ScrapResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__get_scrap(ProtobufCService *service,
+                                           const Oms__V1__GetScrapRequest *input,
+                                           Oms__V1__ScrapResponse_Closure closure,
+                                           void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__bulk_adjust_stock(ProtobufCService *service,
+                                                   const Oms__V1__BulkAdjustStockRow *input,
+                                                   Oms__V1__BulkAdjustStockResponse_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *service,
                                        Oms__V1__InventoryService_ServiceDestroy destroy)

@@ -53,6 +53,27 @@ typedef struct Oms__V1__GetValuationRequest Oms__V1__GetValuationRequest;
 typedef struct Oms__V1__ValuationLine Oms__V1__ValuationLine;
 typedef struct Oms__V1__GetValuationResponse Oms__V1__GetValuationResponse;
 typedef struct Oms__V1__SkuCost Oms__V1__SkuCost;
+typedef struct Oms__V1__TransferLine Oms__V1__TransferLine;
+typedef struct Oms__V1__TransferDiscrepancy Oms__V1__TransferDiscrepancy;
+typedef struct Oms__V1__Transfer Oms__V1__Transfer;
+typedef struct Oms__V1__TransferResponse Oms__V1__TransferResponse;
+typedef struct Oms__V1__RequestTransferRequest Oms__V1__RequestTransferRequest;
+typedef struct Oms__V1__ApproveTransferRequest Oms__V1__ApproveTransferRequest;
+typedef struct Oms__V1__RejectTransferRequest Oms__V1__RejectTransferRequest;
+typedef struct Oms__V1__ShipTransferRequest Oms__V1__ShipTransferRequest;
+typedef struct Oms__V1__TransferReceiptLine Oms__V1__TransferReceiptLine;
+typedef struct Oms__V1__ReceiveTransferRequest Oms__V1__ReceiveTransferRequest;
+typedef struct Oms__V1__GetTransferRequest Oms__V1__GetTransferRequest;
+typedef struct Oms__V1__ScrapLine Oms__V1__ScrapLine;
+typedef struct Oms__V1__Scrap Oms__V1__Scrap;
+typedef struct Oms__V1__ScrapResponse Oms__V1__ScrapResponse;
+typedef struct Oms__V1__RequestScrapRequest Oms__V1__RequestScrapRequest;
+typedef struct Oms__V1__ApproveScrapRequest Oms__V1__ApproveScrapRequest;
+typedef struct Oms__V1__RejectScrapRequest Oms__V1__RejectScrapRequest;
+typedef struct Oms__V1__GetScrapRequest Oms__V1__GetScrapRequest;
+typedef struct Oms__V1__BulkAdjustStockRow Oms__V1__BulkAdjustStockRow;
+typedef struct Oms__V1__BulkAdjustStockFailure Oms__V1__BulkAdjustStockFailure;
+typedef struct Oms__V1__BulkAdjustStockResponse Oms__V1__BulkAdjustStockResponse;
 
 
 /* --- enums --- */
@@ -102,6 +123,40 @@ typedef enum _Oms__V1__PurchaseOrderStatus {
   OMS__V1__PURCHASE_ORDER_STATUS__PURCHASE_ORDER_STATUS_RECEIVED = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(OMS__V1__PURCHASE_ORDER_STATUS)
 } Oms__V1__PurchaseOrderStatus;
+typedef enum _Oms__V1__TransferStatus {
+  OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_UNSPECIFIED = 0,
+  OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_REQUESTED = 1,
+  OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_APPROVED = 2,
+  OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_REJECTED = 3,
+  /*
+   * Stock left the source; in transit to the destination.
+   */
+  OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_SHIPPED = 4,
+  OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_PARTIALLY_RECEIVED = 5,
+  /*
+   * Closed: everything shipped was received, or the rest is recorded as
+   * discrepancies.
+   */
+  OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_RECEIVED = 6
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(OMS__V1__TRANSFER_STATUS)
+} Oms__V1__TransferStatus;
+typedef enum _Oms__V1__ScrapReason {
+  OMS__V1__SCRAP_REASON__SCRAP_REASON_UNSPECIFIED = 0,
+  OMS__V1__SCRAP_REASON__SCRAP_REASON_DAMAGED = 1,
+  OMS__V1__SCRAP_REASON__SCRAP_REASON_EXPIRED = 2,
+  OMS__V1__SCRAP_REASON__SCRAP_REASON_LOST = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(OMS__V1__SCRAP_REASON)
+} Oms__V1__ScrapReason;
+typedef enum _Oms__V1__ScrapStatus {
+  OMS__V1__SCRAP_STATUS__SCRAP_STATUS_UNSPECIFIED = 0,
+  OMS__V1__SCRAP_STATUS__SCRAP_STATUS_REQUESTED = 1,
+  /*
+   * Approved and executed: the stock has left.
+   */
+  OMS__V1__SCRAP_STATUS__SCRAP_STATUS_APPROVED = 2,
+  OMS__V1__SCRAP_STATUS__SCRAP_STATUS_REJECTED = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(OMS__V1__SCRAP_STATUS)
+} Oms__V1__ScrapStatus;
 
 /* --- messages --- */
 
@@ -185,7 +240,8 @@ struct  Oms__V1__StockLevel
   int64_t updated_at_millis;
   /*
    * Expected into this warehouse: open purchase order quantities not yet
-   * received. Not part of on_hand or available.
+   * received, plus approved inbound transfer quantities not yet received
+   * (shipped or not). Not part of on_hand or available.
    */
   int64_t incoming;
   /*
@@ -741,6 +797,360 @@ struct  Oms__V1__SkuCost
 #define OMS__V1__SKU_COST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&oms__v1__sku_cost__descriptor) \
     , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Oms__V1__TransferLine
+{
+  ProtobufCMessage base;
+  char *sku;
+  int64_t quantity;
+  /*
+   * Where to take it from in the source; "" = unassigned first, then
+   * locations in code order.
+   */
+  char *from_location_code;
+  /*
+   * Output.
+   */
+  int64_t shipped_quantity;
+  int64_t received_quantity;
+};
+#define OMS__V1__TRANSFER_LINE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__transfer_line__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+/*
+ * Shipped but never received, recorded when a transfer is closed.
+ */
+struct  Oms__V1__TransferDiscrepancy
+{
+  ProtobufCMessage base;
+  char *sku;
+  int64_t shipped_quantity;
+  int64_t received_quantity;
+  /*
+   * shipped - received.
+   */
+  int64_t missing_quantity;
+};
+#define OMS__V1__TRANSFER_DISCREPANCY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__transfer_discrepancy__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0 }
+
+
+struct  Oms__V1__Transfer
+{
+  ProtobufCMessage base;
+  /*
+   * "trf_..." (server-generated).
+   */
+  char *id;
+  char *from_warehouse_code;
+  char *to_warehouse_code;
+  size_t n_lines;
+  Oms__V1__TransferLine **lines;
+  Oms__V1__TransferStatus status;
+  char *note;
+  char *requested_by;
+  /*
+   * Who approved or rejected.
+   */
+  char *decided_by;
+  char *rejection_reason;
+  size_t n_discrepancies;
+  Oms__V1__TransferDiscrepancy **discrepancies;
+  uint64_t version;
+  int64_t created_at_millis;
+  int64_t updated_at_millis;
+  int64_t shipped_at_millis;
+  int64_t received_at_millis;
+};
+#define OMS__V1__TRANSFER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__transfer__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, 0, 0, 0 }
+
+
+struct  Oms__V1__TransferResponse
+{
+  ProtobufCMessage base;
+  Oms__V1__Transfer *transfer;
+  /*
+   * Ledger rows written by this call (ship: TRANSFER_OUT; receive: TRANSFER_IN).
+   */
+  size_t n_moves;
+  Oms__V1__StockMove **moves;
+};
+#define OMS__V1__TRANSFER_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__transfer_response__descriptor) \
+    , NULL, 0,NULL }
+
+
+struct  Oms__V1__RequestTransferRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  /*
+   * from_warehouse_code, to_warehouse_code, lines{sku, quantity,
+   * from_location_code}, note.
+   */
+  Oms__V1__Transfer *transfer;
+};
+#define OMS__V1__REQUEST_TRANSFER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__request_transfer_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+struct  Oms__V1__ApproveTransferRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+};
+#define OMS__V1__APPROVE_TRANSFER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__approve_transfer_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__RejectTransferRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+  char *reason;
+};
+#define OMS__V1__REJECT_TRANSFER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__reject_transfer_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__ShipTransferRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+};
+#define OMS__V1__SHIP_TRANSFER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__ship_transfer_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__TransferReceiptLine
+{
+  ProtobufCMessage base;
+  char *sku;
+  int64_t quantity;
+  /*
+   * Put-away location at the destination; "" = unassigned.
+   */
+  char *location_code;
+};
+#define OMS__V1__TRANSFER_RECEIPT_LINE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__transfer_receipt_line__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__ReceiveTransferRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+  /*
+   * May be empty when only closing (complete = true).
+   */
+  size_t n_lines;
+  Oms__V1__TransferReceiptLine **lines;
+  /*
+   * Close the transfer: what is still missing becomes a discrepancy.
+   */
+  protobuf_c_boolean complete;
+};
+#define OMS__V1__RECEIVE_TRANSFER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__receive_transfer_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0 }
+
+
+struct  Oms__V1__GetTransferRequest
+{
+  ProtobufCMessage base;
+  char *id;
+};
+#define OMS__V1__GET_TRANSFER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__get_transfer_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__ScrapLine
+{
+  ProtobufCMessage base;
+  char *sku;
+  int64_t quantity;
+  /*
+   * "" = unassigned first, then locations in code order.
+   */
+  char *location_code;
+  /*
+   * Output, once approved: the value written off (quantity x average cost).
+   */
+  int64_t written_off_minor;
+  char *currency_code;
+};
+#define OMS__V1__SCRAP_LINE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__scrap_line__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__Scrap
+{
+  ProtobufCMessage base;
+  /*
+   * "scr_..." (server-generated).
+   */
+  char *id;
+  char *warehouse_code;
+  size_t n_lines;
+  Oms__V1__ScrapLine **lines;
+  Oms__V1__ScrapReason reason;
+  char *note;
+  Oms__V1__ScrapStatus status;
+  char *requested_by;
+  char *decided_by;
+  char *rejection_reason;
+  /*
+   * Sum of the lines' written_off_minor per currency.
+   */
+  size_t n_written_off;
+  Oms__V1__Money **written_off;
+  uint64_t version;
+  int64_t created_at_millis;
+  int64_t updated_at_millis;
+};
+#define OMS__V1__SCRAP__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__scrap__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, OMS__V1__SCRAP_REASON__SCRAP_REASON_UNSPECIFIED, (char *)protobuf_c_empty_string, OMS__V1__SCRAP_STATUS__SCRAP_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, 0 }
+
+
+struct  Oms__V1__ScrapResponse
+{
+  ProtobufCMessage base;
+  Oms__V1__Scrap *scrap;
+  size_t n_moves;
+  Oms__V1__StockMove **moves;
+};
+#define OMS__V1__SCRAP_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__scrap_response__descriptor) \
+    , NULL, 0,NULL }
+
+
+struct  Oms__V1__RequestScrapRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  /*
+   * warehouse_code, lines{sku, quantity, location_code}, reason, note.
+   */
+  Oms__V1__Scrap *scrap;
+};
+#define OMS__V1__REQUEST_SCRAP_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__request_scrap_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+struct  Oms__V1__ApproveScrapRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+};
+#define OMS__V1__APPROVE_SCRAP_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__approve_scrap_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__RejectScrapRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+  char *reason;
+};
+#define OMS__V1__REJECT_SCRAP_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__reject_scrap_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__GetScrapRequest
+{
+  ProtobufCMessage base;
+  char *id;
+};
+#define OMS__V1__GET_SCRAP_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__get_scrap_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+/*
+ * One row of a bulk adjustment (like AdjustStockRequest).
+ */
+struct  Oms__V1__BulkAdjustStockRow
+{
+  ProtobufCMessage base;
+  /*
+   * The caller's row number (a CSV line, say), echoed in failures; 0 = the
+   * row's position in the stream, counting from 1.
+   */
+  uint64_t row_number;
+  char *sku;
+  char *warehouse_code;
+  int64_t delta;
+  char *reason;
+  char *location_code;
+  /*
+   * Only read from the first row: the idempotency key of the whole stream.
+   * A retry with the same key and rows skips the chunks already applied.
+   */
+  char *request_id;
+};
+#define OMS__V1__BULK_ADJUST_STOCK_ROW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__bulk_adjust_stock_row__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__BulkAdjustStockFailure
+{
+  ProtobufCMessage base;
+  uint64_t row_number;
+  /*
+   * The gRPC status name the row alone would have got: INVALID_ARGUMENT,
+   * FAILED_PRECONDITION.
+   */
+  char *code;
+  /*
+   * The field at fault ("sku", "delta", ...), when there is one.
+   */
+  char *field;
+  char *message;
+};
+#define OMS__V1__BULK_ADJUST_STOCK_FAILURE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__bulk_adjust_stock_failure__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__BulkAdjustStockResponse
+{
+  ProtobufCMessage base;
+  uint64_t rows_received;
+  uint64_t rows_applied;
+  uint64_t rows_failed;
+  /*
+   * One entry per failed row, in row order; rows not listed were applied.
+   */
+  size_t n_failures;
+  Oms__V1__BulkAdjustStockFailure **failures;
+};
+#define OMS__V1__BULK_ADJUST_STOCK_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__bulk_adjust_stock_response__descriptor) \
+    , 0, 0, 0, 0,NULL }
 
 
 /* Oms__V1__Warehouse methods */
@@ -1446,6 +1856,405 @@ Oms__V1__SkuCost *
 void   oms__v1__sku_cost__free_unpacked
                      (Oms__V1__SkuCost *message,
                       ProtobufCAllocator *allocator);
+/* Oms__V1__TransferLine methods */
+void   oms__v1__transfer_line__init
+                     (Oms__V1__TransferLine         *message);
+size_t oms__v1__transfer_line__get_packed_size
+                     (const Oms__V1__TransferLine   *message);
+size_t oms__v1__transfer_line__pack
+                     (const Oms__V1__TransferLine   *message,
+                      uint8_t             *out);
+size_t oms__v1__transfer_line__pack_to_buffer
+                     (const Oms__V1__TransferLine   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__TransferLine *
+       oms__v1__transfer_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__transfer_line__free_unpacked
+                     (Oms__V1__TransferLine *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__TransferDiscrepancy methods */
+void   oms__v1__transfer_discrepancy__init
+                     (Oms__V1__TransferDiscrepancy         *message);
+size_t oms__v1__transfer_discrepancy__get_packed_size
+                     (const Oms__V1__TransferDiscrepancy   *message);
+size_t oms__v1__transfer_discrepancy__pack
+                     (const Oms__V1__TransferDiscrepancy   *message,
+                      uint8_t             *out);
+size_t oms__v1__transfer_discrepancy__pack_to_buffer
+                     (const Oms__V1__TransferDiscrepancy   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__TransferDiscrepancy *
+       oms__v1__transfer_discrepancy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__transfer_discrepancy__free_unpacked
+                     (Oms__V1__TransferDiscrepancy *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__Transfer methods */
+void   oms__v1__transfer__init
+                     (Oms__V1__Transfer         *message);
+size_t oms__v1__transfer__get_packed_size
+                     (const Oms__V1__Transfer   *message);
+size_t oms__v1__transfer__pack
+                     (const Oms__V1__Transfer   *message,
+                      uint8_t             *out);
+size_t oms__v1__transfer__pack_to_buffer
+                     (const Oms__V1__Transfer   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__Transfer *
+       oms__v1__transfer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__transfer__free_unpacked
+                     (Oms__V1__Transfer *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__TransferResponse methods */
+void   oms__v1__transfer_response__init
+                     (Oms__V1__TransferResponse         *message);
+size_t oms__v1__transfer_response__get_packed_size
+                     (const Oms__V1__TransferResponse   *message);
+size_t oms__v1__transfer_response__pack
+                     (const Oms__V1__TransferResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__transfer_response__pack_to_buffer
+                     (const Oms__V1__TransferResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__TransferResponse *
+       oms__v1__transfer_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__transfer_response__free_unpacked
+                     (Oms__V1__TransferResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__RequestTransferRequest methods */
+void   oms__v1__request_transfer_request__init
+                     (Oms__V1__RequestTransferRequest         *message);
+size_t oms__v1__request_transfer_request__get_packed_size
+                     (const Oms__V1__RequestTransferRequest   *message);
+size_t oms__v1__request_transfer_request__pack
+                     (const Oms__V1__RequestTransferRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__request_transfer_request__pack_to_buffer
+                     (const Oms__V1__RequestTransferRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__RequestTransferRequest *
+       oms__v1__request_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__request_transfer_request__free_unpacked
+                     (Oms__V1__RequestTransferRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ApproveTransferRequest methods */
+void   oms__v1__approve_transfer_request__init
+                     (Oms__V1__ApproveTransferRequest         *message);
+size_t oms__v1__approve_transfer_request__get_packed_size
+                     (const Oms__V1__ApproveTransferRequest   *message);
+size_t oms__v1__approve_transfer_request__pack
+                     (const Oms__V1__ApproveTransferRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__approve_transfer_request__pack_to_buffer
+                     (const Oms__V1__ApproveTransferRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ApproveTransferRequest *
+       oms__v1__approve_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__approve_transfer_request__free_unpacked
+                     (Oms__V1__ApproveTransferRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__RejectTransferRequest methods */
+void   oms__v1__reject_transfer_request__init
+                     (Oms__V1__RejectTransferRequest         *message);
+size_t oms__v1__reject_transfer_request__get_packed_size
+                     (const Oms__V1__RejectTransferRequest   *message);
+size_t oms__v1__reject_transfer_request__pack
+                     (const Oms__V1__RejectTransferRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__reject_transfer_request__pack_to_buffer
+                     (const Oms__V1__RejectTransferRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__RejectTransferRequest *
+       oms__v1__reject_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__reject_transfer_request__free_unpacked
+                     (Oms__V1__RejectTransferRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ShipTransferRequest methods */
+void   oms__v1__ship_transfer_request__init
+                     (Oms__V1__ShipTransferRequest         *message);
+size_t oms__v1__ship_transfer_request__get_packed_size
+                     (const Oms__V1__ShipTransferRequest   *message);
+size_t oms__v1__ship_transfer_request__pack
+                     (const Oms__V1__ShipTransferRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__ship_transfer_request__pack_to_buffer
+                     (const Oms__V1__ShipTransferRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ShipTransferRequest *
+       oms__v1__ship_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__ship_transfer_request__free_unpacked
+                     (Oms__V1__ShipTransferRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__TransferReceiptLine methods */
+void   oms__v1__transfer_receipt_line__init
+                     (Oms__V1__TransferReceiptLine         *message);
+size_t oms__v1__transfer_receipt_line__get_packed_size
+                     (const Oms__V1__TransferReceiptLine   *message);
+size_t oms__v1__transfer_receipt_line__pack
+                     (const Oms__V1__TransferReceiptLine   *message,
+                      uint8_t             *out);
+size_t oms__v1__transfer_receipt_line__pack_to_buffer
+                     (const Oms__V1__TransferReceiptLine   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__TransferReceiptLine *
+       oms__v1__transfer_receipt_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__transfer_receipt_line__free_unpacked
+                     (Oms__V1__TransferReceiptLine *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ReceiveTransferRequest methods */
+void   oms__v1__receive_transfer_request__init
+                     (Oms__V1__ReceiveTransferRequest         *message);
+size_t oms__v1__receive_transfer_request__get_packed_size
+                     (const Oms__V1__ReceiveTransferRequest   *message);
+size_t oms__v1__receive_transfer_request__pack
+                     (const Oms__V1__ReceiveTransferRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__receive_transfer_request__pack_to_buffer
+                     (const Oms__V1__ReceiveTransferRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ReceiveTransferRequest *
+       oms__v1__receive_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__receive_transfer_request__free_unpacked
+                     (Oms__V1__ReceiveTransferRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__GetTransferRequest methods */
+void   oms__v1__get_transfer_request__init
+                     (Oms__V1__GetTransferRequest         *message);
+size_t oms__v1__get_transfer_request__get_packed_size
+                     (const Oms__V1__GetTransferRequest   *message);
+size_t oms__v1__get_transfer_request__pack
+                     (const Oms__V1__GetTransferRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__get_transfer_request__pack_to_buffer
+                     (const Oms__V1__GetTransferRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__GetTransferRequest *
+       oms__v1__get_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__get_transfer_request__free_unpacked
+                     (Oms__V1__GetTransferRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ScrapLine methods */
+void   oms__v1__scrap_line__init
+                     (Oms__V1__ScrapLine         *message);
+size_t oms__v1__scrap_line__get_packed_size
+                     (const Oms__V1__ScrapLine   *message);
+size_t oms__v1__scrap_line__pack
+                     (const Oms__V1__ScrapLine   *message,
+                      uint8_t             *out);
+size_t oms__v1__scrap_line__pack_to_buffer
+                     (const Oms__V1__ScrapLine   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ScrapLine *
+       oms__v1__scrap_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__scrap_line__free_unpacked
+                     (Oms__V1__ScrapLine *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__Scrap methods */
+void   oms__v1__scrap__init
+                     (Oms__V1__Scrap         *message);
+size_t oms__v1__scrap__get_packed_size
+                     (const Oms__V1__Scrap   *message);
+size_t oms__v1__scrap__pack
+                     (const Oms__V1__Scrap   *message,
+                      uint8_t             *out);
+size_t oms__v1__scrap__pack_to_buffer
+                     (const Oms__V1__Scrap   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__Scrap *
+       oms__v1__scrap__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__scrap__free_unpacked
+                     (Oms__V1__Scrap *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ScrapResponse methods */
+void   oms__v1__scrap_response__init
+                     (Oms__V1__ScrapResponse         *message);
+size_t oms__v1__scrap_response__get_packed_size
+                     (const Oms__V1__ScrapResponse   *message);
+size_t oms__v1__scrap_response__pack
+                     (const Oms__V1__ScrapResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__scrap_response__pack_to_buffer
+                     (const Oms__V1__ScrapResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ScrapResponse *
+       oms__v1__scrap_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__scrap_response__free_unpacked
+                     (Oms__V1__ScrapResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__RequestScrapRequest methods */
+void   oms__v1__request_scrap_request__init
+                     (Oms__V1__RequestScrapRequest         *message);
+size_t oms__v1__request_scrap_request__get_packed_size
+                     (const Oms__V1__RequestScrapRequest   *message);
+size_t oms__v1__request_scrap_request__pack
+                     (const Oms__V1__RequestScrapRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__request_scrap_request__pack_to_buffer
+                     (const Oms__V1__RequestScrapRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__RequestScrapRequest *
+       oms__v1__request_scrap_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__request_scrap_request__free_unpacked
+                     (Oms__V1__RequestScrapRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ApproveScrapRequest methods */
+void   oms__v1__approve_scrap_request__init
+                     (Oms__V1__ApproveScrapRequest         *message);
+size_t oms__v1__approve_scrap_request__get_packed_size
+                     (const Oms__V1__ApproveScrapRequest   *message);
+size_t oms__v1__approve_scrap_request__pack
+                     (const Oms__V1__ApproveScrapRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__approve_scrap_request__pack_to_buffer
+                     (const Oms__V1__ApproveScrapRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ApproveScrapRequest *
+       oms__v1__approve_scrap_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__approve_scrap_request__free_unpacked
+                     (Oms__V1__ApproveScrapRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__RejectScrapRequest methods */
+void   oms__v1__reject_scrap_request__init
+                     (Oms__V1__RejectScrapRequest         *message);
+size_t oms__v1__reject_scrap_request__get_packed_size
+                     (const Oms__V1__RejectScrapRequest   *message);
+size_t oms__v1__reject_scrap_request__pack
+                     (const Oms__V1__RejectScrapRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__reject_scrap_request__pack_to_buffer
+                     (const Oms__V1__RejectScrapRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__RejectScrapRequest *
+       oms__v1__reject_scrap_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__reject_scrap_request__free_unpacked
+                     (Oms__V1__RejectScrapRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__GetScrapRequest methods */
+void   oms__v1__get_scrap_request__init
+                     (Oms__V1__GetScrapRequest         *message);
+size_t oms__v1__get_scrap_request__get_packed_size
+                     (const Oms__V1__GetScrapRequest   *message);
+size_t oms__v1__get_scrap_request__pack
+                     (const Oms__V1__GetScrapRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__get_scrap_request__pack_to_buffer
+                     (const Oms__V1__GetScrapRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__GetScrapRequest *
+       oms__v1__get_scrap_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__get_scrap_request__free_unpacked
+                     (Oms__V1__GetScrapRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__BulkAdjustStockRow methods */
+void   oms__v1__bulk_adjust_stock_row__init
+                     (Oms__V1__BulkAdjustStockRow         *message);
+size_t oms__v1__bulk_adjust_stock_row__get_packed_size
+                     (const Oms__V1__BulkAdjustStockRow   *message);
+size_t oms__v1__bulk_adjust_stock_row__pack
+                     (const Oms__V1__BulkAdjustStockRow   *message,
+                      uint8_t             *out);
+size_t oms__v1__bulk_adjust_stock_row__pack_to_buffer
+                     (const Oms__V1__BulkAdjustStockRow   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__BulkAdjustStockRow *
+       oms__v1__bulk_adjust_stock_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__bulk_adjust_stock_row__free_unpacked
+                     (Oms__V1__BulkAdjustStockRow *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__BulkAdjustStockFailure methods */
+void   oms__v1__bulk_adjust_stock_failure__init
+                     (Oms__V1__BulkAdjustStockFailure         *message);
+size_t oms__v1__bulk_adjust_stock_failure__get_packed_size
+                     (const Oms__V1__BulkAdjustStockFailure   *message);
+size_t oms__v1__bulk_adjust_stock_failure__pack
+                     (const Oms__V1__BulkAdjustStockFailure   *message,
+                      uint8_t             *out);
+size_t oms__v1__bulk_adjust_stock_failure__pack_to_buffer
+                     (const Oms__V1__BulkAdjustStockFailure   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__BulkAdjustStockFailure *
+       oms__v1__bulk_adjust_stock_failure__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__bulk_adjust_stock_failure__free_unpacked
+                     (Oms__V1__BulkAdjustStockFailure *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__BulkAdjustStockResponse methods */
+void   oms__v1__bulk_adjust_stock_response__init
+                     (Oms__V1__BulkAdjustStockResponse         *message);
+size_t oms__v1__bulk_adjust_stock_response__get_packed_size
+                     (const Oms__V1__BulkAdjustStockResponse   *message);
+size_t oms__v1__bulk_adjust_stock_response__pack
+                     (const Oms__V1__BulkAdjustStockResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__bulk_adjust_stock_response__pack_to_buffer
+                     (const Oms__V1__BulkAdjustStockResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__BulkAdjustStockResponse *
+       oms__v1__bulk_adjust_stock_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__bulk_adjust_stock_response__free_unpacked
+                     (Oms__V1__BulkAdjustStockResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Oms__V1__Warehouse_Closure)
@@ -1559,6 +2368,69 @@ typedef void (*Oms__V1__GetValuationResponse_Closure)
 typedef void (*Oms__V1__SkuCost_Closure)
                  (const Oms__V1__SkuCost *message,
                   void *closure_data);
+typedef void (*Oms__V1__TransferLine_Closure)
+                 (const Oms__V1__TransferLine *message,
+                  void *closure_data);
+typedef void (*Oms__V1__TransferDiscrepancy_Closure)
+                 (const Oms__V1__TransferDiscrepancy *message,
+                  void *closure_data);
+typedef void (*Oms__V1__Transfer_Closure)
+                 (const Oms__V1__Transfer *message,
+                  void *closure_data);
+typedef void (*Oms__V1__TransferResponse_Closure)
+                 (const Oms__V1__TransferResponse *message,
+                  void *closure_data);
+typedef void (*Oms__V1__RequestTransferRequest_Closure)
+                 (const Oms__V1__RequestTransferRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ApproveTransferRequest_Closure)
+                 (const Oms__V1__ApproveTransferRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__RejectTransferRequest_Closure)
+                 (const Oms__V1__RejectTransferRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ShipTransferRequest_Closure)
+                 (const Oms__V1__ShipTransferRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__TransferReceiptLine_Closure)
+                 (const Oms__V1__TransferReceiptLine *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ReceiveTransferRequest_Closure)
+                 (const Oms__V1__ReceiveTransferRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__GetTransferRequest_Closure)
+                 (const Oms__V1__GetTransferRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ScrapLine_Closure)
+                 (const Oms__V1__ScrapLine *message,
+                  void *closure_data);
+typedef void (*Oms__V1__Scrap_Closure)
+                 (const Oms__V1__Scrap *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ScrapResponse_Closure)
+                 (const Oms__V1__ScrapResponse *message,
+                  void *closure_data);
+typedef void (*Oms__V1__RequestScrapRequest_Closure)
+                 (const Oms__V1__RequestScrapRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ApproveScrapRequest_Closure)
+                 (const Oms__V1__ApproveScrapRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__RejectScrapRequest_Closure)
+                 (const Oms__V1__RejectScrapRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__GetScrapRequest_Closure)
+                 (const Oms__V1__GetScrapRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__BulkAdjustStockRow_Closure)
+                 (const Oms__V1__BulkAdjustStockRow *message,
+                  void *closure_data);
+typedef void (*Oms__V1__BulkAdjustStockFailure_Closure)
+                 (const Oms__V1__BulkAdjustStockFailure *message,
+                  void *closure_data);
+typedef void (*Oms__V1__BulkAdjustStockResponse_Closure)
+                 (const Oms__V1__BulkAdjustStockResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -1618,6 +2490,50 @@ struct Oms__V1__InventoryService_Service
                         const Oms__V1__GetValuationRequest *input,
                         Oms__V1__GetValuationResponse_Closure closure,
                         void *closure_data);
+  void (*request_transfer)(Oms__V1__InventoryService_Service *service,
+                           const Oms__V1__RequestTransferRequest *input,
+                           Oms__V1__TransferResponse_Closure closure,
+                           void *closure_data);
+  void (*approve_transfer)(Oms__V1__InventoryService_Service *service,
+                           const Oms__V1__ApproveTransferRequest *input,
+                           Oms__V1__TransferResponse_Closure closure,
+                           void *closure_data);
+  void (*reject_transfer)(Oms__V1__InventoryService_Service *service,
+                          const Oms__V1__RejectTransferRequest *input,
+                          Oms__V1__TransferResponse_Closure closure,
+                          void *closure_data);
+  void (*ship_transfer)(Oms__V1__InventoryService_Service *service,
+                        const Oms__V1__ShipTransferRequest *input,
+                        Oms__V1__TransferResponse_Closure closure,
+                        void *closure_data);
+  void (*receive_transfer)(Oms__V1__InventoryService_Service *service,
+                           const Oms__V1__ReceiveTransferRequest *input,
+                           Oms__V1__TransferResponse_Closure closure,
+                           void *closure_data);
+  void (*get_transfer)(Oms__V1__InventoryService_Service *service,
+                       const Oms__V1__GetTransferRequest *input,
+                       Oms__V1__TransferResponse_Closure closure,
+                       void *closure_data);
+  void (*request_scrap)(Oms__V1__InventoryService_Service *service,
+                        const Oms__V1__RequestScrapRequest *input,
+                        Oms__V1__ScrapResponse_Closure closure,
+                        void *closure_data);
+  void (*approve_scrap)(Oms__V1__InventoryService_Service *service,
+                        const Oms__V1__ApproveScrapRequest *input,
+                        Oms__V1__ScrapResponse_Closure closure,
+                        void *closure_data);
+  void (*reject_scrap)(Oms__V1__InventoryService_Service *service,
+                       const Oms__V1__RejectScrapRequest *input,
+                       Oms__V1__ScrapResponse_Closure closure,
+                       void *closure_data);
+  void (*get_scrap)(Oms__V1__InventoryService_Service *service,
+                    const Oms__V1__GetScrapRequest *input,
+                    Oms__V1__ScrapResponse_Closure closure,
+                    void *closure_data);
+  void (*bulk_adjust_stock)(Oms__V1__InventoryService_Service *service,
+                            const Oms__V1__BulkAdjustStockRow *input,
+                            Oms__V1__BulkAdjustStockResponse_Closure closure,
+                            void *closure_data);
 };
 typedef void (*Oms__V1__InventoryService_ServiceDestroy)(Oms__V1__InventoryService_Service *);
 void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *service,
@@ -1638,7 +2554,18 @@ void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *servic
       function_prefix__ ## receive_purchase_order,\
       function_prefix__ ## get_purchase_order,\
       function_prefix__ ## list_purchase_orders,\
-      function_prefix__ ## get_valuation  }
+      function_prefix__ ## get_valuation,\
+      function_prefix__ ## request_transfer,\
+      function_prefix__ ## approve_transfer,\
+      function_prefix__ ## reject_transfer,\
+      function_prefix__ ## ship_transfer,\
+      function_prefix__ ## receive_transfer,\
+      function_prefix__ ## get_transfer,\
+      function_prefix__ ## request_scrap,\
+      function_prefix__ ## approve_scrap,\
+      function_prefix__ ## reject_scrap,\
+      function_prefix__ ## get_scrap,\
+      function_prefix__ ## bulk_adjust_stock  }
 void oms__v1__inventory_service__create_warehouse(ProtobufCService *service,
                                                   const Oms__V1__CreateWarehouseRequest *input,
                                                   Oms__V1__CreateWarehouseResponse_Closure closure,
@@ -1691,11 +2618,58 @@ void oms__v1__inventory_service__get_valuation(ProtobufCService *service,
                                                const Oms__V1__GetValuationRequest *input,
                                                Oms__V1__GetValuationResponse_Closure closure,
                                                void *closure_data);
+void oms__v1__inventory_service__request_transfer(ProtobufCService *service,
+                                                  const Oms__V1__RequestTransferRequest *input,
+                                                  Oms__V1__TransferResponse_Closure closure,
+                                                  void *closure_data);
+void oms__v1__inventory_service__approve_transfer(ProtobufCService *service,
+                                                  const Oms__V1__ApproveTransferRequest *input,
+                                                  Oms__V1__TransferResponse_Closure closure,
+                                                  void *closure_data);
+void oms__v1__inventory_service__reject_transfer(ProtobufCService *service,
+                                                 const Oms__V1__RejectTransferRequest *input,
+                                                 Oms__V1__TransferResponse_Closure closure,
+                                                 void *closure_data);
+void oms__v1__inventory_service__ship_transfer(ProtobufCService *service,
+                                               const Oms__V1__ShipTransferRequest *input,
+                                               Oms__V1__TransferResponse_Closure closure,
+                                               void *closure_data);
+void oms__v1__inventory_service__receive_transfer(ProtobufCService *service,
+                                                  const Oms__V1__ReceiveTransferRequest *input,
+                                                  Oms__V1__TransferResponse_Closure closure,
+                                                  void *closure_data);
+void oms__v1__inventory_service__get_transfer(ProtobufCService *service,
+                                              const Oms__V1__GetTransferRequest *input,
+                                              Oms__V1__TransferResponse_Closure closure,
+                                              void *closure_data);
+void oms__v1__inventory_service__request_scrap(ProtobufCService *service,
+                                               const Oms__V1__RequestScrapRequest *input,
+                                               Oms__V1__ScrapResponse_Closure closure,
+                                               void *closure_data);
+void oms__v1__inventory_service__approve_scrap(ProtobufCService *service,
+                                               const Oms__V1__ApproveScrapRequest *input,
+                                               Oms__V1__ScrapResponse_Closure closure,
+                                               void *closure_data);
+void oms__v1__inventory_service__reject_scrap(ProtobufCService *service,
+                                              const Oms__V1__RejectScrapRequest *input,
+                                              Oms__V1__ScrapResponse_Closure closure,
+                                              void *closure_data);
+void oms__v1__inventory_service__get_scrap(ProtobufCService *service,
+                                           const Oms__V1__GetScrapRequest *input,
+                                           Oms__V1__ScrapResponse_Closure closure,
+                                           void *closure_data);
+void oms__v1__inventory_service__bulk_adjust_stock(ProtobufCService *service,
+                                                   const Oms__V1__BulkAdjustStockRow *input,
+                                                   Oms__V1__BulkAdjustStockResponse_Closure closure,
+                                                   void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCEnumDescriptor    oms__v1__stock_move_kind__descriptor;
 extern const ProtobufCEnumDescriptor    oms__v1__purchase_order_status__descriptor;
+extern const ProtobufCEnumDescriptor    oms__v1__transfer_status__descriptor;
+extern const ProtobufCEnumDescriptor    oms__v1__scrap_reason__descriptor;
+extern const ProtobufCEnumDescriptor    oms__v1__scrap_status__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__warehouse__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__create_warehouse_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__create_warehouse_response__descriptor;
@@ -1733,6 +2707,27 @@ extern const ProtobufCMessageDescriptor oms__v1__get_valuation_request__descript
 extern const ProtobufCMessageDescriptor oms__v1__valuation_line__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__get_valuation_response__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__sku_cost__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__transfer_line__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__transfer_discrepancy__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__transfer__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__transfer_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__request_transfer_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__approve_transfer_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__reject_transfer_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__ship_transfer_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__transfer_receipt_line__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__receive_transfer_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__get_transfer_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__scrap_line__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__scrap__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__scrap_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__request_scrap_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__approve_scrap_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__reject_scrap_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__get_scrap_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__bulk_adjust_stock_row__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__bulk_adjust_stock_failure__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__bulk_adjust_stock_response__descriptor;
 extern const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor;
 
 PROTOBUF_C__END_DECLS
