@@ -13,7 +13,10 @@ struct InventoryScenarioTests {
     /// sell 3 (shipped from unassigned: 5 → 2); 1 damaged at A-01 (6 → 5).
     /// Final DC1: on hand 2 + 5 + 4 = 11, reserved 0, available 11, incoming 0;
     /// value 11 × 2100 = 23100 EUR; as of before PO2: 10 × 2000 = 20000.
-    @Test("receive POs into bins, sell, write off: GetStock 11/0/11 and GetValuation 23100 EUR, 20000 before PO2")
+    /// Then: transfer 4 DC1/B-02 → DC2 (3 arrive, 1 missing), scrap 2 from
+    /// A-01 (4200 written off). Final: DC1 5, DC2 3, on hand 8, value
+    /// 8 × 2100 = 16800 EUR (DC1 10500, DC2 6300).
+    @Test("receive POs into bins, sell, adjust, transfer and scrap with approval: final GetStock 8 and GetValuation 16800 EUR")
     func scenario() async throws {
         try await withDaemon { omsd in
             let client = try OMSClient(address: "127.0.0.1:\(omsd.port)", token: omsd.token)
@@ -118,6 +121,44 @@ struct InventoryScenarioTests {
                 let all = try await client.inventory.movements(.init(sku: "KETTLE"), pageSize: 2)
                 #expect(all.items.count == 2 && all.hasMore)
                 #expect(try await client.inventory.purchaseOrders(status: .received).items.map(\.id) == [po1.id, po2.id])
+
+                // Transfer 4 from DC1/B-02 to DC2, approved by another key; 3 arrive, 1 is missing.
+                let (_, approverToken) = try await client.admin.createApiKey(name: "approver")
+                let approver = try OMSClient(address: "127.0.0.1:\(omsd.port)", token: approverToken)
+                defer { Task { await approver.close() } }
+                let transfer = try await client.inventory.requestTransfer(
+                    from: "DC1", to: "DC2", lines: [.init(sku: "KETTLE", quantity: 4, location: "B-02")])
+                do {
+                    _ = try await client.inventory.approveTransfer(id: transfer.id)
+                    Issue.record("self-approval accepted")
+                } catch let error as OMSError {
+                    #expect(error.code == .permissionDenied && error.reason == "SELF_APPROVAL")
+                }
+                #expect(try await approver.inventory.approveTransfer(id: transfer.id).decidedBy == "approver")
+                #expect(try await client.inventory.stock(sku: "KETTLE", warehouse: "DC2").incoming == 4)
+                _ = try await client.inventory.shipTransfer(id: transfer.id)
+                let moving = try await client.inventory.stock(sku: "KETTLE")
+                #expect(moving.onHand == 7 && moving.inTransit == 4 && moving.incoming == 4)
+                let arrived = try await client.inventory.receiveTransfer(
+                    id: transfer.id, lines: [.init(sku: "KETTLE", quantity: 3)], complete: true)
+                #expect(arrived.transfer?.status == .received)
+                #expect(arrived.transfer?.discrepancies.map(\.missingQuantity) == [1])
+
+                // Scrap 2 damaged from A-01, approved by the other key: 2 × 2100 written off.
+                let scrap = try await client.inventory.requestScrap(
+                    warehouse: "DC1", lines: [.init(sku: "KETTLE", quantity: 2, location: "A-01")], reason: .damaged)
+                let scrapped = try await approver.inventory.approveScrap(id: scrap.id)
+                #expect(scrapped.scrap?.writtenOff.map(\.amountMinor) == [4200])
+
+                // Final: DC1 2 unassigned + 3 at A-01 = 5; DC2 3; 8 × 2100 = 16800 EUR.
+                let final = try await client.inventory.stock(sku: "KETTLE")
+                #expect(final.onHand == 8 && final.reserved == 0 && final.available == 8)
+                #expect(final.incoming == 0 && final.inTransit == 0)
+                #expect(final.warehouses.map { "\($0.warehouseCode)=\($0.onHand)" } == ["DC1=5", "DC2=3"])
+                #expect(final.locations.map { "\($0.warehouseCode)/\($0.locationCode)=\($0.onHand)" } == ["DC1/=2", "DC1/A-01=3", "DC2/=3"])
+                let finalValue = try await client.inventory.valuation()
+                #expect(finalValue.lines.map(\.valueMinor) == [10500, 6300])
+                #expect(finalValue.totals.map(\.amountMinor) == [16800])
             } catch {
                 await client.close()
                 throw error
