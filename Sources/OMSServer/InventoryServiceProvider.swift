@@ -117,5 +117,25 @@ struct InventoryServiceProvider {
                 throw ErrorMapping.rpcError(error)
             }
         }
+        router.unary(Oms_V1_InventoryService.Method.startStocktake) { request, context, responder in
+            inventory.startStocktake(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.clientStreaming(Oms_V1_InventoryService.Method.recordCounts) { counts, context in
+            do {
+                return try await inventory.recordCounts(counts, actor: context.principal ?? "anonymous")
+            } catch {
+                throw ErrorMapping.rpcError(error)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.getStocktakeVariance) { request, _, responder in
+            responder.answer { try inventory.stocktakeVariance(id: request.id) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.commitStocktake) { request, context, responder in
+            inventory.commitStocktake(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
     }
 }

@@ -14,9 +14,10 @@ struct InventoryScenarioTests {
     /// Final DC1: on hand 2 + 5 + 4 = 11, reserved 0, available 11, incoming 0;
     /// value 11 × 2100 = 23100 EUR; as of before PO2: 10 × 2000 = 20000.
     /// Then: transfer 4 DC1/B-02 → DC2 (3 arrive, 1 missing), scrap 2 from
-    /// A-01 (4200 written off). Final: DC1 5, DC2 3, on hand 8, value
-    /// 8 × 2100 = 16800 EUR (DC1 10500, DC2 6300).
-    @Test("receive POs into bins, sell, adjust, transfer and scrap with approval: final GetStock 8 and GetValuation 16800 EUR")
+    /// A-01 (4200 written off), stocktake of A-01 finds 2 of 3 (-2100).
+    /// Final: DC1 4, DC2 3, on hand 7, value 7 × 2100 = 14700 EUR (DC1 8400,
+    /// DC2 6300).
+    @Test("receive POs, sell, transfer and scrap with approval, stocktake: final GetStock 7 and GetValuation 14700 EUR")
     func scenario() async throws {
         try await withDaemon { omsd in
             let client = try OMSClient(address: "127.0.0.1:\(omsd.port)", token: omsd.token)
@@ -150,15 +151,28 @@ struct InventoryScenarioTests {
                 let scrapped = try await approver.inventory.approveScrap(id: scrap.id)
                 #expect(scrapped.scrap?.writtenOff.map(\.amountMinor) == [4200])
 
-                // Final: DC1 2 unassigned + 3 at A-01 = 5; DC2 3; 8 × 2100 = 16800 EUR.
+                // Stocktake of DC1/A-01 counts 2 of the 3 expected: variance -1 (-2100).
+                let stocktake = try await client.inventory.startStocktake(warehouse: "DC1", locations: ["A-01"])
+                #expect(stocktake.lines.map(\.snapshotQuantity) == [3])
+                let (countRows, countInput) = AsyncStream.makeStream(of: OMSClient.Inventory.StocktakeCountRow.self)
+                countInput.yield(.init(sku: "KETTLE", location: "A-01", counted: 2))
+                countInput.finish()
+                let recorded = try await client.inventory.recordCounts(stocktakeID: stocktake.id, countRows)
+                #expect(recorded.countsRecorded == 1 && recorded.failures.isEmpty)
+                let variance = try await client.inventory.stocktakeVariance(id: stocktake.id)
+                #expect(variance.lines.map(\.variance) == [-1] && variance.lines.map(\.varianceValueMinor) == [-2100])
+                let committed = try await client.inventory.commitStocktake(id: stocktake.id)
+                #expect(committed.moves.map(\.kind) == [.stocktake])
+
+                // Final: DC1 2 unassigned + 2 at A-01 = 4; DC2 3; 7 × 2100 = 14700 EUR.
                 let final = try await client.inventory.stock(sku: "KETTLE")
-                #expect(final.onHand == 8 && final.reserved == 0 && final.available == 8)
+                #expect(final.onHand == 7 && final.reserved == 0 && final.available == 7)
                 #expect(final.incoming == 0 && final.inTransit == 0)
-                #expect(final.warehouses.map { "\($0.warehouseCode)=\($0.onHand)" } == ["DC1=5", "DC2=3"])
-                #expect(final.locations.map { "\($0.warehouseCode)/\($0.locationCode)=\($0.onHand)" } == ["DC1/=2", "DC1/A-01=3", "DC2/=3"])
+                #expect(final.warehouses.map { "\($0.warehouseCode)=\($0.onHand)" } == ["DC1=4", "DC2=3"])
+                #expect(final.locations.map { "\($0.warehouseCode)/\($0.locationCode)=\($0.onHand)" } == ["DC1/=2", "DC1/A-01=2", "DC2/=3"])
                 let finalValue = try await client.inventory.valuation()
-                #expect(finalValue.lines.map(\.valueMinor) == [10500, 6300])
-                #expect(finalValue.totals.map(\.amountMinor) == [16800])
+                #expect(finalValue.lines.map(\.valueMinor) == [8400, 6300])
+                #expect(finalValue.totals.map(\.amountMinor) == [14700])
             } catch {
                 await client.close()
                 throw error

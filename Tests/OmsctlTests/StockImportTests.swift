@@ -93,3 +93,29 @@ struct StockImportTests {
         }
     }
 }
+
+@Suite("omsctl stock stocktake")
+struct StockStocktakeCommandTests {
+    @Test("start, count from a CSV (a bad line exits 6), variance, commit")
+    func stocktake() async throws {
+        try await withDaemon { omsd, omsctl in
+            _ = try await omsctl.run(["warehouses", "create", "MAIN"] + omsd.flags)
+            _ = try await omsctl.run(["stock", "adjust", "MUG-1", "--warehouse", "MAIN", "--delta", "5"] + omsd.flags)
+            let started = try await omsctl.run(["stock", "stocktake", "start", "MAIN", "-o", "json"] + omsd.flags)
+            #expect(started.status == 0, "stderr: \(started.stderr)")
+            let lines = try #require(try parseJSON(started.stdout) as? [[String: Any]])
+            let id = try #require(lines.first?["id"] as? String)
+            let file = try omsctl.workspace.write("sku,location,counted\nMUG-1,,4\nMUG-1,,x\n", to: "counts.csv")
+            let counted = try await omsctl.run(["stock", "stocktake", "count", id, file] + omsd.flags)
+            #expect(counted.status == 6 && counted.stderr.contains("1 of 2 counts recorded"), "\(counted.stderr)")
+            let variance = try await omsctl.run(["stock", "stocktake", "variance", id, "-o", "csv"] + omsd.flags)
+            let rows = CSV.parse(variance.stdout)
+            #expect(rows.count == 2 && rows[1][6] == "-1", "\(variance.stdout)")
+            let committed = try await omsctl.run(["stock", "stocktake", "commit", id] + omsd.flags)
+            #expect(committed.status == 0, "stderr: \(committed.stderr)")
+            let stock = try await omsctl.run(["stock", "get", "MUG-1", "-o", "json"] + omsd.flags)
+            let level = try #require(try parseJSON(stock.stdout) as? [String: Any])
+            #expect(jsonInt64(level["onHand"]) == 4)
+        }
+    }
+}

@@ -22,7 +22,8 @@ struct StockCommand: AsyncParsableCommand {
         subcommands: [
             StockGetCommand.self, StockAdjustCommand.self, StockListCommand.self, StockMovementsCommand.self,
             StockLocationsCommand.self, StockPurchaseOrdersCommand.self, StockValuationCommand.self,
-            StockTransfersCommand.self, StockScrapCommand.self, StockImportCommand.self, StockGenerateCSVCommand.self,
+            StockTransfersCommand.self, StockScrapCommand.self, StockStocktakeCommand.self, StockImportCommand.self,
+            StockGenerateCSVCommand.self,
         ]
     )
 }

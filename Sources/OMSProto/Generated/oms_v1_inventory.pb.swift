@@ -379,6 +379,60 @@ public enum Oms_V1_ScrapStatus: ProtoEnum {
     }
 }
 
+public enum Oms_V1_StocktakeStatus: ProtoEnum {
+    case unspecified  // 0
+    case counting  // 1
+    case committed  // 2
+    case UNRECOGNIZED(Int32)
+
+    public static let allCases: [Oms_V1_StocktakeStatus] = [
+        .unspecified,
+        .counting,
+        .committed,
+    ]
+
+    public init() {
+        self = .unspecified
+    }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .counting
+        case 2: self = .committed
+        default: self = .UNRECOGNIZED(rawValue)
+        }
+    }
+
+    public init?(protoName: String) {
+        switch protoName {
+        case "STOCKTAKE_STATUS_UNSPECIFIED": self = .unspecified
+        case "STOCKTAKE_STATUS_COUNTING": self = .counting
+        case "STOCKTAKE_STATUS_COMMITTED": self = .committed
+        default: return nil
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .counting: 1
+        case .committed: 2
+        case .UNRECOGNIZED(let value): value
+        }
+    }
+
+    /// The name in the .proto file; an unrecognized value is its number, as in proto3 JSON.
+    public var protoName: String {
+        switch self {
+        case .unspecified: "STOCKTAKE_STATUS_UNSPECIFIED"
+        case .counting: "STOCKTAKE_STATUS_COUNTING"
+        case .committed: "STOCKTAKE_STATUS_COMMITTED"
+        case .UNRECOGNIZED(let value): String(value)
+        }
+    }
+}
+
 public struct Oms_V1_Warehouse: ProtoMessage {
     public static let protoMessageName = "oms.v1.Warehouse"
 
@@ -2553,6 +2607,321 @@ public struct Oms_V1_BulkAdjustStockResponse: ProtoMessage {
     }
 }
 
+public struct Oms_V1_StocktakeLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.StocktakeLine"
+
+    public var sku: String = ""
+
+    public var locationCode: String = ""
+
+    /// On hand when the stocktake started.
+    public var snapshotQuantity: Int64 = 0
+
+    public var counted: Bool = false
+
+    public var countedQuantity: Int64 = 0
+
+    /// On hand when the count was recorded (snapshot + movements since).
+    public var expectedAtCount: Int64 = 0
+
+    /// expected_at_count - snapshot_quantity.
+    public var movementsDuringCount: Int64 = 0
+
+    /// counted_quantity - expected_at_count (0 while not counted).
+    public var variance: Int64 = 0
+
+    /// variance x the sku's average cost.
+    public var varianceValueMinor: Int64 = 0
+
+    public var currencyCode: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_Stocktake: ProtoMessage {
+    public static let protoMessageName = "oms.v1.Stocktake"
+
+    /// "stk_..." (server-generated).
+    public var id: String = ""
+
+    public var warehouseCode: String = ""
+
+    /// Scope; empty = every location / sku of the warehouse.
+    public var locationCodes: [String] = []
+
+    public var skus: [String] = []
+
+    public var status: Oms_V1_StocktakeStatus = .unspecified
+
+    public var lines: [Oms_V1_StocktakeLine] = []
+
+    public var startedBy: String = ""
+
+    public var startedAtMillis: Int64 = 0
+
+    public var committedBy: String = ""
+
+    public var committedAtMillis: Int64 = 0
+
+    public var version: UInt64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_StocktakeResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.StocktakeResponse"
+
+    public var stocktake: Oms_V1_Stocktake? = nil
+
+    /// CommitStocktake: the STOCKTAKE ledger rows written.
+    public var moves: [Oms_V1_StockMove] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_StartStocktakeRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.StartStocktakeRequest"
+
+    public var requestID: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var locationCodes: [String] = []
+
+    public var skus: [String] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// One count. The first message's stocktake_id and request_id apply to the
+/// whole stream.
+public struct Oms_V1_StocktakeCount: ProtoMessage {
+    public static let protoMessageName = "oms.v1.StocktakeCount"
+
+    public var stocktakeID: String = ""
+
+    public var sku: String = ""
+
+    /// "" = unassigned stock.
+    public var locationCode: String = ""
+
+    public var countedQuantity: Int64 = 0
+
+    public var requestID: String = ""
+
+    /// Echoed in failures; 0 = position in the stream from 1.
+    public var rowNumber: UInt64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_RecordCountsResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.RecordCountsResponse"
+
+    public var countsReceived: UInt64 = 0
+
+    public var countsRecorded: UInt64 = 0
+
+    /// Same shape as bulk adjustment failures: row, code, field, message.
+    public var failures: [Oms_V1_BulkAdjustStockFailure] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetStocktakeVarianceRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetStocktakeVarianceRequest"
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CommitStocktakeRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CommitStocktakeRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
 /// Warehouses and stock levels per sku x warehouse. Every change of on-hand
 /// or reserved quantities writes a row to the immutable `stock_moves` ledger
 /// in the same batch, so levels always equal the sum of their ledger rows.
@@ -2585,6 +2954,10 @@ public enum Oms_V1_InventoryService {
         "RejectScrap",
         "GetScrap",
         "BulkAdjustStock",
+        "StartStocktake",
+        "RecordCounts",
+        "GetStocktakeVariance",
+        "CommitStocktake",
     ]
 
     public enum Method {
@@ -2778,6 +3151,42 @@ public enum Oms_V1_InventoryService {
             service: "oms.v1.InventoryService",
             name: "BulkAdjustStock",
             clientStreaming: true,
+            serverStreaming: false
+        )
+
+        /// Stocktaking: StartStocktake snapshots the expected on-hand of a
+        /// warehouse (optionally some locations and skus); RecordCounts streams
+        /// counts (the last count of a sku x location wins); GetStocktakeVariance
+        /// shows counted - expected per line, in quantity and value; CommitStocktake
+        /// writes the variances as STOCKTAKE ledger rows. Movements during the
+        /// count are accounted for: a count is compared with the on-hand at the
+        /// moment it was recorded (snapshot + movements since), and the correction
+        /// is added to the on-hand at commit, never overwriting later movements.
+        public static let startStocktake = ProtoMethod<Oms_V1_StartStocktakeRequest, Oms_V1_StocktakeResponse>(
+            service: "oms.v1.InventoryService",
+            name: "StartStocktake",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let recordCounts = ProtoMethod<Oms_V1_StocktakeCount, Oms_V1_RecordCountsResponse>(
+            service: "oms.v1.InventoryService",
+            name: "RecordCounts",
+            clientStreaming: true,
+            serverStreaming: false
+        )
+
+        public static let getStocktakeVariance = ProtoMethod<Oms_V1_GetStocktakeVarianceRequest, Oms_V1_StocktakeResponse>(
+            service: "oms.v1.InventoryService",
+            name: "GetStocktakeVariance",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let commitStocktake = ProtoMethod<Oms_V1_CommitStocktakeRequest, Oms_V1_StocktakeResponse>(
+            service: "oms.v1.InventoryService",
+            name: "CommitStocktake",
+            clientStreaming: false,
             serverStreaming: false
         )
     }
@@ -4531,6 +4940,273 @@ extension Oms_V1_BulkAdjustStockResponse: ProtobufCMessageConvertible {
             c.pointee.n_failures = self.failures.count
             c.pointee.failures = arena.messages(self.failures)
         }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_StocktakeLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__StocktakeLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__stocktake_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__StocktakeLine>) {
+        oms__v1__stocktake_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__StocktakeLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.snapshotQuantity = c.pointee.snapshot_quantity
+        self.counted = c.pointee.counted != 0
+        self.countedQuantity = c.pointee.counted_quantity
+        self.expectedAtCount = c.pointee.expected_at_count
+        self.movementsDuringCount = c.pointee.movements_during_count
+        self.variance = c.pointee.variance
+        self.varianceValueMinor = c.pointee.variance_value_minor
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__StocktakeLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        c.pointee.snapshot_quantity = self.snapshotQuantity
+        c.pointee.counted = self.counted ? 1 : 0
+        c.pointee.counted_quantity = self.countedQuantity
+        c.pointee.expected_at_count = self.expectedAtCount
+        c.pointee.movements_during_count = self.movementsDuringCount
+        c.pointee.variance = self.variance
+        c.pointee.variance_value_minor = self.varianceValueMinor
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_Stocktake: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__Stocktake
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__stocktake()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__Stocktake>) {
+        oms__v1__stocktake__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__Stocktake>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.locationCodes = ProtobufCRead.array(c.pointee.location_codes, count: c.pointee.n_location_codes) { ProtobufCRead.string($0) }
+        self.skus = ProtobufCRead.array(c.pointee.skus, count: c.pointee.n_skus) { ProtobufCRead.string($0) }
+        self.status = Oms_V1_StocktakeStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_StocktakeLine(cMessage: $0) }
+        self.startedBy = ProtobufCRead.string(c.pointee.started_by)
+        self.startedAtMillis = c.pointee.started_at_millis
+        self.committedBy = ProtobufCRead.string(c.pointee.committed_by)
+        self.committedAtMillis = c.pointee.committed_at_millis
+        self.version = c.pointee.version
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__Stocktake>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.locationCodes.isEmpty {
+            c.pointee.n_location_codes = self.locationCodes.count
+            c.pointee.location_codes = arena.cStrings(self.locationCodes)
+        }
+        if !self.skus.isEmpty {
+            c.pointee.n_skus = self.skus.count
+            c.pointee.skus = arena.cStrings(self.skus)
+        }
+        c.pointee.status = Oms__V1__StocktakeStatus(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        if !self.startedBy.isEmpty { c.pointee.started_by = arena.cString(self.startedBy) }
+        c.pointee.started_at_millis = self.startedAtMillis
+        if !self.committedBy.isEmpty { c.pointee.committed_by = arena.cString(self.committedBy) }
+        c.pointee.committed_at_millis = self.committedAtMillis
+        c.pointee.version = self.version
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_StocktakeResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__StocktakeResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__stocktake_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__StocktakeResponse>) {
+        oms__v1__stocktake_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__StocktakeResponse>) {
+        self.init()
+        self.stocktake = c.pointee.stocktake.map { Oms_V1_Stocktake(cMessage: $0) }
+        self.moves = ProtobufCRead.messages(c.pointee.moves, count: c.pointee.n_moves) { Oms_V1_StockMove(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__StocktakeResponse>, arena: ProtobufCArena) {
+        if let value = self.stocktake { c.pointee.stocktake = arena.message(value) }
+        if !self.moves.isEmpty {
+            c.pointee.n_moves = self.moves.count
+            c.pointee.moves = arena.messages(self.moves)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_StartStocktakeRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__StartStocktakeRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__start_stocktake_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__StartStocktakeRequest>) {
+        oms__v1__start_stocktake_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__StartStocktakeRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.locationCodes = ProtobufCRead.array(c.pointee.location_codes, count: c.pointee.n_location_codes) { ProtobufCRead.string($0) }
+        self.skus = ProtobufCRead.array(c.pointee.skus, count: c.pointee.n_skus) { ProtobufCRead.string($0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__StartStocktakeRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.locationCodes.isEmpty {
+            c.pointee.n_location_codes = self.locationCodes.count
+            c.pointee.location_codes = arena.cStrings(self.locationCodes)
+        }
+        if !self.skus.isEmpty {
+            c.pointee.n_skus = self.skus.count
+            c.pointee.skus = arena.cStrings(self.skus)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_StocktakeCount: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__StocktakeCount
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__stocktake_count()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__StocktakeCount>) {
+        oms__v1__stocktake_count__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__StocktakeCount>) {
+        self.init()
+        self.stocktakeID = ProtobufCRead.string(c.pointee.stocktake_id)
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.countedQuantity = c.pointee.counted_quantity
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.rowNumber = c.pointee.row_number
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__StocktakeCount>, arena: ProtobufCArena) {
+        if !self.stocktakeID.isEmpty { c.pointee.stocktake_id = arena.cString(self.stocktakeID) }
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        c.pointee.counted_quantity = self.countedQuantity
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        c.pointee.row_number = self.rowNumber
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_RecordCountsResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__RecordCountsResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__record_counts_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__RecordCountsResponse>) {
+        oms__v1__record_counts_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__RecordCountsResponse>) {
+        self.init()
+        self.countsReceived = c.pointee.counts_received
+        self.countsRecorded = c.pointee.counts_recorded
+        self.failures = ProtobufCRead.messages(c.pointee.failures, count: c.pointee.n_failures) { Oms_V1_BulkAdjustStockFailure(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__RecordCountsResponse>, arena: ProtobufCArena) {
+        c.pointee.counts_received = self.countsReceived
+        c.pointee.counts_recorded = self.countsRecorded
+        if !self.failures.isEmpty {
+            c.pointee.n_failures = self.failures.count
+            c.pointee.failures = arena.messages(self.failures)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetStocktakeVarianceRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetStocktakeVarianceRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_stocktake_variance_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetStocktakeVarianceRequest>) {
+        oms__v1__get_stocktake_variance_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetStocktakeVarianceRequest>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetStocktakeVarianceRequest>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CommitStocktakeRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CommitStocktakeRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__commit_stocktake_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CommitStocktakeRequest>) {
+        oms__v1__commit_stocktake_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CommitStocktakeRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CommitStocktakeRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }

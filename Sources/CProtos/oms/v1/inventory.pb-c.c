@@ -2617,6 +2617,366 @@ void   oms__v1__bulk_adjust_stock_response__free_unpacked
   assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__stocktake_line__init
+                     (Oms__V1__StocktakeLine         *message)
+{
+  static const Oms__V1__StocktakeLine init_value = OMS__V1__STOCKTAKE_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__stocktake_line__get_packed_size
+                     (const Oms__V1__StocktakeLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__stocktake_line__pack
+                     (const Oms__V1__StocktakeLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__stocktake_line__pack_to_buffer
+                     (const Oms__V1__StocktakeLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__StocktakeLine *
+       oms__v1__stocktake_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__StocktakeLine *)
+     protobuf_c_message_unpack (&oms__v1__stocktake_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__stocktake_line__free_unpacked
+                     (Oms__V1__StocktakeLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__stocktake_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__stocktake__init
+                     (Oms__V1__Stocktake         *message)
+{
+  static const Oms__V1__Stocktake init_value = OMS__V1__STOCKTAKE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__stocktake__get_packed_size
+                     (const Oms__V1__Stocktake *message)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__stocktake__pack
+                     (const Oms__V1__Stocktake *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__stocktake__pack_to_buffer
+                     (const Oms__V1__Stocktake *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__Stocktake *
+       oms__v1__stocktake__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__Stocktake *)
+     protobuf_c_message_unpack (&oms__v1__stocktake__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__stocktake__free_unpacked
+                     (Oms__V1__Stocktake *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__stocktake__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__stocktake_response__init
+                     (Oms__V1__StocktakeResponse         *message)
+{
+  static const Oms__V1__StocktakeResponse init_value = OMS__V1__STOCKTAKE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__stocktake_response__get_packed_size
+                     (const Oms__V1__StocktakeResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__stocktake_response__pack
+                     (const Oms__V1__StocktakeResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__stocktake_response__pack_to_buffer
+                     (const Oms__V1__StocktakeResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__StocktakeResponse *
+       oms__v1__stocktake_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__StocktakeResponse *)
+     protobuf_c_message_unpack (&oms__v1__stocktake_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__stocktake_response__free_unpacked
+                     (Oms__V1__StocktakeResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__stocktake_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__start_stocktake_request__init
+                     (Oms__V1__StartStocktakeRequest         *message)
+{
+  static const Oms__V1__StartStocktakeRequest init_value = OMS__V1__START_STOCKTAKE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__start_stocktake_request__get_packed_size
+                     (const Oms__V1__StartStocktakeRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__start_stocktake_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__start_stocktake_request__pack
+                     (const Oms__V1__StartStocktakeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__start_stocktake_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__start_stocktake_request__pack_to_buffer
+                     (const Oms__V1__StartStocktakeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__start_stocktake_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__StartStocktakeRequest *
+       oms__v1__start_stocktake_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__StartStocktakeRequest *)
+     protobuf_c_message_unpack (&oms__v1__start_stocktake_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__start_stocktake_request__free_unpacked
+                     (Oms__V1__StartStocktakeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__start_stocktake_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__stocktake_count__init
+                     (Oms__V1__StocktakeCount         *message)
+{
+  static const Oms__V1__StocktakeCount init_value = OMS__V1__STOCKTAKE_COUNT__INIT;
+  *message = init_value;
+}
+size_t oms__v1__stocktake_count__get_packed_size
+                     (const Oms__V1__StocktakeCount *message)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_count__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__stocktake_count__pack
+                     (const Oms__V1__StocktakeCount *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_count__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__stocktake_count__pack_to_buffer
+                     (const Oms__V1__StocktakeCount *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_count__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__StocktakeCount *
+       oms__v1__stocktake_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__StocktakeCount *)
+     protobuf_c_message_unpack (&oms__v1__stocktake_count__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__stocktake_count__free_unpacked
+                     (Oms__V1__StocktakeCount *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__stocktake_count__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__record_counts_response__init
+                     (Oms__V1__RecordCountsResponse         *message)
+{
+  static const Oms__V1__RecordCountsResponse init_value = OMS__V1__RECORD_COUNTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__record_counts_response__get_packed_size
+                     (const Oms__V1__RecordCountsResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__record_counts_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__record_counts_response__pack
+                     (const Oms__V1__RecordCountsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__record_counts_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__record_counts_response__pack_to_buffer
+                     (const Oms__V1__RecordCountsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__record_counts_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__RecordCountsResponse *
+       oms__v1__record_counts_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__RecordCountsResponse *)
+     protobuf_c_message_unpack (&oms__v1__record_counts_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__record_counts_response__free_unpacked
+                     (Oms__V1__RecordCountsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__record_counts_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_stocktake_variance_request__init
+                     (Oms__V1__GetStocktakeVarianceRequest         *message)
+{
+  static const Oms__V1__GetStocktakeVarianceRequest init_value = OMS__V1__GET_STOCKTAKE_VARIANCE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_stocktake_variance_request__get_packed_size
+                     (const Oms__V1__GetStocktakeVarianceRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_stocktake_variance_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_stocktake_variance_request__pack
+                     (const Oms__V1__GetStocktakeVarianceRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_stocktake_variance_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_stocktake_variance_request__pack_to_buffer
+                     (const Oms__V1__GetStocktakeVarianceRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_stocktake_variance_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetStocktakeVarianceRequest *
+       oms__v1__get_stocktake_variance_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetStocktakeVarianceRequest *)
+     protobuf_c_message_unpack (&oms__v1__get_stocktake_variance_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_stocktake_variance_request__free_unpacked
+                     (Oms__V1__GetStocktakeVarianceRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_stocktake_variance_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__commit_stocktake_request__init
+                     (Oms__V1__CommitStocktakeRequest         *message)
+{
+  static const Oms__V1__CommitStocktakeRequest init_value = OMS__V1__COMMIT_STOCKTAKE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__commit_stocktake_request__get_packed_size
+                     (const Oms__V1__CommitStocktakeRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__commit_stocktake_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__commit_stocktake_request__pack
+                     (const Oms__V1__CommitStocktakeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__commit_stocktake_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__commit_stocktake_request__pack_to_buffer
+                     (const Oms__V1__CommitStocktakeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__commit_stocktake_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CommitStocktakeRequest *
+       oms__v1__commit_stocktake_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CommitStocktakeRequest *)
+     protobuf_c_message_unpack (&oms__v1__commit_stocktake_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__commit_stocktake_request__free_unpacked
+                     (Oms__V1__CommitStocktakeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__commit_stocktake_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor oms__v1__warehouse__field_descriptors[4] =
 {
   {
@@ -7089,6 +7449,713 @@ const ProtobufCMessageDescriptor oms__v1__bulk_adjust_stock_response__descriptor
   (ProtobufCMessageInit) oms__v1__bulk_adjust_stock_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor oms__v1__stocktake_line__field_descriptors[10] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "snapshot_quantity",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, snapshot_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "counted",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, counted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "counted_quantity",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, counted_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expected_at_count",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, expected_at_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "movements_during_count",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, movements_during_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "variance",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, variance),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "variance_value_minor",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, variance_value_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__stocktake_line__field_indices_by_name[] = {
+  3,   /* field[3] = counted */
+  4,   /* field[4] = counted_quantity */
+  9,   /* field[9] = currency_code */
+  5,   /* field[5] = expected_at_count */
+  1,   /* field[1] = location_code */
+  6,   /* field[6] = movements_during_count */
+  0,   /* field[0] = sku */
+  2,   /* field[2] = snapshot_quantity */
+  7,   /* field[7] = variance */
+  8,   /* field[8] = variance_value_minor */
+};
+static const ProtobufCIntRange oms__v1__stocktake_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor oms__v1__stocktake_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.StocktakeLine",
+  "StocktakeLine",
+  "Oms__V1__StocktakeLine",
+  "oms.v1",
+  sizeof(Oms__V1__StocktakeLine),
+  10,
+  oms__v1__stocktake_line__field_descriptors,
+  oms__v1__stocktake_line__field_indices_by_name,
+  1,  oms__v1__stocktake_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__stocktake_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__stocktake__field_descriptors[11] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_codes",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Oms__V1__Stocktake, n_location_codes),
+    offsetof(Oms__V1__Stocktake, location_codes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "skus",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Oms__V1__Stocktake, n_skus),
+    offsetof(Oms__V1__Stocktake, skus),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, status),
+    &oms__v1__stocktake_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lines",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__Stocktake, n_lines),
+    offsetof(Oms__V1__Stocktake, lines),
+    &oms__v1__stocktake_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "started_by",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, started_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "started_at_millis",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, started_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "committed_by",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, committed_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "committed_at_millis",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, committed_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__stocktake__field_indices_by_name[] = {
+  9,   /* field[9] = committed_at_millis */
+  8,   /* field[8] = committed_by */
+  0,   /* field[0] = id */
+  5,   /* field[5] = lines */
+  2,   /* field[2] = location_codes */
+  3,   /* field[3] = skus */
+  7,   /* field[7] = started_at_millis */
+  6,   /* field[6] = started_by */
+  4,   /* field[4] = status */
+  10,   /* field[10] = version */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__stocktake__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor oms__v1__stocktake__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.Stocktake",
+  "Stocktake",
+  "Oms__V1__Stocktake",
+  "oms.v1",
+  sizeof(Oms__V1__Stocktake),
+  11,
+  oms__v1__stocktake__field_descriptors,
+  oms__v1__stocktake__field_indices_by_name,
+  1,  oms__v1__stocktake__number_ranges,
+  (ProtobufCMessageInit) oms__v1__stocktake__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__stocktake_response__field_descriptors[2] =
+{
+  {
+    "stocktake",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeResponse, stocktake),
+    &oms__v1__stocktake__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "moves",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__StocktakeResponse, n_moves),
+    offsetof(Oms__V1__StocktakeResponse, moves),
+    &oms__v1__stock_move__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__stocktake_response__field_indices_by_name[] = {
+  1,   /* field[1] = moves */
+  0,   /* field[0] = stocktake */
+};
+static const ProtobufCIntRange oms__v1__stocktake_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__stocktake_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.StocktakeResponse",
+  "StocktakeResponse",
+  "Oms__V1__StocktakeResponse",
+  "oms.v1",
+  sizeof(Oms__V1__StocktakeResponse),
+  2,
+  oms__v1__stocktake_response__field_descriptors,
+  oms__v1__stocktake_response__field_indices_by_name,
+  1,  oms__v1__stocktake_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__stocktake_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__start_stocktake_request__field_descriptors[4] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StartStocktakeRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StartStocktakeRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_codes",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Oms__V1__StartStocktakeRequest, n_location_codes),
+    offsetof(Oms__V1__StartStocktakeRequest, location_codes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "skus",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Oms__V1__StartStocktakeRequest, n_skus),
+    offsetof(Oms__V1__StartStocktakeRequest, skus),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__start_stocktake_request__field_indices_by_name[] = {
+  2,   /* field[2] = location_codes */
+  0,   /* field[0] = request_id */
+  3,   /* field[3] = skus */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__start_stocktake_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__start_stocktake_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.StartStocktakeRequest",
+  "StartStocktakeRequest",
+  "Oms__V1__StartStocktakeRequest",
+  "oms.v1",
+  sizeof(Oms__V1__StartStocktakeRequest),
+  4,
+  oms__v1__start_stocktake_request__field_descriptors,
+  oms__v1__start_stocktake_request__field_indices_by_name,
+  1,  oms__v1__start_stocktake_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__start_stocktake_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__stocktake_count__field_descriptors[6] =
+{
+  {
+    "stocktake_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeCount, stocktake_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sku",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeCount, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeCount, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "counted_quantity",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeCount, counted_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "request_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeCount, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "row_number",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeCount, row_number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__stocktake_count__field_indices_by_name[] = {
+  3,   /* field[3] = counted_quantity */
+  2,   /* field[2] = location_code */
+  4,   /* field[4] = request_id */
+  5,   /* field[5] = row_number */
+  1,   /* field[1] = sku */
+  0,   /* field[0] = stocktake_id */
+};
+static const ProtobufCIntRange oms__v1__stocktake_count__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__stocktake_count__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.StocktakeCount",
+  "StocktakeCount",
+  "Oms__V1__StocktakeCount",
+  "oms.v1",
+  sizeof(Oms__V1__StocktakeCount),
+  6,
+  oms__v1__stocktake_count__field_descriptors,
+  oms__v1__stocktake_count__field_indices_by_name,
+  1,  oms__v1__stocktake_count__number_ranges,
+  (ProtobufCMessageInit) oms__v1__stocktake_count__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__record_counts_response__field_descriptors[3] =
+{
+  {
+    "counts_received",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RecordCountsResponse, counts_received),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "counts_recorded",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RecordCountsResponse, counts_recorded),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failures",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__RecordCountsResponse, n_failures),
+    offsetof(Oms__V1__RecordCountsResponse, failures),
+    &oms__v1__bulk_adjust_stock_failure__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__record_counts_response__field_indices_by_name[] = {
+  0,   /* field[0] = counts_received */
+  1,   /* field[1] = counts_recorded */
+  2,   /* field[2] = failures */
+};
+static const ProtobufCIntRange oms__v1__record_counts_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__record_counts_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.RecordCountsResponse",
+  "RecordCountsResponse",
+  "Oms__V1__RecordCountsResponse",
+  "oms.v1",
+  sizeof(Oms__V1__RecordCountsResponse),
+  3,
+  oms__v1__record_counts_response__field_descriptors,
+  oms__v1__record_counts_response__field_indices_by_name,
+  1,  oms__v1__record_counts_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__record_counts_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_stocktake_variance_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStocktakeVarianceRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_stocktake_variance_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange oms__v1__get_stocktake_variance_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_stocktake_variance_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetStocktakeVarianceRequest",
+  "GetStocktakeVarianceRequest",
+  "Oms__V1__GetStocktakeVarianceRequest",
+  "oms.v1",
+  sizeof(Oms__V1__GetStocktakeVarianceRequest),
+  1,
+  oms__v1__get_stocktake_variance_request__field_descriptors,
+  oms__v1__get_stocktake_variance_request__field_indices_by_name,
+  1,  oms__v1__get_stocktake_variance_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_stocktake_variance_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__commit_stocktake_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CommitStocktakeRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CommitStocktakeRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__commit_stocktake_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__commit_stocktake_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__commit_stocktake_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CommitStocktakeRequest",
+  "CommitStocktakeRequest",
+  "Oms__V1__CommitStocktakeRequest",
+  "oms.v1",
+  sizeof(Oms__V1__CommitStocktakeRequest),
+  2,
+  oms__v1__commit_stocktake_request__field_descriptors,
+  oms__v1__commit_stocktake_request__field_indices_by_name,
+  1,  oms__v1__commit_stocktake_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__commit_stocktake_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue oms__v1__stock_move_kind__enum_values_by_number[11] =
 {
   { "STOCK_MOVE_KIND_UNSPECIFIED", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_UNSPECIFIED", 0 },
@@ -7269,7 +8336,37 @@ const ProtobufCEnumDescriptor oms__v1__scrap_status__descriptor =
   oms__v1__scrap_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descriptors[24] =
+static const ProtobufCEnumValue oms__v1__stocktake_status__enum_values_by_number[3] =
+{
+  { "STOCKTAKE_STATUS_UNSPECIFIED", "OMS__V1__STOCKTAKE_STATUS__STOCKTAKE_STATUS_UNSPECIFIED", 0 },
+  { "STOCKTAKE_STATUS_COUNTING", "OMS__V1__STOCKTAKE_STATUS__STOCKTAKE_STATUS_COUNTING", 1 },
+  { "STOCKTAKE_STATUS_COMMITTED", "OMS__V1__STOCKTAKE_STATUS__STOCKTAKE_STATUS_COMMITTED", 2 },
+};
+static const ProtobufCIntRange oms__v1__stocktake_status__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex oms__v1__stocktake_status__enum_values_by_name[3] =
+{
+  { "STOCKTAKE_STATUS_COMMITTED", 2 },
+  { "STOCKTAKE_STATUS_COUNTING", 1 },
+  { "STOCKTAKE_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor oms__v1__stocktake_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "oms.v1.StocktakeStatus",
+  "StocktakeStatus",
+  "Oms__V1__StocktakeStatus",
+  "oms.v1",
+  3,
+  oms__v1__stocktake_status__enum_values_by_number,
+  3,
+  oms__v1__stocktake_status__enum_values_by_name,
+  1,
+  oms__v1__stocktake_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descriptors[28] =
 {
   { "CreateWarehouse", &oms__v1__create_warehouse_request__descriptor, &oms__v1__create_warehouse_response__descriptor },
   { "ListWarehouses", &oms__v1__list_warehouses_request__descriptor, &oms__v1__list_warehouses_response__descriptor },
@@ -7295,18 +8392,24 @@ static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descri
   { "RejectScrap", &oms__v1__reject_scrap_request__descriptor, &oms__v1__scrap_response__descriptor },
   { "GetScrap", &oms__v1__get_scrap_request__descriptor, &oms__v1__scrap_response__descriptor },
   { "BulkAdjustStock", &oms__v1__bulk_adjust_stock_row__descriptor, &oms__v1__bulk_adjust_stock_response__descriptor },
+  { "StartStocktake", &oms__v1__start_stocktake_request__descriptor, &oms__v1__stocktake_response__descriptor },
+  { "RecordCounts", &oms__v1__stocktake_count__descriptor, &oms__v1__record_counts_response__descriptor },
+  { "GetStocktakeVariance", &oms__v1__get_stocktake_variance_request__descriptor, &oms__v1__stocktake_response__descriptor },
+  { "CommitStocktake", &oms__v1__commit_stocktake_request__descriptor, &oms__v1__stocktake_response__descriptor },
 };
 const unsigned oms__v1__inventory_service__method_indices_by_name[] = {
   2,        /* AdjustStock */
   20,        /* ApproveScrap */
   14,        /* ApproveTransfer */
   23,        /* BulkAdjustStock */
+  27,        /* CommitStocktake */
   4,        /* CreateLocation */
   8,        /* CreatePurchaseOrder */
   0,        /* CreateWarehouse */
   10,        /* GetPurchaseOrder */
   22,        /* GetScrap */
   3,        /* GetStock */
+  26,        /* GetStocktakeVariance */
   18,        /* GetTransfer */
   12,        /* GetValuation */
   5,        /* ListLocations */
@@ -7316,11 +8419,13 @@ const unsigned oms__v1__inventory_service__method_indices_by_name[] = {
   1,        /* ListWarehouses */
   9,        /* ReceivePurchaseOrder */
   17,        /* ReceiveTransfer */
+  25,        /* RecordCounts */
   21,        /* RejectScrap */
   15,        /* RejectTransfer */
   19,        /* RequestScrap */
   13,        /* RequestTransfer */
-  16         /* ShipTransfer */
+  16,        /* ShipTransfer */
+  24         /* StartStocktake */
 };
 const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor =
 {
@@ -7329,7 +8434,7 @@ const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor =
   "InventoryService",
   "Oms__V1__InventoryService",
   "oms.v1",
-  24,
+  28,
   oms__v1__inventory_service__method_descriptors,
   oms__v1__inventory_service__method_indices_by_name
 };
@@ -7524,6 +8629,38 @@ void oms__v1__inventory_service__bulk_adjust_stock(ProtobufCService *service,
 {
   assert(service->descriptor == &oms__v1__inventory_service__descriptor);
   service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__start_stocktake(ProtobufCService *service,
+                                                 const Oms__V1__StartStocktakeRequest *input,
+                                                 Oms__V1__StocktakeResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__record_counts(ProtobufCService *service,
+                                               const Oms__V1__StocktakeCount *input,
+                                               Oms__V1__RecordCountsResponse_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__get_stocktake_variance(ProtobufCService *service,
+                                                        const Oms__V1__GetStocktakeVarianceRequest *input,
+                                                        Oms__V1__StocktakeResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__commit_stocktake(ProtobufCService *service,
+                                                  const Oms__V1__CommitStocktakeRequest *input,
+                                                  Oms__V1__StocktakeResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *service,
                                        Oms__V1__InventoryService_ServiceDestroy destroy)

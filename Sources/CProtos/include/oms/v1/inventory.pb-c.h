@@ -74,6 +74,14 @@ typedef struct Oms__V1__GetScrapRequest Oms__V1__GetScrapRequest;
 typedef struct Oms__V1__BulkAdjustStockRow Oms__V1__BulkAdjustStockRow;
 typedef struct Oms__V1__BulkAdjustStockFailure Oms__V1__BulkAdjustStockFailure;
 typedef struct Oms__V1__BulkAdjustStockResponse Oms__V1__BulkAdjustStockResponse;
+typedef struct Oms__V1__StocktakeLine Oms__V1__StocktakeLine;
+typedef struct Oms__V1__Stocktake Oms__V1__Stocktake;
+typedef struct Oms__V1__StocktakeResponse Oms__V1__StocktakeResponse;
+typedef struct Oms__V1__StartStocktakeRequest Oms__V1__StartStocktakeRequest;
+typedef struct Oms__V1__StocktakeCount Oms__V1__StocktakeCount;
+typedef struct Oms__V1__RecordCountsResponse Oms__V1__RecordCountsResponse;
+typedef struct Oms__V1__GetStocktakeVarianceRequest Oms__V1__GetStocktakeVarianceRequest;
+typedef struct Oms__V1__CommitStocktakeRequest Oms__V1__CommitStocktakeRequest;
 
 
 /* --- enums --- */
@@ -157,6 +165,12 @@ typedef enum _Oms__V1__ScrapStatus {
   OMS__V1__SCRAP_STATUS__SCRAP_STATUS_REJECTED = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(OMS__V1__SCRAP_STATUS)
 } Oms__V1__ScrapStatus;
+typedef enum _Oms__V1__StocktakeStatus {
+  OMS__V1__STOCKTAKE_STATUS__STOCKTAKE_STATUS_UNSPECIFIED = 0,
+  OMS__V1__STOCKTAKE_STATUS__STOCKTAKE_STATUS_COUNTING = 1,
+  OMS__V1__STOCKTAKE_STATUS__STOCKTAKE_STATUS_COMMITTED = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(OMS__V1__STOCKTAKE_STATUS)
+} Oms__V1__StocktakeStatus;
 
 /* --- messages --- */
 
@@ -1151,6 +1165,161 @@ struct  Oms__V1__BulkAdjustStockResponse
 #define OMS__V1__BULK_ADJUST_STOCK_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&oms__v1__bulk_adjust_stock_response__descriptor) \
     , 0, 0, 0, 0,NULL }
+
+
+struct  Oms__V1__StocktakeLine
+{
+  ProtobufCMessage base;
+  char *sku;
+  char *location_code;
+  /*
+   * On hand when the stocktake started.
+   */
+  int64_t snapshot_quantity;
+  protobuf_c_boolean counted;
+  int64_t counted_quantity;
+  /*
+   * On hand when the count was recorded (snapshot + movements since).
+   */
+  int64_t expected_at_count;
+  /*
+   * expected_at_count - snapshot_quantity.
+   */
+  int64_t movements_during_count;
+  /*
+   * counted_quantity - expected_at_count (0 while not counted).
+   */
+  int64_t variance;
+  /*
+   * variance x the sku's average cost.
+   */
+  int64_t variance_value_minor;
+  char *currency_code;
+};
+#define OMS__V1__STOCKTAKE_LINE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__stocktake_line__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__Stocktake
+{
+  ProtobufCMessage base;
+  /*
+   * "stk_..." (server-generated).
+   */
+  char *id;
+  char *warehouse_code;
+  /*
+   * Scope; empty = every location / sku of the warehouse.
+   */
+  size_t n_location_codes;
+  char **location_codes;
+  size_t n_skus;
+  char **skus;
+  Oms__V1__StocktakeStatus status;
+  size_t n_lines;
+  Oms__V1__StocktakeLine **lines;
+  char *started_by;
+  int64_t started_at_millis;
+  char *committed_by;
+  int64_t committed_at_millis;
+  uint64_t version;
+};
+#define OMS__V1__STOCKTAKE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__stocktake__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, OMS__V1__STOCKTAKE_STATUS__STOCKTAKE_STATUS_UNSPECIFIED, 0,NULL, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Oms__V1__StocktakeResponse
+{
+  ProtobufCMessage base;
+  Oms__V1__Stocktake *stocktake;
+  /*
+   * CommitStocktake: the STOCKTAKE ledger rows written.
+   */
+  size_t n_moves;
+  Oms__V1__StockMove **moves;
+};
+#define OMS__V1__STOCKTAKE_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__stocktake_response__descriptor) \
+    , NULL, 0,NULL }
+
+
+struct  Oms__V1__StartStocktakeRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *warehouse_code;
+  size_t n_location_codes;
+  char **location_codes;
+  size_t n_skus;
+  char **skus;
+};
+#define OMS__V1__START_STOCKTAKE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__start_stocktake_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL }
+
+
+/*
+ * One count. The first message's stocktake_id and request_id apply to the
+ * whole stream.
+ */
+struct  Oms__V1__StocktakeCount
+{
+  ProtobufCMessage base;
+  char *stocktake_id;
+  char *sku;
+  /*
+   * "" = unassigned stock.
+   */
+  char *location_code;
+  int64_t counted_quantity;
+  char *request_id;
+  /*
+   * Echoed in failures; 0 = position in the stream from 1.
+   */
+  uint64_t row_number;
+};
+#define OMS__V1__STOCKTAKE_COUNT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__stocktake_count__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Oms__V1__RecordCountsResponse
+{
+  ProtobufCMessage base;
+  uint64_t counts_received;
+  uint64_t counts_recorded;
+  /*
+   * Same shape as bulk adjustment failures: row, code, field, message.
+   */
+  size_t n_failures;
+  Oms__V1__BulkAdjustStockFailure **failures;
+};
+#define OMS__V1__RECORD_COUNTS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__record_counts_response__descriptor) \
+    , 0, 0, 0,NULL }
+
+
+struct  Oms__V1__GetStocktakeVarianceRequest
+{
+  ProtobufCMessage base;
+  char *id;
+};
+#define OMS__V1__GET_STOCKTAKE_VARIANCE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__get_stocktake_variance_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__CommitStocktakeRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+};
+#define OMS__V1__COMMIT_STOCKTAKE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__commit_stocktake_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /* Oms__V1__Warehouse methods */
@@ -2255,6 +2424,158 @@ Oms__V1__BulkAdjustStockResponse *
 void   oms__v1__bulk_adjust_stock_response__free_unpacked
                      (Oms__V1__BulkAdjustStockResponse *message,
                       ProtobufCAllocator *allocator);
+/* Oms__V1__StocktakeLine methods */
+void   oms__v1__stocktake_line__init
+                     (Oms__V1__StocktakeLine         *message);
+size_t oms__v1__stocktake_line__get_packed_size
+                     (const Oms__V1__StocktakeLine   *message);
+size_t oms__v1__stocktake_line__pack
+                     (const Oms__V1__StocktakeLine   *message,
+                      uint8_t             *out);
+size_t oms__v1__stocktake_line__pack_to_buffer
+                     (const Oms__V1__StocktakeLine   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__StocktakeLine *
+       oms__v1__stocktake_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__stocktake_line__free_unpacked
+                     (Oms__V1__StocktakeLine *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__Stocktake methods */
+void   oms__v1__stocktake__init
+                     (Oms__V1__Stocktake         *message);
+size_t oms__v1__stocktake__get_packed_size
+                     (const Oms__V1__Stocktake   *message);
+size_t oms__v1__stocktake__pack
+                     (const Oms__V1__Stocktake   *message,
+                      uint8_t             *out);
+size_t oms__v1__stocktake__pack_to_buffer
+                     (const Oms__V1__Stocktake   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__Stocktake *
+       oms__v1__stocktake__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__stocktake__free_unpacked
+                     (Oms__V1__Stocktake *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__StocktakeResponse methods */
+void   oms__v1__stocktake_response__init
+                     (Oms__V1__StocktakeResponse         *message);
+size_t oms__v1__stocktake_response__get_packed_size
+                     (const Oms__V1__StocktakeResponse   *message);
+size_t oms__v1__stocktake_response__pack
+                     (const Oms__V1__StocktakeResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__stocktake_response__pack_to_buffer
+                     (const Oms__V1__StocktakeResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__StocktakeResponse *
+       oms__v1__stocktake_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__stocktake_response__free_unpacked
+                     (Oms__V1__StocktakeResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__StartStocktakeRequest methods */
+void   oms__v1__start_stocktake_request__init
+                     (Oms__V1__StartStocktakeRequest         *message);
+size_t oms__v1__start_stocktake_request__get_packed_size
+                     (const Oms__V1__StartStocktakeRequest   *message);
+size_t oms__v1__start_stocktake_request__pack
+                     (const Oms__V1__StartStocktakeRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__start_stocktake_request__pack_to_buffer
+                     (const Oms__V1__StartStocktakeRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__StartStocktakeRequest *
+       oms__v1__start_stocktake_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__start_stocktake_request__free_unpacked
+                     (Oms__V1__StartStocktakeRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__StocktakeCount methods */
+void   oms__v1__stocktake_count__init
+                     (Oms__V1__StocktakeCount         *message);
+size_t oms__v1__stocktake_count__get_packed_size
+                     (const Oms__V1__StocktakeCount   *message);
+size_t oms__v1__stocktake_count__pack
+                     (const Oms__V1__StocktakeCount   *message,
+                      uint8_t             *out);
+size_t oms__v1__stocktake_count__pack_to_buffer
+                     (const Oms__V1__StocktakeCount   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__StocktakeCount *
+       oms__v1__stocktake_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__stocktake_count__free_unpacked
+                     (Oms__V1__StocktakeCount *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__RecordCountsResponse methods */
+void   oms__v1__record_counts_response__init
+                     (Oms__V1__RecordCountsResponse         *message);
+size_t oms__v1__record_counts_response__get_packed_size
+                     (const Oms__V1__RecordCountsResponse   *message);
+size_t oms__v1__record_counts_response__pack
+                     (const Oms__V1__RecordCountsResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__record_counts_response__pack_to_buffer
+                     (const Oms__V1__RecordCountsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__RecordCountsResponse *
+       oms__v1__record_counts_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__record_counts_response__free_unpacked
+                     (Oms__V1__RecordCountsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__GetStocktakeVarianceRequest methods */
+void   oms__v1__get_stocktake_variance_request__init
+                     (Oms__V1__GetStocktakeVarianceRequest         *message);
+size_t oms__v1__get_stocktake_variance_request__get_packed_size
+                     (const Oms__V1__GetStocktakeVarianceRequest   *message);
+size_t oms__v1__get_stocktake_variance_request__pack
+                     (const Oms__V1__GetStocktakeVarianceRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__get_stocktake_variance_request__pack_to_buffer
+                     (const Oms__V1__GetStocktakeVarianceRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__GetStocktakeVarianceRequest *
+       oms__v1__get_stocktake_variance_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__get_stocktake_variance_request__free_unpacked
+                     (Oms__V1__GetStocktakeVarianceRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__CommitStocktakeRequest methods */
+void   oms__v1__commit_stocktake_request__init
+                     (Oms__V1__CommitStocktakeRequest         *message);
+size_t oms__v1__commit_stocktake_request__get_packed_size
+                     (const Oms__V1__CommitStocktakeRequest   *message);
+size_t oms__v1__commit_stocktake_request__pack
+                     (const Oms__V1__CommitStocktakeRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__commit_stocktake_request__pack_to_buffer
+                     (const Oms__V1__CommitStocktakeRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__CommitStocktakeRequest *
+       oms__v1__commit_stocktake_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__commit_stocktake_request__free_unpacked
+                     (Oms__V1__CommitStocktakeRequest *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Oms__V1__Warehouse_Closure)
@@ -2431,6 +2752,30 @@ typedef void (*Oms__V1__BulkAdjustStockFailure_Closure)
 typedef void (*Oms__V1__BulkAdjustStockResponse_Closure)
                  (const Oms__V1__BulkAdjustStockResponse *message,
                   void *closure_data);
+typedef void (*Oms__V1__StocktakeLine_Closure)
+                 (const Oms__V1__StocktakeLine *message,
+                  void *closure_data);
+typedef void (*Oms__V1__Stocktake_Closure)
+                 (const Oms__V1__Stocktake *message,
+                  void *closure_data);
+typedef void (*Oms__V1__StocktakeResponse_Closure)
+                 (const Oms__V1__StocktakeResponse *message,
+                  void *closure_data);
+typedef void (*Oms__V1__StartStocktakeRequest_Closure)
+                 (const Oms__V1__StartStocktakeRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__StocktakeCount_Closure)
+                 (const Oms__V1__StocktakeCount *message,
+                  void *closure_data);
+typedef void (*Oms__V1__RecordCountsResponse_Closure)
+                 (const Oms__V1__RecordCountsResponse *message,
+                  void *closure_data);
+typedef void (*Oms__V1__GetStocktakeVarianceRequest_Closure)
+                 (const Oms__V1__GetStocktakeVarianceRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__CommitStocktakeRequest_Closure)
+                 (const Oms__V1__CommitStocktakeRequest *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -2534,6 +2879,22 @@ struct Oms__V1__InventoryService_Service
                             const Oms__V1__BulkAdjustStockRow *input,
                             Oms__V1__BulkAdjustStockResponse_Closure closure,
                             void *closure_data);
+  void (*start_stocktake)(Oms__V1__InventoryService_Service *service,
+                          const Oms__V1__StartStocktakeRequest *input,
+                          Oms__V1__StocktakeResponse_Closure closure,
+                          void *closure_data);
+  void (*record_counts)(Oms__V1__InventoryService_Service *service,
+                        const Oms__V1__StocktakeCount *input,
+                        Oms__V1__RecordCountsResponse_Closure closure,
+                        void *closure_data);
+  void (*get_stocktake_variance)(Oms__V1__InventoryService_Service *service,
+                                 const Oms__V1__GetStocktakeVarianceRequest *input,
+                                 Oms__V1__StocktakeResponse_Closure closure,
+                                 void *closure_data);
+  void (*commit_stocktake)(Oms__V1__InventoryService_Service *service,
+                           const Oms__V1__CommitStocktakeRequest *input,
+                           Oms__V1__StocktakeResponse_Closure closure,
+                           void *closure_data);
 };
 typedef void (*Oms__V1__InventoryService_ServiceDestroy)(Oms__V1__InventoryService_Service *);
 void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *service,
@@ -2565,7 +2926,11 @@ void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *servic
       function_prefix__ ## approve_scrap,\
       function_prefix__ ## reject_scrap,\
       function_prefix__ ## get_scrap,\
-      function_prefix__ ## bulk_adjust_stock  }
+      function_prefix__ ## bulk_adjust_stock,\
+      function_prefix__ ## start_stocktake,\
+      function_prefix__ ## record_counts,\
+      function_prefix__ ## get_stocktake_variance,\
+      function_prefix__ ## commit_stocktake  }
 void oms__v1__inventory_service__create_warehouse(ProtobufCService *service,
                                                   const Oms__V1__CreateWarehouseRequest *input,
                                                   Oms__V1__CreateWarehouseResponse_Closure closure,
@@ -2662,6 +3027,22 @@ void oms__v1__inventory_service__bulk_adjust_stock(ProtobufCService *service,
                                                    const Oms__V1__BulkAdjustStockRow *input,
                                                    Oms__V1__BulkAdjustStockResponse_Closure closure,
                                                    void *closure_data);
+void oms__v1__inventory_service__start_stocktake(ProtobufCService *service,
+                                                 const Oms__V1__StartStocktakeRequest *input,
+                                                 Oms__V1__StocktakeResponse_Closure closure,
+                                                 void *closure_data);
+void oms__v1__inventory_service__record_counts(ProtobufCService *service,
+                                               const Oms__V1__StocktakeCount *input,
+                                               Oms__V1__RecordCountsResponse_Closure closure,
+                                               void *closure_data);
+void oms__v1__inventory_service__get_stocktake_variance(ProtobufCService *service,
+                                                        const Oms__V1__GetStocktakeVarianceRequest *input,
+                                                        Oms__V1__StocktakeResponse_Closure closure,
+                                                        void *closure_data);
+void oms__v1__inventory_service__commit_stocktake(ProtobufCService *service,
+                                                  const Oms__V1__CommitStocktakeRequest *input,
+                                                  Oms__V1__StocktakeResponse_Closure closure,
+                                                  void *closure_data);
 
 /* --- descriptors --- */
 
@@ -2670,6 +3051,7 @@ extern const ProtobufCEnumDescriptor    oms__v1__purchase_order_status__descript
 extern const ProtobufCEnumDescriptor    oms__v1__transfer_status__descriptor;
 extern const ProtobufCEnumDescriptor    oms__v1__scrap_reason__descriptor;
 extern const ProtobufCEnumDescriptor    oms__v1__scrap_status__descriptor;
+extern const ProtobufCEnumDescriptor    oms__v1__stocktake_status__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__warehouse__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__create_warehouse_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__create_warehouse_response__descriptor;
@@ -2728,6 +3110,14 @@ extern const ProtobufCMessageDescriptor oms__v1__get_scrap_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__bulk_adjust_stock_row__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__bulk_adjust_stock_failure__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__bulk_adjust_stock_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__stocktake_line__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__stocktake__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__stocktake_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__start_stocktake_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__stocktake_count__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__record_counts_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__get_stocktake_variance_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__commit_stocktake_request__descriptor;
 extern const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor;
 
 PROTOBUF_C__END_DECLS
