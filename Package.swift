@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "omsd", targets: ["omsd"]),
         .executable(name: "omsctl", targets: ["omsctl"]),
+        .executable(name: "omsload", targets: ["omsload"]),
         .executable(name: "oms-protogen", targets: ["oms-protogen"]),
         .library(name: "OMSClient", targets: ["OMSClient"]),
     ],
@@ -103,6 +104,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/omsctl"
+        ),
+        // `make bench`'s load generator for what h2load cannot do (unique request_ids, mixes, streams).
+        .executableTarget(
+            name: "omsload",
+            dependencies: [
+                "OMSClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/omsload"
         ),
         // Swift side of `make proto`: FileDescriptorSet → one Swift file per .proto.
         .executableTarget(name: "oms-protogen", path: "Tools/protogen"),

@@ -10,6 +10,8 @@ final class AuthInterceptor: ServerInterceptor {
     ]
     /// Services only admin keys may call; service keys get PERMISSION_DENIED.
     static let adminServices: Set<String> = ["oms.v1.AdminService"]
+    /// Single methods only admin keys may call: bulk loads.
+    static let adminMethods: Set<String> = ["/oms.v1.OrderService/ImportOrders"]
 
     struct Verified {
         var principal: ApiKeys.Principal
@@ -38,6 +40,10 @@ final class AuthInterceptor: ServerInterceptor {
         if !principal.isAdmin && Self.adminServices.contains(head.service) {
             throw RPCError(
                 .permissionDenied, "API key \(principal.name) has the service role; \(head.service) needs an admin key")
+        }
+        if !principal.isAdmin && Self.adminMethods.contains(head.path) {
+            throw RPCError(
+                .permissionDenied, "API key \(principal.name) has the service role; \(head.path) needs an admin key")
         }
         head.principal = principal.name
     }

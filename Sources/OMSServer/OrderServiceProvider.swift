@@ -12,6 +12,10 @@ struct OrderServiceProvider {
         router.unary(Oms_V1_OrderService.Method.createOrder) { request, context, responder in
             orders.create(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
         }
+        router.clientStreaming(Oms_V1_OrderService.Method.importOrders) { requests, context in
+            let report = try await OrderImport(orders: orders).run(requests, actor: context.principal ?? "anonymous")
+            return Self.response(report)
+        }
         router.unary(Oms_V1_OrderService.Method.recordPayment) { request, context, responder in
             orders.recordPayment(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
         }
@@ -64,5 +68,34 @@ struct OrderServiceProvider {
         router.unary(Oms_V1_OrderService.Method.getOrderHistory) { request, _, responder in
             responder.answer { try orders.history(request) }
         }
+    }
+
+    /// The import summary, each failure with the status CreateOrder would have answered.
+    static func response(_ report: OrderImport.Report) -> Oms_V1_ImportOrdersResponse {
+        var response = Oms_V1_ImportOrdersResponse()
+        response.received = UInt64(report.received)
+        response.created = UInt64(report.created)
+        response.failed = UInt64(report.failed)
+        response.firstOrderID = report.firstOrderID
+        response.lastOrderID = report.lastOrderID
+        response.failures = report.failures.map { failure in
+            var row = Oms_V1_ImportOrderFailure()
+            row.index = UInt64(failure.index)
+            row.requestID = failure.requestID
+            let mapped = ErrorMapping.rpcError(failure.error)
+            if let error = mapped as? RPCError {
+                row.code = error.code.rawValue
+                row.message = error.message
+            } else {
+                row.code = RPCError.Code.internalError.rawValue
+                row.message = "\(mapped)"
+            }
+            if let error = failure.error as? DomainError {
+                row.reason = error.reason ?? ""
+                row.fields = error.violations.map(\.field)
+            }
+            return row
+        }
+        return response
     }
 }

@@ -921,6 +921,95 @@ public struct Oms_V1_CreateOrderResponse: ProtoMessage {
     }
 }
 
+public struct Oms_V1_ImportOrdersResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ImportOrdersResponse"
+
+    /// Rows in the stream.
+    public var received: UInt64 = 0
+
+    /// Rows whose order exists now (a replayed request_id counts: its order exists).
+    public var created: UInt64 = 0
+
+    /// Rows that failed; the first 1000 of them are listed in `failures`.
+    public var failed: UInt64 = 0
+
+    public var failures: [Oms_V1_ImportOrderFailure] = []
+
+    /// The id of the first and of the last order created, in stream order.
+    public var firstOrderID: String = ""
+
+    public var lastOrderID: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// One row that was not applied, with the status CreateOrder would have returned.
+public struct Oms_V1_ImportOrderFailure: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ImportOrderFailure"
+
+    /// 0-based position of the row in the request stream.
+    public var index: UInt64 = 0
+
+    public var requestID: String = ""
+
+    /// gRPC status code (e.g. 9 FAILED_PRECONDITION), message and reason
+    /// (e.g. INSUFFICIENT_STOCK), as CreateOrder would have answered.
+    public var code: Int32 = 0
+
+    public var message: String = ""
+
+    public var reason: String = ""
+
+    /// Fields that failed validation, when the row was invalid.
+    public var fields: [String] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
 public struct Oms_V1_GetOrderRequest: ProtoMessage {
     public static let protoMessageName = "oms.v1.GetOrderRequest"
 
@@ -2250,6 +2339,7 @@ public enum Oms_V1_OrderService {
     /// Every method name of the service, in .proto order.
     public static let methodNames: [String] = [
         "CreateOrder",
+        "ImportOrders",
         "GetOrder",
         "ListOrders",
         "RecordPayment",
@@ -2277,6 +2367,18 @@ public enum Oms_V1_OrderService {
             service: "oms.v1.OrderService",
             name: "CreateOrder",
             clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Bulk load: a stream of CreateOrderRequests, each applied exactly as
+        /// CreateOrder applies it (validation, reservation, review, events), many
+        /// rows per durable write. One answer once every applied row is durable; a
+        /// row that fails is reported by its index and the others are still applied
+        /// (never all or nothing). A row's request_id makes re-sending it safe.
+        public static let importOrders = ProtoMethod<Oms_V1_CreateOrderRequest, Oms_V1_ImportOrdersResponse>(
+            service: "oms.v1.OrderService",
+            name: "ImportOrders",
+            clientStreaming: true,
             serverStreaming: false
         )
 
@@ -2926,6 +3028,78 @@ extension Oms_V1_CreateOrderResponse: ProtobufCMessageConvertible {
 
     func fill(_ c: UnsafeMutablePointer<Oms__V1__CreateOrderResponse>, arena: ProtobufCArena) {
         if let value = self.order { c.pointee.order = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ImportOrdersResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ImportOrdersResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__import_orders_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ImportOrdersResponse>) {
+        oms__v1__import_orders_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ImportOrdersResponse>) {
+        self.init()
+        self.received = c.pointee.received
+        self.created = c.pointee.created
+        self.failed = c.pointee.failed
+        self.failures = ProtobufCRead.messages(c.pointee.failures, count: c.pointee.n_failures) { Oms_V1_ImportOrderFailure(cMessage: $0) }
+        self.firstOrderID = ProtobufCRead.string(c.pointee.first_order_id)
+        self.lastOrderID = ProtobufCRead.string(c.pointee.last_order_id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ImportOrdersResponse>, arena: ProtobufCArena) {
+        c.pointee.received = self.received
+        c.pointee.created = self.created
+        c.pointee.failed = self.failed
+        if !self.failures.isEmpty {
+            c.pointee.n_failures = self.failures.count
+            c.pointee.failures = arena.messages(self.failures)
+        }
+        if !self.firstOrderID.isEmpty { c.pointee.first_order_id = arena.cString(self.firstOrderID) }
+        if !self.lastOrderID.isEmpty { c.pointee.last_order_id = arena.cString(self.lastOrderID) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ImportOrderFailure: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ImportOrderFailure
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__import_order_failure()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ImportOrderFailure>) {
+        oms__v1__import_order_failure__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ImportOrderFailure>) {
+        self.init()
+        self.index = c.pointee.index
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.code = c.pointee.code
+        self.message = ProtobufCRead.string(c.pointee.message)
+        self.reason = ProtobufCRead.string(c.pointee.reason)
+        self.fields = ProtobufCRead.array(c.pointee.fields, count: c.pointee.n_fields) { ProtobufCRead.string($0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ImportOrderFailure>, arena: ProtobufCArena) {
+        c.pointee.index = self.index
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        c.pointee.code = self.code
+        if !self.message.isEmpty { c.pointee.message = arena.cString(self.message) }
+        if !self.reason.isEmpty { c.pointee.reason = arena.cString(self.reason) }
+        if !self.fields.isEmpty {
+            c.pointee.n_fields = self.fields.count
+            c.pointee.fields = arena.cStrings(self.fields)
+        }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }

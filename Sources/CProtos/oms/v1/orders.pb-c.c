@@ -637,6 +637,96 @@ void   oms__v1__create_order_response__free_unpacked
   assert(message->base.descriptor == &oms__v1__create_order_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__import_orders_response__init
+                     (Oms__V1__ImportOrdersResponse         *message)
+{
+  static const Oms__V1__ImportOrdersResponse init_value = OMS__V1__IMPORT_ORDERS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__import_orders_response__get_packed_size
+                     (const Oms__V1__ImportOrdersResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__import_orders_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__import_orders_response__pack
+                     (const Oms__V1__ImportOrdersResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__import_orders_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__import_orders_response__pack_to_buffer
+                     (const Oms__V1__ImportOrdersResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__import_orders_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ImportOrdersResponse *
+       oms__v1__import_orders_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ImportOrdersResponse *)
+     protobuf_c_message_unpack (&oms__v1__import_orders_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__import_orders_response__free_unpacked
+                     (Oms__V1__ImportOrdersResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__import_orders_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__import_order_failure__init
+                     (Oms__V1__ImportOrderFailure         *message)
+{
+  static const Oms__V1__ImportOrderFailure init_value = OMS__V1__IMPORT_ORDER_FAILURE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__import_order_failure__get_packed_size
+                     (const Oms__V1__ImportOrderFailure *message)
+{
+  assert(message->base.descriptor == &oms__v1__import_order_failure__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__import_order_failure__pack
+                     (const Oms__V1__ImportOrderFailure *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__import_order_failure__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__import_order_failure__pack_to_buffer
+                     (const Oms__V1__ImportOrderFailure *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__import_order_failure__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ImportOrderFailure *
+       oms__v1__import_order_failure__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ImportOrderFailure *)
+     protobuf_c_message_unpack (&oms__v1__import_order_failure__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__import_order_failure__free_unpacked
+                     (Oms__V1__ImportOrderFailure *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__import_order_failure__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   oms__v1__get_order_request__init
                      (Oms__V1__GetOrderRequest         *message)
 {
@@ -3874,6 +3964,212 @@ const ProtobufCMessageDescriptor oms__v1__create_order_response__descriptor =
   (ProtobufCMessageInit) oms__v1__create_order_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor oms__v1__import_orders_response__field_descriptors[6] =
+{
+  {
+    "received",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ImportOrdersResponse, received),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ImportOrdersResponse, created),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failed",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ImportOrdersResponse, failed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failures",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ImportOrdersResponse, n_failures),
+    offsetof(Oms__V1__ImportOrdersResponse, failures),
+    &oms__v1__import_order_failure__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "first_order_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ImportOrdersResponse, first_order_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_order_id",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ImportOrdersResponse, last_order_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__import_orders_response__field_indices_by_name[] = {
+  1,   /* field[1] = created */
+  2,   /* field[2] = failed */
+  3,   /* field[3] = failures */
+  4,   /* field[4] = first_order_id */
+  5,   /* field[5] = last_order_id */
+  0,   /* field[0] = received */
+};
+static const ProtobufCIntRange oms__v1__import_orders_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__import_orders_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ImportOrdersResponse",
+  "ImportOrdersResponse",
+  "Oms__V1__ImportOrdersResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ImportOrdersResponse),
+  6,
+  oms__v1__import_orders_response__field_descriptors,
+  oms__v1__import_orders_response__field_indices_by_name,
+  1,  oms__v1__import_orders_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__import_orders_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__import_order_failure__field_descriptors[6] =
+{
+  {
+    "index",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ImportOrderFailure, index),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "request_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ImportOrderFailure, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ImportOrderFailure, code),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ImportOrderFailure, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ImportOrderFailure, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fields",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Oms__V1__ImportOrderFailure, n_fields),
+    offsetof(Oms__V1__ImportOrderFailure, fields),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__import_order_failure__field_indices_by_name[] = {
+  2,   /* field[2] = code */
+  5,   /* field[5] = fields */
+  0,   /* field[0] = index */
+  3,   /* field[3] = message */
+  4,   /* field[4] = reason */
+  1,   /* field[1] = request_id */
+};
+static const ProtobufCIntRange oms__v1__import_order_failure__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__import_order_failure__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ImportOrderFailure",
+  "ImportOrderFailure",
+  "Oms__V1__ImportOrderFailure",
+  "oms.v1",
+  sizeof(Oms__V1__ImportOrderFailure),
+  6,
+  oms__v1__import_order_failure__field_descriptors,
+  oms__v1__import_order_failure__field_indices_by_name,
+  1,  oms__v1__import_order_failure__number_ranges,
+  (ProtobufCMessageInit) oms__v1__import_order_failure__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor oms__v1__get_order_request__field_descriptors[1] =
 {
   {
@@ -6637,9 +6933,10 @@ const ProtobufCEnumDescriptor oms__v1__tracking_event_kind__descriptor =
   oms__v1__tracking_event_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor oms__v1__order_service__method_descriptors[17] =
+static const ProtobufCMethodDescriptor oms__v1__order_service__method_descriptors[18] =
 {
   { "CreateOrder", &oms__v1__create_order_request__descriptor, &oms__v1__create_order_response__descriptor },
+  { "ImportOrders", &oms__v1__create_order_request__descriptor, &oms__v1__import_orders_response__descriptor },
   { "GetOrder", &oms__v1__get_order_request__descriptor, &oms__v1__get_order_response__descriptor },
   { "ListOrders", &oms__v1__list_orders_request__descriptor, &oms__v1__list_orders_response__descriptor },
   { "RecordPayment", &oms__v1__record_payment_request__descriptor, &oms__v1__record_payment_response__descriptor },
@@ -6658,23 +6955,24 @@ static const ProtobufCMethodDescriptor oms__v1__order_service__method_descriptor
   { "RateOrder", &oms__v1__rate_order_request__descriptor, &oms__v1__rate_order_response__descriptor },
 };
 const unsigned oms__v1__order_service__method_indices_by_name[] = {
-  10,        /* AddTrackingEvent */
-  6,        /* ApproveOrder */
-  4,        /* CancelOrder */
+  11,        /* AddTrackingEvent */
+  7,        /* ApproveOrder */
+  5,        /* CancelOrder */
   0,        /* CreateOrder */
-  12,        /* CreateReturn */
-  9,        /* CreateShipment */
-  14,        /* GetInvoice */
-  1,        /* GetOrder */
-  5,        /* GetOrderHistory */
-  15,        /* GetShippingLabel */
-  2,        /* ListOrders */
-  16,        /* RateOrder */
-  13,        /* ReceiveReturn */
-  3,        /* RecordPayment */
-  11,        /* RefundOrder */
-  7,        /* RejectOrder */
-  8         /* UpdateOrder */
+  13,        /* CreateReturn */
+  10,        /* CreateShipment */
+  15,        /* GetInvoice */
+  2,        /* GetOrder */
+  6,        /* GetOrderHistory */
+  16,        /* GetShippingLabel */
+  1,        /* ImportOrders */
+  3,        /* ListOrders */
+  17,        /* RateOrder */
+  14,        /* ReceiveReturn */
+  4,        /* RecordPayment */
+  12,        /* RefundOrder */
+  8,        /* RejectOrder */
+  9         /* UpdateOrder */
 };
 const ProtobufCServiceDescriptor oms__v1__order_service__descriptor =
 {
@@ -6683,7 +6981,7 @@ const ProtobufCServiceDescriptor oms__v1__order_service__descriptor =
   "OrderService",
   "Oms__V1__OrderService",
   "oms.v1",
-  17,
+  18,
   oms__v1__order_service__method_descriptors,
   oms__v1__order_service__method_indices_by_name
 };
@@ -6695,13 +6993,21 @@ void oms__v1__order_service__create_order(ProtobufCService *service,
   assert(service->descriptor == &oms__v1__order_service__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void oms__v1__order_service__import_orders(ProtobufCService *service,
+                                           const Oms__V1__CreateOrderRequest *input,
+                                           Oms__V1__ImportOrdersResponse_Closure closure,
+                                           void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__order_service__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void oms__v1__order_service__get_order(ProtobufCService *service,
                                        const Oms__V1__GetOrderRequest *input,
                                        Oms__V1__GetOrderResponse_Closure closure,
                                        void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__list_orders(ProtobufCService *service,
                                          const Oms__V1__ListOrdersRequest *input,
@@ -6709,7 +7015,7 @@ void oms__v1__order_service__list_orders(ProtobufCService *service,
                                          void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__record_payment(ProtobufCService *service,
                                             const Oms__V1__RecordPaymentRequest *input,
@@ -6717,7 +7023,7 @@ void oms__v1__order_service__record_payment(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__cancel_order(ProtobufCService *service,
                                           const Oms__V1__CancelOrderRequest *input,
@@ -6725,7 +7031,7 @@ void oms__v1__order_service__cancel_order(ProtobufCService *service,
                                           void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__get_order_history(ProtobufCService *service,
                                                const Oms__V1__GetOrderHistoryRequest *input,
@@ -6733,7 +7039,7 @@ void oms__v1__order_service__get_order_history(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__approve_order(ProtobufCService *service,
                                            const Oms__V1__ApproveOrderRequest *input,
@@ -6741,7 +7047,7 @@ void oms__v1__order_service__approve_order(ProtobufCService *service,
                                            void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__reject_order(ProtobufCService *service,
                                           const Oms__V1__RejectOrderRequest *input,
@@ -6749,7 +7055,7 @@ void oms__v1__order_service__reject_order(ProtobufCService *service,
                                           void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__update_order(ProtobufCService *service,
                                           const Oms__V1__UpdateOrderRequest *input,
@@ -6757,7 +7063,7 @@ void oms__v1__order_service__update_order(ProtobufCService *service,
                                           void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__create_shipment(ProtobufCService *service,
                                              const Oms__V1__CreateShipmentRequest *input,
@@ -6765,7 +7071,7 @@ void oms__v1__order_service__create_shipment(ProtobufCService *service,
                                              void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__add_tracking_event(ProtobufCService *service,
                                                 const Oms__V1__AddTrackingEventRequest *input,
@@ -6773,7 +7079,7 @@ void oms__v1__order_service__add_tracking_event(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__refund_order(ProtobufCService *service,
                                           const Oms__V1__RefundOrderRequest *input,
@@ -6781,7 +7087,7 @@ void oms__v1__order_service__refund_order(ProtobufCService *service,
                                           void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__create_return(ProtobufCService *service,
                                            const Oms__V1__CreateReturnRequest *input,
@@ -6789,7 +7095,7 @@ void oms__v1__order_service__create_return(ProtobufCService *service,
                                            void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__receive_return(ProtobufCService *service,
                                             const Oms__V1__ReceiveReturnRequest *input,
@@ -6797,7 +7103,7 @@ void oms__v1__order_service__receive_return(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__get_invoice(ProtobufCService *service,
                                          const Oms__V1__GetInvoiceRequest *input,
@@ -6805,7 +7111,7 @@ void oms__v1__order_service__get_invoice(ProtobufCService *service,
                                          void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__get_shipping_label(ProtobufCService *service,
                                                 const Oms__V1__GetShippingLabelRequest *input,
@@ -6813,7 +7119,7 @@ void oms__v1__order_service__get_shipping_label(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__rate_order(ProtobufCService *service,
                                         const Oms__V1__RateOrderRequest *input,
@@ -6821,7 +7127,7 @@ void oms__v1__order_service__rate_order(ProtobufCService *service,
                                         void *closure_data)
 {
   assert(service->descriptor == &oms__v1__order_service__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__order_service__init (Oms__V1__OrderService_Service *service,
                                    Oms__V1__OrderService_ServiceDestroy destroy)

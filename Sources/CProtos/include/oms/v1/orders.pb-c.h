@@ -31,6 +31,8 @@ typedef struct Oms__V1__ShipmentLine Oms__V1__ShipmentLine;
 typedef struct Oms__V1__Shipment Oms__V1__Shipment;
 typedef struct Oms__V1__CreateOrderRequest Oms__V1__CreateOrderRequest;
 typedef struct Oms__V1__CreateOrderResponse Oms__V1__CreateOrderResponse;
+typedef struct Oms__V1__ImportOrdersResponse Oms__V1__ImportOrdersResponse;
+typedef struct Oms__V1__ImportOrderFailure Oms__V1__ImportOrderFailure;
 typedef struct Oms__V1__GetOrderRequest Oms__V1__GetOrderRequest;
 typedef struct Oms__V1__GetOrderResponse Oms__V1__GetOrderResponse;
 typedef struct Oms__V1__ListOrdersRequest Oms__V1__ListOrdersRequest;
@@ -444,6 +446,63 @@ struct  Oms__V1__CreateOrderResponse
 #define OMS__V1__CREATE_ORDER_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&oms__v1__create_order_response__descriptor) \
     , NULL }
+
+
+struct  Oms__V1__ImportOrdersResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Rows in the stream.
+   */
+  uint64_t received;
+  /*
+   * Rows whose order exists now (a replayed request_id counts: its order exists).
+   */
+  uint64_t created;
+  /*
+   * Rows that failed; the first 1000 of them are listed in `failures`.
+   */
+  uint64_t failed;
+  size_t n_failures;
+  Oms__V1__ImportOrderFailure **failures;
+  /*
+   * The id of the first and of the last order created, in stream order.
+   */
+  char *first_order_id;
+  char *last_order_id;
+};
+#define OMS__V1__IMPORT_ORDERS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__import_orders_response__descriptor) \
+    , 0, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One row that was not applied, with the status CreateOrder would have returned.
+ */
+struct  Oms__V1__ImportOrderFailure
+{
+  ProtobufCMessage base;
+  /*
+   * 0-based position of the row in the request stream.
+   */
+  uint64_t index;
+  char *request_id;
+  /*
+   * gRPC status code (e.g. 9 FAILED_PRECONDITION), message and reason
+   * (e.g. INSUFFICIENT_STOCK), as CreateOrder would have answered.
+   */
+  int32_t code;
+  char *message;
+  char *reason;
+  /*
+   * Fields that failed validation, when the row was invalid.
+   */
+  size_t n_fields;
+  char **fields;
+};
+#define OMS__V1__IMPORT_ORDER_FAILURE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__import_order_failure__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
 
 
 struct  Oms__V1__GetOrderRequest
@@ -1255,6 +1314,44 @@ Oms__V1__CreateOrderResponse *
 void   oms__v1__create_order_response__free_unpacked
                      (Oms__V1__CreateOrderResponse *message,
                       ProtobufCAllocator *allocator);
+/* Oms__V1__ImportOrdersResponse methods */
+void   oms__v1__import_orders_response__init
+                     (Oms__V1__ImportOrdersResponse         *message);
+size_t oms__v1__import_orders_response__get_packed_size
+                     (const Oms__V1__ImportOrdersResponse   *message);
+size_t oms__v1__import_orders_response__pack
+                     (const Oms__V1__ImportOrdersResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__import_orders_response__pack_to_buffer
+                     (const Oms__V1__ImportOrdersResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ImportOrdersResponse *
+       oms__v1__import_orders_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__import_orders_response__free_unpacked
+                     (Oms__V1__ImportOrdersResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ImportOrderFailure methods */
+void   oms__v1__import_order_failure__init
+                     (Oms__V1__ImportOrderFailure         *message);
+size_t oms__v1__import_order_failure__get_packed_size
+                     (const Oms__V1__ImportOrderFailure   *message);
+size_t oms__v1__import_order_failure__pack
+                     (const Oms__V1__ImportOrderFailure   *message,
+                      uint8_t             *out);
+size_t oms__v1__import_order_failure__pack_to_buffer
+                     (const Oms__V1__ImportOrderFailure   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ImportOrderFailure *
+       oms__v1__import_order_failure__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__import_order_failure__free_unpacked
+                     (Oms__V1__ImportOrderFailure *message,
+                      ProtobufCAllocator *allocator);
 /* Oms__V1__GetOrderRequest methods */
 void   oms__v1__get_order_request__init
                      (Oms__V1__GetOrderRequest         *message);
@@ -2002,6 +2099,12 @@ typedef void (*Oms__V1__CreateOrderRequest_Closure)
 typedef void (*Oms__V1__CreateOrderResponse_Closure)
                  (const Oms__V1__CreateOrderResponse *message,
                   void *closure_data);
+typedef void (*Oms__V1__ImportOrdersResponse_Closure)
+                 (const Oms__V1__ImportOrdersResponse *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ImportOrderFailure_Closure)
+                 (const Oms__V1__ImportOrderFailure *message,
+                  void *closure_data);
 typedef void (*Oms__V1__GetOrderRequest_Closure)
                  (const Oms__V1__GetOrderRequest *message,
                   void *closure_data);
@@ -2124,6 +2227,10 @@ struct Oms__V1__OrderService_Service
                        const Oms__V1__CreateOrderRequest *input,
                        Oms__V1__CreateOrderResponse_Closure closure,
                        void *closure_data);
+  void (*import_orders)(Oms__V1__OrderService_Service *service,
+                        const Oms__V1__CreateOrderRequest *input,
+                        Oms__V1__ImportOrdersResponse_Closure closure,
+                        void *closure_data);
   void (*get_order)(Oms__V1__OrderService_Service *service,
                     const Oms__V1__GetOrderRequest *input,
                     Oms__V1__GetOrderResponse_Closure closure,
@@ -2197,6 +2304,7 @@ void oms__v1__order_service__init (Oms__V1__OrderService_Service *service,
 #define OMS__V1__ORDER_SERVICE__INIT(function_prefix__) \
     { OMS__V1__ORDER_SERVICE__BASE_INIT,\
       function_prefix__ ## create_order,\
+      function_prefix__ ## import_orders,\
       function_prefix__ ## get_order,\
       function_prefix__ ## list_orders,\
       function_prefix__ ## record_payment,\
@@ -2217,6 +2325,10 @@ void oms__v1__order_service__create_order(ProtobufCService *service,
                                           const Oms__V1__CreateOrderRequest *input,
                                           Oms__V1__CreateOrderResponse_Closure closure,
                                           void *closure_data);
+void oms__v1__order_service__import_orders(ProtobufCService *service,
+                                           const Oms__V1__CreateOrderRequest *input,
+                                           Oms__V1__ImportOrdersResponse_Closure closure,
+                                           void *closure_data);
 void oms__v1__order_service__get_order(ProtobufCService *service,
                                        const Oms__V1__GetOrderRequest *input,
                                        Oms__V1__GetOrderResponse_Closure closure,
@@ -2302,6 +2414,8 @@ extern const ProtobufCMessageDescriptor oms__v1__shipment_line__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__shipment__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__create_order_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__create_order_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__import_orders_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__import_order_failure__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__get_order_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__get_order_response__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__list_orders_request__descriptor;
