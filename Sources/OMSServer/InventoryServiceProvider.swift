@@ -137,5 +137,10 @@ struct InventoryServiceProvider {
                 responder.complete(mapping: $0)
             }
         }
+        router.unary(Oms_V1_InventoryService.Method.reconcileReservations) { request, context, responder in
+            inventory.reconcileReservations(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
     }
 }

@@ -2922,6 +2922,164 @@ public struct Oms_V1_CommitStocktakeRequest: ProtoMessage {
     }
 }
 
+public struct Oms_V1_ReconcileReservationsRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReconcileReservationsRequest"
+
+    public var requestID: String = ""
+
+    /// false: report only (read from a snapshot); true: also repair.
+    public var repair: Bool = false
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// A lease whose owner order does not exist or no longer holds stock.
+public struct Oms_V1_OrphanReservation: ProtoMessage {
+    public static let protoMessageName = "oms.v1.OrphanReservation"
+
+    public var orderID: String = ""
+
+    public var lineIndex: UInt32 = 0
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var quantity: Int64 = 0
+
+    /// "order not found" or the order's status.
+    public var why: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ReservationMismatch: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReservationMismatch"
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    /// The level's reserved quantity.
+    public var reserved: Int64 = 0
+
+    /// Sum of the open (non-orphan) reservations.
+    public var openReservations: Int64 = 0
+
+    /// reserved - open_reservations.
+    public var difference: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ReconcileReservationsResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReconcileReservationsResponse"
+
+    public var levelsChecked: UInt64 = 0
+
+    public var reservationsChecked: UInt64 = 0
+
+    public var orphans: [Oms_V1_OrphanReservation] = []
+
+    /// Levels whose reserved differs from their open reservations (orphans
+    /// already left out).
+    public var mismatches: [Oms_V1_ReservationMismatch] = []
+
+    public var repaired: Bool = false
+
+    public var moves: [Oms_V1_StockMove] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
 /// Warehouses and stock levels per sku x warehouse. Every change of on-hand
 /// or reserved quantities writes a row to the immutable `stock_moves` ledger
 /// in the same batch, so levels always equal the sum of their ledger rows.
@@ -2958,6 +3116,7 @@ public enum Oms_V1_InventoryService {
         "RecordCounts",
         "GetStocktakeVariance",
         "CommitStocktake",
+        "ReconcileReservations",
     ]
 
     public enum Method {
@@ -3186,6 +3345,18 @@ public enum Oms_V1_InventoryService {
         public static let commitStocktake = ProtoMethod<Oms_V1_CommitStocktakeRequest, Oms_V1_StocktakeResponse>(
             service: "oms.v1.InventoryService",
             name: "CommitStocktake",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Reservation hygiene: reservations are leases owned by orders. Proves
+        /// reserved == sum of open reservations for every sku x warehouse and
+        /// finds leases whose order is gone or closed; with `repair`, releases
+        /// those leases and corrects the levels (RELEASE / RESERVATION ledger rows
+        /// with reason "reconciler"), all in one batch.
+        public static let reconcileReservations = ProtoMethod<Oms_V1_ReconcileReservationsRequest, Oms_V1_ReconcileReservationsResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ReconcileReservations",
             clientStreaming: false,
             serverStreaming: false
         )
@@ -5207,6 +5378,137 @@ extension Oms_V1_CommitStocktakeRequest: ProtobufCMessageConvertible {
     func fill(_ c: UnsafeMutablePointer<Oms__V1__CommitStocktakeRequest>, arena: ProtobufCArena) {
         if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
         if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReconcileReservationsRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReconcileReservationsRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__reconcile_reservations_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReconcileReservationsRequest>) {
+        oms__v1__reconcile_reservations_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReconcileReservationsRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.repair = c.pointee.repair != 0
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReconcileReservationsRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        c.pointee.repair = self.repair ? 1 : 0
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_OrphanReservation: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__OrphanReservation
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__orphan_reservation()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__OrphanReservation>) {
+        oms__v1__orphan_reservation__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__OrphanReservation>) {
+        self.init()
+        self.orderID = ProtobufCRead.string(c.pointee.order_id)
+        self.lineIndex = c.pointee.line_index
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.quantity = c.pointee.quantity
+        self.why = ProtobufCRead.string(c.pointee.why)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__OrphanReservation>, arena: ProtobufCArena) {
+        if !self.orderID.isEmpty { c.pointee.order_id = arena.cString(self.orderID) }
+        c.pointee.line_index = self.lineIndex
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.quantity = self.quantity
+        if !self.why.isEmpty { c.pointee.why = arena.cString(self.why) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReservationMismatch: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReservationMismatch
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__reservation_mismatch()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReservationMismatch>) {
+        oms__v1__reservation_mismatch__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReservationMismatch>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.reserved = c.pointee.reserved
+        self.openReservations = c.pointee.open_reservations
+        self.difference = c.pointee.difference
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReservationMismatch>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.reserved = self.reserved
+        c.pointee.open_reservations = self.openReservations
+        c.pointee.difference = self.difference
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReconcileReservationsResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReconcileReservationsResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__reconcile_reservations_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReconcileReservationsResponse>) {
+        oms__v1__reconcile_reservations_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReconcileReservationsResponse>) {
+        self.init()
+        self.levelsChecked = c.pointee.levels_checked
+        self.reservationsChecked = c.pointee.reservations_checked
+        self.orphans = ProtobufCRead.messages(c.pointee.orphans, count: c.pointee.n_orphans) { Oms_V1_OrphanReservation(cMessage: $0) }
+        self.mismatches = ProtobufCRead.messages(c.pointee.mismatches, count: c.pointee.n_mismatches) { Oms_V1_ReservationMismatch(cMessage: $0) }
+        self.repaired = c.pointee.repaired != 0
+        self.moves = ProtobufCRead.messages(c.pointee.moves, count: c.pointee.n_moves) { Oms_V1_StockMove(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReconcileReservationsResponse>, arena: ProtobufCArena) {
+        c.pointee.levels_checked = self.levelsChecked
+        c.pointee.reservations_checked = self.reservationsChecked
+        if !self.orphans.isEmpty {
+            c.pointee.n_orphans = self.orphans.count
+            c.pointee.orphans = arena.messages(self.orphans)
+        }
+        if !self.mismatches.isEmpty {
+            c.pointee.n_mismatches = self.mismatches.count
+            c.pointee.mismatches = arena.messages(self.mismatches)
+        }
+        c.pointee.repaired = self.repaired ? 1 : 0
+        if !self.moves.isEmpty {
+            c.pointee.n_moves = self.moves.count
+            c.pointee.moves = arena.messages(self.moves)
+        }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }

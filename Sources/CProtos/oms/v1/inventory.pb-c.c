@@ -2977,6 +2977,186 @@ void   oms__v1__commit_stocktake_request__free_unpacked
   assert(message->base.descriptor == &oms__v1__commit_stocktake_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__reconcile_reservations_request__init
+                     (Oms__V1__ReconcileReservationsRequest         *message)
+{
+  static const Oms__V1__ReconcileReservationsRequest init_value = OMS__V1__RECONCILE_RESERVATIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__reconcile_reservations_request__get_packed_size
+                     (const Oms__V1__ReconcileReservationsRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__reconcile_reservations_request__pack
+                     (const Oms__V1__ReconcileReservationsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__reconcile_reservations_request__pack_to_buffer
+                     (const Oms__V1__ReconcileReservationsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReconcileReservationsRequest *
+       oms__v1__reconcile_reservations_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReconcileReservationsRequest *)
+     protobuf_c_message_unpack (&oms__v1__reconcile_reservations_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__reconcile_reservations_request__free_unpacked
+                     (Oms__V1__ReconcileReservationsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__orphan_reservation__init
+                     (Oms__V1__OrphanReservation         *message)
+{
+  static const Oms__V1__OrphanReservation init_value = OMS__V1__ORPHAN_RESERVATION__INIT;
+  *message = init_value;
+}
+size_t oms__v1__orphan_reservation__get_packed_size
+                     (const Oms__V1__OrphanReservation *message)
+{
+  assert(message->base.descriptor == &oms__v1__orphan_reservation__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__orphan_reservation__pack
+                     (const Oms__V1__OrphanReservation *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__orphan_reservation__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__orphan_reservation__pack_to_buffer
+                     (const Oms__V1__OrphanReservation *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__orphan_reservation__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__OrphanReservation *
+       oms__v1__orphan_reservation__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__OrphanReservation *)
+     protobuf_c_message_unpack (&oms__v1__orphan_reservation__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__orphan_reservation__free_unpacked
+                     (Oms__V1__OrphanReservation *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__orphan_reservation__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__reservation_mismatch__init
+                     (Oms__V1__ReservationMismatch         *message)
+{
+  static const Oms__V1__ReservationMismatch init_value = OMS__V1__RESERVATION_MISMATCH__INIT;
+  *message = init_value;
+}
+size_t oms__v1__reservation_mismatch__get_packed_size
+                     (const Oms__V1__ReservationMismatch *message)
+{
+  assert(message->base.descriptor == &oms__v1__reservation_mismatch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__reservation_mismatch__pack
+                     (const Oms__V1__ReservationMismatch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__reservation_mismatch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__reservation_mismatch__pack_to_buffer
+                     (const Oms__V1__ReservationMismatch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__reservation_mismatch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReservationMismatch *
+       oms__v1__reservation_mismatch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReservationMismatch *)
+     protobuf_c_message_unpack (&oms__v1__reservation_mismatch__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__reservation_mismatch__free_unpacked
+                     (Oms__V1__ReservationMismatch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__reservation_mismatch__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__reconcile_reservations_response__init
+                     (Oms__V1__ReconcileReservationsResponse         *message)
+{
+  static const Oms__V1__ReconcileReservationsResponse init_value = OMS__V1__RECONCILE_RESERVATIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__reconcile_reservations_response__get_packed_size
+                     (const Oms__V1__ReconcileReservationsResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__reconcile_reservations_response__pack
+                     (const Oms__V1__ReconcileReservationsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__reconcile_reservations_response__pack_to_buffer
+                     (const Oms__V1__ReconcileReservationsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReconcileReservationsResponse *
+       oms__v1__reconcile_reservations_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReconcileReservationsResponse *)
+     protobuf_c_message_unpack (&oms__v1__reconcile_reservations_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__reconcile_reservations_response__free_unpacked
+                     (Oms__V1__ReconcileReservationsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor oms__v1__warehouse__field_descriptors[4] =
 {
   {
@@ -8156,6 +8336,353 @@ const ProtobufCMessageDescriptor oms__v1__commit_stocktake_request__descriptor =
   (ProtobufCMessageInit) oms__v1__commit_stocktake_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor oms__v1__reconcile_reservations_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReconcileReservationsRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "repair",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReconcileReservationsRequest, repair),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__reconcile_reservations_request__field_indices_by_name[] = {
+  1,   /* field[1] = repair */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__reconcile_reservations_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__reconcile_reservations_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReconcileReservationsRequest",
+  "ReconcileReservationsRequest",
+  "Oms__V1__ReconcileReservationsRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ReconcileReservationsRequest),
+  2,
+  oms__v1__reconcile_reservations_request__field_descriptors,
+  oms__v1__reconcile_reservations_request__field_indices_by_name,
+  1,  oms__v1__reconcile_reservations_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__reconcile_reservations_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__orphan_reservation__field_descriptors[6] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__OrphanReservation, order_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "line_index",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__OrphanReservation, line_index),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sku",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__OrphanReservation, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__OrphanReservation, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__OrphanReservation, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "why",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__OrphanReservation, why),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__orphan_reservation__field_indices_by_name[] = {
+  1,   /* field[1] = line_index */
+  0,   /* field[0] = order_id */
+  4,   /* field[4] = quantity */
+  2,   /* field[2] = sku */
+  3,   /* field[3] = warehouse_code */
+  5,   /* field[5] = why */
+};
+static const ProtobufCIntRange oms__v1__orphan_reservation__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__orphan_reservation__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.OrphanReservation",
+  "OrphanReservation",
+  "Oms__V1__OrphanReservation",
+  "oms.v1",
+  sizeof(Oms__V1__OrphanReservation),
+  6,
+  oms__v1__orphan_reservation__field_descriptors,
+  oms__v1__orphan_reservation__field_indices_by_name,
+  1,  oms__v1__orphan_reservation__number_ranges,
+  (ProtobufCMessageInit) oms__v1__orphan_reservation__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__reservation_mismatch__field_descriptors[5] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReservationMismatch, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReservationMismatch, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reserved",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReservationMismatch, reserved),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "open_reservations",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReservationMismatch, open_reservations),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "difference",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReservationMismatch, difference),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__reservation_mismatch__field_indices_by_name[] = {
+  4,   /* field[4] = difference */
+  3,   /* field[3] = open_reservations */
+  2,   /* field[2] = reserved */
+  0,   /* field[0] = sku */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__reservation_mismatch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor oms__v1__reservation_mismatch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReservationMismatch",
+  "ReservationMismatch",
+  "Oms__V1__ReservationMismatch",
+  "oms.v1",
+  sizeof(Oms__V1__ReservationMismatch),
+  5,
+  oms__v1__reservation_mismatch__field_descriptors,
+  oms__v1__reservation_mismatch__field_indices_by_name,
+  1,  oms__v1__reservation_mismatch__number_ranges,
+  (ProtobufCMessageInit) oms__v1__reservation_mismatch__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__reconcile_reservations_response__field_descriptors[6] =
+{
+  {
+    "levels_checked",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReconcileReservationsResponse, levels_checked),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reservations_checked",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReconcileReservationsResponse, reservations_checked),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "orphans",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ReconcileReservationsResponse, n_orphans),
+    offsetof(Oms__V1__ReconcileReservationsResponse, orphans),
+    &oms__v1__orphan_reservation__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mismatches",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ReconcileReservationsResponse, n_mismatches),
+    offsetof(Oms__V1__ReconcileReservationsResponse, mismatches),
+    &oms__v1__reservation_mismatch__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "repaired",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReconcileReservationsResponse, repaired),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "moves",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ReconcileReservationsResponse, n_moves),
+    offsetof(Oms__V1__ReconcileReservationsResponse, moves),
+    &oms__v1__stock_move__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__reconcile_reservations_response__field_indices_by_name[] = {
+  0,   /* field[0] = levels_checked */
+  3,   /* field[3] = mismatches */
+  5,   /* field[5] = moves */
+  2,   /* field[2] = orphans */
+  4,   /* field[4] = repaired */
+  1,   /* field[1] = reservations_checked */
+};
+static const ProtobufCIntRange oms__v1__reconcile_reservations_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__reconcile_reservations_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReconcileReservationsResponse",
+  "ReconcileReservationsResponse",
+  "Oms__V1__ReconcileReservationsResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ReconcileReservationsResponse),
+  6,
+  oms__v1__reconcile_reservations_response__field_descriptors,
+  oms__v1__reconcile_reservations_response__field_indices_by_name,
+  1,  oms__v1__reconcile_reservations_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__reconcile_reservations_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue oms__v1__stock_move_kind__enum_values_by_number[11] =
 {
   { "STOCK_MOVE_KIND_UNSPECIFIED", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_UNSPECIFIED", 0 },
@@ -8366,7 +8893,7 @@ const ProtobufCEnumDescriptor oms__v1__stocktake_status__descriptor =
   oms__v1__stocktake_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descriptors[28] =
+static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descriptors[29] =
 {
   { "CreateWarehouse", &oms__v1__create_warehouse_request__descriptor, &oms__v1__create_warehouse_response__descriptor },
   { "ListWarehouses", &oms__v1__list_warehouses_request__descriptor, &oms__v1__list_warehouses_response__descriptor },
@@ -8396,6 +8923,7 @@ static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descri
   { "RecordCounts", &oms__v1__stocktake_count__descriptor, &oms__v1__record_counts_response__descriptor },
   { "GetStocktakeVariance", &oms__v1__get_stocktake_variance_request__descriptor, &oms__v1__stocktake_response__descriptor },
   { "CommitStocktake", &oms__v1__commit_stocktake_request__descriptor, &oms__v1__stocktake_response__descriptor },
+  { "ReconcileReservations", &oms__v1__reconcile_reservations_request__descriptor, &oms__v1__reconcile_reservations_response__descriptor },
 };
 const unsigned oms__v1__inventory_service__method_indices_by_name[] = {
   2,        /* AdjustStock */
@@ -8419,6 +8947,7 @@ const unsigned oms__v1__inventory_service__method_indices_by_name[] = {
   1,        /* ListWarehouses */
   9,        /* ReceivePurchaseOrder */
   17,        /* ReceiveTransfer */
+  28,        /* ReconcileReservations */
   25,        /* RecordCounts */
   21,        /* RejectScrap */
   15,        /* RejectTransfer */
@@ -8434,7 +8963,7 @@ const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor =
   "InventoryService",
   "Oms__V1__InventoryService",
   "oms.v1",
-  28,
+  29,
   oms__v1__inventory_service__method_descriptors,
   oms__v1__inventory_service__method_indices_by_name
 };
@@ -8661,6 +9190,14 @@ void oms__v1__inventory_service__commit_stocktake(ProtobufCService *service,
 {
   assert(service->descriptor == &oms__v1__inventory_service__descriptor);
   service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__reconcile_reservations(ProtobufCService *service,
+                                                        const Oms__V1__ReconcileReservationsRequest *input,
+                                                        Oms__V1__ReconcileReservationsResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *service,
                                        Oms__V1__InventoryService_ServiceDestroy destroy)

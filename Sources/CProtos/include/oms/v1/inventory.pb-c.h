@@ -82,6 +82,10 @@ typedef struct Oms__V1__StocktakeCount Oms__V1__StocktakeCount;
 typedef struct Oms__V1__RecordCountsResponse Oms__V1__RecordCountsResponse;
 typedef struct Oms__V1__GetStocktakeVarianceRequest Oms__V1__GetStocktakeVarianceRequest;
 typedef struct Oms__V1__CommitStocktakeRequest Oms__V1__CommitStocktakeRequest;
+typedef struct Oms__V1__ReconcileReservationsRequest Oms__V1__ReconcileReservationsRequest;
+typedef struct Oms__V1__OrphanReservation Oms__V1__OrphanReservation;
+typedef struct Oms__V1__ReservationMismatch Oms__V1__ReservationMismatch;
+typedef struct Oms__V1__ReconcileReservationsResponse Oms__V1__ReconcileReservationsResponse;
 
 
 /* --- enums --- */
@@ -1320,6 +1324,86 @@ struct  Oms__V1__CommitStocktakeRequest
 #define OMS__V1__COMMIT_STOCKTAKE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&oms__v1__commit_stocktake_request__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__ReconcileReservationsRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  /*
+   * false: report only (read from a snapshot); true: also repair.
+   */
+  protobuf_c_boolean repair;
+};
+#define OMS__V1__RECONCILE_RESERVATIONS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__reconcile_reservations_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * A lease whose owner order does not exist or no longer holds stock.
+ */
+struct  Oms__V1__OrphanReservation
+{
+  ProtobufCMessage base;
+  char *order_id;
+  uint32_t line_index;
+  char *sku;
+  char *warehouse_code;
+  int64_t quantity;
+  /*
+   * "order not found" or the order's status.
+   */
+  char *why;
+};
+#define OMS__V1__ORPHAN_RESERVATION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__orphan_reservation__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__ReservationMismatch
+{
+  ProtobufCMessage base;
+  char *sku;
+  char *warehouse_code;
+  /*
+   * The level's reserved quantity.
+   */
+  int64_t reserved;
+  /*
+   * Sum of the open (non-orphan) reservations.
+   */
+  int64_t open_reservations;
+  /*
+   * reserved - open_reservations.
+   */
+  int64_t difference;
+};
+#define OMS__V1__RESERVATION_MISMATCH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__reservation_mismatch__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0 }
+
+
+struct  Oms__V1__ReconcileReservationsResponse
+{
+  ProtobufCMessage base;
+  uint64_t levels_checked;
+  uint64_t reservations_checked;
+  size_t n_orphans;
+  Oms__V1__OrphanReservation **orphans;
+  /*
+   * Levels whose reserved differs from their open reservations (orphans
+   * already left out).
+   */
+  size_t n_mismatches;
+  Oms__V1__ReservationMismatch **mismatches;
+  protobuf_c_boolean repaired;
+  size_t n_moves;
+  Oms__V1__StockMove **moves;
+};
+#define OMS__V1__RECONCILE_RESERVATIONS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__reconcile_reservations_response__descriptor) \
+    , 0, 0, 0,NULL, 0,NULL, 0, 0,NULL }
 
 
 /* Oms__V1__Warehouse methods */
@@ -2576,6 +2660,82 @@ Oms__V1__CommitStocktakeRequest *
 void   oms__v1__commit_stocktake_request__free_unpacked
                      (Oms__V1__CommitStocktakeRequest *message,
                       ProtobufCAllocator *allocator);
+/* Oms__V1__ReconcileReservationsRequest methods */
+void   oms__v1__reconcile_reservations_request__init
+                     (Oms__V1__ReconcileReservationsRequest         *message);
+size_t oms__v1__reconcile_reservations_request__get_packed_size
+                     (const Oms__V1__ReconcileReservationsRequest   *message);
+size_t oms__v1__reconcile_reservations_request__pack
+                     (const Oms__V1__ReconcileReservationsRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__reconcile_reservations_request__pack_to_buffer
+                     (const Oms__V1__ReconcileReservationsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ReconcileReservationsRequest *
+       oms__v1__reconcile_reservations_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__reconcile_reservations_request__free_unpacked
+                     (Oms__V1__ReconcileReservationsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__OrphanReservation methods */
+void   oms__v1__orphan_reservation__init
+                     (Oms__V1__OrphanReservation         *message);
+size_t oms__v1__orphan_reservation__get_packed_size
+                     (const Oms__V1__OrphanReservation   *message);
+size_t oms__v1__orphan_reservation__pack
+                     (const Oms__V1__OrphanReservation   *message,
+                      uint8_t             *out);
+size_t oms__v1__orphan_reservation__pack_to_buffer
+                     (const Oms__V1__OrphanReservation   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__OrphanReservation *
+       oms__v1__orphan_reservation__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__orphan_reservation__free_unpacked
+                     (Oms__V1__OrphanReservation *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ReservationMismatch methods */
+void   oms__v1__reservation_mismatch__init
+                     (Oms__V1__ReservationMismatch         *message);
+size_t oms__v1__reservation_mismatch__get_packed_size
+                     (const Oms__V1__ReservationMismatch   *message);
+size_t oms__v1__reservation_mismatch__pack
+                     (const Oms__V1__ReservationMismatch   *message,
+                      uint8_t             *out);
+size_t oms__v1__reservation_mismatch__pack_to_buffer
+                     (const Oms__V1__ReservationMismatch   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ReservationMismatch *
+       oms__v1__reservation_mismatch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__reservation_mismatch__free_unpacked
+                     (Oms__V1__ReservationMismatch *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ReconcileReservationsResponse methods */
+void   oms__v1__reconcile_reservations_response__init
+                     (Oms__V1__ReconcileReservationsResponse         *message);
+size_t oms__v1__reconcile_reservations_response__get_packed_size
+                     (const Oms__V1__ReconcileReservationsResponse   *message);
+size_t oms__v1__reconcile_reservations_response__pack
+                     (const Oms__V1__ReconcileReservationsResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__reconcile_reservations_response__pack_to_buffer
+                     (const Oms__V1__ReconcileReservationsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ReconcileReservationsResponse *
+       oms__v1__reconcile_reservations_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__reconcile_reservations_response__free_unpacked
+                     (Oms__V1__ReconcileReservationsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Oms__V1__Warehouse_Closure)
@@ -2776,6 +2936,18 @@ typedef void (*Oms__V1__GetStocktakeVarianceRequest_Closure)
 typedef void (*Oms__V1__CommitStocktakeRequest_Closure)
                  (const Oms__V1__CommitStocktakeRequest *message,
                   void *closure_data);
+typedef void (*Oms__V1__ReconcileReservationsRequest_Closure)
+                 (const Oms__V1__ReconcileReservationsRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__OrphanReservation_Closure)
+                 (const Oms__V1__OrphanReservation *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ReservationMismatch_Closure)
+                 (const Oms__V1__ReservationMismatch *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ReconcileReservationsResponse_Closure)
+                 (const Oms__V1__ReconcileReservationsResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -2895,6 +3067,10 @@ struct Oms__V1__InventoryService_Service
                            const Oms__V1__CommitStocktakeRequest *input,
                            Oms__V1__StocktakeResponse_Closure closure,
                            void *closure_data);
+  void (*reconcile_reservations)(Oms__V1__InventoryService_Service *service,
+                                 const Oms__V1__ReconcileReservationsRequest *input,
+                                 Oms__V1__ReconcileReservationsResponse_Closure closure,
+                                 void *closure_data);
 };
 typedef void (*Oms__V1__InventoryService_ServiceDestroy)(Oms__V1__InventoryService_Service *);
 void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *service,
@@ -2930,7 +3106,8 @@ void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *servic
       function_prefix__ ## start_stocktake,\
       function_prefix__ ## record_counts,\
       function_prefix__ ## get_stocktake_variance,\
-      function_prefix__ ## commit_stocktake  }
+      function_prefix__ ## commit_stocktake,\
+      function_prefix__ ## reconcile_reservations  }
 void oms__v1__inventory_service__create_warehouse(ProtobufCService *service,
                                                   const Oms__V1__CreateWarehouseRequest *input,
                                                   Oms__V1__CreateWarehouseResponse_Closure closure,
@@ -3043,6 +3220,10 @@ void oms__v1__inventory_service__commit_stocktake(ProtobufCService *service,
                                                   const Oms__V1__CommitStocktakeRequest *input,
                                                   Oms__V1__StocktakeResponse_Closure closure,
                                                   void *closure_data);
+void oms__v1__inventory_service__reconcile_reservations(ProtobufCService *service,
+                                                        const Oms__V1__ReconcileReservationsRequest *input,
+                                                        Oms__V1__ReconcileReservationsResponse_Closure closure,
+                                                        void *closure_data);
 
 /* --- descriptors --- */
 
@@ -3118,6 +3299,10 @@ extern const ProtobufCMessageDescriptor oms__v1__stocktake_count__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__record_counts_response__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__get_stocktake_variance_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__commit_stocktake_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__reconcile_reservations_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__orphan_reservation__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__reservation_mismatch__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__reconcile_reservations_response__descriptor;
 extern const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor;
 
 PROTOBUF_C__END_DECLS
