@@ -142,5 +142,21 @@ struct InventoryServiceProvider {
                 responder.complete(mapping: $0)
             }
         }
+        router.unary(Oms_V1_InventoryService.Method.setReorderPolicy) { request, context, responder in
+            inventory.setReorderPolicy(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.listLowStock) { request, _, responder in
+            responder.answer { try inventory.lowStock(request) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.suggestReplenishment) { request, _, responder in
+            responder.answer { try inventory.suggestReplenishment(request) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.createPurchaseOrdersFromSuggestions) { request, context, responder in
+            inventory.createPurchaseOrdersFromSuggestions(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
     }
 }

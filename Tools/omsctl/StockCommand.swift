@@ -23,7 +23,7 @@ struct StockCommand: AsyncParsableCommand {
             StockGetCommand.self, StockAdjustCommand.self, StockListCommand.self, StockMovementsCommand.self,
             StockLocationsCommand.self, StockPurchaseOrdersCommand.self, StockValuationCommand.self,
             StockTransfersCommand.self, StockScrapCommand.self, StockStocktakeCommand.self, StockImportCommand.self,
-            StockGenerateCSVCommand.self, StockReconcileCommand.self,
+            StockGenerateCSVCommand.self, StockReconcileCommand.self, StockReplenishCommand.self,
         ]
     )
 }

@@ -131,7 +131,26 @@ extension Inventory {
         {
             return (replay, 0)
         }
-        var order = request.purchaseOrder!
+        let (order, sequence) = try insertPurchaseOrder(
+            request.purchaseOrder!, actor: actor, requestID: request.requestID, store: store, transaction: &transaction)
+        let now = transaction.now / 1_000_000
+        var response = Oms_V1_CreatePurchaseOrderResponse()
+        response.purchaseOrder = order
+        Idempotency.record(
+            &transaction, families: families, method: createPurchaseOrderMethod, requestID: request.requestID,
+            request: canonical, response: response, nowMillis: now)
+        return (response, sequence)
+    }
+
+    /// Validated against current state, numbered, stored, counted as
+    /// incoming; appends the event. Used by CreatePurchaseOrder and by
+    /// CreatePurchaseOrdersFromSuggestions.
+    static func insertPurchaseOrder(
+        _ input: Oms_V1_PurchaseOrder, actor: String, requestID: String, store: OMSStore,
+        transaction: inout WriteTransaction
+    ) throws -> (Oms_V1_PurchaseOrder, UInt64) {
+        let families = store.families
+        var order = input
         try requireWarehouse(
             transaction, families: families, order.warehouseCode, field: "purchase_order.warehouse_code")
         for (index, line) in order.lines.enumerated() {
@@ -168,14 +187,9 @@ extension Inventory {
         transaction.put(families.stock, StockLedger.purchaseOrderKey(order.id), order.serializedBytes())
         let sequence = try ChangeRecord.append(
             store: store, transaction: &transaction, type: "purchase_order.created", resourceType: "purchase_order",
-            resourceID: order.id, actor: actor, requestID: request.requestID, method: createPurchaseOrderMethod,
+            resourceID: order.id, actor: actor, requestID: requestID, method: createPurchaseOrderMethod,
             payload: nil)
-        var response = Oms_V1_CreatePurchaseOrderResponse()
-        response.purchaseOrder = order
-        Idempotency.record(
-            &transaction, families: families, method: createPurchaseOrderMethod, requestID: request.requestID,
-            request: canonical, response: response, nowMillis: now)
-        return (response, sequence)
+        return (order, sequence)
     }
 
     static func applyReceivePurchaseOrder(

@@ -16,7 +16,8 @@ import Storage
 ///   `0x04 sku warehouse location` → LocationStock,
 ///   `0x05 warehouse location sku` → LocationStock (same value; by-place index),
 ///   `0x06 sku` → SkuCost, `0x07 id` → PurchaseOrder, `0x08 id` → Transfer,
-///   `0x09 id` → Scrap, `0x0A id` → Stocktake.
+///   `0x09 id` → Scrap, `0x0A id` → Stocktake,
+///   `0x0B warehouse sku` → ReorderPolicy.
 /// Keys in `stock_moves`: `sku warehouse seq(u64)` → StockMove, and the time
 /// index `0xFF at_millis(i64) seq(u64)` → the same StockMove (skus never
 /// contain 0xFF, so the index sorts after every primary key).
@@ -31,6 +32,7 @@ public enum StockLedger {
     static let transferTag: UInt8 = 0x08
     static let scrapTag: UInt8 = 0x09
     static let stocktakeTag: UInt8 = 0x0A
+    static let reorderPolicyTag: UInt8 = 0x0B
     static let timeIndexTag: UInt8 = 0xFF
     static let moveCounter = "stock_move_sequence"
 
@@ -98,6 +100,13 @@ public enum StockLedger {
 
     static func scrapKey(_ id: String) -> [UInt8] {
         [scrapTag] + Array(id.utf8)
+    }
+
+    static func reorderPolicyKey(warehouse: String, sku: String?) -> [UInt8] {
+        var key: [UInt8] = [reorderPolicyTag]
+        KeyCodec.append(warehouse, to: &key)
+        if let sku { KeyCodec.append(sku, to: &key) }
+        return key
     }
 
     static func stocktakeKey(_ id: String) -> [UInt8] {

@@ -3080,6 +3080,422 @@ public struct Oms_V1_ReconcileReservationsResponse: ProtoMessage {
     }
 }
 
+public struct Oms_V1_ReorderPolicy: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReorderPolicy"
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var reorderPoint: Int64 = 0
+
+    public var safetyStock: Int64 = 0
+
+    public var leadTimeDays: Int32 = 0
+
+    /// Suggestions are at least this much (0 = no minimum).
+    public var minOrderQuantity: Int64 = 0
+
+    /// Position after ordering stays at or below this (0 = no maximum).
+    public var maxStock: Int64 = 0
+
+    /// Who to order from, at what unit cost (minor units of currency_code).
+    public var supplier: String = ""
+
+    public var unitCostMinor: Int64 = 0
+
+    public var currencyCode: String = ""
+
+    public var updatedAtMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_SetReorderPolicyRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.SetReorderPolicyRequest"
+
+    public var requestID: String = ""
+
+    public var policy: Oms_V1_ReorderPolicy? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_SetReorderPolicyResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.SetReorderPolicyResponse"
+
+    public var policy: Oms_V1_ReorderPolicy? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_LowStockItem: ProtoMessage {
+    public static let protoMessageName = "oms.v1.LowStockItem"
+
+    public var policy: Oms_V1_ReorderPolicy? = nil
+
+    public var onHand: Int64 = 0
+
+    public var reserved: Int64 = 0
+
+    public var available: Int64 = 0
+
+    public var incoming: Int64 = 0
+
+    /// available + incoming.
+    public var position: Int64 = 0
+
+    /// reorder_point - position (> 0).
+    public var belowReorderPointBy: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListLowStockRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListLowStockRequest"
+
+    /// Empty: every warehouse.
+    public var warehouseCode: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListLowStockResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListLowStockResponse"
+
+    public var items: [Oms_V1_LowStockItem] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// One suggested order line with the figures behind it.
+public struct Oms_V1_ReplenishmentSuggestion: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReplenishmentSuggestion"
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    /// Units shipped in the velocity window.
+    public var soldInWindow: Int64 = 0
+
+    public var windowDays: Int32 = 0
+
+    public var leadTimeDays: Int32 = 0
+
+    /// ceil(sold_in_window x lead_time_days / window_days).
+    public var demandDuringLeadTime: Int64 = 0
+
+    public var safetyStock: Int64 = 0
+
+    public var reorderPoint: Int64 = 0
+
+    public var available: Int64 = 0
+
+    /// Open purchase orders and inbound transfers.
+    public var incoming: Int64 = 0
+
+    public var position: Int64 = 0
+
+    /// max(reorder_point, demand_during_lead_time + safety_stock).
+    public var target: Int64 = 0
+
+    /// max(target - position, min_order_quantity), capped so position +
+    /// quantity <= max_stock when a maximum is set.
+    public var quantity: Int64 = 0
+
+    public var supplier: String = ""
+
+    public var unitCostMinor: Int64 = 0
+
+    public var currencyCode: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_SuggestReplenishmentRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.SuggestReplenishmentRequest"
+
+    public var warehouseCode: String = ""
+
+    /// Sales velocity window; 0 = 30 days.
+    public var windowDays: Int32 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_SuggestReplenishmentResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.SuggestReplenishmentResponse"
+
+    public var suggestions: [Oms_V1_ReplenishmentSuggestion] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CreatePurchaseOrdersFromSuggestionsRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CreatePurchaseOrdersFromSuggestionsRequest"
+
+    public var requestID: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var windowDays: Int32 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CreatePurchaseOrdersFromSuggestionsResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CreatePurchaseOrdersFromSuggestionsResponse"
+
+    public var purchaseOrders: [Oms_V1_PurchaseOrder] = []
+
+    public var suggestions: [Oms_V1_ReplenishmentSuggestion] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
 /// Warehouses and stock levels per sku x warehouse. Every change of on-hand
 /// or reserved quantities writes a row to the immutable `stock_moves` ledger
 /// in the same batch, so levels always equal the sum of their ledger rows.
@@ -3117,6 +3533,10 @@ public enum Oms_V1_InventoryService {
         "GetStocktakeVariance",
         "CommitStocktake",
         "ReconcileReservations",
+        "SetReorderPolicy",
+        "ListLowStock",
+        "SuggestReplenishment",
+        "CreatePurchaseOrdersFromSuggestions",
     ]
 
     public enum Method {
@@ -3357,6 +3777,40 @@ public enum Oms_V1_InventoryService {
         public static let reconcileReservations = ProtoMethod<Oms_V1_ReconcileReservationsRequest, Oms_V1_ReconcileReservationsResponse>(
             service: "oms.v1.InventoryService",
             name: "ReconcileReservations",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Replenishment: a reorder policy per sku x warehouse; ListLowStock lists
+        /// levels whose inventory position (available + incoming) is below
+        /// the reorder point; SuggestReplenishment computes order quantities from
+        /// recent sales (shipments), lead time, safety stock and open POs, showing
+        /// every input; CreatePurchaseOrdersFromSuggestions turns them into one
+        /// purchase order per supplier and currency.
+        public static let setReorderPolicy = ProtoMethod<Oms_V1_SetReorderPolicyRequest, Oms_V1_SetReorderPolicyResponse>(
+            service: "oms.v1.InventoryService",
+            name: "SetReorderPolicy",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let listLowStock = ProtoMethod<Oms_V1_ListLowStockRequest, Oms_V1_ListLowStockResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ListLowStock",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let suggestReplenishment = ProtoMethod<Oms_V1_SuggestReplenishmentRequest, Oms_V1_SuggestReplenishmentResponse>(
+            service: "oms.v1.InventoryService",
+            name: "SuggestReplenishment",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let createPurchaseOrdersFromSuggestions = ProtoMethod<Oms_V1_CreatePurchaseOrdersFromSuggestionsRequest, Oms_V1_CreatePurchaseOrdersFromSuggestionsResponse>(
+            service: "oms.v1.InventoryService",
+            name: "CreatePurchaseOrdersFromSuggestions",
             clientStreaming: false,
             serverStreaming: false
         )
@@ -5508,6 +5962,343 @@ extension Oms_V1_ReconcileReservationsResponse: ProtobufCMessageConvertible {
         if !self.moves.isEmpty {
             c.pointee.n_moves = self.moves.count
             c.pointee.moves = arena.messages(self.moves)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReorderPolicy: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReorderPolicy
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__reorder_policy()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReorderPolicy>) {
+        oms__v1__reorder_policy__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReorderPolicy>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.reorderPoint = c.pointee.reorder_point
+        self.safetyStock = c.pointee.safety_stock
+        self.leadTimeDays = c.pointee.lead_time_days
+        self.minOrderQuantity = c.pointee.min_order_quantity
+        self.maxStock = c.pointee.max_stock
+        self.supplier = ProtobufCRead.string(c.pointee.supplier)
+        self.unitCostMinor = c.pointee.unit_cost_minor
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.updatedAtMillis = c.pointee.updated_at_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReorderPolicy>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.reorder_point = self.reorderPoint
+        c.pointee.safety_stock = self.safetyStock
+        c.pointee.lead_time_days = self.leadTimeDays
+        c.pointee.min_order_quantity = self.minOrderQuantity
+        c.pointee.max_stock = self.maxStock
+        if !self.supplier.isEmpty { c.pointee.supplier = arena.cString(self.supplier) }
+        c.pointee.unit_cost_minor = self.unitCostMinor
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        c.pointee.updated_at_millis = self.updatedAtMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_SetReorderPolicyRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__SetReorderPolicyRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__set_reorder_policy_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__SetReorderPolicyRequest>) {
+        oms__v1__set_reorder_policy_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__SetReorderPolicyRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.policy = c.pointee.policy.map { Oms_V1_ReorderPolicy(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__SetReorderPolicyRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if let value = self.policy { c.pointee.policy = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_SetReorderPolicyResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__SetReorderPolicyResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__set_reorder_policy_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__SetReorderPolicyResponse>) {
+        oms__v1__set_reorder_policy_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__SetReorderPolicyResponse>) {
+        self.init()
+        self.policy = c.pointee.policy.map { Oms_V1_ReorderPolicy(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__SetReorderPolicyResponse>, arena: ProtobufCArena) {
+        if let value = self.policy { c.pointee.policy = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_LowStockItem: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__LowStockItem
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__low_stock_item()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__LowStockItem>) {
+        oms__v1__low_stock_item__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__LowStockItem>) {
+        self.init()
+        self.policy = c.pointee.policy.map { Oms_V1_ReorderPolicy(cMessage: $0) }
+        self.onHand = c.pointee.on_hand
+        self.reserved = c.pointee.reserved
+        self.available = c.pointee.available
+        self.incoming = c.pointee.incoming
+        self.position = c.pointee.position
+        self.belowReorderPointBy = c.pointee.below_reorder_point_by
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__LowStockItem>, arena: ProtobufCArena) {
+        if let value = self.policy { c.pointee.policy = arena.message(value) }
+        c.pointee.on_hand = self.onHand
+        c.pointee.reserved = self.reserved
+        c.pointee.available = self.available
+        c.pointee.incoming = self.incoming
+        c.pointee.position = self.position
+        c.pointee.below_reorder_point_by = self.belowReorderPointBy
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListLowStockRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListLowStockRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_low_stock_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListLowStockRequest>) {
+        oms__v1__list_low_stock_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListLowStockRequest>) {
+        self.init()
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListLowStockRequest>, arena: ProtobufCArena) {
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListLowStockResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListLowStockResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_low_stock_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListLowStockResponse>) {
+        oms__v1__list_low_stock_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListLowStockResponse>) {
+        self.init()
+        self.items = ProtobufCRead.messages(c.pointee.items, count: c.pointee.n_items) { Oms_V1_LowStockItem(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListLowStockResponse>, arena: ProtobufCArena) {
+        if !self.items.isEmpty {
+            c.pointee.n_items = self.items.count
+            c.pointee.items = arena.messages(self.items)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReplenishmentSuggestion: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReplenishmentSuggestion
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__replenishment_suggestion()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReplenishmentSuggestion>) {
+        oms__v1__replenishment_suggestion__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReplenishmentSuggestion>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.soldInWindow = c.pointee.sold_in_window
+        self.windowDays = c.pointee.window_days
+        self.leadTimeDays = c.pointee.lead_time_days
+        self.demandDuringLeadTime = c.pointee.demand_during_lead_time
+        self.safetyStock = c.pointee.safety_stock
+        self.reorderPoint = c.pointee.reorder_point
+        self.available = c.pointee.available
+        self.incoming = c.pointee.incoming
+        self.position = c.pointee.position
+        self.target = c.pointee.target
+        self.quantity = c.pointee.quantity
+        self.supplier = ProtobufCRead.string(c.pointee.supplier)
+        self.unitCostMinor = c.pointee.unit_cost_minor
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReplenishmentSuggestion>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.sold_in_window = self.soldInWindow
+        c.pointee.window_days = self.windowDays
+        c.pointee.lead_time_days = self.leadTimeDays
+        c.pointee.demand_during_lead_time = self.demandDuringLeadTime
+        c.pointee.safety_stock = self.safetyStock
+        c.pointee.reorder_point = self.reorderPoint
+        c.pointee.available = self.available
+        c.pointee.incoming = self.incoming
+        c.pointee.position = self.position
+        c.pointee.target = self.target
+        c.pointee.quantity = self.quantity
+        if !self.supplier.isEmpty { c.pointee.supplier = arena.cString(self.supplier) }
+        c.pointee.unit_cost_minor = self.unitCostMinor
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_SuggestReplenishmentRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__SuggestReplenishmentRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__suggest_replenishment_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__SuggestReplenishmentRequest>) {
+        oms__v1__suggest_replenishment_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__SuggestReplenishmentRequest>) {
+        self.init()
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.windowDays = c.pointee.window_days
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__SuggestReplenishmentRequest>, arena: ProtobufCArena) {
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.window_days = self.windowDays
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_SuggestReplenishmentResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__SuggestReplenishmentResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__suggest_replenishment_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__SuggestReplenishmentResponse>) {
+        oms__v1__suggest_replenishment_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__SuggestReplenishmentResponse>) {
+        self.init()
+        self.suggestions = ProtobufCRead.messages(c.pointee.suggestions, count: c.pointee.n_suggestions) { Oms_V1_ReplenishmentSuggestion(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__SuggestReplenishmentResponse>, arena: ProtobufCArena) {
+        if !self.suggestions.isEmpty {
+            c.pointee.n_suggestions = self.suggestions.count
+            c.pointee.suggestions = arena.messages(self.suggestions)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CreatePurchaseOrdersFromSuggestionsRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__create_purchase_orders_from_suggestions_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest>) {
+        oms__v1__create_purchase_orders_from_suggestions_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.windowDays = c.pointee.window_days
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.window_days = self.windowDays
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CreatePurchaseOrdersFromSuggestionsResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__create_purchase_orders_from_suggestions_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse>) {
+        oms__v1__create_purchase_orders_from_suggestions_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse>) {
+        self.init()
+        self.purchaseOrders = ProtobufCRead.messages(c.pointee.purchase_orders, count: c.pointee.n_purchase_orders) { Oms_V1_PurchaseOrder(cMessage: $0) }
+        self.suggestions = ProtobufCRead.messages(c.pointee.suggestions, count: c.pointee.n_suggestions) { Oms_V1_ReplenishmentSuggestion(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse>, arena: ProtobufCArena) {
+        if !self.purchaseOrders.isEmpty {
+            c.pointee.n_purchase_orders = self.purchaseOrders.count
+            c.pointee.purchase_orders = arena.messages(self.purchaseOrders)
+        }
+        if !self.suggestions.isEmpty {
+            c.pointee.n_suggestions = self.suggestions.count
+            c.pointee.suggestions = arena.messages(self.suggestions)
         }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }

@@ -3157,6 +3157,501 @@ void   oms__v1__reconcile_reservations_response__free_unpacked
   assert(message->base.descriptor == &oms__v1__reconcile_reservations_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__reorder_policy__init
+                     (Oms__V1__ReorderPolicy         *message)
+{
+  static const Oms__V1__ReorderPolicy init_value = OMS__V1__REORDER_POLICY__INIT;
+  *message = init_value;
+}
+size_t oms__v1__reorder_policy__get_packed_size
+                     (const Oms__V1__ReorderPolicy *message)
+{
+  assert(message->base.descriptor == &oms__v1__reorder_policy__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__reorder_policy__pack
+                     (const Oms__V1__ReorderPolicy *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__reorder_policy__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__reorder_policy__pack_to_buffer
+                     (const Oms__V1__ReorderPolicy *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__reorder_policy__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReorderPolicy *
+       oms__v1__reorder_policy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReorderPolicy *)
+     protobuf_c_message_unpack (&oms__v1__reorder_policy__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__reorder_policy__free_unpacked
+                     (Oms__V1__ReorderPolicy *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__reorder_policy__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__set_reorder_policy_request__init
+                     (Oms__V1__SetReorderPolicyRequest         *message)
+{
+  static const Oms__V1__SetReorderPolicyRequest init_value = OMS__V1__SET_REORDER_POLICY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__set_reorder_policy_request__get_packed_size
+                     (const Oms__V1__SetReorderPolicyRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__set_reorder_policy_request__pack
+                     (const Oms__V1__SetReorderPolicyRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__set_reorder_policy_request__pack_to_buffer
+                     (const Oms__V1__SetReorderPolicyRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__SetReorderPolicyRequest *
+       oms__v1__set_reorder_policy_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__SetReorderPolicyRequest *)
+     protobuf_c_message_unpack (&oms__v1__set_reorder_policy_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__set_reorder_policy_request__free_unpacked
+                     (Oms__V1__SetReorderPolicyRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__set_reorder_policy_response__init
+                     (Oms__V1__SetReorderPolicyResponse         *message)
+{
+  static const Oms__V1__SetReorderPolicyResponse init_value = OMS__V1__SET_REORDER_POLICY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__set_reorder_policy_response__get_packed_size
+                     (const Oms__V1__SetReorderPolicyResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__set_reorder_policy_response__pack
+                     (const Oms__V1__SetReorderPolicyResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__set_reorder_policy_response__pack_to_buffer
+                     (const Oms__V1__SetReorderPolicyResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__SetReorderPolicyResponse *
+       oms__v1__set_reorder_policy_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__SetReorderPolicyResponse *)
+     protobuf_c_message_unpack (&oms__v1__set_reorder_policy_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__set_reorder_policy_response__free_unpacked
+                     (Oms__V1__SetReorderPolicyResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__low_stock_item__init
+                     (Oms__V1__LowStockItem         *message)
+{
+  static const Oms__V1__LowStockItem init_value = OMS__V1__LOW_STOCK_ITEM__INIT;
+  *message = init_value;
+}
+size_t oms__v1__low_stock_item__get_packed_size
+                     (const Oms__V1__LowStockItem *message)
+{
+  assert(message->base.descriptor == &oms__v1__low_stock_item__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__low_stock_item__pack
+                     (const Oms__V1__LowStockItem *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__low_stock_item__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__low_stock_item__pack_to_buffer
+                     (const Oms__V1__LowStockItem *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__low_stock_item__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__LowStockItem *
+       oms__v1__low_stock_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__LowStockItem *)
+     protobuf_c_message_unpack (&oms__v1__low_stock_item__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__low_stock_item__free_unpacked
+                     (Oms__V1__LowStockItem *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__low_stock_item__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_low_stock_request__init
+                     (Oms__V1__ListLowStockRequest         *message)
+{
+  static const Oms__V1__ListLowStockRequest init_value = OMS__V1__LIST_LOW_STOCK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_low_stock_request__get_packed_size
+                     (const Oms__V1__ListLowStockRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_low_stock_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_low_stock_request__pack
+                     (const Oms__V1__ListLowStockRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_low_stock_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_low_stock_request__pack_to_buffer
+                     (const Oms__V1__ListLowStockRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_low_stock_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListLowStockRequest *
+       oms__v1__list_low_stock_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListLowStockRequest *)
+     protobuf_c_message_unpack (&oms__v1__list_low_stock_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_low_stock_request__free_unpacked
+                     (Oms__V1__ListLowStockRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_low_stock_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_low_stock_response__init
+                     (Oms__V1__ListLowStockResponse         *message)
+{
+  static const Oms__V1__ListLowStockResponse init_value = OMS__V1__LIST_LOW_STOCK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_low_stock_response__get_packed_size
+                     (const Oms__V1__ListLowStockResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_low_stock_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_low_stock_response__pack
+                     (const Oms__V1__ListLowStockResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_low_stock_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_low_stock_response__pack_to_buffer
+                     (const Oms__V1__ListLowStockResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_low_stock_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListLowStockResponse *
+       oms__v1__list_low_stock_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListLowStockResponse *)
+     protobuf_c_message_unpack (&oms__v1__list_low_stock_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_low_stock_response__free_unpacked
+                     (Oms__V1__ListLowStockResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_low_stock_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__replenishment_suggestion__init
+                     (Oms__V1__ReplenishmentSuggestion         *message)
+{
+  static const Oms__V1__ReplenishmentSuggestion init_value = OMS__V1__REPLENISHMENT_SUGGESTION__INIT;
+  *message = init_value;
+}
+size_t oms__v1__replenishment_suggestion__get_packed_size
+                     (const Oms__V1__ReplenishmentSuggestion *message)
+{
+  assert(message->base.descriptor == &oms__v1__replenishment_suggestion__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__replenishment_suggestion__pack
+                     (const Oms__V1__ReplenishmentSuggestion *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__replenishment_suggestion__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__replenishment_suggestion__pack_to_buffer
+                     (const Oms__V1__ReplenishmentSuggestion *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__replenishment_suggestion__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReplenishmentSuggestion *
+       oms__v1__replenishment_suggestion__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReplenishmentSuggestion *)
+     protobuf_c_message_unpack (&oms__v1__replenishment_suggestion__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__replenishment_suggestion__free_unpacked
+                     (Oms__V1__ReplenishmentSuggestion *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__replenishment_suggestion__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__suggest_replenishment_request__init
+                     (Oms__V1__SuggestReplenishmentRequest         *message)
+{
+  static const Oms__V1__SuggestReplenishmentRequest init_value = OMS__V1__SUGGEST_REPLENISHMENT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__suggest_replenishment_request__get_packed_size
+                     (const Oms__V1__SuggestReplenishmentRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__suggest_replenishment_request__pack
+                     (const Oms__V1__SuggestReplenishmentRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__suggest_replenishment_request__pack_to_buffer
+                     (const Oms__V1__SuggestReplenishmentRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__SuggestReplenishmentRequest *
+       oms__v1__suggest_replenishment_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__SuggestReplenishmentRequest *)
+     protobuf_c_message_unpack (&oms__v1__suggest_replenishment_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__suggest_replenishment_request__free_unpacked
+                     (Oms__V1__SuggestReplenishmentRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__suggest_replenishment_response__init
+                     (Oms__V1__SuggestReplenishmentResponse         *message)
+{
+  static const Oms__V1__SuggestReplenishmentResponse init_value = OMS__V1__SUGGEST_REPLENISHMENT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__suggest_replenishment_response__get_packed_size
+                     (const Oms__V1__SuggestReplenishmentResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__suggest_replenishment_response__pack
+                     (const Oms__V1__SuggestReplenishmentResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__suggest_replenishment_response__pack_to_buffer
+                     (const Oms__V1__SuggestReplenishmentResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__SuggestReplenishmentResponse *
+       oms__v1__suggest_replenishment_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__SuggestReplenishmentResponse *)
+     protobuf_c_message_unpack (&oms__v1__suggest_replenishment_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__suggest_replenishment_response__free_unpacked
+                     (Oms__V1__SuggestReplenishmentResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__create_purchase_orders_from_suggestions_request__init
+                     (Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest         *message)
+{
+  static const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest init_value = OMS__V1__CREATE_PURCHASE_ORDERS_FROM_SUGGESTIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__create_purchase_orders_from_suggestions_request__get_packed_size
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__create_purchase_orders_from_suggestions_request__pack
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__create_purchase_orders_from_suggestions_request__pack_to_buffer
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *
+       oms__v1__create_purchase_orders_from_suggestions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *)
+     protobuf_c_message_unpack (&oms__v1__create_purchase_orders_from_suggestions_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__create_purchase_orders_from_suggestions_request__free_unpacked
+                     (Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__create_purchase_orders_from_suggestions_response__init
+                     (Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse         *message)
+{
+  static const Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse init_value = OMS__V1__CREATE_PURCHASE_ORDERS_FROM_SUGGESTIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__create_purchase_orders_from_suggestions_response__get_packed_size
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__create_purchase_orders_from_suggestions_response__pack
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__create_purchase_orders_from_suggestions_response__pack_to_buffer
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *
+       oms__v1__create_purchase_orders_from_suggestions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *)
+     protobuf_c_message_unpack (&oms__v1__create_purchase_orders_from_suggestions_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__create_purchase_orders_from_suggestions_response__free_unpacked
+                     (Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor oms__v1__warehouse__field_descriptors[4] =
 {
   {
@@ -8683,6 +9178,892 @@ const ProtobufCMessageDescriptor oms__v1__reconcile_reservations_response__descr
   (ProtobufCMessageInit) oms__v1__reconcile_reservations_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor oms__v1__reorder_policy__field_descriptors[11] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reorder_point",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, reorder_point),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "safety_stock",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, safety_stock),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lead_time_days",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, lead_time_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "min_order_quantity",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, min_order_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_stock",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, max_stock),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "supplier",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, supplier),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit_cost_minor",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, unit_cost_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_millis",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, updated_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__reorder_policy__field_indices_by_name[] = {
+  9,   /* field[9] = currency_code */
+  4,   /* field[4] = lead_time_days */
+  6,   /* field[6] = max_stock */
+  5,   /* field[5] = min_order_quantity */
+  2,   /* field[2] = reorder_point */
+  3,   /* field[3] = safety_stock */
+  0,   /* field[0] = sku */
+  7,   /* field[7] = supplier */
+  8,   /* field[8] = unit_cost_minor */
+  10,   /* field[10] = updated_at_millis */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__reorder_policy__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor oms__v1__reorder_policy__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReorderPolicy",
+  "ReorderPolicy",
+  "Oms__V1__ReorderPolicy",
+  "oms.v1",
+  sizeof(Oms__V1__ReorderPolicy),
+  11,
+  oms__v1__reorder_policy__field_descriptors,
+  oms__v1__reorder_policy__field_indices_by_name,
+  1,  oms__v1__reorder_policy__number_ranges,
+  (ProtobufCMessageInit) oms__v1__reorder_policy__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__set_reorder_policy_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SetReorderPolicyRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "policy",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SetReorderPolicyRequest, policy),
+    &oms__v1__reorder_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__set_reorder_policy_request__field_indices_by_name[] = {
+  1,   /* field[1] = policy */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__set_reorder_policy_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__set_reorder_policy_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.SetReorderPolicyRequest",
+  "SetReorderPolicyRequest",
+  "Oms__V1__SetReorderPolicyRequest",
+  "oms.v1",
+  sizeof(Oms__V1__SetReorderPolicyRequest),
+  2,
+  oms__v1__set_reorder_policy_request__field_descriptors,
+  oms__v1__set_reorder_policy_request__field_indices_by_name,
+  1,  oms__v1__set_reorder_policy_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__set_reorder_policy_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__set_reorder_policy_response__field_descriptors[1] =
+{
+  {
+    "policy",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SetReorderPolicyResponse, policy),
+    &oms__v1__reorder_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__set_reorder_policy_response__field_indices_by_name[] = {
+  0,   /* field[0] = policy */
+};
+static const ProtobufCIntRange oms__v1__set_reorder_policy_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__set_reorder_policy_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.SetReorderPolicyResponse",
+  "SetReorderPolicyResponse",
+  "Oms__V1__SetReorderPolicyResponse",
+  "oms.v1",
+  sizeof(Oms__V1__SetReorderPolicyResponse),
+  1,
+  oms__v1__set_reorder_policy_response__field_descriptors,
+  oms__v1__set_reorder_policy_response__field_indices_by_name,
+  1,  oms__v1__set_reorder_policy_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__set_reorder_policy_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__low_stock_item__field_descriptors[7] =
+{
+  {
+    "policy",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LowStockItem, policy),
+    &oms__v1__reorder_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on_hand",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LowStockItem, on_hand),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reserved",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LowStockItem, reserved),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "available",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LowStockItem, available),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "incoming",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LowStockItem, incoming),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "position",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LowStockItem, position),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "below_reorder_point_by",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LowStockItem, below_reorder_point_by),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__low_stock_item__field_indices_by_name[] = {
+  3,   /* field[3] = available */
+  6,   /* field[6] = below_reorder_point_by */
+  4,   /* field[4] = incoming */
+  1,   /* field[1] = on_hand */
+  0,   /* field[0] = policy */
+  5,   /* field[5] = position */
+  2,   /* field[2] = reserved */
+};
+static const ProtobufCIntRange oms__v1__low_stock_item__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor oms__v1__low_stock_item__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.LowStockItem",
+  "LowStockItem",
+  "Oms__V1__LowStockItem",
+  "oms.v1",
+  sizeof(Oms__V1__LowStockItem),
+  7,
+  oms__v1__low_stock_item__field_descriptors,
+  oms__v1__low_stock_item__field_indices_by_name,
+  1,  oms__v1__low_stock_item__number_ranges,
+  (ProtobufCMessageInit) oms__v1__low_stock_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_low_stock_request__field_descriptors[1] =
+{
+  {
+    "warehouse_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListLowStockRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_low_stock_request__field_indices_by_name[] = {
+  0,   /* field[0] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__list_low_stock_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_low_stock_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListLowStockRequest",
+  "ListLowStockRequest",
+  "Oms__V1__ListLowStockRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ListLowStockRequest),
+  1,
+  oms__v1__list_low_stock_request__field_descriptors,
+  oms__v1__list_low_stock_request__field_indices_by_name,
+  1,  oms__v1__list_low_stock_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_low_stock_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_low_stock_response__field_descriptors[1] =
+{
+  {
+    "items",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ListLowStockResponse, n_items),
+    offsetof(Oms__V1__ListLowStockResponse, items),
+    &oms__v1__low_stock_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_low_stock_response__field_indices_by_name[] = {
+  0,   /* field[0] = items */
+};
+static const ProtobufCIntRange oms__v1__list_low_stock_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_low_stock_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListLowStockResponse",
+  "ListLowStockResponse",
+  "Oms__V1__ListLowStockResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ListLowStockResponse),
+  1,
+  oms__v1__list_low_stock_response__field_descriptors,
+  oms__v1__list_low_stock_response__field_indices_by_name,
+  1,  oms__v1__list_low_stock_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_low_stock_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__replenishment_suggestion__field_descriptors[16] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sold_in_window",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, sold_in_window),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "window_days",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, window_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lead_time_days",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, lead_time_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "demand_during_lead_time",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, demand_during_lead_time),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "safety_stock",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, safety_stock),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reorder_point",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, reorder_point),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "available",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, available),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "incoming",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, incoming),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "position",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, position),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, target),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "supplier",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, supplier),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit_cost_minor",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, unit_cost_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__replenishment_suggestion__field_indices_by_name[] = {
+  8,   /* field[8] = available */
+  15,   /* field[15] = currency_code */
+  5,   /* field[5] = demand_during_lead_time */
+  9,   /* field[9] = incoming */
+  4,   /* field[4] = lead_time_days */
+  10,   /* field[10] = position */
+  12,   /* field[12] = quantity */
+  7,   /* field[7] = reorder_point */
+  6,   /* field[6] = safety_stock */
+  0,   /* field[0] = sku */
+  2,   /* field[2] = sold_in_window */
+  13,   /* field[13] = supplier */
+  11,   /* field[11] = target */
+  14,   /* field[14] = unit_cost_minor */
+  1,   /* field[1] = warehouse_code */
+  3,   /* field[3] = window_days */
+};
+static const ProtobufCIntRange oms__v1__replenishment_suggestion__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 16 }
+};
+const ProtobufCMessageDescriptor oms__v1__replenishment_suggestion__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReplenishmentSuggestion",
+  "ReplenishmentSuggestion",
+  "Oms__V1__ReplenishmentSuggestion",
+  "oms.v1",
+  sizeof(Oms__V1__ReplenishmentSuggestion),
+  16,
+  oms__v1__replenishment_suggestion__field_descriptors,
+  oms__v1__replenishment_suggestion__field_indices_by_name,
+  1,  oms__v1__replenishment_suggestion__number_ranges,
+  (ProtobufCMessageInit) oms__v1__replenishment_suggestion__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__suggest_replenishment_request__field_descriptors[2] =
+{
+  {
+    "warehouse_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SuggestReplenishmentRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "window_days",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SuggestReplenishmentRequest, window_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__suggest_replenishment_request__field_indices_by_name[] = {
+  0,   /* field[0] = warehouse_code */
+  1,   /* field[1] = window_days */
+};
+static const ProtobufCIntRange oms__v1__suggest_replenishment_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__suggest_replenishment_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.SuggestReplenishmentRequest",
+  "SuggestReplenishmentRequest",
+  "Oms__V1__SuggestReplenishmentRequest",
+  "oms.v1",
+  sizeof(Oms__V1__SuggestReplenishmentRequest),
+  2,
+  oms__v1__suggest_replenishment_request__field_descriptors,
+  oms__v1__suggest_replenishment_request__field_indices_by_name,
+  1,  oms__v1__suggest_replenishment_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__suggest_replenishment_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__suggest_replenishment_response__field_descriptors[1] =
+{
+  {
+    "suggestions",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__SuggestReplenishmentResponse, n_suggestions),
+    offsetof(Oms__V1__SuggestReplenishmentResponse, suggestions),
+    &oms__v1__replenishment_suggestion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__suggest_replenishment_response__field_indices_by_name[] = {
+  0,   /* field[0] = suggestions */
+};
+static const ProtobufCIntRange oms__v1__suggest_replenishment_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__suggest_replenishment_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.SuggestReplenishmentResponse",
+  "SuggestReplenishmentResponse",
+  "Oms__V1__SuggestReplenishmentResponse",
+  "oms.v1",
+  sizeof(Oms__V1__SuggestReplenishmentResponse),
+  1,
+  oms__v1__suggest_replenishment_response__field_descriptors,
+  oms__v1__suggest_replenishment_response__field_indices_by_name,
+  1,  oms__v1__suggest_replenishment_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__suggest_replenishment_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__create_purchase_orders_from_suggestions_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "window_days",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest, window_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__create_purchase_orders_from_suggestions_request__field_indices_by_name[] = {
+  0,   /* field[0] = request_id */
+  1,   /* field[1] = warehouse_code */
+  2,   /* field[2] = window_days */
+};
+static const ProtobufCIntRange oms__v1__create_purchase_orders_from_suggestions_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__create_purchase_orders_from_suggestions_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CreatePurchaseOrdersFromSuggestionsRequest",
+  "CreatePurchaseOrdersFromSuggestionsRequest",
+  "Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest",
+  "oms.v1",
+  sizeof(Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest),
+  3,
+  oms__v1__create_purchase_orders_from_suggestions_request__field_descriptors,
+  oms__v1__create_purchase_orders_from_suggestions_request__field_indices_by_name,
+  1,  oms__v1__create_purchase_orders_from_suggestions_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__create_purchase_orders_from_suggestions_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__create_purchase_orders_from_suggestions_response__field_descriptors[2] =
+{
+  {
+    "purchase_orders",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse, n_purchase_orders),
+    offsetof(Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse, purchase_orders),
+    &oms__v1__purchase_order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "suggestions",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse, n_suggestions),
+    offsetof(Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse, suggestions),
+    &oms__v1__replenishment_suggestion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__create_purchase_orders_from_suggestions_response__field_indices_by_name[] = {
+  0,   /* field[0] = purchase_orders */
+  1,   /* field[1] = suggestions */
+};
+static const ProtobufCIntRange oms__v1__create_purchase_orders_from_suggestions_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__create_purchase_orders_from_suggestions_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CreatePurchaseOrdersFromSuggestionsResponse",
+  "CreatePurchaseOrdersFromSuggestionsResponse",
+  "Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse",
+  "oms.v1",
+  sizeof(Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse),
+  2,
+  oms__v1__create_purchase_orders_from_suggestions_response__field_descriptors,
+  oms__v1__create_purchase_orders_from_suggestions_response__field_indices_by_name,
+  1,  oms__v1__create_purchase_orders_from_suggestions_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__create_purchase_orders_from_suggestions_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue oms__v1__stock_move_kind__enum_values_by_number[11] =
 {
   { "STOCK_MOVE_KIND_UNSPECIFIED", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_UNSPECIFIED", 0 },
@@ -8893,7 +10274,7 @@ const ProtobufCEnumDescriptor oms__v1__stocktake_status__descriptor =
   oms__v1__stocktake_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descriptors[29] =
+static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descriptors[33] =
 {
   { "CreateWarehouse", &oms__v1__create_warehouse_request__descriptor, &oms__v1__create_warehouse_response__descriptor },
   { "ListWarehouses", &oms__v1__list_warehouses_request__descriptor, &oms__v1__list_warehouses_response__descriptor },
@@ -8924,6 +10305,10 @@ static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descri
   { "GetStocktakeVariance", &oms__v1__get_stocktake_variance_request__descriptor, &oms__v1__stocktake_response__descriptor },
   { "CommitStocktake", &oms__v1__commit_stocktake_request__descriptor, &oms__v1__stocktake_response__descriptor },
   { "ReconcileReservations", &oms__v1__reconcile_reservations_request__descriptor, &oms__v1__reconcile_reservations_response__descriptor },
+  { "SetReorderPolicy", &oms__v1__set_reorder_policy_request__descriptor, &oms__v1__set_reorder_policy_response__descriptor },
+  { "ListLowStock", &oms__v1__list_low_stock_request__descriptor, &oms__v1__list_low_stock_response__descriptor },
+  { "SuggestReplenishment", &oms__v1__suggest_replenishment_request__descriptor, &oms__v1__suggest_replenishment_response__descriptor },
+  { "CreatePurchaseOrdersFromSuggestions", &oms__v1__create_purchase_orders_from_suggestions_request__descriptor, &oms__v1__create_purchase_orders_from_suggestions_response__descriptor },
 };
 const unsigned oms__v1__inventory_service__method_indices_by_name[] = {
   2,        /* AdjustStock */
@@ -8933,6 +10318,7 @@ const unsigned oms__v1__inventory_service__method_indices_by_name[] = {
   27,        /* CommitStocktake */
   4,        /* CreateLocation */
   8,        /* CreatePurchaseOrder */
+  32,        /* CreatePurchaseOrdersFromSuggestions */
   0,        /* CreateWarehouse */
   10,        /* GetPurchaseOrder */
   22,        /* GetScrap */
@@ -8941,6 +10327,7 @@ const unsigned oms__v1__inventory_service__method_indices_by_name[] = {
   18,        /* GetTransfer */
   12,        /* GetValuation */
   5,        /* ListLocations */
+  30,        /* ListLowStock */
   7,        /* ListMovements */
   11,        /* ListPurchaseOrders */
   6,        /* ListStock */
@@ -8953,8 +10340,10 @@ const unsigned oms__v1__inventory_service__method_indices_by_name[] = {
   15,        /* RejectTransfer */
   19,        /* RequestScrap */
   13,        /* RequestTransfer */
+  29,        /* SetReorderPolicy */
   16,        /* ShipTransfer */
-  24         /* StartStocktake */
+  24,        /* StartStocktake */
+  31         /* SuggestReplenishment */
 };
 const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor =
 {
@@ -8963,7 +10352,7 @@ const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor =
   "InventoryService",
   "Oms__V1__InventoryService",
   "oms.v1",
-  29,
+  33,
   oms__v1__inventory_service__method_descriptors,
   oms__v1__inventory_service__method_indices_by_name
 };
@@ -9198,6 +10587,38 @@ void oms__v1__inventory_service__reconcile_reservations(ProtobufCService *servic
 {
   assert(service->descriptor == &oms__v1__inventory_service__descriptor);
   service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__set_reorder_policy(ProtobufCService *service,
+                                                    const Oms__V1__SetReorderPolicyRequest *input,
+                                                    Oms__V1__SetReorderPolicyResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__list_low_stock(ProtobufCService *service,
+                                                const Oms__V1__ListLowStockRequest *input,
+                                                Oms__V1__ListLowStockResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 30, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__suggest_replenishment(ProtobufCService *service,
+                                                       const Oms__V1__SuggestReplenishmentRequest *input,
+                                                       Oms__V1__SuggestReplenishmentResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 31, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__create_purchase_orders_from_suggestions(ProtobufCService *service,
+                                                                         const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *input,
+                                                                         Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse_Closure closure,
+                                                                         void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 32, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *service,
                                        Oms__V1__InventoryService_ServiceDestroy destroy)

@@ -86,6 +86,17 @@ typedef struct Oms__V1__ReconcileReservationsRequest Oms__V1__ReconcileReservati
 typedef struct Oms__V1__OrphanReservation Oms__V1__OrphanReservation;
 typedef struct Oms__V1__ReservationMismatch Oms__V1__ReservationMismatch;
 typedef struct Oms__V1__ReconcileReservationsResponse Oms__V1__ReconcileReservationsResponse;
+typedef struct Oms__V1__ReorderPolicy Oms__V1__ReorderPolicy;
+typedef struct Oms__V1__SetReorderPolicyRequest Oms__V1__SetReorderPolicyRequest;
+typedef struct Oms__V1__SetReorderPolicyResponse Oms__V1__SetReorderPolicyResponse;
+typedef struct Oms__V1__LowStockItem Oms__V1__LowStockItem;
+typedef struct Oms__V1__ListLowStockRequest Oms__V1__ListLowStockRequest;
+typedef struct Oms__V1__ListLowStockResponse Oms__V1__ListLowStockResponse;
+typedef struct Oms__V1__ReplenishmentSuggestion Oms__V1__ReplenishmentSuggestion;
+typedef struct Oms__V1__SuggestReplenishmentRequest Oms__V1__SuggestReplenishmentRequest;
+typedef struct Oms__V1__SuggestReplenishmentResponse Oms__V1__SuggestReplenishmentResponse;
+typedef struct Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest;
+typedef struct Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse;
 
 
 /* --- enums --- */
@@ -1404,6 +1415,196 @@ struct  Oms__V1__ReconcileReservationsResponse
 #define OMS__V1__RECONCILE_RESERVATIONS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&oms__v1__reconcile_reservations_response__descriptor) \
     , 0, 0, 0,NULL, 0,NULL, 0, 0,NULL }
+
+
+struct  Oms__V1__ReorderPolicy
+{
+  ProtobufCMessage base;
+  char *sku;
+  char *warehouse_code;
+  int64_t reorder_point;
+  int64_t safety_stock;
+  int32_t lead_time_days;
+  /*
+   * Suggestions are at least this much (0 = no minimum).
+   */
+  int64_t min_order_quantity;
+  /*
+   * Position after ordering stays at or below this (0 = no maximum).
+   */
+  int64_t max_stock;
+  /*
+   * Who to order from, at what unit cost (minor units of currency_code).
+   */
+  char *supplier;
+  int64_t unit_cost_minor;
+  char *currency_code;
+  int64_t updated_at_millis;
+};
+#define OMS__V1__REORDER_POLICY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__reorder_policy__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Oms__V1__SetReorderPolicyRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  Oms__V1__ReorderPolicy *policy;
+};
+#define OMS__V1__SET_REORDER_POLICY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__set_reorder_policy_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+struct  Oms__V1__SetReorderPolicyResponse
+{
+  ProtobufCMessage base;
+  Oms__V1__ReorderPolicy *policy;
+};
+#define OMS__V1__SET_REORDER_POLICY_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__set_reorder_policy_response__descriptor) \
+    , NULL }
+
+
+struct  Oms__V1__LowStockItem
+{
+  ProtobufCMessage base;
+  Oms__V1__ReorderPolicy *policy;
+  int64_t on_hand;
+  int64_t reserved;
+  int64_t available;
+  int64_t incoming;
+  /*
+   * available + incoming.
+   */
+  int64_t position;
+  /*
+   * reorder_point - position (> 0).
+   */
+  int64_t below_reorder_point_by;
+};
+#define OMS__V1__LOW_STOCK_ITEM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__low_stock_item__descriptor) \
+    , NULL, 0, 0, 0, 0, 0, 0 }
+
+
+struct  Oms__V1__ListLowStockRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Empty: every warehouse.
+   */
+  char *warehouse_code;
+};
+#define OMS__V1__LIST_LOW_STOCK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__list_low_stock_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__ListLowStockResponse
+{
+  ProtobufCMessage base;
+  size_t n_items;
+  Oms__V1__LowStockItem **items;
+};
+#define OMS__V1__LIST_LOW_STOCK_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__list_low_stock_response__descriptor) \
+    , 0,NULL }
+
+
+/*
+ * One suggested order line with the figures behind it.
+ */
+struct  Oms__V1__ReplenishmentSuggestion
+{
+  ProtobufCMessage base;
+  char *sku;
+  char *warehouse_code;
+  /*
+   * Units shipped in the velocity window.
+   */
+  int64_t sold_in_window;
+  int32_t window_days;
+  int32_t lead_time_days;
+  /*
+   * ceil(sold_in_window x lead_time_days / window_days).
+   */
+  int64_t demand_during_lead_time;
+  int64_t safety_stock;
+  int64_t reorder_point;
+  int64_t available;
+  /*
+   * Open purchase orders and inbound transfers.
+   */
+  int64_t incoming;
+  int64_t position;
+  /*
+   * max(reorder_point, demand_during_lead_time + safety_stock).
+   */
+  int64_t target;
+  /*
+   * max(target - position, min_order_quantity), capped so position +
+   * quantity <= max_stock when a maximum is set.
+   */
+  int64_t quantity;
+  char *supplier;
+  int64_t unit_cost_minor;
+  char *currency_code;
+};
+#define OMS__V1__REPLENISHMENT_SUGGESTION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__replenishment_suggestion__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Oms__V1__SuggestReplenishmentRequest
+{
+  ProtobufCMessage base;
+  char *warehouse_code;
+  /*
+   * Sales velocity window; 0 = 30 days.
+   */
+  int32_t window_days;
+};
+#define OMS__V1__SUGGEST_REPLENISHMENT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__suggest_replenishment_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Oms__V1__SuggestReplenishmentResponse
+{
+  ProtobufCMessage base;
+  size_t n_suggestions;
+  Oms__V1__ReplenishmentSuggestion **suggestions;
+};
+#define OMS__V1__SUGGEST_REPLENISHMENT_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__suggest_replenishment_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *warehouse_code;
+  int32_t window_days;
+};
+#define OMS__V1__CREATE_PURCHASE_ORDERS_FROM_SUGGESTIONS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__create_purchase_orders_from_suggestions_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse
+{
+  ProtobufCMessage base;
+  size_t n_purchase_orders;
+  Oms__V1__PurchaseOrder **purchase_orders;
+  size_t n_suggestions;
+  Oms__V1__ReplenishmentSuggestion **suggestions;
+};
+#define OMS__V1__CREATE_PURCHASE_ORDERS_FROM_SUGGESTIONS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__create_purchase_orders_from_suggestions_response__descriptor) \
+    , 0,NULL, 0,NULL }
 
 
 /* Oms__V1__Warehouse methods */
@@ -2736,6 +2937,215 @@ Oms__V1__ReconcileReservationsResponse *
 void   oms__v1__reconcile_reservations_response__free_unpacked
                      (Oms__V1__ReconcileReservationsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Oms__V1__ReorderPolicy methods */
+void   oms__v1__reorder_policy__init
+                     (Oms__V1__ReorderPolicy         *message);
+size_t oms__v1__reorder_policy__get_packed_size
+                     (const Oms__V1__ReorderPolicy   *message);
+size_t oms__v1__reorder_policy__pack
+                     (const Oms__V1__ReorderPolicy   *message,
+                      uint8_t             *out);
+size_t oms__v1__reorder_policy__pack_to_buffer
+                     (const Oms__V1__ReorderPolicy   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ReorderPolicy *
+       oms__v1__reorder_policy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__reorder_policy__free_unpacked
+                     (Oms__V1__ReorderPolicy *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__SetReorderPolicyRequest methods */
+void   oms__v1__set_reorder_policy_request__init
+                     (Oms__V1__SetReorderPolicyRequest         *message);
+size_t oms__v1__set_reorder_policy_request__get_packed_size
+                     (const Oms__V1__SetReorderPolicyRequest   *message);
+size_t oms__v1__set_reorder_policy_request__pack
+                     (const Oms__V1__SetReorderPolicyRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__set_reorder_policy_request__pack_to_buffer
+                     (const Oms__V1__SetReorderPolicyRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__SetReorderPolicyRequest *
+       oms__v1__set_reorder_policy_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__set_reorder_policy_request__free_unpacked
+                     (Oms__V1__SetReorderPolicyRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__SetReorderPolicyResponse methods */
+void   oms__v1__set_reorder_policy_response__init
+                     (Oms__V1__SetReorderPolicyResponse         *message);
+size_t oms__v1__set_reorder_policy_response__get_packed_size
+                     (const Oms__V1__SetReorderPolicyResponse   *message);
+size_t oms__v1__set_reorder_policy_response__pack
+                     (const Oms__V1__SetReorderPolicyResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__set_reorder_policy_response__pack_to_buffer
+                     (const Oms__V1__SetReorderPolicyResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__SetReorderPolicyResponse *
+       oms__v1__set_reorder_policy_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__set_reorder_policy_response__free_unpacked
+                     (Oms__V1__SetReorderPolicyResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__LowStockItem methods */
+void   oms__v1__low_stock_item__init
+                     (Oms__V1__LowStockItem         *message);
+size_t oms__v1__low_stock_item__get_packed_size
+                     (const Oms__V1__LowStockItem   *message);
+size_t oms__v1__low_stock_item__pack
+                     (const Oms__V1__LowStockItem   *message,
+                      uint8_t             *out);
+size_t oms__v1__low_stock_item__pack_to_buffer
+                     (const Oms__V1__LowStockItem   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__LowStockItem *
+       oms__v1__low_stock_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__low_stock_item__free_unpacked
+                     (Oms__V1__LowStockItem *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ListLowStockRequest methods */
+void   oms__v1__list_low_stock_request__init
+                     (Oms__V1__ListLowStockRequest         *message);
+size_t oms__v1__list_low_stock_request__get_packed_size
+                     (const Oms__V1__ListLowStockRequest   *message);
+size_t oms__v1__list_low_stock_request__pack
+                     (const Oms__V1__ListLowStockRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__list_low_stock_request__pack_to_buffer
+                     (const Oms__V1__ListLowStockRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ListLowStockRequest *
+       oms__v1__list_low_stock_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__list_low_stock_request__free_unpacked
+                     (Oms__V1__ListLowStockRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ListLowStockResponse methods */
+void   oms__v1__list_low_stock_response__init
+                     (Oms__V1__ListLowStockResponse         *message);
+size_t oms__v1__list_low_stock_response__get_packed_size
+                     (const Oms__V1__ListLowStockResponse   *message);
+size_t oms__v1__list_low_stock_response__pack
+                     (const Oms__V1__ListLowStockResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__list_low_stock_response__pack_to_buffer
+                     (const Oms__V1__ListLowStockResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ListLowStockResponse *
+       oms__v1__list_low_stock_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__list_low_stock_response__free_unpacked
+                     (Oms__V1__ListLowStockResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__ReplenishmentSuggestion methods */
+void   oms__v1__replenishment_suggestion__init
+                     (Oms__V1__ReplenishmentSuggestion         *message);
+size_t oms__v1__replenishment_suggestion__get_packed_size
+                     (const Oms__V1__ReplenishmentSuggestion   *message);
+size_t oms__v1__replenishment_suggestion__pack
+                     (const Oms__V1__ReplenishmentSuggestion   *message,
+                      uint8_t             *out);
+size_t oms__v1__replenishment_suggestion__pack_to_buffer
+                     (const Oms__V1__ReplenishmentSuggestion   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ReplenishmentSuggestion *
+       oms__v1__replenishment_suggestion__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__replenishment_suggestion__free_unpacked
+                     (Oms__V1__ReplenishmentSuggestion *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__SuggestReplenishmentRequest methods */
+void   oms__v1__suggest_replenishment_request__init
+                     (Oms__V1__SuggestReplenishmentRequest         *message);
+size_t oms__v1__suggest_replenishment_request__get_packed_size
+                     (const Oms__V1__SuggestReplenishmentRequest   *message);
+size_t oms__v1__suggest_replenishment_request__pack
+                     (const Oms__V1__SuggestReplenishmentRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__suggest_replenishment_request__pack_to_buffer
+                     (const Oms__V1__SuggestReplenishmentRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__SuggestReplenishmentRequest *
+       oms__v1__suggest_replenishment_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__suggest_replenishment_request__free_unpacked
+                     (Oms__V1__SuggestReplenishmentRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__SuggestReplenishmentResponse methods */
+void   oms__v1__suggest_replenishment_response__init
+                     (Oms__V1__SuggestReplenishmentResponse         *message);
+size_t oms__v1__suggest_replenishment_response__get_packed_size
+                     (const Oms__V1__SuggestReplenishmentResponse   *message);
+size_t oms__v1__suggest_replenishment_response__pack
+                     (const Oms__V1__SuggestReplenishmentResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__suggest_replenishment_response__pack_to_buffer
+                     (const Oms__V1__SuggestReplenishmentResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__SuggestReplenishmentResponse *
+       oms__v1__suggest_replenishment_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__suggest_replenishment_response__free_unpacked
+                     (Oms__V1__SuggestReplenishmentResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest methods */
+void   oms__v1__create_purchase_orders_from_suggestions_request__init
+                     (Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest         *message);
+size_t oms__v1__create_purchase_orders_from_suggestions_request__get_packed_size
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest   *message);
+size_t oms__v1__create_purchase_orders_from_suggestions_request__pack
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__create_purchase_orders_from_suggestions_request__pack_to_buffer
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *
+       oms__v1__create_purchase_orders_from_suggestions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__create_purchase_orders_from_suggestions_request__free_unpacked
+                     (Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse methods */
+void   oms__v1__create_purchase_orders_from_suggestions_response__init
+                     (Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse         *message);
+size_t oms__v1__create_purchase_orders_from_suggestions_response__get_packed_size
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse   *message);
+size_t oms__v1__create_purchase_orders_from_suggestions_response__pack
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__create_purchase_orders_from_suggestions_response__pack_to_buffer
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *
+       oms__v1__create_purchase_orders_from_suggestions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__create_purchase_orders_from_suggestions_response__free_unpacked
+                     (Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Oms__V1__Warehouse_Closure)
@@ -2948,6 +3358,39 @@ typedef void (*Oms__V1__ReservationMismatch_Closure)
 typedef void (*Oms__V1__ReconcileReservationsResponse_Closure)
                  (const Oms__V1__ReconcileReservationsResponse *message,
                   void *closure_data);
+typedef void (*Oms__V1__ReorderPolicy_Closure)
+                 (const Oms__V1__ReorderPolicy *message,
+                  void *closure_data);
+typedef void (*Oms__V1__SetReorderPolicyRequest_Closure)
+                 (const Oms__V1__SetReorderPolicyRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__SetReorderPolicyResponse_Closure)
+                 (const Oms__V1__SetReorderPolicyResponse *message,
+                  void *closure_data);
+typedef void (*Oms__V1__LowStockItem_Closure)
+                 (const Oms__V1__LowStockItem *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ListLowStockRequest_Closure)
+                 (const Oms__V1__ListLowStockRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ListLowStockResponse_Closure)
+                 (const Oms__V1__ListLowStockResponse *message,
+                  void *closure_data);
+typedef void (*Oms__V1__ReplenishmentSuggestion_Closure)
+                 (const Oms__V1__ReplenishmentSuggestion *message,
+                  void *closure_data);
+typedef void (*Oms__V1__SuggestReplenishmentRequest_Closure)
+                 (const Oms__V1__SuggestReplenishmentRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__SuggestReplenishmentResponse_Closure)
+                 (const Oms__V1__SuggestReplenishmentResponse *message,
+                  void *closure_data);
+typedef void (*Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest_Closure)
+                 (const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse_Closure)
+                 (const Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -3071,6 +3514,22 @@ struct Oms__V1__InventoryService_Service
                                  const Oms__V1__ReconcileReservationsRequest *input,
                                  Oms__V1__ReconcileReservationsResponse_Closure closure,
                                  void *closure_data);
+  void (*set_reorder_policy)(Oms__V1__InventoryService_Service *service,
+                             const Oms__V1__SetReorderPolicyRequest *input,
+                             Oms__V1__SetReorderPolicyResponse_Closure closure,
+                             void *closure_data);
+  void (*list_low_stock)(Oms__V1__InventoryService_Service *service,
+                         const Oms__V1__ListLowStockRequest *input,
+                         Oms__V1__ListLowStockResponse_Closure closure,
+                         void *closure_data);
+  void (*suggest_replenishment)(Oms__V1__InventoryService_Service *service,
+                                const Oms__V1__SuggestReplenishmentRequest *input,
+                                Oms__V1__SuggestReplenishmentResponse_Closure closure,
+                                void *closure_data);
+  void (*create_purchase_orders_from_suggestions)(Oms__V1__InventoryService_Service *service,
+                                                  const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *input,
+                                                  Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse_Closure closure,
+                                                  void *closure_data);
 };
 typedef void (*Oms__V1__InventoryService_ServiceDestroy)(Oms__V1__InventoryService_Service *);
 void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *service,
@@ -3107,7 +3566,11 @@ void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *servic
       function_prefix__ ## record_counts,\
       function_prefix__ ## get_stocktake_variance,\
       function_prefix__ ## commit_stocktake,\
-      function_prefix__ ## reconcile_reservations  }
+      function_prefix__ ## reconcile_reservations,\
+      function_prefix__ ## set_reorder_policy,\
+      function_prefix__ ## list_low_stock,\
+      function_prefix__ ## suggest_replenishment,\
+      function_prefix__ ## create_purchase_orders_from_suggestions  }
 void oms__v1__inventory_service__create_warehouse(ProtobufCService *service,
                                                   const Oms__V1__CreateWarehouseRequest *input,
                                                   Oms__V1__CreateWarehouseResponse_Closure closure,
@@ -3224,6 +3687,22 @@ void oms__v1__inventory_service__reconcile_reservations(ProtobufCService *servic
                                                         const Oms__V1__ReconcileReservationsRequest *input,
                                                         Oms__V1__ReconcileReservationsResponse_Closure closure,
                                                         void *closure_data);
+void oms__v1__inventory_service__set_reorder_policy(ProtobufCService *service,
+                                                    const Oms__V1__SetReorderPolicyRequest *input,
+                                                    Oms__V1__SetReorderPolicyResponse_Closure closure,
+                                                    void *closure_data);
+void oms__v1__inventory_service__list_low_stock(ProtobufCService *service,
+                                                const Oms__V1__ListLowStockRequest *input,
+                                                Oms__V1__ListLowStockResponse_Closure closure,
+                                                void *closure_data);
+void oms__v1__inventory_service__suggest_replenishment(ProtobufCService *service,
+                                                       const Oms__V1__SuggestReplenishmentRequest *input,
+                                                       Oms__V1__SuggestReplenishmentResponse_Closure closure,
+                                                       void *closure_data);
+void oms__v1__inventory_service__create_purchase_orders_from_suggestions(ProtobufCService *service,
+                                                                         const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *input,
+                                                                         Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse_Closure closure,
+                                                                         void *closure_data);
 
 /* --- descriptors --- */
 
@@ -3303,6 +3782,17 @@ extern const ProtobufCMessageDescriptor oms__v1__reconcile_reservations_request_
 extern const ProtobufCMessageDescriptor oms__v1__orphan_reservation__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__reservation_mismatch__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__reconcile_reservations_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__reorder_policy__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__set_reorder_policy_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__set_reorder_policy_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__low_stock_item__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__list_low_stock_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__list_low_stock_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__replenishment_suggestion__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__suggest_replenishment_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__suggest_replenishment_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__create_purchase_orders_from_suggestions_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__create_purchase_orders_from_suggestions_response__descriptor;
 extern const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor;
 
 PROTOBUF_C__END_DECLS
