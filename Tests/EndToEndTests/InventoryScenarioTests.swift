@@ -15,9 +15,9 @@ struct InventoryScenarioTests {
     /// value 11 × 2100 = 23100 EUR; as of before PO2: 10 × 2000 = 20000.
     /// Then: transfer 4 DC1/B-02 → DC2 (3 arrive, 1 missing), scrap 2 from
     /// A-01 (4200 written off), stocktake of A-01 finds 2 of 3 (-2100).
-    /// Final: DC1 4, DC2 3, on hand 7, value 7 × 2100 = 14700 EUR (DC1 8400,
-    /// DC2 6300).
-    @Test("receive POs, sell, transfer and scrap with approval, stocktake: final GetStock 7 and GetValuation 14700 EUR")
+    /// Replenishment from suggestions orders 6 more. Final: DC1 4, DC2 3, on
+    /// hand 7, incoming 6, value 7 × 2100 = 14700 EUR (DC1 8400, DC2 6300).
+    @Test("receive POs, sell, transfer and scrap with approval, stocktake, replenish: final GetStock 7 (+6 incoming), GetValuation 14700 EUR")
     func scenario() async throws {
         try await withDaemon { omsd in
             let client = try OMSClient(address: "127.0.0.1:\(omsd.port)", token: omsd.token)
@@ -164,10 +164,29 @@ struct InventoryScenarioTests {
                 let committed = try await client.inventory.commitStocktake(id: stocktake.id)
                 #expect(committed.moves.map(\.kind) == [.stocktake])
 
-                // Final: DC1 2 unassigned + 2 at A-01 = 4; DC2 3; 7 × 2100 = 14700 EUR.
+                // Replenish DC1: 3 sold in 30 days, lead 7 → demand ceil(21/30) = 1; target
+                // max(10, 1 + 2) = 10; position 4 → order 6 from Kettles Ltd.
+                var policy = Oms_V1_ReorderPolicy()
+                policy.sku = "KETTLE"
+                policy.warehouseCode = "DC1"
+                policy.reorderPoint = 10
+                policy.safetyStock = 2
+                policy.leadTimeDays = 7
+                policy.supplier = "Kettles Ltd"
+                policy.unitCostMinor = 2200
+                policy.currencyCode = "EUR"
+                _ = try await client.inventory.setReorderPolicy(policy)
+                #expect(try await client.inventory.lowStock().map(\.belowReorderPointBy) == [6])
+                let suggested = try await client.inventory.suggestReplenishment(warehouse: "DC1")
+                #expect(suggested.map { "\($0.soldInWindow) \($0.demandDuringLeadTime) \($0.target) \($0.quantity)" } == ["3 1 10 6"])
+                let replenished = try await client.inventory.createPurchaseOrdersFromSuggestions(warehouse: "DC1")
+                #expect(replenished.purchaseOrders.map { $0.lines.map(\.quantity) } == [[6]])
+                #expect(try await client.inventory.stock(sku: "KETTLE", warehouse: "DC1").incoming == 6)
+
+                // Final: DC1 2 unassigned + 2 at A-01 = 4; DC2 3; 7 × 2100 = 14700 EUR; 6 incoming.
                 let final = try await client.inventory.stock(sku: "KETTLE")
                 #expect(final.onHand == 7 && final.reserved == 0 && final.available == 7)
-                #expect(final.incoming == 0 && final.inTransit == 0)
+                #expect(final.incoming == 6 && final.inTransit == 0)
                 #expect(final.warehouses.map { "\($0.warehouseCode)=\($0.onHand)" } == ["DC1=4", "DC2=3"])
                 #expect(final.locations.map { "\($0.warehouseCode)/\($0.locationCode)=\($0.onHand)" } == ["DC1/=2", "DC1/A-01=2", "DC2/=3"])
                 let finalValue = try await client.inventory.valuation()
