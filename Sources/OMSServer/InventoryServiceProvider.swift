@@ -158,5 +158,8 @@ struct InventoryServiceProvider {
                 responder.complete(mapping: $0)
             }
         }
+        router.unary(Oms_V1_InventoryService.Method.getStockAnalysis) { request, _, responder in
+            responder.answer { try inventory.stockAnalysis(request) }
+        }
     }
 }

@@ -24,6 +24,7 @@ struct StockCommand: AsyncParsableCommand {
             StockLocationsCommand.self, StockPurchaseOrdersCommand.self, StockValuationCommand.self,
             StockTransfersCommand.self, StockScrapCommand.self, StockStocktakeCommand.self, StockImportCommand.self,
             StockGenerateCSVCommand.self, StockReconcileCommand.self, StockReplenishCommand.self,
+            StockAnalysisCommand.self,
         ]
     )
 }

@@ -3496,6 +3496,151 @@ public struct Oms_V1_CreatePurchaseOrdersFromSuggestionsResponse: ProtoMessage {
     }
 }
 
+public struct Oms_V1_GetStockAnalysisRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetStockAnalysisRequest"
+
+    /// Optional filters.
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    /// The period [from_millis, to_millis); to_millis 0 = now. from_millis is required.
+    public var fromMillis: Int64 = 0
+
+    public var toMillis: Int64 = 0
+
+    /// Slow-moving: no sale in this many days before to_millis (0 = 90).
+    public var slowMovingDays: Int32 = 0
+
+    /// Overstock: cover above this many days (0 = 180).
+    public var overstockDays: Int32 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// Figures of one sku x warehouse over the period. Integer arithmetic:
+/// average_on_hand = (opening + closing) / 2 rounded half up;
+/// turnover_permille = floor(sold x 1000 / average_on_hand);
+/// days_of_inventory = floor(average_on_hand x period_days / sold);
+/// cover_days = floor(closing x period_days / sold). With no sales the
+/// day figures are -1 (infinite).
+public struct Oms_V1_StockAnalysisLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.StockAnalysisLine"
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var openingOnHand: Int64 = 0
+
+    public var closingOnHand: Int64 = 0
+
+    public var averageOnHand: Int64 = 0
+
+    /// Units shipped to customers in the period.
+    public var sold: Int64 = 0
+
+    public var periodDays: Int64 = 0
+
+    public var turnoverPermille: Int64 = 0
+
+    public var daysOfInventory: Int64 = 0
+
+    public var coverDays: Int64 = 0
+
+    /// 0 = never sold.
+    public var lastSaleAtMillis: Int64 = 0
+
+    public var slowMoving: Bool = false
+
+    public var overstock: Bool = false
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetStockAnalysisResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetStockAnalysisResponse"
+
+    public var lines: [Oms_V1_StockAnalysisLine] = []
+
+    /// The lines flagged slow_moving / overstock (with on hand), for convenience.
+    public var slowMoving: [Oms_V1_StockAnalysisLine] = []
+
+    public var overstock: [Oms_V1_StockAnalysisLine] = []
+
+    public var fromMillis: Int64 = 0
+
+    public var toMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
 /// Warehouses and stock levels per sku x warehouse. Every change of on-hand
 /// or reserved quantities writes a row to the immutable `stock_moves` ledger
 /// in the same batch, so levels always equal the sum of their ledger rows.
@@ -3537,6 +3682,7 @@ public enum Oms_V1_InventoryService {
         "ListLowStock",
         "SuggestReplenishment",
         "CreatePurchaseOrdersFromSuggestions",
+        "GetStockAnalysis",
     ]
 
     public enum Method {
@@ -3811,6 +3957,16 @@ public enum Oms_V1_InventoryService {
         public static let createPurchaseOrdersFromSuggestions = ProtoMethod<Oms_V1_CreatePurchaseOrdersFromSuggestionsRequest, Oms_V1_CreatePurchaseOrdersFromSuggestionsResponse>(
             service: "oms.v1.InventoryService",
             name: "CreatePurchaseOrdersFromSuggestions",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Stock analysis over a period, in units, from the ledger: turnover and
+        /// days of inventory per sku x warehouse, slow-moving (no sale in N days)
+        /// and overstock (cover above N days) lists, each with its figures.
+        public static let getStockAnalysis = ProtoMethod<Oms_V1_GetStockAnalysisRequest, Oms_V1_GetStockAnalysisResponse>(
+            service: "oms.v1.InventoryService",
+            name: "GetStockAnalysis",
             clientStreaming: false,
             serverStreaming: false
         )
@@ -6300,6 +6456,126 @@ extension Oms_V1_CreatePurchaseOrdersFromSuggestionsResponse: ProtobufCMessageCo
             c.pointee.n_suggestions = self.suggestions.count
             c.pointee.suggestions = arena.messages(self.suggestions)
         }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetStockAnalysisRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetStockAnalysisRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_stock_analysis_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetStockAnalysisRequest>) {
+        oms__v1__get_stock_analysis_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetStockAnalysisRequest>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.fromMillis = c.pointee.from_millis
+        self.toMillis = c.pointee.to_millis
+        self.slowMovingDays = c.pointee.slow_moving_days
+        self.overstockDays = c.pointee.overstock_days
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetStockAnalysisRequest>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.from_millis = self.fromMillis
+        c.pointee.to_millis = self.toMillis
+        c.pointee.slow_moving_days = self.slowMovingDays
+        c.pointee.overstock_days = self.overstockDays
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_StockAnalysisLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__StockAnalysisLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__stock_analysis_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__StockAnalysisLine>) {
+        oms__v1__stock_analysis_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__StockAnalysisLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.openingOnHand = c.pointee.opening_on_hand
+        self.closingOnHand = c.pointee.closing_on_hand
+        self.averageOnHand = c.pointee.average_on_hand
+        self.sold = c.pointee.sold
+        self.periodDays = c.pointee.period_days
+        self.turnoverPermille = c.pointee.turnover_permille
+        self.daysOfInventory = c.pointee.days_of_inventory
+        self.coverDays = c.pointee.cover_days
+        self.lastSaleAtMillis = c.pointee.last_sale_at_millis
+        self.slowMoving = c.pointee.slow_moving != 0
+        self.overstock = c.pointee.overstock != 0
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__StockAnalysisLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.opening_on_hand = self.openingOnHand
+        c.pointee.closing_on_hand = self.closingOnHand
+        c.pointee.average_on_hand = self.averageOnHand
+        c.pointee.sold = self.sold
+        c.pointee.period_days = self.periodDays
+        c.pointee.turnover_permille = self.turnoverPermille
+        c.pointee.days_of_inventory = self.daysOfInventory
+        c.pointee.cover_days = self.coverDays
+        c.pointee.last_sale_at_millis = self.lastSaleAtMillis
+        c.pointee.slow_moving = self.slowMoving ? 1 : 0
+        c.pointee.overstock = self.overstock ? 1 : 0
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetStockAnalysisResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetStockAnalysisResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_stock_analysis_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetStockAnalysisResponse>) {
+        oms__v1__get_stock_analysis_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetStockAnalysisResponse>) {
+        self.init()
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_StockAnalysisLine(cMessage: $0) }
+        self.slowMoving = ProtobufCRead.messages(c.pointee.slow_moving, count: c.pointee.n_slow_moving) { Oms_V1_StockAnalysisLine(cMessage: $0) }
+        self.overstock = ProtobufCRead.messages(c.pointee.overstock, count: c.pointee.n_overstock) { Oms_V1_StockAnalysisLine(cMessage: $0) }
+        self.fromMillis = c.pointee.from_millis
+        self.toMillis = c.pointee.to_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetStockAnalysisResponse>, arena: ProtobufCArena) {
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        if !self.slowMoving.isEmpty {
+            c.pointee.n_slow_moving = self.slowMoving.count
+            c.pointee.slow_moving = arena.messages(self.slowMoving)
+        }
+        if !self.overstock.isEmpty {
+            c.pointee.n_overstock = self.overstock.count
+            c.pointee.overstock = arena.messages(self.overstock)
+        }
+        c.pointee.from_millis = self.fromMillis
+        c.pointee.to_millis = self.toMillis
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }

@@ -3652,6 +3652,141 @@ void   oms__v1__create_purchase_orders_from_suggestions_response__free_unpacked
   assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__get_stock_analysis_request__init
+                     (Oms__V1__GetStockAnalysisRequest         *message)
+{
+  static const Oms__V1__GetStockAnalysisRequest init_value = OMS__V1__GET_STOCK_ANALYSIS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_stock_analysis_request__get_packed_size
+                     (const Oms__V1__GetStockAnalysisRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_stock_analysis_request__pack
+                     (const Oms__V1__GetStockAnalysisRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_stock_analysis_request__pack_to_buffer
+                     (const Oms__V1__GetStockAnalysisRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetStockAnalysisRequest *
+       oms__v1__get_stock_analysis_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetStockAnalysisRequest *)
+     protobuf_c_message_unpack (&oms__v1__get_stock_analysis_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_stock_analysis_request__free_unpacked
+                     (Oms__V1__GetStockAnalysisRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__stock_analysis_line__init
+                     (Oms__V1__StockAnalysisLine         *message)
+{
+  static const Oms__V1__StockAnalysisLine init_value = OMS__V1__STOCK_ANALYSIS_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__stock_analysis_line__get_packed_size
+                     (const Oms__V1__StockAnalysisLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__stock_analysis_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__stock_analysis_line__pack
+                     (const Oms__V1__StockAnalysisLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__stock_analysis_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__stock_analysis_line__pack_to_buffer
+                     (const Oms__V1__StockAnalysisLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__stock_analysis_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__StockAnalysisLine *
+       oms__v1__stock_analysis_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__StockAnalysisLine *)
+     protobuf_c_message_unpack (&oms__v1__stock_analysis_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__stock_analysis_line__free_unpacked
+                     (Oms__V1__StockAnalysisLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__stock_analysis_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_stock_analysis_response__init
+                     (Oms__V1__GetStockAnalysisResponse         *message)
+{
+  static const Oms__V1__GetStockAnalysisResponse init_value = OMS__V1__GET_STOCK_ANALYSIS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_stock_analysis_response__get_packed_size
+                     (const Oms__V1__GetStockAnalysisResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_stock_analysis_response__pack
+                     (const Oms__V1__GetStockAnalysisResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_stock_analysis_response__pack_to_buffer
+                     (const Oms__V1__GetStockAnalysisResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetStockAnalysisResponse *
+       oms__v1__get_stock_analysis_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetStockAnalysisResponse *)
+     protobuf_c_message_unpack (&oms__v1__get_stock_analysis_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_stock_analysis_response__free_unpacked
+                     (Oms__V1__GetStockAnalysisResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor oms__v1__warehouse__field_descriptors[4] =
 {
   {
@@ -10064,6 +10199,393 @@ const ProtobufCMessageDescriptor oms__v1__create_purchase_orders_from_suggestion
   (ProtobufCMessageInit) oms__v1__create_purchase_orders_from_suggestions_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor oms__v1__get_stock_analysis_request__field_descriptors[6] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisRequest, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_millis",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisRequest, from_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_millis",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisRequest, to_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "slow_moving_days",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisRequest, slow_moving_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "overstock_days",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisRequest, overstock_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_stock_analysis_request__field_indices_by_name[] = {
+  2,   /* field[2] = from_millis */
+  5,   /* field[5] = overstock_days */
+  0,   /* field[0] = sku */
+  4,   /* field[4] = slow_moving_days */
+  3,   /* field[3] = to_millis */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__get_stock_analysis_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_stock_analysis_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetStockAnalysisRequest",
+  "GetStockAnalysisRequest",
+  "Oms__V1__GetStockAnalysisRequest",
+  "oms.v1",
+  sizeof(Oms__V1__GetStockAnalysisRequest),
+  6,
+  oms__v1__get_stock_analysis_request__field_descriptors,
+  oms__v1__get_stock_analysis_request__field_indices_by_name,
+  1,  oms__v1__get_stock_analysis_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_stock_analysis_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__stock_analysis_line__field_descriptors[13] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "opening_on_hand",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, opening_on_hand),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "closing_on_hand",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, closing_on_hand),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "average_on_hand",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, average_on_hand),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sold",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, sold),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "period_days",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, period_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "turnover_permille",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, turnover_permille),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "days_of_inventory",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, days_of_inventory),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cover_days",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, cover_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_sale_at_millis",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, last_sale_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "slow_moving",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, slow_moving),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "overstock",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, overstock),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__stock_analysis_line__field_indices_by_name[] = {
+  4,   /* field[4] = average_on_hand */
+  3,   /* field[3] = closing_on_hand */
+  9,   /* field[9] = cover_days */
+  8,   /* field[8] = days_of_inventory */
+  10,   /* field[10] = last_sale_at_millis */
+  2,   /* field[2] = opening_on_hand */
+  12,   /* field[12] = overstock */
+  6,   /* field[6] = period_days */
+  0,   /* field[0] = sku */
+  11,   /* field[11] = slow_moving */
+  5,   /* field[5] = sold */
+  7,   /* field[7] = turnover_permille */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__stock_analysis_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 13 }
+};
+const ProtobufCMessageDescriptor oms__v1__stock_analysis_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.StockAnalysisLine",
+  "StockAnalysisLine",
+  "Oms__V1__StockAnalysisLine",
+  "oms.v1",
+  sizeof(Oms__V1__StockAnalysisLine),
+  13,
+  oms__v1__stock_analysis_line__field_descriptors,
+  oms__v1__stock_analysis_line__field_indices_by_name,
+  1,  oms__v1__stock_analysis_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__stock_analysis_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_stock_analysis_response__field_descriptors[5] =
+{
+  {
+    "lines",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__GetStockAnalysisResponse, n_lines),
+    offsetof(Oms__V1__GetStockAnalysisResponse, lines),
+    &oms__v1__stock_analysis_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "slow_moving",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__GetStockAnalysisResponse, n_slow_moving),
+    offsetof(Oms__V1__GetStockAnalysisResponse, slow_moving),
+    &oms__v1__stock_analysis_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "overstock",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__GetStockAnalysisResponse, n_overstock),
+    offsetof(Oms__V1__GetStockAnalysisResponse, overstock),
+    &oms__v1__stock_analysis_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_millis",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisResponse, from_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_millis",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisResponse, to_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_stock_analysis_response__field_indices_by_name[] = {
+  3,   /* field[3] = from_millis */
+  0,   /* field[0] = lines */
+  2,   /* field[2] = overstock */
+  1,   /* field[1] = slow_moving */
+  4,   /* field[4] = to_millis */
+};
+static const ProtobufCIntRange oms__v1__get_stock_analysis_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_stock_analysis_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetStockAnalysisResponse",
+  "GetStockAnalysisResponse",
+  "Oms__V1__GetStockAnalysisResponse",
+  "oms.v1",
+  sizeof(Oms__V1__GetStockAnalysisResponse),
+  5,
+  oms__v1__get_stock_analysis_response__field_descriptors,
+  oms__v1__get_stock_analysis_response__field_indices_by_name,
+  1,  oms__v1__get_stock_analysis_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_stock_analysis_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue oms__v1__stock_move_kind__enum_values_by_number[11] =
 {
   { "STOCK_MOVE_KIND_UNSPECIFIED", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_UNSPECIFIED", 0 },
@@ -10274,7 +10796,7 @@ const ProtobufCEnumDescriptor oms__v1__stocktake_status__descriptor =
   oms__v1__stocktake_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descriptors[33] =
+static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descriptors[34] =
 {
   { "CreateWarehouse", &oms__v1__create_warehouse_request__descriptor, &oms__v1__create_warehouse_response__descriptor },
   { "ListWarehouses", &oms__v1__list_warehouses_request__descriptor, &oms__v1__list_warehouses_response__descriptor },
@@ -10309,6 +10831,7 @@ static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descri
   { "ListLowStock", &oms__v1__list_low_stock_request__descriptor, &oms__v1__list_low_stock_response__descriptor },
   { "SuggestReplenishment", &oms__v1__suggest_replenishment_request__descriptor, &oms__v1__suggest_replenishment_response__descriptor },
   { "CreatePurchaseOrdersFromSuggestions", &oms__v1__create_purchase_orders_from_suggestions_request__descriptor, &oms__v1__create_purchase_orders_from_suggestions_response__descriptor },
+  { "GetStockAnalysis", &oms__v1__get_stock_analysis_request__descriptor, &oms__v1__get_stock_analysis_response__descriptor },
 };
 const unsigned oms__v1__inventory_service__method_indices_by_name[] = {
   2,        /* AdjustStock */
@@ -10323,6 +10846,7 @@ const unsigned oms__v1__inventory_service__method_indices_by_name[] = {
   10,        /* GetPurchaseOrder */
   22,        /* GetScrap */
   3,        /* GetStock */
+  33,        /* GetStockAnalysis */
   26,        /* GetStocktakeVariance */
   18,        /* GetTransfer */
   12,        /* GetValuation */
@@ -10352,7 +10876,7 @@ const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor =
   "InventoryService",
   "Oms__V1__InventoryService",
   "oms.v1",
-  33,
+  34,
   oms__v1__inventory_service__method_descriptors,
   oms__v1__inventory_service__method_indices_by_name
 };
@@ -10619,6 +11143,14 @@ void oms__v1__inventory_service__create_purchase_orders_from_suggestions(Protobu
 {
   assert(service->descriptor == &oms__v1__inventory_service__descriptor);
   service->invoke(service, 32, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__get_stock_analysis(ProtobufCService *service,
+                                                    const Oms__V1__GetStockAnalysisRequest *input,
+                                                    Oms__V1__GetStockAnalysisResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 33, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *service,
                                        Oms__V1__InventoryService_ServiceDestroy destroy)

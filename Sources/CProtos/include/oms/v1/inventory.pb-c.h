@@ -97,6 +97,9 @@ typedef struct Oms__V1__SuggestReplenishmentRequest Oms__V1__SuggestReplenishmen
 typedef struct Oms__V1__SuggestReplenishmentResponse Oms__V1__SuggestReplenishmentResponse;
 typedef struct Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest;
 typedef struct Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse;
+typedef struct Oms__V1__GetStockAnalysisRequest Oms__V1__GetStockAnalysisRequest;
+typedef struct Oms__V1__StockAnalysisLine Oms__V1__StockAnalysisLine;
+typedef struct Oms__V1__GetStockAnalysisResponse Oms__V1__GetStockAnalysisResponse;
 
 
 /* --- enums --- */
@@ -1605,6 +1608,89 @@ struct  Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse
 #define OMS__V1__CREATE_PURCHASE_ORDERS_FROM_SUGGESTIONS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&oms__v1__create_purchase_orders_from_suggestions_response__descriptor) \
     , 0,NULL, 0,NULL }
+
+
+struct  Oms__V1__GetStockAnalysisRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Optional filters.
+   */
+  char *sku;
+  char *warehouse_code;
+  /*
+   * The period [from_millis, to_millis); to_millis 0 = now. from_millis is required.
+   */
+  int64_t from_millis;
+  int64_t to_millis;
+  /*
+   * Slow-moving: no sale in this many days before to_millis (0 = 90).
+   */
+  int32_t slow_moving_days;
+  /*
+   * Overstock: cover above this many days (0 = 180).
+   */
+  int32_t overstock_days;
+};
+#define OMS__V1__GET_STOCK_ANALYSIS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__get_stock_analysis_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
+
+
+/*
+ * Figures of one sku x warehouse over the period. Integer arithmetic:
+ * average_on_hand = (opening + closing) / 2 rounded half up;
+ * turnover_permille = floor(sold x 1000 / average_on_hand);
+ * days_of_inventory = floor(average_on_hand x period_days / sold);
+ * cover_days = floor(closing x period_days / sold). With no sales the
+ * day figures are -1 (infinite).
+ */
+struct  Oms__V1__StockAnalysisLine
+{
+  ProtobufCMessage base;
+  char *sku;
+  char *warehouse_code;
+  int64_t opening_on_hand;
+  int64_t closing_on_hand;
+  int64_t average_on_hand;
+  /*
+   * Units shipped to customers in the period.
+   */
+  int64_t sold;
+  int64_t period_days;
+  int64_t turnover_permille;
+  int64_t days_of_inventory;
+  int64_t cover_days;
+  /*
+   * 0 = never sold.
+   */
+  int64_t last_sale_at_millis;
+  protobuf_c_boolean slow_moving;
+  protobuf_c_boolean overstock;
+};
+#define OMS__V1__STOCK_ANALYSIS_LINE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__stock_analysis_line__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+
+
+struct  Oms__V1__GetStockAnalysisResponse
+{
+  ProtobufCMessage base;
+  size_t n_lines;
+  Oms__V1__StockAnalysisLine **lines;
+  /*
+   * The lines flagged slow_moving / overstock (with on hand), for convenience.
+   */
+  size_t n_slow_moving;
+  Oms__V1__StockAnalysisLine **slow_moving;
+  size_t n_overstock;
+  Oms__V1__StockAnalysisLine **overstock;
+  int64_t from_millis;
+  int64_t to_millis;
+};
+#define OMS__V1__GET_STOCK_ANALYSIS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__get_stock_analysis_response__descriptor) \
+    , 0,NULL, 0,NULL, 0,NULL, 0, 0 }
 
 
 /* Oms__V1__Warehouse methods */
@@ -3146,6 +3232,63 @@ Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *
 void   oms__v1__create_purchase_orders_from_suggestions_response__free_unpacked
                      (Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Oms__V1__GetStockAnalysisRequest methods */
+void   oms__v1__get_stock_analysis_request__init
+                     (Oms__V1__GetStockAnalysisRequest         *message);
+size_t oms__v1__get_stock_analysis_request__get_packed_size
+                     (const Oms__V1__GetStockAnalysisRequest   *message);
+size_t oms__v1__get_stock_analysis_request__pack
+                     (const Oms__V1__GetStockAnalysisRequest   *message,
+                      uint8_t             *out);
+size_t oms__v1__get_stock_analysis_request__pack_to_buffer
+                     (const Oms__V1__GetStockAnalysisRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__GetStockAnalysisRequest *
+       oms__v1__get_stock_analysis_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__get_stock_analysis_request__free_unpacked
+                     (Oms__V1__GetStockAnalysisRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__StockAnalysisLine methods */
+void   oms__v1__stock_analysis_line__init
+                     (Oms__V1__StockAnalysisLine         *message);
+size_t oms__v1__stock_analysis_line__get_packed_size
+                     (const Oms__V1__StockAnalysisLine   *message);
+size_t oms__v1__stock_analysis_line__pack
+                     (const Oms__V1__StockAnalysisLine   *message,
+                      uint8_t             *out);
+size_t oms__v1__stock_analysis_line__pack_to_buffer
+                     (const Oms__V1__StockAnalysisLine   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__StockAnalysisLine *
+       oms__v1__stock_analysis_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__stock_analysis_line__free_unpacked
+                     (Oms__V1__StockAnalysisLine *message,
+                      ProtobufCAllocator *allocator);
+/* Oms__V1__GetStockAnalysisResponse methods */
+void   oms__v1__get_stock_analysis_response__init
+                     (Oms__V1__GetStockAnalysisResponse         *message);
+size_t oms__v1__get_stock_analysis_response__get_packed_size
+                     (const Oms__V1__GetStockAnalysisResponse   *message);
+size_t oms__v1__get_stock_analysis_response__pack
+                     (const Oms__V1__GetStockAnalysisResponse   *message,
+                      uint8_t             *out);
+size_t oms__v1__get_stock_analysis_response__pack_to_buffer
+                     (const Oms__V1__GetStockAnalysisResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__GetStockAnalysisResponse *
+       oms__v1__get_stock_analysis_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__get_stock_analysis_response__free_unpacked
+                     (Oms__V1__GetStockAnalysisResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Oms__V1__Warehouse_Closure)
@@ -3391,6 +3534,15 @@ typedef void (*Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest_Closure)
 typedef void (*Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse_Closure)
                  (const Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *message,
                   void *closure_data);
+typedef void (*Oms__V1__GetStockAnalysisRequest_Closure)
+                 (const Oms__V1__GetStockAnalysisRequest *message,
+                  void *closure_data);
+typedef void (*Oms__V1__StockAnalysisLine_Closure)
+                 (const Oms__V1__StockAnalysisLine *message,
+                  void *closure_data);
+typedef void (*Oms__V1__GetStockAnalysisResponse_Closure)
+                 (const Oms__V1__GetStockAnalysisResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -3530,6 +3682,10 @@ struct Oms__V1__InventoryService_Service
                                                   const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *input,
                                                   Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse_Closure closure,
                                                   void *closure_data);
+  void (*get_stock_analysis)(Oms__V1__InventoryService_Service *service,
+                             const Oms__V1__GetStockAnalysisRequest *input,
+                             Oms__V1__GetStockAnalysisResponse_Closure closure,
+                             void *closure_data);
 };
 typedef void (*Oms__V1__InventoryService_ServiceDestroy)(Oms__V1__InventoryService_Service *);
 void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *service,
@@ -3570,7 +3726,8 @@ void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *servic
       function_prefix__ ## set_reorder_policy,\
       function_prefix__ ## list_low_stock,\
       function_prefix__ ## suggest_replenishment,\
-      function_prefix__ ## create_purchase_orders_from_suggestions  }
+      function_prefix__ ## create_purchase_orders_from_suggestions,\
+      function_prefix__ ## get_stock_analysis  }
 void oms__v1__inventory_service__create_warehouse(ProtobufCService *service,
                                                   const Oms__V1__CreateWarehouseRequest *input,
                                                   Oms__V1__CreateWarehouseResponse_Closure closure,
@@ -3703,6 +3860,10 @@ void oms__v1__inventory_service__create_purchase_orders_from_suggestions(Protobu
                                                                          const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *input,
                                                                          Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse_Closure closure,
                                                                          void *closure_data);
+void oms__v1__inventory_service__get_stock_analysis(ProtobufCService *service,
+                                                    const Oms__V1__GetStockAnalysisRequest *input,
+                                                    Oms__V1__GetStockAnalysisResponse_Closure closure,
+                                                    void *closure_data);
 
 /* --- descriptors --- */
 
@@ -3793,6 +3954,9 @@ extern const ProtobufCMessageDescriptor oms__v1__suggest_replenishment_request__
 extern const ProtobufCMessageDescriptor oms__v1__suggest_replenishment_response__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__create_purchase_orders_from_suggestions_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__create_purchase_orders_from_suggestions_response__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__get_stock_analysis_request__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__stock_analysis_line__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__get_stock_analysis_response__descriptor;
 extern const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor;
 
 PROTOBUF_C__END_DECLS
