@@ -94,3 +94,39 @@ struct InventoryReplenishmentTests {
         }
     }
 }
+
+@Suite("Inventory low-stock events")
+struct InventoryLowStockEventTests {
+    @Test("stock.low is appended once when the position falls below the reorder point, again only after recovering")
+    func crossing() async throws {
+        try await withOrderFixture { f in
+            try await f.standardSetup(mainA: 12, mainB: 0)
+            _ = try await f.call {
+                f.inventory.setReorderPolicy(
+                    .with {
+                        $0.policy = .with {
+                            $0.sku = "SKU-A"
+                            $0.warehouseCode = "MAIN"
+                            $0.reorderPoint = 10
+                            $0.supplier = "ACME"
+                            $0.currencyCode = "USD"
+                        }
+                    }, actor: "planner", completion: $0)
+            }
+            func lowEvents() throws -> [Oms_V1_Event] {
+                try f.store.events.events(after: 0, limit: 10_000).filter { $0.type == "stock.low" }
+            }
+            try await f.adjust("SKU-A", in: "MAIN", by: -2)  // 10: not below
+            #expect(try lowEvents() == [])
+            _ = try await f.create([("SKU-A", 1)])  // a reservation: available 9
+            let first = try lowEvents()
+            #expect(first.count == 1 && first[0].resourceID == "SKU-A@MAIN" && first[0].actor == "test")
+            if case .stock(let level) = first[0].payload { #expect(level.available == 9) } else { Issue.record("no level") }
+            try await f.adjust("SKU-A", in: "MAIN", by: -1)  // still below: no new event
+            #expect(try lowEvents().count == 1)
+            try await f.adjust("SKU-A", in: "MAIN", by: 5)  // 13: recovered
+            try await f.adjust("SKU-A", in: "MAIN", by: -4)  // 9: below again
+            #expect(try lowEvents().count == 2)
+        }
+    }
+}

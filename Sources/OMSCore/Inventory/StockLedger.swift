@@ -293,11 +293,15 @@ public enum StockLedger {
         }
 
         let now = transaction.now / 1_000_000
+        let before = level
         level.onHand = onHand
         level.reserved = reserved
         level.available = onHand - reserved
         level.updatedAtMillis = now
         transaction.put(families.stock, levelKey(sku: sku, warehouse: warehouse), level.serializedBytes())
+        try LowStockAlert.check(
+            before: before, after: level, actor: actor, requestID: requestID, families: families,
+            transaction: &transaction)
 
         var moves: [Oms_V1_StockMove] = []
         var warehouseOnHand = onHand - onHandDelta
@@ -371,9 +375,12 @@ public enum StockLedger {
         incoming: Int64, inTransit: Int64 = 0
     ) throws {
         var level = try level(transaction, families: families, sku: sku, warehouse: warehouse)
+        let before = level
         level.incoming = max(0, level.incoming + incoming)
         level.inTransit = max(0, level.inTransit + inTransit)
         level.updatedAtMillis = transaction.now / 1_000_000
         transaction.put(families.stock, levelKey(sku: sku, warehouse: warehouse), level.serializedBytes())
+        try LowStockAlert.check(
+            before: before, after: level, actor: "", requestID: "", families: families, transaction: &transaction)
     }
 }
