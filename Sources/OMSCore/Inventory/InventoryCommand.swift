@@ -1,4 +1,4 @@
-public import OMSProto
+import OMSProto
 import Storage
 
 /// The shape every inventory command shares: validate the request (bad
