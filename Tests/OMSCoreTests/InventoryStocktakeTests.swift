@@ -54,6 +54,8 @@ struct InventoryStocktakeTests {
             #expect(recorded.countsReceived == 5 && recorded.countsRecorded == 3)
             #expect(recorded.failures.map(\.rowNumber) == [4, 5])
             #expect(recorded.failures.map(\.field) == ["counted_quantity", "location_code"])
+            let events = try f.store.events.events(after: 0, limit: 10_000)
+            #expect(events.filter { $0.type == "stocktake.counted" }.map(\.resourceID) == [stocktake.id])
             try await f.adjust("SKU-A", in: "MAIN", at: "A-01", by: 3)  // after the count
 
             let variance = try f.inventory.stocktakeVariance(id: stocktake.id).stocktake!

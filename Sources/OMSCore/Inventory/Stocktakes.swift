@@ -150,7 +150,8 @@ extension Inventory {
                     method: Self.recordCountsMethod, requestID: key, canonical: canonical, families: store.families,
                     transaction: &transaction
                 ) { transaction in
-                    try Self.applyCounts(id: id, rows, actor: actor, store: store, transaction: &transaction)
+                    try Self.applyCounts(
+                        id: id, rows, requestID: key, actor: actor, store: store, transaction: &transaction)
                 }
             }
             response.countsRecorded += result.countsRecorded
@@ -179,8 +180,8 @@ extension Inventory {
     }
 
     static func applyCounts(
-        id: String, _ rows: [(row: UInt64, count: Oms_V1_StocktakeCount)], actor: String, store: OMSStore,
-        transaction: inout WriteTransaction
+        id: String, _ rows: [(row: UInt64, count: Oms_V1_StocktakeCount)], requestID: String, actor: String,
+        store: OMSStore, transaction: inout WriteTransaction
     ) throws -> (Oms_V1_RecordCountsResponse, UInt64) {
         let families = store.families
         var stocktake = try loadStocktake(transaction, families: families, id: id, field: "stocktake_id")
@@ -250,10 +251,10 @@ extension Inventory {
             stocktake.lines[slot] = line
             response.countsRecorded += 1
         }
-        _ = try saveStocktake(
-            &stocktake, moves: [], event: nil, method: recordCountsMethod, requestID: "", actor: actor, store: store,
-            transaction: &transaction)
-        return (response, 0)
+        let (_, sequence) = try saveStocktake(
+            &stocktake, moves: [], event: "stocktake.counted", method: recordCountsMethod, requestID: requestID,
+            actor: actor, store: store, transaction: &transaction)
+        return (response, sequence)
     }
 
     /// The stocktake with each line's variance valued at the current average cost.
