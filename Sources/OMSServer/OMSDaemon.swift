@@ -62,6 +62,8 @@ public final class OMSDaemon: Sendable {
     public let eventRetention: Retention
     /// Forgets request_ids after `idempotencyRetentionDays` (idle when 0).
     public let idempotencyRetention: Retention
+    /// Hourly reservation check (report only; logs differences).
+    let reservationAudit: InventoryReservationAudit
     /// Path of the admin token file (`<data-dir>/admin.token`).
     public let adminTokenPath: String
     private let server: GRPCServer
@@ -92,7 +94,9 @@ public final class OMSDaemon: Sendable {
         CatalogServiceProvider(catalog: Catalog(store: store)).register(in: &router)
         let orders = Orders(store: store, policy: config.orderPolicy)
         OrderServiceProvider(orders: orders).register(in: &router)
-        InventoryServiceProvider(inventory: Inventory(store: store)).register(in: &router)
+        let inventory = Inventory(store: store)
+        InventoryServiceProvider(inventory: inventory).register(in: &router)
+        self.reservationAudit = InventoryReservationAudit(inventory: inventory, logger: logger)
         CustomerServiceProvider(customers: Customers(store: store)).register(in: &router)
         self.timerRunner = TimerRunner(orders: orders, store: store, logger: logger)
         self.eventRetention = Retention.events(store: store, days: config.eventRetentionDays, logger: logger)
@@ -128,6 +132,7 @@ public final class OMSDaemon: Sendable {
         timerRunner.start()
         eventRetention.start()
         idempotencyRetention.start()
+        reservationAudit.start()
         health.setAll(.serving)
         health.setStatus(.serving)
         logger.info(
@@ -153,6 +158,7 @@ public final class OMSDaemon: Sendable {
         await timerRunner.stop()
         await eventRetention.stop()
         await idempotencyRetention.stop()
+        await reservationAudit.stop()
         store.close()
         logger.info("omsd stopped")
     }
