@@ -2,7 +2,8 @@ import OMSCore
 import OMSProto
 import RPC
 
-/// `oms.v1.InventoryService`: warehouses and stock levels.
+/// `oms.v1.InventoryService`: warehouses, locations, stock levels, the
+/// ledger, purchase orders and valuation.
 struct InventoryServiceProvider {
     let inventory: Inventory
 
@@ -25,6 +26,140 @@ struct InventoryServiceProvider {
         }
         router.unary(Oms_V1_InventoryService.Method.getStock) { request, _, responder in
             responder.answer { try inventory.stock(request) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.createLocation) { request, context, responder in
+            inventory.createLocation(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.listLocations) { request, _, responder in
+            responder.answer { try inventory.locations(request) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.listStock) { request, _, responder in
+            responder.answer { try inventory.listStock(request) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.listMovements) { request, _, responder in
+            responder.answer { try inventory.movements(request) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.createPurchaseOrder) { request, context, responder in
+            inventory.createPurchaseOrder(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.receivePurchaseOrder) { request, context, responder in
+            inventory.receivePurchaseOrder(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.getPurchaseOrder) { request, _, responder in
+            responder.answer {
+                var response = Oms_V1_GetPurchaseOrderResponse()
+                response.purchaseOrder = try inventory.purchaseOrder(id: request.id)
+                return response
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.listPurchaseOrders) { request, _, responder in
+            responder.answer { try inventory.purchaseOrders(request) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.getValuation) { request, _, responder in
+            responder.answer { try inventory.valuation(request) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.requestTransfer) { request, context, responder in
+            inventory.requestTransfer(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.approveTransfer) { request, context, responder in
+            inventory.approveTransfer(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.rejectTransfer) { request, context, responder in
+            inventory.rejectTransfer(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.shipTransfer) { request, context, responder in
+            inventory.shipTransfer(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.receiveTransfer) { request, context, responder in
+            inventory.receiveTransfer(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.getTransfer) { request, _, responder in
+            responder.answer {
+                var response = Oms_V1_TransferResponse()
+                response.transfer = try inventory.transfer(id: request.id)
+                return response
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.requestScrap) { request, context, responder in
+            inventory.requestScrap(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.approveScrap) { request, context, responder in
+            inventory.approveScrap(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.rejectScrap) { request, context, responder in
+            inventory.rejectScrap(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.getScrap) { request, _, responder in
+            responder.answer {
+                var response = Oms_V1_ScrapResponse()
+                response.scrap = try inventory.scrap(id: request.id)
+                return response
+            }
+        }
+        router.clientStreaming(Oms_V1_InventoryService.Method.bulkAdjustStock) { rows, context in
+            do {
+                return try await inventory.bulkAdjustStock(rows, actor: context.principal ?? "anonymous")
+            } catch {
+                throw ErrorMapping.rpcError(error)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.startStocktake) { request, context, responder in
+            inventory.startStocktake(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.clientStreaming(Oms_V1_InventoryService.Method.recordCounts) { counts, context in
+            do {
+                return try await inventory.recordCounts(counts, actor: context.principal ?? "anonymous")
+            } catch {
+                throw ErrorMapping.rpcError(error)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.getStocktakeVariance) { request, _, responder in
+            responder.answer { try inventory.stocktakeVariance(id: request.id) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.commitStocktake) { request, context, responder in
+            inventory.commitStocktake(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.reconcileReservations) { request, context, responder in
+            inventory.reconcileReservations(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.setReorderPolicy) { request, context, responder in
+            inventory.setReorderPolicy(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.listLowStock) { request, _, responder in
+            responder.answer { try inventory.lowStock(request) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.suggestReplenishment) { request, _, responder in
+            responder.answer { try inventory.suggestReplenishment(request) }
+        }
+        router.unary(Oms_V1_InventoryService.Method.createPurchaseOrdersFromSuggestions) { request, context, responder in
+            inventory.createPurchaseOrdersFromSuggestions(request, actor: context.principal ?? "anonymous") {
+                responder.complete(mapping: $0)
+            }
+        }
+        router.unary(Oms_V1_InventoryService.Method.getStockAnalysis) { request, _, responder in
+            responder.answer { try inventory.stockAnalysis(request) }
         }
     }
 }

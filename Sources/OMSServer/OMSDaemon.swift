@@ -64,6 +64,8 @@ public final class OMSDaemon: Sendable {
     public let idempotencyRetention: Retention
     /// Runs scheduled reports on the store's clock.
     public let reportSchedules: ReportScheduleRunner
+    /// Hourly reservation check (report only; logs differences).
+    let reservationAudit: InventoryReservationAudit
     /// Path of the admin token file (`<data-dir>/admin.token`).
     public let adminTokenPath: String
     private let server: GRPCServer
@@ -94,7 +96,9 @@ public final class OMSDaemon: Sendable {
         CatalogServiceProvider(catalog: Catalog(store: store)).register(in: &router)
         let orders = Orders(store: store, policy: config.orderPolicy)
         OrderServiceProvider(orders: orders).register(in: &router)
-        InventoryServiceProvider(inventory: Inventory(store: store)).register(in: &router)
+        let inventory = Inventory(store: store)
+        InventoryServiceProvider(inventory: inventory).register(in: &router)
+        self.reservationAudit = InventoryReservationAudit(inventory: inventory, logger: logger)
         CustomerServiceProvider(customers: Customers(store: store)).register(in: &router)
         let reports = Reports(store: store)
         ReportServiceProvider(reports: reports).register(in: &router)
@@ -134,6 +138,7 @@ public final class OMSDaemon: Sendable {
         reportSchedules.start()
         eventRetention.start()
         idempotencyRetention.start()
+        reservationAudit.start()
         health.setAll(.serving)
         health.setStatus(.serving)
         logger.info(
@@ -160,6 +165,7 @@ public final class OMSDaemon: Sendable {
         await reportSchedules.stop()
         await eventRetention.stop()
         await idempotencyRetention.stop()
+        await reservationAudit.stop()
         store.close()
         logger.info("omsd stopped")
     }

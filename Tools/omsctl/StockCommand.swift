@@ -13,8 +13,19 @@ struct StockCommand: AsyncParsableCommand {
               omsctl stock get MUG-350
               omsctl stock get MUG-350 --warehouse MAIN -o json
               omsctl stock adjust MUG-350 --warehouse MAIN --delta 100 --reason "receipt PO-17"
+              omsctl stock adjust MUG-350 --warehouse MAIN --location A-01-03 --delta 5
+              omsctl stock list --sku MUG-350
+              omsctl stock movements --sku MUG-350 --kind receipt
+              omsctl stock valuation
+              omsctl stock import counts.csv
             """,
-        subcommands: [StockGetCommand.self, StockAdjustCommand.self]
+        subcommands: [
+            StockGetCommand.self, StockAdjustCommand.self, StockListCommand.self, StockMovementsCommand.self,
+            StockLocationsCommand.self, StockPurchaseOrdersCommand.self, StockValuationCommand.self,
+            StockTransfersCommand.self, StockScrapCommand.self, StockStocktakeCommand.self, StockImportCommand.self,
+            StockGenerateCSVCommand.self, StockReconcileCommand.self, StockReplenishCommand.self,
+            StockAnalysisCommand.self,
+        ]
     )
 }
 
@@ -122,6 +133,15 @@ struct StockAdjustCommand: AsyncParsableCommand {
     var reason: String = "adjustment"
 
     @Option(
+        help: ArgumentHelp(
+            "The location (default: unassigned; a removal then takes unassigned first, then locations in code order).",
+            valueName: "code"))
+    var location: String = ""
+
+    @Option(help: ArgumentHelp("A reference for the ledger (a WMS document number).", valueName: "text"))
+    var reference: String = ""
+
+    @Option(
         name: .customLong("request-id"), help: ArgumentHelp("Idempotency key (default: generated).", valueName: "id"))
     var requestID: String?
 
@@ -134,7 +154,8 @@ struct StockAdjustCommand: AsyncParsableCommand {
     func run() async throws {
         let (level, move) = try await global.withClient { client in
             try await client.inventory.adjustStock(
-                sku: sku, warehouse: warehouse, delta: delta, reason: reason, requestID: requestID)
+                sku: sku, warehouse: warehouse, delta: delta, reason: reason, location: location, reference: reference,
+                requestID: requestID)
         }
         if global.output == .table {
             Console.error(

@@ -37,6 +37,11 @@ public struct Inventory: Sendable {
         validator.check(request.delta != 0, "delta", "must not be zero")
         validator.check(
             request.reason.utf8.count <= maxReasonBytes, "reason", "must be at most \(maxReasonBytes) bytes")
+        if !request.locationCode.isEmpty {
+            Catalog.validateSKU(request.locationCode, field: "location_code", into: &validator)
+        }
+        validator.check(
+            request.reference.utf8.count <= maxReasonBytes, "reference", "must be at most \(maxReasonBytes) bytes")
         try validator.throwIfInvalid()
     }
 
@@ -146,9 +151,10 @@ public struct Inventory: Sendable {
         }
         let (level, move) = try StockLedger.apply(
             &transaction, families: families, sku: request.sku, warehouse: request.warehouseCode,
+            location: request.locationCode.isEmpty && request.delta < 0 ? nil : request.locationCode,
             kind: .adjustment, onHandDelta: request.delta, reservedDelta: 0,
             reason: request.reason.isEmpty ? "adjustment" : request.reason, requestID: request.requestID,
-            actor: actor)
+            reference: request.reference, actor: actor)
         let sequence = try ChangeRecord.append(
             store: store, transaction: &transaction, type: "stock.adjusted", resourceType: "stock",
             resourceID: "\(request.sku)@\(request.warehouseCode)", actor: actor, requestID: request.requestID,
@@ -200,15 +206,26 @@ public struct Inventory: Sendable {
             response.warehouses.append(level)
             response.onHand += level.onHand
             response.reserved += level.reserved
+            response.incoming += level.incoming
+            response.inTransit += level.inTransit
         }
         response.available = response.onHand - response.reserved
+        let locationPrefix = StockLedger.locationStockPrefix(
+            sku: request.sku, warehouse: request.warehouseCode.isEmpty ? nil : request.warehouseCode)
+        for row in try store.database.scan(
+            store.families.stock, prefix: locationPrefix, limit: Int.max, snapshot: snapshot)
+        {
+            let stock = try Oms_V1_LocationStock(serializedBytes: row.value)
+            if stock.onHand != 0 { response.locations.append(stock) }
+        }
         return response
     }
 
     /// Checks the stock invariants against durable state: for every sku ×
     /// warehouse, `reserved == sum of open reservations`, `on_hand` and
-    /// `reserved` equal the sums of their ledger rows, and `0 <= reserved <=
-    /// on_hand`. Returns one line per violation (empty when consistent).
+    /// `reserved` equal the sums of their ledger rows, `0 <= reserved <=
+    /// on_hand` and `on_hand` is the sum of its locations; for every sku ×
+    /// warehouse × location, `on_hand` equals the sum of its ledger rows. Returns one line per violation (empty when consistent).
     public func invariantViolations() throws -> [String] {
         let snapshot = try store.database.snapshot()
         let families = store.families
@@ -218,13 +235,46 @@ public struct Inventory: Sendable {
             reservedByLevel["\(record.sku)@\(record.warehouseCode)", default: 0] += record.quantity
         }
         var ledger: [String: (onHand: Int64, reserved: Int64)] = [:]
+        var ledgerByLocation: [String: Int64] = [:]
+        var problems: [String] = []
+        var indexed = 0
+        var primary = 0
         for row in try store.database.scan(families.stockMoves, prefix: [], limit: Int.max, snapshot: snapshot) {
+            if row.key.first == StockLedger.timeIndexTag {
+                indexed += 1
+                continue
+            }
+            primary += 1
             let move = try Oms_V1_StockMove(serializedBytes: row.value)
             let key = "\(move.sku)@\(move.warehouseCode)"
             ledger[key, default: (0, 0)].onHand += move.onHandDelta
             ledger[key, default: (0, 0)].reserved += move.reservedDelta
+            ledgerByLocation["\(key)/\(move.locationCode)", default: 0] += move.onHandDelta
         }
-        var problems: [String] = []
+        if indexed != 0 && indexed != primary {
+            problems.append("ledger time index has \(indexed) rows, ledger \(primary)")
+        }
+        var locationSums: [String: Int64] = [:]
+        var seenLocations: Set<String> = []
+        for row in try store.database.scan(
+            families.stock, prefix: [StockLedger.locationStockTag], limit: Int.max, snapshot: snapshot)
+        {
+            let stock = try Oms_V1_LocationStock(serializedBytes: row.value)
+            let key = "\(stock.sku)@\(stock.warehouseCode)/\(stock.locationCode)"
+            seenLocations.insert(key)
+            let sum = ledgerByLocation[key] ?? 0
+            if stock.onHand != sum { problems.append("\(key): on_hand \(stock.onHand) != ledger \(sum)") }
+            if stock.onHand < 0 { problems.append("\(key): on_hand \(stock.onHand) below zero") }
+            let place = StockLedger.placePrefix(
+                warehouse: stock.warehouseCode, location: stock.locationCode, sku: stock.sku)
+            if try store.database.get(families.stock, place, snapshot: snapshot) != row.value {
+                problems.append("\(key): by-place index differs")
+            }
+            locationSums["\(stock.sku)@\(stock.warehouseCode)", default: 0] += stock.onHand
+        }
+        for (key, sum) in ledgerByLocation where sum != 0 && !seenLocations.contains(key) {
+            problems.append("\(key): ledger \(sum) without a location level")
+        }
         var seen: Set<String> = []
         for row in try store.database.scan(
             families.stock, prefix: [StockLedger.levelTag], limit: Int.max, snapshot: snapshot)
@@ -239,6 +289,9 @@ public struct Inventory: Sendable {
             let sums = ledger[key] ?? (0, 0)
             if level.onHand != sums.onHand {
                 problems.append("\(key): on_hand \(level.onHand) != ledger \(sums.onHand)")
+            }
+            if level.onHand != (locationSums[key] ?? 0) {
+                problems.append("\(key): on_hand \(level.onHand) != sum of locations \(locationSums[key] ?? 0)")
             }
             if level.reserved != sums.reserved {
                 problems.append("\(key): reserved \(level.reserved) != ledger \(sums.reserved)")

@@ -2,16 +2,38 @@ import OMSProto
 import Storage
 
 /// Stock levels and their ledger. Every change of `on_hand` or `reserved`
-/// goes through `apply`, which writes the new level and one immutable
-/// `stock_moves` row in the same transaction, so a level always equals the
-/// sum of its ledger rows. Levels never go below zero and reserved never
-/// exceeds on-hand (available >= 0), checked here on the single writer.
+/// goes through `apply`, and every ledger row through `appendRow`, which
+/// writes the row and feeds `Rollups.stockMoved` in the same transaction, so
+/// a level always equals the sum of its ledger rows. On-hand is held per sku
+/// × warehouse × location (location "" is the warehouse's unassigned stock);
+/// reservations are held per sku × warehouse. Levels never go below zero and
+/// reserved never exceeds the warehouse's on-hand (available >= 0), checked
+/// here on the single writer.
 ///
-/// Keys in `stock`: `0x01 code` → Warehouse, `0x02 sku warehouse` → StockLevel
-/// (KeyCodec strings). Keys in `stock_moves`: `sku warehouse seq(u64)`.
+/// Keys in `stock` (KeyCodec strings):
+///   `0x01 code` → Warehouse, `0x02 sku warehouse` → StockLevel,
+///   `0x03 warehouse location` → Location,
+///   `0x04 sku warehouse location` → LocationStock,
+///   `0x05 warehouse location sku` → LocationStock (same value; by-place index),
+///   `0x06 sku` → SkuCost, `0x07 id` → PurchaseOrder, `0x08 id` → Transfer,
+///   `0x09 id` → Scrap, `0x0A id` → Stocktake,
+///   `0x0B warehouse sku` → ReorderPolicy.
+/// Keys in `stock_moves`: `sku warehouse seq(u64)` → StockMove, and the time
+/// index `0xFF at_millis(i64) seq(u64)` → the same StockMove (skus never
+/// contain 0xFF, so the index sorts after every primary key).
 public enum StockLedger {
     static let warehouseTag: UInt8 = 0x01
     static let levelTag: UInt8 = 0x02
+    static let locationTag: UInt8 = 0x03
+    static let locationStockTag: UInt8 = 0x04
+    static let placeIndexTag: UInt8 = 0x05
+    static let skuCostTag: UInt8 = 0x06
+    static let purchaseOrderTag: UInt8 = 0x07
+    static let transferTag: UInt8 = 0x08
+    static let scrapTag: UInt8 = 0x09
+    static let stocktakeTag: UInt8 = 0x0A
+    static let reorderPolicyTag: UInt8 = 0x0B
+    static let timeIndexTag: UInt8 = 0xFF
     static let moveCounter = "stock_move_sequence"
 
     static func warehouseKey(_ code: String) -> [UInt8] {
@@ -32,10 +54,76 @@ public enum StockLedger {
         return key
     }
 
+    static func locationKey(warehouse: String, code: String) -> [UInt8] {
+        var key = locationPrefix(warehouse: warehouse)
+        KeyCodec.append(code, to: &key)
+        return key
+    }
+
+    static func locationPrefix(warehouse: String) -> [UInt8] {
+        var key: [UInt8] = [locationTag]
+        KeyCodec.append(warehouse, to: &key)
+        return key
+    }
+
+    /// `0x04 sku [warehouse [location]]`.
+    static func locationStockPrefix(sku: String, warehouse: String? = nil, location: String? = nil) -> [UInt8] {
+        var key: [UInt8] = [locationStockTag]
+        KeyCodec.append(sku, to: &key)
+        if let warehouse { KeyCodec.append(warehouse, to: &key) }
+        if let location { KeyCodec.append(location, to: &key) }
+        return key
+    }
+
+    /// `0x05 warehouse [location [sku]]`.
+    static func placePrefix(warehouse: String, location: String? = nil, sku: String? = nil) -> [UInt8] {
+        var key: [UInt8] = [placeIndexTag]
+        KeyCodec.append(warehouse, to: &key)
+        if let location { KeyCodec.append(location, to: &key) }
+        if let sku { KeyCodec.append(sku, to: &key) }
+        return key
+    }
+
+    static func skuCostKey(_ sku: String) -> [UInt8] {
+        var key: [UInt8] = [skuCostTag]
+        KeyCodec.append(sku, to: &key)
+        return key
+    }
+
+    static func purchaseOrderKey(_ id: String) -> [UInt8] {
+        [purchaseOrderTag] + Array(id.utf8)
+    }
+
+    static func transferKey(_ id: String) -> [UInt8] {
+        [transferTag] + Array(id.utf8)
+    }
+
+    static func scrapKey(_ id: String) -> [UInt8] {
+        [scrapTag] + Array(id.utf8)
+    }
+
+    static func reorderPolicyKey(warehouse: String, sku: String?) -> [UInt8] {
+        var key: [UInt8] = [reorderPolicyTag]
+        KeyCodec.append(warehouse, to: &key)
+        if let sku { KeyCodec.append(sku, to: &key) }
+        return key
+    }
+
+    static func stocktakeKey(_ id: String) -> [UInt8] {
+        [stocktakeTag] + Array(id.utf8)
+    }
+
     static func movePrefix(sku: String, warehouse: String?) -> [UInt8] {
         var key: [UInt8] = []
         KeyCodec.append(sku, to: &key)
         if let warehouse { KeyCodec.append(warehouse, to: &key) }
+        return key
+    }
+
+    static func timeIndexKey(atMillis: Int64, sequence: UInt64) -> [UInt8] {
+        var key: [UInt8] = [timeIndexTag]
+        KeyCodec.append(atMillis, to: &key)
+        KeyCodec.append(sequence, to: &key)
         return key
     }
 
@@ -61,13 +149,73 @@ public enum StockLedger {
         }
     }
 
-    /// Applies deltas to one level and appends the ledger row.
+    static func locationStock(
+        _ transaction: WriteTransaction, families: ColumnFamilies, sku: String, warehouse: String, location: String
+    ) throws -> Oms_V1_LocationStock {
+        let key = locationStockPrefix(sku: sku, warehouse: warehouse, location: location)
+        if let bytes = try transaction.get(families.stock, key) {
+            return try Oms_V1_LocationStock(serializedBytes: bytes)
+        }
+        var stock = Oms_V1_LocationStock()
+        stock.sku = sku
+        stock.warehouseCode = warehouse
+        stock.locationCode = location
+        return stock
+    }
+
+    static func skuCost(_ transaction: WriteTransaction, families: ColumnFamilies, sku: String) throws
+        -> Oms_V1_SkuCost?
+    {
+        try transaction.get(families.stock, skuCostKey(sku)).map { try Oms_V1_SkuCost(serializedBytes: $0) }
+    }
+
+    /// Throws FAILED_PRECONDITION naming `field` unless `code` is "" or a
+    /// location of `warehouse`.
+    static func requireLocation(
+        _ transaction: WriteTransaction, families: ColumnFamilies, warehouse: String, code: String,
+        field: String = "location_code"
+    ) throws {
+        guard !code.isEmpty else { return }
+        guard try transaction.get(families.stock, locationKey(warehouse: warehouse, code: code)) != nil else {
+            throw DomainError(
+                .failedPrecondition, "location \(code) does not exist in warehouse \(warehouse); create it first",
+                violations: [.init(field: field, description: "unknown location")], reason: "LOCATION_NOT_FOUND")
+        }
+    }
+
+    /// A receipt's cost: the moving average absorbs it (see `MovingAverageCost`).
+    struct ReceiptCost {
+        var unitCostMinor: Int64
+        var currencyCode: String
+    }
+
+    /// Applies deltas to one sku × warehouse and appends its ledger rows.
+    ///
+    /// `location` nil: a positive on-hand delta lands in unassigned stock
+    /// (""); a negative one is taken from unassigned first, then from the
+    /// locations in code order (one ledger row per location touched).
+    /// Returns the new warehouse level and the last ledger row written.
     @discardableResult
     static func apply(
         _ transaction: inout WriteTransaction, families: ColumnFamilies, sku: String, warehouse: String,
-        kind: Oms_V1_StockMoveKind, onHandDelta: Int64, reservedDelta: Int64, reason: String,
-        orderID: String = "", requestID: String = "", actor: String
+        location: String? = nil, kind: Oms_V1_StockMoveKind, onHandDelta: Int64, reservedDelta: Int64,
+        reason: String, orderID: String = "", requestID: String = "", reference: String = "",
+        receiptCost: ReceiptCost? = nil, actor: String
     ) throws -> (level: Oms_V1_StockLevel, move: Oms_V1_StockMove) {
+        let result = try applyAll(
+            &transaction, families: families, sku: sku, warehouse: warehouse, location: location, kind: kind,
+            onHandDelta: onHandDelta, reservedDelta: reservedDelta, reason: reason, orderID: orderID,
+            requestID: requestID, reference: reference, receiptCost: receiptCost, actor: actor)
+        return (result.level, result.moves.last!)
+    }
+
+    /// Like `apply`, returning every ledger row written.
+    static func applyAll(
+        _ transaction: inout WriteTransaction, families: ColumnFamilies, sku: String, warehouse: String,
+        location: String? = nil, kind: Oms_V1_StockMoveKind, onHandDelta: Int64, reservedDelta: Int64,
+        reason: String, orderID: String = "", requestID: String = "", reference: String = "",
+        receiptCost: ReceiptCost? = nil, actor: String
+    ) throws -> (level: Oms_V1_StockLevel, moves: [Oms_V1_StockMove]) {
         var level = try level(transaction, families: families, sku: sku, warehouse: warehouse)
         let (onHand, overflow1) = level.onHand.addingReportingOverflow(onHandDelta)
         let (reserved, overflow2) = level.reserved.addingReportingOverflow(reservedDelta)
@@ -86,29 +234,153 @@ public enum StockLedger {
                 "\(sku) in \(warehouse): on hand \(onHand) would be below reserved \(reserved)",
                 reason: "STOCK_BELOW_RESERVED")
         }
+        if let location {
+            try requireLocation(transaction, families: families, warehouse: warehouse, code: location)
+        }
+
+        // Which locations the on-hand change lands on.
+        var pieces: [(location: String, delta: Int64)] = []
+        if onHandDelta == 0 {
+            pieces = [(location ?? "", 0)]
+        } else if let location {
+            pieces = [(location, onHandDelta)]
+        } else if onHandDelta > 0 {
+            pieces = [("", onHandDelta)]
+        } else {
+            var missing = -onHandDelta
+            let rows = try transaction.scan(
+                families.stock, prefix: locationStockPrefix(sku: sku, warehouse: warehouse), limit: Int.max)
+            for row in rows where missing > 0 {
+                let stock = try Oms_V1_LocationStock(serializedBytes: row.value)
+                let take = min(stock.onHand, missing)
+                if take > 0 {
+                    pieces.append((stock.locationCode, -take))
+                    missing -= take
+                }
+            }
+            // Location rows always sum to the warehouse level, checked above.
+            guard missing == 0 else {
+                throw DomainError(
+                    .internalError, "\(sku) in \(warehouse): locations hold less than the warehouse level",
+                    reason: "LEDGER_INCONSISTENT")
+            }
+        }
+
+        // Moving-average cost: a receipt at a cost updates it first, so the
+        // rows carry the average after the receipt.
+        var cost = try skuCost(transaction, families: families, sku: sku)
+        if let receiptCost {
+            let totalBefore = try levels(transaction, families: families, sku: sku).reduce(Int64(0)) {
+                $0 + $1.onHand
+            }
+            if let existing = cost, !existing.currencyCode.isEmpty, existing.currencyCode != receiptCost.currencyCode
+            {
+                throw DomainError(
+                    .failedPrecondition,
+                    "\(sku) is valued in \(existing.currencyCode); a receipt in \(receiptCost.currencyCode) cannot be averaged in",
+                    violations: [.init(field: "currency_code", description: "must be \(existing.currencyCode)")],
+                    reason: "CURRENCY_MISMATCH")
+            }
+            var updated = cost ?? Oms_V1_SkuCost()
+            updated.sku = sku
+            updated.currencyCode = receiptCost.currencyCode
+            updated.averageCostMinor = try MovingAverageCost.afterReceipt(
+                onHand: totalBefore, averageCostMinor: cost?.averageCostMinor ?? 0, quantity: onHandDelta,
+                unitCostMinor: receiptCost.unitCostMinor)
+            updated.updatedAtMillis = transaction.now / 1_000_000
+            transaction.put(families.stock, skuCostKey(sku), updated.serializedBytes())
+            cost = updated
+        }
+
         let now = transaction.now / 1_000_000
+        let before = level
         level.onHand = onHand
         level.reserved = reserved
         level.available = onHand - reserved
         level.updatedAtMillis = now
         transaction.put(families.stock, levelKey(sku: sku, warehouse: warehouse), level.serializedBytes())
+        try LowStockAlert.check(
+            before: before, after: level, actor: actor, requestID: requestID, families: families,
+            transaction: &transaction)
 
-        var move = Oms_V1_StockMove()
+        var moves: [Oms_V1_StockMove] = []
+        var warehouseOnHand = onHand - onHandDelta
+        for (index, piece) in pieces.enumerated() {
+            var stock = try locationStock(
+                transaction, families: families, sku: sku, warehouse: warehouse, location: piece.location)
+            stock.onHand += piece.delta
+            guard stock.onHand >= 0 else {
+                throw DomainError(
+                    .failedPrecondition,
+                    "\(sku) at \(warehouse)/\(piece.location): on hand would go below zero (on hand \(stock.onHand - piece.delta), change \(piece.delta))",
+                    violations: [.init(field: "location_code", description: "not enough stock at this location")],
+                    reason: "STOCK_BELOW_ZERO")
+            }
+            stock.updatedAtMillis = now
+            let bytes = stock.serializedBytes()
+            transaction.put(
+                families.stock, locationStockPrefix(sku: sku, warehouse: warehouse, location: piece.location), bytes)
+            transaction.put(
+                families.stock, placePrefix(warehouse: warehouse, location: piece.location, sku: sku), bytes)
+            warehouseOnHand += piece.delta
+
+            var move = Oms_V1_StockMove()
+            move.sku = sku
+            move.warehouseCode = warehouse
+            move.locationCode = piece.location
+            move.kind = kind
+            move.onHandDelta = piece.delta
+            move.reservedDelta = index == 0 ? reservedDelta : 0
+            move.reason = reason
+            move.orderID = orderID
+            move.requestID = requestID
+            move.reference = reference
+            move.actor = actor
+            move.onHandAfter = stock.onHand
+            move.warehouseOnHandAfter = warehouseOnHand
+            if let cost {
+                move.unitCostMinor = cost.averageCostMinor
+                move.currencyCode = cost.currencyCode
+                let unit = receiptCost?.unitCostMinor ?? cost.averageCostMinor
+                let (value, overflow) = piece.delta.multipliedReportingOverflow(by: unit)
+                guard !overflow else { throw DomainError.invalid(field: "delta", "makes the stock value overflow") }
+                move.valueDeltaMinor = value
+            }
+            moves.append(try appendRow(&transaction, families: families, move))
+        }
+        return (level, moves)
+    }
+
+    /// The one place a ledger row is written: numbers it, stores it under
+    /// its primary key and the time index, and projects it into the rollups.
+    private static func appendRow(
+        _ transaction: inout WriteTransaction, families: ColumnFamilies, _ row: Oms_V1_StockMove
+    ) throws -> Oms_V1_StockMove {
+        var move = row
         move.sequence = try MetaCounter.next(moveCounter, transaction: &transaction, families: families)
-        move.sku = sku
-        move.warehouseCode = warehouse
-        move.kind = kind
-        move.onHandDelta = onHandDelta
-        move.reservedDelta = reservedDelta
-        move.reason = reason
-        move.orderID = orderID
-        move.requestID = requestID
-        move.actor = actor
-        move.atMillis = now
-        var key = movePrefix(sku: sku, warehouse: warehouse)
+        move.atMillis = transaction.now / 1_000_000
+        let bytes = move.serializedBytes()
+        var key = movePrefix(sku: move.sku, warehouse: move.warehouseCode)
         KeyCodec.append(move.sequence, to: &key)
-        transaction.put(families.stockMoves, key, move.serializedBytes())
+        transaction.put(families.stockMoves, key, bytes)
+        transaction.put(families.stockMoves, timeIndexKey(atMillis: move.atMillis, sequence: move.sequence), bytes)
         try Rollups.stockMoved(move, families: families, transaction: &transaction)
-        return (level, move)
+        return move
+    }
+
+    /// Changes the expected quantities of a level (`incoming`, `in_transit`),
+    /// which are not on hand and so have no ledger rows.
+    static func addExpected(
+        _ transaction: inout WriteTransaction, families: ColumnFamilies, sku: String, warehouse: String,
+        incoming: Int64, inTransit: Int64 = 0
+    ) throws {
+        var level = try level(transaction, families: families, sku: sku, warehouse: warehouse)
+        let before = level
+        level.incoming = max(0, level.incoming + incoming)
+        level.inTransit = max(0, level.inTransit + inTransit)
+        level.updatedAtMillis = transaction.now / 1_000_000
+        transaction.put(families.stock, levelKey(sku: sku, warehouse: warehouse), level.serializedBytes())
+        try LowStockAlert.check(
+            before: before, after: level, actor: "", requestID: "", families: families, transaction: &transaction)
     }
 }

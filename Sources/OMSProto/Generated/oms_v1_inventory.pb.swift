@@ -19,6 +19,12 @@ public enum Oms_V1_StockMoveKind: ProtoEnum {
     case shipment  // 4
     /// Returned goods restocked (on_hand increases).
     case `return`  // 5
+    /// A purchase order receipt (on_hand increases at the receipt's unit cost).
+    case receipt  // 6
+    case transferOut  // 7
+    case transferIn  // 8
+    case scrap  // 9
+    case stocktake  // 10
     case UNRECOGNIZED(Int32)
 
     public static let allCases: [Oms_V1_StockMoveKind] = [
@@ -28,6 +34,11 @@ public enum Oms_V1_StockMoveKind: ProtoEnum {
         .release,
         .shipment,
         .`return`,
+        .receipt,
+        .transferOut,
+        .transferIn,
+        .scrap,
+        .stocktake,
     ]
 
     public init() {
@@ -42,6 +53,11 @@ public enum Oms_V1_StockMoveKind: ProtoEnum {
         case 3: self = .release
         case 4: self = .shipment
         case 5: self = .`return`
+        case 6: self = .receipt
+        case 7: self = .transferOut
+        case 8: self = .transferIn
+        case 9: self = .scrap
+        case 10: self = .stocktake
         default: self = .UNRECOGNIZED(rawValue)
         }
     }
@@ -54,6 +70,11 @@ public enum Oms_V1_StockMoveKind: ProtoEnum {
         case "STOCK_MOVE_KIND_RELEASE": self = .release
         case "STOCK_MOVE_KIND_SHIPMENT": self = .shipment
         case "STOCK_MOVE_KIND_RETURN": self = .`return`
+        case "STOCK_MOVE_KIND_RECEIPT": self = .receipt
+        case "STOCK_MOVE_KIND_TRANSFER_OUT": self = .transferOut
+        case "STOCK_MOVE_KIND_TRANSFER_IN": self = .transferIn
+        case "STOCK_MOVE_KIND_SCRAP": self = .scrap
+        case "STOCK_MOVE_KIND_STOCKTAKE": self = .stocktake
         default: return nil
         }
     }
@@ -66,6 +87,11 @@ public enum Oms_V1_StockMoveKind: ProtoEnum {
         case .release: 3
         case .shipment: 4
         case .`return`: 5
+        case .receipt: 6
+        case .transferOut: 7
+        case .transferIn: 8
+        case .scrap: 9
+        case .stocktake: 10
         case .UNRECOGNIZED(let value): value
         }
     }
@@ -79,6 +105,329 @@ public enum Oms_V1_StockMoveKind: ProtoEnum {
         case .release: "STOCK_MOVE_KIND_RELEASE"
         case .shipment: "STOCK_MOVE_KIND_SHIPMENT"
         case .`return`: "STOCK_MOVE_KIND_RETURN"
+        case .receipt: "STOCK_MOVE_KIND_RECEIPT"
+        case .transferOut: "STOCK_MOVE_KIND_TRANSFER_OUT"
+        case .transferIn: "STOCK_MOVE_KIND_TRANSFER_IN"
+        case .scrap: "STOCK_MOVE_KIND_SCRAP"
+        case .stocktake: "STOCK_MOVE_KIND_STOCKTAKE"
+        case .UNRECOGNIZED(let value): String(value)
+        }
+    }
+}
+
+public enum Oms_V1_PurchaseOrderStatus: ProtoEnum {
+    case unspecified  // 0
+    /// Nothing received yet.
+    case `open`  // 1
+    case partiallyReceived  // 2
+    /// Every line received in full (or over, within tolerance).
+    case received  // 3
+    case UNRECOGNIZED(Int32)
+
+    public static let allCases: [Oms_V1_PurchaseOrderStatus] = [
+        .unspecified,
+        .`open`,
+        .partiallyReceived,
+        .received,
+    ]
+
+    public init() {
+        self = .unspecified
+    }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .`open`
+        case 2: self = .partiallyReceived
+        case 3: self = .received
+        default: self = .UNRECOGNIZED(rawValue)
+        }
+    }
+
+    public init?(protoName: String) {
+        switch protoName {
+        case "PURCHASE_ORDER_STATUS_UNSPECIFIED": self = .unspecified
+        case "PURCHASE_ORDER_STATUS_OPEN": self = .`open`
+        case "PURCHASE_ORDER_STATUS_PARTIALLY_RECEIVED": self = .partiallyReceived
+        case "PURCHASE_ORDER_STATUS_RECEIVED": self = .received
+        default: return nil
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .`open`: 1
+        case .partiallyReceived: 2
+        case .received: 3
+        case .UNRECOGNIZED(let value): value
+        }
+    }
+
+    /// The name in the .proto file; an unrecognized value is its number, as in proto3 JSON.
+    public var protoName: String {
+        switch self {
+        case .unspecified: "PURCHASE_ORDER_STATUS_UNSPECIFIED"
+        case .`open`: "PURCHASE_ORDER_STATUS_OPEN"
+        case .partiallyReceived: "PURCHASE_ORDER_STATUS_PARTIALLY_RECEIVED"
+        case .received: "PURCHASE_ORDER_STATUS_RECEIVED"
+        case .UNRECOGNIZED(let value): String(value)
+        }
+    }
+}
+
+public enum Oms_V1_TransferStatus: ProtoEnum {
+    case unspecified  // 0
+    case requested  // 1
+    case approved  // 2
+    case rejected  // 3
+    /// Stock left the source; in transit to the destination.
+    case shipped  // 4
+    case partiallyReceived  // 5
+    /// Closed: everything shipped was received, or the rest is recorded as
+    /// discrepancies.
+    case received  // 6
+    case UNRECOGNIZED(Int32)
+
+    public static let allCases: [Oms_V1_TransferStatus] = [
+        .unspecified,
+        .requested,
+        .approved,
+        .rejected,
+        .shipped,
+        .partiallyReceived,
+        .received,
+    ]
+
+    public init() {
+        self = .unspecified
+    }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .requested
+        case 2: self = .approved
+        case 3: self = .rejected
+        case 4: self = .shipped
+        case 5: self = .partiallyReceived
+        case 6: self = .received
+        default: self = .UNRECOGNIZED(rawValue)
+        }
+    }
+
+    public init?(protoName: String) {
+        switch protoName {
+        case "TRANSFER_STATUS_UNSPECIFIED": self = .unspecified
+        case "TRANSFER_STATUS_REQUESTED": self = .requested
+        case "TRANSFER_STATUS_APPROVED": self = .approved
+        case "TRANSFER_STATUS_REJECTED": self = .rejected
+        case "TRANSFER_STATUS_SHIPPED": self = .shipped
+        case "TRANSFER_STATUS_PARTIALLY_RECEIVED": self = .partiallyReceived
+        case "TRANSFER_STATUS_RECEIVED": self = .received
+        default: return nil
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .requested: 1
+        case .approved: 2
+        case .rejected: 3
+        case .shipped: 4
+        case .partiallyReceived: 5
+        case .received: 6
+        case .UNRECOGNIZED(let value): value
+        }
+    }
+
+    /// The name in the .proto file; an unrecognized value is its number, as in proto3 JSON.
+    public var protoName: String {
+        switch self {
+        case .unspecified: "TRANSFER_STATUS_UNSPECIFIED"
+        case .requested: "TRANSFER_STATUS_REQUESTED"
+        case .approved: "TRANSFER_STATUS_APPROVED"
+        case .rejected: "TRANSFER_STATUS_REJECTED"
+        case .shipped: "TRANSFER_STATUS_SHIPPED"
+        case .partiallyReceived: "TRANSFER_STATUS_PARTIALLY_RECEIVED"
+        case .received: "TRANSFER_STATUS_RECEIVED"
+        case .UNRECOGNIZED(let value): String(value)
+        }
+    }
+}
+
+public enum Oms_V1_ScrapReason: ProtoEnum {
+    case unspecified  // 0
+    case damaged  // 1
+    case expired  // 2
+    case lost  // 3
+    case UNRECOGNIZED(Int32)
+
+    public static let allCases: [Oms_V1_ScrapReason] = [
+        .unspecified,
+        .damaged,
+        .expired,
+        .lost,
+    ]
+
+    public init() {
+        self = .unspecified
+    }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .damaged
+        case 2: self = .expired
+        case 3: self = .lost
+        default: self = .UNRECOGNIZED(rawValue)
+        }
+    }
+
+    public init?(protoName: String) {
+        switch protoName {
+        case "SCRAP_REASON_UNSPECIFIED": self = .unspecified
+        case "SCRAP_REASON_DAMAGED": self = .damaged
+        case "SCRAP_REASON_EXPIRED": self = .expired
+        case "SCRAP_REASON_LOST": self = .lost
+        default: return nil
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .damaged: 1
+        case .expired: 2
+        case .lost: 3
+        case .UNRECOGNIZED(let value): value
+        }
+    }
+
+    /// The name in the .proto file; an unrecognized value is its number, as in proto3 JSON.
+    public var protoName: String {
+        switch self {
+        case .unspecified: "SCRAP_REASON_UNSPECIFIED"
+        case .damaged: "SCRAP_REASON_DAMAGED"
+        case .expired: "SCRAP_REASON_EXPIRED"
+        case .lost: "SCRAP_REASON_LOST"
+        case .UNRECOGNIZED(let value): String(value)
+        }
+    }
+}
+
+public enum Oms_V1_ScrapStatus: ProtoEnum {
+    case unspecified  // 0
+    case requested  // 1
+    /// Approved and executed: the stock has left.
+    case approved  // 2
+    case rejected  // 3
+    case UNRECOGNIZED(Int32)
+
+    public static let allCases: [Oms_V1_ScrapStatus] = [
+        .unspecified,
+        .requested,
+        .approved,
+        .rejected,
+    ]
+
+    public init() {
+        self = .unspecified
+    }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .requested
+        case 2: self = .approved
+        case 3: self = .rejected
+        default: self = .UNRECOGNIZED(rawValue)
+        }
+    }
+
+    public init?(protoName: String) {
+        switch protoName {
+        case "SCRAP_STATUS_UNSPECIFIED": self = .unspecified
+        case "SCRAP_STATUS_REQUESTED": self = .requested
+        case "SCRAP_STATUS_APPROVED": self = .approved
+        case "SCRAP_STATUS_REJECTED": self = .rejected
+        default: return nil
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .requested: 1
+        case .approved: 2
+        case .rejected: 3
+        case .UNRECOGNIZED(let value): value
+        }
+    }
+
+    /// The name in the .proto file; an unrecognized value is its number, as in proto3 JSON.
+    public var protoName: String {
+        switch self {
+        case .unspecified: "SCRAP_STATUS_UNSPECIFIED"
+        case .requested: "SCRAP_STATUS_REQUESTED"
+        case .approved: "SCRAP_STATUS_APPROVED"
+        case .rejected: "SCRAP_STATUS_REJECTED"
+        case .UNRECOGNIZED(let value): String(value)
+        }
+    }
+}
+
+public enum Oms_V1_StocktakeStatus: ProtoEnum {
+    case unspecified  // 0
+    case counting  // 1
+    case committed  // 2
+    case UNRECOGNIZED(Int32)
+
+    public static let allCases: [Oms_V1_StocktakeStatus] = [
+        .unspecified,
+        .counting,
+        .committed,
+    ]
+
+    public init() {
+        self = .unspecified
+    }
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .counting
+        case 2: self = .committed
+        default: self = .UNRECOGNIZED(rawValue)
+        }
+    }
+
+    public init?(protoName: String) {
+        switch protoName {
+        case "STOCKTAKE_STATUS_UNSPECIFIED": self = .unspecified
+        case "STOCKTAKE_STATUS_COUNTING": self = .counting
+        case "STOCKTAKE_STATUS_COMMITTED": self = .committed
+        default: return nil
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: 0
+        case .counting: 1
+        case .committed: 2
+        case .UNRECOGNIZED(let value): value
+        }
+    }
+
+    /// The name in the .proto file; an unrecognized value is its number, as in proto3 JSON.
+    public var protoName: String {
+        switch self {
+        case .unspecified: "STOCKTAKE_STATUS_UNSPECIFIED"
+        case .counting: "STOCKTAKE_STATUS_COUNTING"
+        case .committed: "STOCKTAKE_STATUS_COMMITTED"
         case .UNRECOGNIZED(let value): String(value)
         }
     }
@@ -260,6 +609,305 @@ public struct Oms_V1_StockLevel: ProtoMessage {
 
     public var updatedAtMillis: Int64 = 0
 
+    /// Expected into this warehouse: open purchase order quantities not yet
+    /// received, plus approved inbound transfer quantities not yet received
+    /// (shipped or not). Not part of on_hand or available.
+    public var incoming: Int64 = 0
+
+    /// Shipped towards this warehouse by a transfer and not yet received.
+    public var inTransit: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// A storage place inside a warehouse. The code is the key within the
+/// warehouse; zone/aisle/bin describe where it is. Stock without a location
+/// (location_code "") is the warehouse's unassigned stock: order returns and
+/// adjustments that name no location land there.
+public struct Oms_V1_Location: ProtoMessage {
+    public static let protoMessageName = "oms.v1.Location"
+
+    public var warehouseCode: String = ""
+
+    /// 1-64 characters of [A-Za-z0-9._-], unique per warehouse.
+    public var code: String = ""
+
+    public var zone: String = ""
+
+    public var aisle: String = ""
+
+    public var bin: String = ""
+
+    public var name: String = ""
+
+    public var createdAtMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CreateLocationRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CreateLocationRequest"
+
+    public var requestID: String = ""
+
+    public var location: Oms_V1_Location? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CreateLocationResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CreateLocationResponse"
+
+    public var location: Oms_V1_Location? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListLocationsRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListLocationsRequest"
+
+    public var warehouseCode: String = ""
+
+    public var pageSize: Int32 = 0
+
+    public var pageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListLocationsResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListLocationsResponse"
+
+    public var locations: [Oms_V1_Location] = []
+
+    public var nextPageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// On-hand of one sku at one location ("" = unassigned) of a warehouse.
+/// Reservations are held per warehouse (StockLevel), not per location.
+public struct Oms_V1_LocationStock: ProtoMessage {
+    public static let protoMessageName = "oms.v1.LocationStock"
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var locationCode: String = ""
+
+    public var onHand: Int64 = 0
+
+    public var updatedAtMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListStockRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListStockRequest"
+
+    /// At least one of sku and warehouse_code. sku alone: every warehouse and
+    /// location of the product; warehouse_code (optionally with location_code):
+    /// everything stored there (optionally only that sku).
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var locationCode: String = ""
+
+    public var pageSize: Int32 = 0
+
+    public var pageToken: String = ""
+
+    /// Also rows whose on_hand is zero (default: only non-zero rows).
+    public var includeEmpty: Bool = false
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListStockResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListStockResponse"
+
+    public var rows: [Oms_V1_LocationStock] = []
+
+    public var nextPageToken: String = ""
+
     public var unknownFields = ProtoUnknownFields()
 
     public init() {}
@@ -311,6 +959,28 @@ public struct Oms_V1_StockMove: ProtoMessage {
 
     public var atMillis: Int64 = 0
 
+    /// "" = the warehouse's unassigned stock.
+    public var locationCode: String = ""
+
+    /// What caused the row: "po:<id>", "order:<id>", a caller's reference.
+    public var reference: String = ""
+
+    /// on_hand of sku x warehouse x location after this row.
+    public var onHandAfter: Int64 = 0
+
+    /// on_hand of sku x warehouse (all locations) after this row.
+    public var warehouseOnHandAfter: Int64 = 0
+
+    /// The sku's moving-average unit cost after this row (minor units of
+    /// currency_code; 0 and "" while the sku has never been received at a cost).
+    public var unitCostMinor: Int64 = 0
+
+    /// on_hand_delta valued: at the receipt's cost for receipts, else at the
+    /// average cost. Negative for stock that left (scrap: the value written off).
+    public var valueDeltaMinor: Int64 = 0
+
+    public var currencyCode: String = ""
+
     public var unknownFields = ProtoUnknownFields()
 
     public init() {}
@@ -350,6 +1020,13 @@ public struct Oms_V1_AdjustStockRequest: ProtoMessage {
 
     /// Why, for the ledger ("receipt PO-17", "stocktake", "scrap").
     public var reason: String = ""
+
+    /// The location; "" = unassigned. For a negative delta without a location,
+    /// stock is taken from unassigned first, then locations in code order.
+    public var locationCode: String = ""
+
+    /// Free reference for the ledger (a WMS document number, say).
+    public var reference: String = ""
 
     public var unknownFields = ProtoUnknownFields()
 
@@ -457,6 +1134,2488 @@ public struct Oms_V1_GetStockResponse: ProtoMessage {
     /// One level per warehouse that holds the sku.
     public var warehouses: [Oms_V1_StockLevel] = []
 
+    public var incoming: Int64 = 0
+
+    public var inTransit: Int64 = 0
+
+    /// Non-zero on-hand per location, in warehouse then location order.
+    public var locations: [Oms_V1_LocationStock] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListMovementsRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListMovementsRequest"
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var locationCode: String = ""
+
+    /// UNSPECIFIED: every kind.
+    public var kind: Oms_V1_StockMoveKind = .unspecified
+
+    /// [from_millis, to_millis); 0 = open end.
+    public var fromMillis: Int64 = 0
+
+    public var toMillis: Int64 = 0
+
+    public var pageSize: Int32 = 0
+
+    public var pageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListMovementsResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListMovementsResponse"
+
+    public var moves: [Oms_V1_StockMove] = []
+
+    public var nextPageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_PurchaseOrderLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.PurchaseOrderLine"
+
+    public var sku: String = ""
+
+    /// Ordered units, > 0.
+    public var quantity: Int64 = 0
+
+    /// Cost per unit in minor units of the order's currency, >= 0.
+    public var unitCostMinor: Int64 = 0
+
+    /// Received so far (output).
+    public var receivedQuantity: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_PurchaseOrderReceiptLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.PurchaseOrderReceiptLine"
+
+    public var sku: String = ""
+
+    public var quantity: Int64 = 0
+
+    /// Put-away location; "" = unassigned.
+    public var locationCode: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_PurchaseOrderReceipt: ProtoMessage {
+    public static let protoMessageName = "oms.v1.PurchaseOrderReceipt"
+
+    public var number: UInt32 = 0
+
+    public var receivedAtMillis: Int64 = 0
+
+    public var actor: String = ""
+
+    public var lines: [Oms_V1_PurchaseOrderReceiptLine] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_PurchaseOrder: ProtoMessage {
+    public static let protoMessageName = "oms.v1.PurchaseOrder"
+
+    /// "po_..." (server-generated).
+    public var id: String = ""
+
+    public var supplier: String = ""
+
+    public var warehouseCode: String = ""
+
+    /// ISO 4217 of every unit cost.
+    public var currencyCode: String = ""
+
+    public var lines: [Oms_V1_PurchaseOrderLine] = []
+
+    public var expectedAtMillis: Int64 = 0
+
+    /// Over-receipt allowed per line: received <= quantity + floor(quantity *
+    /// percent / 100). 0 = none. At most 100.
+    public var overReceiptTolerancePercent: UInt32 = 0
+
+    public var status: Oms_V1_PurchaseOrderStatus = .unspecified
+
+    public var version: UInt64 = 0
+
+    public var receipts: [Oms_V1_PurchaseOrderReceipt] = []
+
+    public var createdBy: String = ""
+
+    public var createdAtMillis: Int64 = 0
+
+    public var updatedAtMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CreatePurchaseOrderRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CreatePurchaseOrderRequest"
+
+    public var requestID: String = ""
+
+    /// supplier, warehouse_code, currency_code, lines{sku, quantity,
+    /// unit_cost_minor}, expected_at_millis, over_receipt_tolerance_percent.
+    public var purchaseOrder: Oms_V1_PurchaseOrder? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CreatePurchaseOrderResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CreatePurchaseOrderResponse"
+
+    public var purchaseOrder: Oms_V1_PurchaseOrder? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ReceivePurchaseOrderRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReceivePurchaseOrderRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    /// At least one line; each sku must be on the order.
+    public var lines: [Oms_V1_PurchaseOrderReceiptLine] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ReceivePurchaseOrderResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReceivePurchaseOrderResponse"
+
+    public var purchaseOrder: Oms_V1_PurchaseOrder? = nil
+
+    /// One receipt row per line.
+    public var moves: [Oms_V1_StockMove] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetPurchaseOrderRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetPurchaseOrderRequest"
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetPurchaseOrderResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetPurchaseOrderResponse"
+
+    public var purchaseOrder: Oms_V1_PurchaseOrder? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListPurchaseOrdersRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListPurchaseOrdersRequest"
+
+    /// UNSPECIFIED: every status.
+    public var status: Oms_V1_PurchaseOrderStatus = .unspecified
+
+    public var pageSize: Int32 = 0
+
+    public var pageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListPurchaseOrdersResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListPurchaseOrdersResponse"
+
+    public var purchaseOrders: [Oms_V1_PurchaseOrder] = []
+
+    public var nextPageToken: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetValuationRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetValuationRequest"
+
+    /// Optional filters.
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    /// 0 = now; else the valuation after every ledger row at or before this time.
+    public var asOfMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// on_hand x unit cost for one sku in one warehouse.
+public struct Oms_V1_ValuationLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ValuationLine"
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var onHand: Int64 = 0
+
+    public var unitCostMinor: Int64 = 0
+
+    public var valueMinor: Int64 = 0
+
+    public var currencyCode: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetValuationResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetValuationResponse"
+
+    public var lines: [Oms_V1_ValuationLine] = []
+
+    /// The sum of the lines' values, one entry per currency.
+    public var totals: [Oms_V1_Money] = []
+
+    public var asOfMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// Storage only (`stock` column family): the moving-average cost of a sku.
+public struct Oms_V1_SkuCost: ProtoMessage {
+    public static let protoMessageName = "oms.v1.SkuCost"
+
+    public var sku: String = ""
+
+    public var averageCostMinor: Int64 = 0
+
+    public var currencyCode: String = ""
+
+    public var updatedAtMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_TransferLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.TransferLine"
+
+    public var sku: String = ""
+
+    public var quantity: Int64 = 0
+
+    /// Where to take it from in the source; "" = unassigned first, then
+    /// locations in code order.
+    public var fromLocationCode: String = ""
+
+    /// Output.
+    public var shippedQuantity: Int64 = 0
+
+    public var receivedQuantity: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// Shipped but never received, recorded when a transfer is closed.
+public struct Oms_V1_TransferDiscrepancy: ProtoMessage {
+    public static let protoMessageName = "oms.v1.TransferDiscrepancy"
+
+    public var sku: String = ""
+
+    public var shippedQuantity: Int64 = 0
+
+    public var receivedQuantity: Int64 = 0
+
+    /// shipped - received.
+    public var missingQuantity: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_Transfer: ProtoMessage {
+    public static let protoMessageName = "oms.v1.Transfer"
+
+    /// "trf_..." (server-generated).
+    public var id: String = ""
+
+    public var fromWarehouseCode: String = ""
+
+    public var toWarehouseCode: String = ""
+
+    public var lines: [Oms_V1_TransferLine] = []
+
+    public var status: Oms_V1_TransferStatus = .unspecified
+
+    public var note: String = ""
+
+    public var requestedBy: String = ""
+
+    /// Who approved or rejected.
+    public var decidedBy: String = ""
+
+    public var rejectionReason: String = ""
+
+    public var discrepancies: [Oms_V1_TransferDiscrepancy] = []
+
+    public var version: UInt64 = 0
+
+    public var createdAtMillis: Int64 = 0
+
+    public var updatedAtMillis: Int64 = 0
+
+    public var shippedAtMillis: Int64 = 0
+
+    public var receivedAtMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_TransferResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.TransferResponse"
+
+    public var transfer: Oms_V1_Transfer? = nil
+
+    /// Ledger rows written by this call (ship: TRANSFER_OUT; receive: TRANSFER_IN).
+    public var moves: [Oms_V1_StockMove] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_RequestTransferRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.RequestTransferRequest"
+
+    public var requestID: String = ""
+
+    /// from_warehouse_code, to_warehouse_code, lines{sku, quantity,
+    /// from_location_code}, note.
+    public var transfer: Oms_V1_Transfer? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ApproveTransferRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ApproveTransferRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_RejectTransferRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.RejectTransferRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    public var reason: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ShipTransferRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ShipTransferRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_TransferReceiptLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.TransferReceiptLine"
+
+    public var sku: String = ""
+
+    public var quantity: Int64 = 0
+
+    /// Put-away location at the destination; "" = unassigned.
+    public var locationCode: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ReceiveTransferRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReceiveTransferRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    /// May be empty when only closing (complete = true).
+    public var lines: [Oms_V1_TransferReceiptLine] = []
+
+    /// Close the transfer: what is still missing becomes a discrepancy.
+    public var complete: Bool = false
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetTransferRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetTransferRequest"
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ScrapLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ScrapLine"
+
+    public var sku: String = ""
+
+    public var quantity: Int64 = 0
+
+    /// "" = unassigned first, then locations in code order.
+    public var locationCode: String = ""
+
+    /// Output, once approved: the value written off (quantity x average cost).
+    public var writtenOffMinor: Int64 = 0
+
+    public var currencyCode: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_Scrap: ProtoMessage {
+    public static let protoMessageName = "oms.v1.Scrap"
+
+    /// "scr_..." (server-generated).
+    public var id: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var lines: [Oms_V1_ScrapLine] = []
+
+    public var reason: Oms_V1_ScrapReason = .unspecified
+
+    public var note: String = ""
+
+    public var status: Oms_V1_ScrapStatus = .unspecified
+
+    public var requestedBy: String = ""
+
+    public var decidedBy: String = ""
+
+    public var rejectionReason: String = ""
+
+    /// Sum of the lines' written_off_minor per currency.
+    public var writtenOff: [Oms_V1_Money] = []
+
+    public var version: UInt64 = 0
+
+    public var createdAtMillis: Int64 = 0
+
+    public var updatedAtMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ScrapResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ScrapResponse"
+
+    public var scrap: Oms_V1_Scrap? = nil
+
+    public var moves: [Oms_V1_StockMove] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_RequestScrapRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.RequestScrapRequest"
+
+    public var requestID: String = ""
+
+    /// warehouse_code, lines{sku, quantity, location_code}, reason, note.
+    public var scrap: Oms_V1_Scrap? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ApproveScrapRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ApproveScrapRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_RejectScrapRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.RejectScrapRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    public var reason: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetScrapRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetScrapRequest"
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// One row of a bulk adjustment (like AdjustStockRequest).
+public struct Oms_V1_BulkAdjustStockRow: ProtoMessage {
+    public static let protoMessageName = "oms.v1.BulkAdjustStockRow"
+
+    /// The caller's row number (a CSV line, say), echoed in failures; 0 = the
+    /// row's position in the stream, counting from 1.
+    public var rowNumber: UInt64 = 0
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var delta: Int64 = 0
+
+    public var reason: String = ""
+
+    public var locationCode: String = ""
+
+    /// Only read from the first row: the idempotency key of the whole stream.
+    /// A retry with the same key and rows skips the chunks already applied.
+    public var requestID: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_BulkAdjustStockFailure: ProtoMessage {
+    public static let protoMessageName = "oms.v1.BulkAdjustStockFailure"
+
+    public var rowNumber: UInt64 = 0
+
+    /// The gRPC status name the row alone would have got: INVALID_ARGUMENT,
+    /// FAILED_PRECONDITION.
+    public var code: String = ""
+
+    /// The field at fault ("sku", "delta", ...), when there is one.
+    public var field: String = ""
+
+    public var message: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_BulkAdjustStockResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.BulkAdjustStockResponse"
+
+    public var rowsReceived: UInt64 = 0
+
+    public var rowsApplied: UInt64 = 0
+
+    public var rowsFailed: UInt64 = 0
+
+    /// One entry per failed row, in row order; rows not listed were applied.
+    public var failures: [Oms_V1_BulkAdjustStockFailure] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_StocktakeLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.StocktakeLine"
+
+    public var sku: String = ""
+
+    public var locationCode: String = ""
+
+    /// On hand when the stocktake started.
+    public var snapshotQuantity: Int64 = 0
+
+    public var counted: Bool = false
+
+    public var countedQuantity: Int64 = 0
+
+    /// On hand when the count was recorded (snapshot + movements since).
+    public var expectedAtCount: Int64 = 0
+
+    /// expected_at_count - snapshot_quantity.
+    public var movementsDuringCount: Int64 = 0
+
+    /// counted_quantity - expected_at_count (0 while not counted).
+    public var variance: Int64 = 0
+
+    /// variance x the sku's average cost.
+    public var varianceValueMinor: Int64 = 0
+
+    public var currencyCode: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_Stocktake: ProtoMessage {
+    public static let protoMessageName = "oms.v1.Stocktake"
+
+    /// "stk_..." (server-generated).
+    public var id: String = ""
+
+    public var warehouseCode: String = ""
+
+    /// Scope; empty = every location / sku of the warehouse.
+    public var locationCodes: [String] = []
+
+    public var skus: [String] = []
+
+    public var status: Oms_V1_StocktakeStatus = .unspecified
+
+    public var lines: [Oms_V1_StocktakeLine] = []
+
+    public var startedBy: String = ""
+
+    public var startedAtMillis: Int64 = 0
+
+    public var committedBy: String = ""
+
+    public var committedAtMillis: Int64 = 0
+
+    public var version: UInt64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_StocktakeResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.StocktakeResponse"
+
+    public var stocktake: Oms_V1_Stocktake? = nil
+
+    /// CommitStocktake: the STOCKTAKE ledger rows written.
+    public var moves: [Oms_V1_StockMove] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_StartStocktakeRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.StartStocktakeRequest"
+
+    public var requestID: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var locationCodes: [String] = []
+
+    public var skus: [String] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// One count. The first message's stocktake_id and request_id apply to the
+/// whole stream.
+public struct Oms_V1_StocktakeCount: ProtoMessage {
+    public static let protoMessageName = "oms.v1.StocktakeCount"
+
+    public var stocktakeID: String = ""
+
+    public var sku: String = ""
+
+    /// "" = unassigned stock.
+    public var locationCode: String = ""
+
+    public var countedQuantity: Int64 = 0
+
+    public var requestID: String = ""
+
+    /// Echoed in failures; 0 = position in the stream from 1.
+    public var rowNumber: UInt64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_RecordCountsResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.RecordCountsResponse"
+
+    public var countsReceived: UInt64 = 0
+
+    public var countsRecorded: UInt64 = 0
+
+    /// Same shape as bulk adjustment failures: row, code, field, message.
+    public var failures: [Oms_V1_BulkAdjustStockFailure] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetStocktakeVarianceRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetStocktakeVarianceRequest"
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CommitStocktakeRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CommitStocktakeRequest"
+
+    public var requestID: String = ""
+
+    public var id: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ReconcileReservationsRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReconcileReservationsRequest"
+
+    public var requestID: String = ""
+
+    /// false: report only (read from a snapshot); true: also repair.
+    public var repair: Bool = false
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// A lease whose owner order does not exist or no longer holds stock.
+public struct Oms_V1_OrphanReservation: ProtoMessage {
+    public static let protoMessageName = "oms.v1.OrphanReservation"
+
+    public var orderID: String = ""
+
+    public var lineIndex: UInt32 = 0
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var quantity: Int64 = 0
+
+    /// "order not found" or the order's status.
+    public var why: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ReservationMismatch: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReservationMismatch"
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    /// The level's reserved quantity.
+    public var reserved: Int64 = 0
+
+    /// Sum of the open (non-orphan) reservations.
+    public var openReservations: Int64 = 0
+
+    /// reserved - open_reservations.
+    public var difference: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ReconcileReservationsResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReconcileReservationsResponse"
+
+    public var levelsChecked: UInt64 = 0
+
+    public var reservationsChecked: UInt64 = 0
+
+    public var orphans: [Oms_V1_OrphanReservation] = []
+
+    /// Levels whose reserved differs from their open reservations (orphans
+    /// already left out).
+    public var mismatches: [Oms_V1_ReservationMismatch] = []
+
+    public var repaired: Bool = false
+
+    public var moves: [Oms_V1_StockMove] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ReorderPolicy: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReorderPolicy"
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var reorderPoint: Int64 = 0
+
+    public var safetyStock: Int64 = 0
+
+    public var leadTimeDays: Int32 = 0
+
+    /// Suggestions are at least this much (0 = no minimum).
+    public var minOrderQuantity: Int64 = 0
+
+    /// Position after ordering stays at or below this (0 = no maximum).
+    public var maxStock: Int64 = 0
+
+    /// Who to order from, at what unit cost (minor units of currency_code).
+    public var supplier: String = ""
+
+    public var unitCostMinor: Int64 = 0
+
+    public var currencyCode: String = ""
+
+    public var updatedAtMillis: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_SetReorderPolicyRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.SetReorderPolicyRequest"
+
+    public var requestID: String = ""
+
+    public var policy: Oms_V1_ReorderPolicy? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_SetReorderPolicyResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.SetReorderPolicyResponse"
+
+    public var policy: Oms_V1_ReorderPolicy? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_LowStockItem: ProtoMessage {
+    public static let protoMessageName = "oms.v1.LowStockItem"
+
+    public var policy: Oms_V1_ReorderPolicy? = nil
+
+    public var onHand: Int64 = 0
+
+    public var reserved: Int64 = 0
+
+    public var available: Int64 = 0
+
+    public var incoming: Int64 = 0
+
+    /// available + incoming.
+    public var position: Int64 = 0
+
+    /// reorder_point - position (> 0).
+    public var belowReorderPointBy: Int64 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListLowStockRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListLowStockRequest"
+
+    /// Empty: every warehouse.
+    public var warehouseCode: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_ListLowStockResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ListLowStockResponse"
+
+    public var items: [Oms_V1_LowStockItem] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// One suggested order line with the figures behind it.
+public struct Oms_V1_ReplenishmentSuggestion: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReplenishmentSuggestion"
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    /// Units shipped in the velocity window.
+    public var soldInWindow: Int64 = 0
+
+    public var windowDays: Int32 = 0
+
+    public var leadTimeDays: Int32 = 0
+
+    /// ceil(sold_in_window x lead_time_days / window_days).
+    public var demandDuringLeadTime: Int64 = 0
+
+    public var safetyStock: Int64 = 0
+
+    public var reorderPoint: Int64 = 0
+
+    public var available: Int64 = 0
+
+    /// Open purchase orders and inbound transfers.
+    public var incoming: Int64 = 0
+
+    public var position: Int64 = 0
+
+    /// max(reorder_point, demand_during_lead_time + safety_stock).
+    public var target: Int64 = 0
+
+    /// max(target - position, min_order_quantity), capped so position +
+    /// quantity <= max_stock when a maximum is set.
+    public var quantity: Int64 = 0
+
+    public var supplier: String = ""
+
+    public var unitCostMinor: Int64 = 0
+
+    public var currencyCode: String = ""
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_SuggestReplenishmentRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.SuggestReplenishmentRequest"
+
+    public var warehouseCode: String = ""
+
+    /// Sales velocity window; 0 = 30 days.
+    public var windowDays: Int32 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_SuggestReplenishmentResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.SuggestReplenishmentResponse"
+
+    public var suggestions: [Oms_V1_ReplenishmentSuggestion] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CreatePurchaseOrdersFromSuggestionsRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CreatePurchaseOrdersFromSuggestionsRequest"
+
+    public var requestID: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var windowDays: Int32 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_CreatePurchaseOrdersFromSuggestionsResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.CreatePurchaseOrdersFromSuggestionsResponse"
+
+    public var purchaseOrders: [Oms_V1_PurchaseOrder] = []
+
+    public var suggestions: [Oms_V1_ReplenishmentSuggestion] = []
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetStockAnalysisRequest: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetStockAnalysisRequest"
+
+    /// Optional filters.
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    /// The period [from_millis, to_millis); to_millis 0 = now. from_millis is required.
+    public var fromMillis: Int64 = 0
+
+    public var toMillis: Int64 = 0
+
+    /// Slow-moving: no sale in this many days before to_millis (0 = 90).
+    public var slowMovingDays: Int32 = 0
+
+    /// Overstock: cover above this many days (0 = 180).
+    public var overstockDays: Int32 = 0
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// Figures of one sku x warehouse over the period. Integer arithmetic:
+/// average_on_hand = (opening + closing) / 2 rounded half up;
+/// turnover_permille = floor(sold x 1000 / average_on_hand);
+/// days_of_inventory = floor(average_on_hand x period_days / sold);
+/// cover_days = floor(closing x period_days / sold). With no sales the
+/// day figures are -1 (infinite).
+public struct Oms_V1_StockAnalysisLine: ProtoMessage {
+    public static let protoMessageName = "oms.v1.StockAnalysisLine"
+
+    public var sku: String = ""
+
+    public var warehouseCode: String = ""
+
+    public var openingOnHand: Int64 = 0
+
+    public var closingOnHand: Int64 = 0
+
+    public var averageOnHand: Int64 = 0
+
+    /// Units shipped to customers in the period.
+    public var sold: Int64 = 0
+
+    public var periodDays: Int64 = 0
+
+    public var turnoverPermille: Int64 = 0
+
+    public var daysOfInventory: Int64 = 0
+
+    public var coverDays: Int64 = 0
+
+    /// 0 = never sold.
+    public var lastSaleAtMillis: Int64 = 0
+
+    public var slowMoving: Bool = false
+
+    public var overstock: Bool = false
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+public struct Oms_V1_GetStockAnalysisResponse: ProtoMessage {
+    public static let protoMessageName = "oms.v1.GetStockAnalysisResponse"
+
+    public var lines: [Oms_V1_StockAnalysisLine] = []
+
+    /// The lines flagged slow_moving / overstock (with on hand), for convenience.
+    public var slowMoving: [Oms_V1_StockAnalysisLine] = []
+
+    public var overstock: [Oms_V1_StockAnalysisLine] = []
+
+    public var fromMillis: Int64 = 0
+
+    public var toMillis: Int64 = 0
+
     public var unknownFields = ProtoUnknownFields()
 
     public init() {}
@@ -494,6 +3653,36 @@ public enum Oms_V1_InventoryService {
         "ListWarehouses",
         "AdjustStock",
         "GetStock",
+        "CreateLocation",
+        "ListLocations",
+        "ListStock",
+        "ListMovements",
+        "CreatePurchaseOrder",
+        "ReceivePurchaseOrder",
+        "GetPurchaseOrder",
+        "ListPurchaseOrders",
+        "GetValuation",
+        "RequestTransfer",
+        "ApproveTransfer",
+        "RejectTransfer",
+        "ShipTransfer",
+        "ReceiveTransfer",
+        "GetTransfer",
+        "RequestScrap",
+        "ApproveScrap",
+        "RejectScrap",
+        "GetScrap",
+        "BulkAdjustStock",
+        "StartStocktake",
+        "RecordCounts",
+        "GetStocktakeVariance",
+        "CommitStocktake",
+        "ReconcileReservations",
+        "SetReorderPolicy",
+        "ListLowStock",
+        "SuggestReplenishment",
+        "CreatePurchaseOrdersFromSuggestions",
+        "GetStockAnalysis",
     ]
 
     public enum Method {
@@ -526,6 +3715,258 @@ public enum Oms_V1_InventoryService {
         public static let getStock = ProtoMethod<Oms_V1_GetStockRequest, Oms_V1_GetStockResponse>(
             service: "oms.v1.InventoryService",
             name: "GetStock",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Locations (bins) of a warehouse, addressed by zone/aisle/bin.
+        public static let createLocation = ProtoMethod<Oms_V1_CreateLocationRequest, Oms_V1_CreateLocationResponse>(
+            service: "oms.v1.InventoryService",
+            name: "CreateLocation",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let listLocations = ProtoMethod<Oms_V1_ListLocationsRequest, Oms_V1_ListLocationsResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ListLocations",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// On-hand per sku x warehouse x location, by product, warehouse or
+        /// location, paged.
+        public static let listStock = ProtoMethod<Oms_V1_ListStockRequest, Oms_V1_ListStockResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ListStock",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// The immutable ledger, filtered by sku, warehouse, location, kind and
+        /// time range, oldest first, paged.
+        public static let listMovements = ProtoMethod<Oms_V1_ListMovementsRequest, Oms_V1_ListMovementsResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ListMovements",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Purchase orders: stock expected from a supplier (counted in `incoming`
+        /// until received). Receipts may be partial; over-receipt is refused beyond
+        /// the order's tolerance. Each receipt updates the moving-average cost.
+        public static let createPurchaseOrder = ProtoMethod<Oms_V1_CreatePurchaseOrderRequest, Oms_V1_CreatePurchaseOrderResponse>(
+            service: "oms.v1.InventoryService",
+            name: "CreatePurchaseOrder",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let receivePurchaseOrder = ProtoMethod<Oms_V1_ReceivePurchaseOrderRequest, Oms_V1_ReceivePurchaseOrderResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ReceivePurchaseOrder",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let getPurchaseOrder = ProtoMethod<Oms_V1_GetPurchaseOrderRequest, Oms_V1_GetPurchaseOrderResponse>(
+            service: "oms.v1.InventoryService",
+            name: "GetPurchaseOrder",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let listPurchaseOrders = ProtoMethod<Oms_V1_ListPurchaseOrdersRequest, Oms_V1_ListPurchaseOrdersResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ListPurchaseOrders",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Stock value per sku x warehouse at moving-average cost, now or as of a
+        /// past time.
+        public static let getValuation = ProtoMethod<Oms_V1_GetValuationRequest, Oms_V1_GetValuationResponse>(
+            service: "oms.v1.InventoryService",
+            name: "GetValuation",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Transfers between warehouses: requested, then approved or rejected by
+        /// someone other than the requester, shipped (stock leaves the source and
+        /// is in transit to the destination), received (partially; closing with
+        /// `complete` records shipped-but-missing units as discrepancies).
+        public static let requestTransfer = ProtoMethod<Oms_V1_RequestTransferRequest, Oms_V1_TransferResponse>(
+            service: "oms.v1.InventoryService",
+            name: "RequestTransfer",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let approveTransfer = ProtoMethod<Oms_V1_ApproveTransferRequest, Oms_V1_TransferResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ApproveTransfer",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let rejectTransfer = ProtoMethod<Oms_V1_RejectTransferRequest, Oms_V1_TransferResponse>(
+            service: "oms.v1.InventoryService",
+            name: "RejectTransfer",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let shipTransfer = ProtoMethod<Oms_V1_ShipTransferRequest, Oms_V1_TransferResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ShipTransfer",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let receiveTransfer = ProtoMethod<Oms_V1_ReceiveTransferRequest, Oms_V1_TransferResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ReceiveTransfer",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let getTransfer = ProtoMethod<Oms_V1_GetTransferRequest, Oms_V1_TransferResponse>(
+            service: "oms.v1.InventoryService",
+            name: "GetTransfer",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Scrap: requested, then approved (stock leaves with SCRAP rows, its value
+        /// written off at average cost) or rejected, by someone other than the
+        /// requester.
+        public static let requestScrap = ProtoMethod<Oms_V1_RequestScrapRequest, Oms_V1_ScrapResponse>(
+            service: "oms.v1.InventoryService",
+            name: "RequestScrap",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let approveScrap = ProtoMethod<Oms_V1_ApproveScrapRequest, Oms_V1_ScrapResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ApproveScrap",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let rejectScrap = ProtoMethod<Oms_V1_RejectScrapRequest, Oms_V1_ScrapResponse>(
+            service: "oms.v1.InventoryService",
+            name: "RejectScrap",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let getScrap = ProtoMethod<Oms_V1_GetScrapRequest, Oms_V1_ScrapResponse>(
+            service: "oms.v1.InventoryService",
+            name: "GetScrap",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Many AdjustStock rows in one client stream. Each row is validated and
+        /// applied on its own (in chunks through the single writer): a bad row is
+        /// reported and never fails the others.
+        public static let bulkAdjustStock = ProtoMethod<Oms_V1_BulkAdjustStockRow, Oms_V1_BulkAdjustStockResponse>(
+            service: "oms.v1.InventoryService",
+            name: "BulkAdjustStock",
+            clientStreaming: true,
+            serverStreaming: false
+        )
+
+        /// Stocktaking: StartStocktake snapshots the expected on-hand of a
+        /// warehouse (optionally some locations and skus); RecordCounts streams
+        /// counts (the last count of a sku x location wins); GetStocktakeVariance
+        /// shows counted - expected per line, in quantity and value; CommitStocktake
+        /// writes the variances as STOCKTAKE ledger rows. Movements during the
+        /// count are accounted for: a count is compared with the on-hand at the
+        /// moment it was recorded (snapshot + movements since), and the correction
+        /// is added to the on-hand at commit, never overwriting later movements.
+        public static let startStocktake = ProtoMethod<Oms_V1_StartStocktakeRequest, Oms_V1_StocktakeResponse>(
+            service: "oms.v1.InventoryService",
+            name: "StartStocktake",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let recordCounts = ProtoMethod<Oms_V1_StocktakeCount, Oms_V1_RecordCountsResponse>(
+            service: "oms.v1.InventoryService",
+            name: "RecordCounts",
+            clientStreaming: true,
+            serverStreaming: false
+        )
+
+        public static let getStocktakeVariance = ProtoMethod<Oms_V1_GetStocktakeVarianceRequest, Oms_V1_StocktakeResponse>(
+            service: "oms.v1.InventoryService",
+            name: "GetStocktakeVariance",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let commitStocktake = ProtoMethod<Oms_V1_CommitStocktakeRequest, Oms_V1_StocktakeResponse>(
+            service: "oms.v1.InventoryService",
+            name: "CommitStocktake",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Reservation hygiene: reservations are leases owned by orders. Proves
+        /// reserved == sum of open reservations for every sku x warehouse and
+        /// finds leases whose order is gone or closed; with `repair`, releases
+        /// those leases and corrects the levels (RELEASE / RESERVATION ledger rows
+        /// with reason "reconciler"), all in one batch.
+        public static let reconcileReservations = ProtoMethod<Oms_V1_ReconcileReservationsRequest, Oms_V1_ReconcileReservationsResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ReconcileReservations",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Replenishment: a reorder policy per sku x warehouse; ListLowStock lists
+        /// levels whose inventory position (available + incoming) is below
+        /// the reorder point; SuggestReplenishment computes order quantities from
+        /// recent sales (shipments), lead time, safety stock and open POs, showing
+        /// every input; CreatePurchaseOrdersFromSuggestions turns them into one
+        /// purchase order per supplier and currency.
+        public static let setReorderPolicy = ProtoMethod<Oms_V1_SetReorderPolicyRequest, Oms_V1_SetReorderPolicyResponse>(
+            service: "oms.v1.InventoryService",
+            name: "SetReorderPolicy",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let listLowStock = ProtoMethod<Oms_V1_ListLowStockRequest, Oms_V1_ListLowStockResponse>(
+            service: "oms.v1.InventoryService",
+            name: "ListLowStock",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let suggestReplenishment = ProtoMethod<Oms_V1_SuggestReplenishmentRequest, Oms_V1_SuggestReplenishmentResponse>(
+            service: "oms.v1.InventoryService",
+            name: "SuggestReplenishment",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        public static let createPurchaseOrdersFromSuggestions = ProtoMethod<Oms_V1_CreatePurchaseOrdersFromSuggestionsRequest, Oms_V1_CreatePurchaseOrdersFromSuggestionsResponse>(
+            service: "oms.v1.InventoryService",
+            name: "CreatePurchaseOrdersFromSuggestions",
+            clientStreaming: false,
+            serverStreaming: false
+        )
+
+        /// Stock analysis over a period, in units, from the ledger: turnover and
+        /// days of inventory per sku x warehouse, slow-moving (no sale in N days)
+        /// and overstock (cover above N days) lists, each with its figures.
+        public static let getStockAnalysis = ProtoMethod<Oms_V1_GetStockAnalysisRequest, Oms_V1_GetStockAnalysisResponse>(
+            service: "oms.v1.InventoryService",
+            name: "GetStockAnalysis",
             clientStreaming: false,
             serverStreaming: false
         )
@@ -677,6 +4118,8 @@ extension Oms_V1_StockLevel: ProtobufCMessageConvertible {
         self.reserved = c.pointee.reserved
         self.available = c.pointee.available
         self.updatedAtMillis = c.pointee.updated_at_millis
+        self.incoming = c.pointee.incoming
+        self.inTransit = c.pointee.in_transit
         self.unknownFields = ProtoUnknownFields(c.pointee.base)
     }
 
@@ -687,6 +4130,238 @@ extension Oms_V1_StockLevel: ProtobufCMessageConvertible {
         c.pointee.reserved = self.reserved
         c.pointee.available = self.available
         c.pointee.updated_at_millis = self.updatedAtMillis
+        c.pointee.incoming = self.incoming
+        c.pointee.in_transit = self.inTransit
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_Location: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__Location
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__location()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__Location>) {
+        oms__v1__location__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__Location>) {
+        self.init()
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.code = ProtobufCRead.string(c.pointee.code)
+        self.zone = ProtobufCRead.string(c.pointee.zone)
+        self.aisle = ProtobufCRead.string(c.pointee.aisle)
+        self.bin = ProtobufCRead.string(c.pointee.bin)
+        self.name = ProtobufCRead.string(c.pointee.name)
+        self.createdAtMillis = c.pointee.created_at_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__Location>, arena: ProtobufCArena) {
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.code.isEmpty { c.pointee.code = arena.cString(self.code) }
+        if !self.zone.isEmpty { c.pointee.zone = arena.cString(self.zone) }
+        if !self.aisle.isEmpty { c.pointee.aisle = arena.cString(self.aisle) }
+        if !self.bin.isEmpty { c.pointee.bin = arena.cString(self.bin) }
+        if !self.name.isEmpty { c.pointee.name = arena.cString(self.name) }
+        c.pointee.created_at_millis = self.createdAtMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CreateLocationRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CreateLocationRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__create_location_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CreateLocationRequest>) {
+        oms__v1__create_location_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CreateLocationRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.location = c.pointee.location.map { Oms_V1_Location(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CreateLocationRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if let value = self.location { c.pointee.location = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CreateLocationResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CreateLocationResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__create_location_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CreateLocationResponse>) {
+        oms__v1__create_location_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CreateLocationResponse>) {
+        self.init()
+        self.location = c.pointee.location.map { Oms_V1_Location(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CreateLocationResponse>, arena: ProtobufCArena) {
+        if let value = self.location { c.pointee.location = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListLocationsRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListLocationsRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_locations_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListLocationsRequest>) {
+        oms__v1__list_locations_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListLocationsRequest>) {
+        self.init()
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.pageSize = c.pointee.page_size
+        self.pageToken = ProtobufCRead.string(c.pointee.page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListLocationsRequest>, arena: ProtobufCArena) {
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.page_size = self.pageSize
+        if !self.pageToken.isEmpty { c.pointee.page_token = arena.cString(self.pageToken) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListLocationsResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListLocationsResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_locations_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListLocationsResponse>) {
+        oms__v1__list_locations_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListLocationsResponse>) {
+        self.init()
+        self.locations = ProtobufCRead.messages(c.pointee.locations, count: c.pointee.n_locations) { Oms_V1_Location(cMessage: $0) }
+        self.nextPageToken = ProtobufCRead.string(c.pointee.next_page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListLocationsResponse>, arena: ProtobufCArena) {
+        if !self.locations.isEmpty {
+            c.pointee.n_locations = self.locations.count
+            c.pointee.locations = arena.messages(self.locations)
+        }
+        if !self.nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(self.nextPageToken) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_LocationStock: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__LocationStock
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__location_stock()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__LocationStock>) {
+        oms__v1__location_stock__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__LocationStock>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.onHand = c.pointee.on_hand
+        self.updatedAtMillis = c.pointee.updated_at_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__LocationStock>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        c.pointee.on_hand = self.onHand
+        c.pointee.updated_at_millis = self.updatedAtMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListStockRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListStockRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_stock_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListStockRequest>) {
+        oms__v1__list_stock_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListStockRequest>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.pageSize = c.pointee.page_size
+        self.pageToken = ProtobufCRead.string(c.pointee.page_token)
+        self.includeEmpty = c.pointee.include_empty != 0
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListStockRequest>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        c.pointee.page_size = self.pageSize
+        if !self.pageToken.isEmpty { c.pointee.page_token = arena.cString(self.pageToken) }
+        c.pointee.include_empty = self.includeEmpty ? 1 : 0
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListStockResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListStockResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_stock_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListStockResponse>) {
+        oms__v1__list_stock_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListStockResponse>) {
+        self.init()
+        self.rows = ProtobufCRead.messages(c.pointee.rows, count: c.pointee.n_rows) { Oms_V1_LocationStock(cMessage: $0) }
+        self.nextPageToken = ProtobufCRead.string(c.pointee.next_page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListStockResponse>, arena: ProtobufCArena) {
+        if !self.rows.isEmpty {
+            c.pointee.n_rows = self.rows.count
+            c.pointee.rows = arena.messages(self.rows)
+        }
+        if !self.nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(self.nextPageToken) }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }
@@ -715,6 +4390,13 @@ extension Oms_V1_StockMove: ProtobufCMessageConvertible {
         self.requestID = ProtobufCRead.string(c.pointee.request_id)
         self.actor = ProtobufCRead.string(c.pointee.actor)
         self.atMillis = c.pointee.at_millis
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.reference = ProtobufCRead.string(c.pointee.reference)
+        self.onHandAfter = c.pointee.on_hand_after
+        self.warehouseOnHandAfter = c.pointee.warehouse_on_hand_after
+        self.unitCostMinor = c.pointee.unit_cost_minor
+        self.valueDeltaMinor = c.pointee.value_delta_minor
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
         self.unknownFields = ProtoUnknownFields(c.pointee.base)
     }
 
@@ -730,6 +4412,13 @@ extension Oms_V1_StockMove: ProtobufCMessageConvertible {
         if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
         if !self.actor.isEmpty { c.pointee.actor = arena.cString(self.actor) }
         c.pointee.at_millis = self.atMillis
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        if !self.reference.isEmpty { c.pointee.reference = arena.cString(self.reference) }
+        c.pointee.on_hand_after = self.onHandAfter
+        c.pointee.warehouse_on_hand_after = self.warehouseOnHandAfter
+        c.pointee.unit_cost_minor = self.unitCostMinor
+        c.pointee.value_delta_minor = self.valueDeltaMinor
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }
@@ -752,6 +4441,8 @@ extension Oms_V1_AdjustStockRequest: ProtobufCMessageConvertible {
         self.sku = ProtobufCRead.string(c.pointee.sku)
         self.delta = c.pointee.delta
         self.reason = ProtobufCRead.string(c.pointee.reason)
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.reference = ProtobufCRead.string(c.pointee.reference)
         self.unknownFields = ProtoUnknownFields(c.pointee.base)
     }
 
@@ -761,6 +4452,8 @@ extension Oms_V1_AdjustStockRequest: ProtobufCMessageConvertible {
         if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
         c.pointee.delta = self.delta
         if !self.reason.isEmpty { c.pointee.reason = arena.cString(self.reason) }
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        if !self.reference.isEmpty { c.pointee.reference = arena.cString(self.reference) }
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }
@@ -834,6 +4527,9 @@ extension Oms_V1_GetStockResponse: ProtobufCMessageConvertible {
         self.reserved = c.pointee.reserved
         self.available = c.pointee.available
         self.warehouses = ProtobufCRead.messages(c.pointee.warehouses, count: c.pointee.n_warehouses) { Oms_V1_StockLevel(cMessage: $0) }
+        self.incoming = c.pointee.incoming
+        self.inTransit = c.pointee.in_transit
+        self.locations = ProtobufCRead.messages(c.pointee.locations, count: c.pointee.n_locations) { Oms_V1_LocationStock(cMessage: $0) }
         self.unknownFields = ProtoUnknownFields(c.pointee.base)
     }
 
@@ -847,6 +4543,2039 @@ extension Oms_V1_GetStockResponse: ProtobufCMessageConvertible {
             c.pointee.n_warehouses = self.warehouses.count
             c.pointee.warehouses = arena.messages(self.warehouses)
         }
+        c.pointee.incoming = self.incoming
+        c.pointee.in_transit = self.inTransit
+        if !self.locations.isEmpty {
+            c.pointee.n_locations = self.locations.count
+            c.pointee.locations = arena.messages(self.locations)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListMovementsRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListMovementsRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_movements_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListMovementsRequest>) {
+        oms__v1__list_movements_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListMovementsRequest>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.kind = Oms_V1_StockMoveKind(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
+        self.fromMillis = c.pointee.from_millis
+        self.toMillis = c.pointee.to_millis
+        self.pageSize = c.pointee.page_size
+        self.pageToken = ProtobufCRead.string(c.pointee.page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListMovementsRequest>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        c.pointee.kind = Oms__V1__StockMoveKind(rawValue: .init(truncatingIfNeeded: self.kind.rawValue))
+        c.pointee.from_millis = self.fromMillis
+        c.pointee.to_millis = self.toMillis
+        c.pointee.page_size = self.pageSize
+        if !self.pageToken.isEmpty { c.pointee.page_token = arena.cString(self.pageToken) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListMovementsResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListMovementsResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_movements_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListMovementsResponse>) {
+        oms__v1__list_movements_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListMovementsResponse>) {
+        self.init()
+        self.moves = ProtobufCRead.messages(c.pointee.moves, count: c.pointee.n_moves) { Oms_V1_StockMove(cMessage: $0) }
+        self.nextPageToken = ProtobufCRead.string(c.pointee.next_page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListMovementsResponse>, arena: ProtobufCArena) {
+        if !self.moves.isEmpty {
+            c.pointee.n_moves = self.moves.count
+            c.pointee.moves = arena.messages(self.moves)
+        }
+        if !self.nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(self.nextPageToken) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_PurchaseOrderLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__PurchaseOrderLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__purchase_order_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrderLine>) {
+        oms__v1__purchase_order_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__PurchaseOrderLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.quantity = c.pointee.quantity
+        self.unitCostMinor = c.pointee.unit_cost_minor
+        self.receivedQuantity = c.pointee.received_quantity
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrderLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        c.pointee.quantity = self.quantity
+        c.pointee.unit_cost_minor = self.unitCostMinor
+        c.pointee.received_quantity = self.receivedQuantity
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_PurchaseOrderReceiptLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__PurchaseOrderReceiptLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__purchase_order_receipt_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrderReceiptLine>) {
+        oms__v1__purchase_order_receipt_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__PurchaseOrderReceiptLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.quantity = c.pointee.quantity
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrderReceiptLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        c.pointee.quantity = self.quantity
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_PurchaseOrderReceipt: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__PurchaseOrderReceipt
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__purchase_order_receipt()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrderReceipt>) {
+        oms__v1__purchase_order_receipt__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__PurchaseOrderReceipt>) {
+        self.init()
+        self.number = c.pointee.number
+        self.receivedAtMillis = c.pointee.received_at_millis
+        self.actor = ProtobufCRead.string(c.pointee.actor)
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_PurchaseOrderReceiptLine(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrderReceipt>, arena: ProtobufCArena) {
+        c.pointee.number = self.number
+        c.pointee.received_at_millis = self.receivedAtMillis
+        if !self.actor.isEmpty { c.pointee.actor = arena.cString(self.actor) }
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_PurchaseOrder: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__PurchaseOrder
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__purchase_order()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrder>) {
+        oms__v1__purchase_order__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__PurchaseOrder>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.supplier = ProtobufCRead.string(c.pointee.supplier)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_PurchaseOrderLine(cMessage: $0) }
+        self.expectedAtMillis = c.pointee.expected_at_millis
+        self.overReceiptTolerancePercent = c.pointee.over_receipt_tolerance_percent
+        self.status = Oms_V1_PurchaseOrderStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
+        self.version = c.pointee.version
+        self.receipts = ProtobufCRead.messages(c.pointee.receipts, count: c.pointee.n_receipts) { Oms_V1_PurchaseOrderReceipt(cMessage: $0) }
+        self.createdBy = ProtobufCRead.string(c.pointee.created_by)
+        self.createdAtMillis = c.pointee.created_at_millis
+        self.updatedAtMillis = c.pointee.updated_at_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__PurchaseOrder>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.supplier.isEmpty { c.pointee.supplier = arena.cString(self.supplier) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        c.pointee.expected_at_millis = self.expectedAtMillis
+        c.pointee.over_receipt_tolerance_percent = self.overReceiptTolerancePercent
+        c.pointee.status = Oms__V1__PurchaseOrderStatus(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
+        c.pointee.version = self.version
+        if !self.receipts.isEmpty {
+            c.pointee.n_receipts = self.receipts.count
+            c.pointee.receipts = arena.messages(self.receipts)
+        }
+        if !self.createdBy.isEmpty { c.pointee.created_by = arena.cString(self.createdBy) }
+        c.pointee.created_at_millis = self.createdAtMillis
+        c.pointee.updated_at_millis = self.updatedAtMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CreatePurchaseOrderRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CreatePurchaseOrderRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__create_purchase_order_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrderRequest>) {
+        oms__v1__create_purchase_order_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CreatePurchaseOrderRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.purchaseOrder = c.pointee.purchase_order.map { Oms_V1_PurchaseOrder(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrderRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if let value = self.purchaseOrder { c.pointee.purchase_order = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CreatePurchaseOrderResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CreatePurchaseOrderResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__create_purchase_order_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrderResponse>) {
+        oms__v1__create_purchase_order_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CreatePurchaseOrderResponse>) {
+        self.init()
+        self.purchaseOrder = c.pointee.purchase_order.map { Oms_V1_PurchaseOrder(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrderResponse>, arena: ProtobufCArena) {
+        if let value = self.purchaseOrder { c.pointee.purchase_order = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReceivePurchaseOrderRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReceivePurchaseOrderRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__receive_purchase_order_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReceivePurchaseOrderRequest>) {
+        oms__v1__receive_purchase_order_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReceivePurchaseOrderRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_PurchaseOrderReceiptLine(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReceivePurchaseOrderRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReceivePurchaseOrderResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReceivePurchaseOrderResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__receive_purchase_order_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReceivePurchaseOrderResponse>) {
+        oms__v1__receive_purchase_order_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReceivePurchaseOrderResponse>) {
+        self.init()
+        self.purchaseOrder = c.pointee.purchase_order.map { Oms_V1_PurchaseOrder(cMessage: $0) }
+        self.moves = ProtobufCRead.messages(c.pointee.moves, count: c.pointee.n_moves) { Oms_V1_StockMove(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReceivePurchaseOrderResponse>, arena: ProtobufCArena) {
+        if let value = self.purchaseOrder { c.pointee.purchase_order = arena.message(value) }
+        if !self.moves.isEmpty {
+            c.pointee.n_moves = self.moves.count
+            c.pointee.moves = arena.messages(self.moves)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetPurchaseOrderRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetPurchaseOrderRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_purchase_order_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetPurchaseOrderRequest>) {
+        oms__v1__get_purchase_order_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetPurchaseOrderRequest>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetPurchaseOrderRequest>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetPurchaseOrderResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetPurchaseOrderResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_purchase_order_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetPurchaseOrderResponse>) {
+        oms__v1__get_purchase_order_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetPurchaseOrderResponse>) {
+        self.init()
+        self.purchaseOrder = c.pointee.purchase_order.map { Oms_V1_PurchaseOrder(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetPurchaseOrderResponse>, arena: ProtobufCArena) {
+        if let value = self.purchaseOrder { c.pointee.purchase_order = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListPurchaseOrdersRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListPurchaseOrdersRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_purchase_orders_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListPurchaseOrdersRequest>) {
+        oms__v1__list_purchase_orders_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListPurchaseOrdersRequest>) {
+        self.init()
+        self.status = Oms_V1_PurchaseOrderStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
+        self.pageSize = c.pointee.page_size
+        self.pageToken = ProtobufCRead.string(c.pointee.page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListPurchaseOrdersRequest>, arena: ProtobufCArena) {
+        c.pointee.status = Oms__V1__PurchaseOrderStatus(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
+        c.pointee.page_size = self.pageSize
+        if !self.pageToken.isEmpty { c.pointee.page_token = arena.cString(self.pageToken) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListPurchaseOrdersResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListPurchaseOrdersResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_purchase_orders_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListPurchaseOrdersResponse>) {
+        oms__v1__list_purchase_orders_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListPurchaseOrdersResponse>) {
+        self.init()
+        self.purchaseOrders = ProtobufCRead.messages(c.pointee.purchase_orders, count: c.pointee.n_purchase_orders) { Oms_V1_PurchaseOrder(cMessage: $0) }
+        self.nextPageToken = ProtobufCRead.string(c.pointee.next_page_token)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListPurchaseOrdersResponse>, arena: ProtobufCArena) {
+        if !self.purchaseOrders.isEmpty {
+            c.pointee.n_purchase_orders = self.purchaseOrders.count
+            c.pointee.purchase_orders = arena.messages(self.purchaseOrders)
+        }
+        if !self.nextPageToken.isEmpty { c.pointee.next_page_token = arena.cString(self.nextPageToken) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetValuationRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetValuationRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_valuation_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetValuationRequest>) {
+        oms__v1__get_valuation_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetValuationRequest>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.asOfMillis = c.pointee.as_of_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetValuationRequest>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.as_of_millis = self.asOfMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ValuationLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ValuationLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__valuation_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ValuationLine>) {
+        oms__v1__valuation_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ValuationLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.onHand = c.pointee.on_hand
+        self.unitCostMinor = c.pointee.unit_cost_minor
+        self.valueMinor = c.pointee.value_minor
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ValuationLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.on_hand = self.onHand
+        c.pointee.unit_cost_minor = self.unitCostMinor
+        c.pointee.value_minor = self.valueMinor
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetValuationResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetValuationResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_valuation_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetValuationResponse>) {
+        oms__v1__get_valuation_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetValuationResponse>) {
+        self.init()
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_ValuationLine(cMessage: $0) }
+        self.totals = ProtobufCRead.messages(c.pointee.totals, count: c.pointee.n_totals) { Oms_V1_Money(cMessage: $0) }
+        self.asOfMillis = c.pointee.as_of_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetValuationResponse>, arena: ProtobufCArena) {
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        if !self.totals.isEmpty {
+            c.pointee.n_totals = self.totals.count
+            c.pointee.totals = arena.messages(self.totals)
+        }
+        c.pointee.as_of_millis = self.asOfMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_SkuCost: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__SkuCost
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__sku_cost()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__SkuCost>) {
+        oms__v1__sku_cost__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__SkuCost>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.averageCostMinor = c.pointee.average_cost_minor
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.updatedAtMillis = c.pointee.updated_at_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__SkuCost>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        c.pointee.average_cost_minor = self.averageCostMinor
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        c.pointee.updated_at_millis = self.updatedAtMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_TransferLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__TransferLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__transfer_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__TransferLine>) {
+        oms__v1__transfer_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__TransferLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.quantity = c.pointee.quantity
+        self.fromLocationCode = ProtobufCRead.string(c.pointee.from_location_code)
+        self.shippedQuantity = c.pointee.shipped_quantity
+        self.receivedQuantity = c.pointee.received_quantity
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__TransferLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        c.pointee.quantity = self.quantity
+        if !self.fromLocationCode.isEmpty { c.pointee.from_location_code = arena.cString(self.fromLocationCode) }
+        c.pointee.shipped_quantity = self.shippedQuantity
+        c.pointee.received_quantity = self.receivedQuantity
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_TransferDiscrepancy: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__TransferDiscrepancy
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__transfer_discrepancy()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__TransferDiscrepancy>) {
+        oms__v1__transfer_discrepancy__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__TransferDiscrepancy>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.shippedQuantity = c.pointee.shipped_quantity
+        self.receivedQuantity = c.pointee.received_quantity
+        self.missingQuantity = c.pointee.missing_quantity
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__TransferDiscrepancy>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        c.pointee.shipped_quantity = self.shippedQuantity
+        c.pointee.received_quantity = self.receivedQuantity
+        c.pointee.missing_quantity = self.missingQuantity
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_Transfer: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__Transfer
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__transfer()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__Transfer>) {
+        oms__v1__transfer__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__Transfer>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.fromWarehouseCode = ProtobufCRead.string(c.pointee.from_warehouse_code)
+        self.toWarehouseCode = ProtobufCRead.string(c.pointee.to_warehouse_code)
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_TransferLine(cMessage: $0) }
+        self.status = Oms_V1_TransferStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
+        self.note = ProtobufCRead.string(c.pointee.note)
+        self.requestedBy = ProtobufCRead.string(c.pointee.requested_by)
+        self.decidedBy = ProtobufCRead.string(c.pointee.decided_by)
+        self.rejectionReason = ProtobufCRead.string(c.pointee.rejection_reason)
+        self.discrepancies = ProtobufCRead.messages(c.pointee.discrepancies, count: c.pointee.n_discrepancies) { Oms_V1_TransferDiscrepancy(cMessage: $0) }
+        self.version = c.pointee.version
+        self.createdAtMillis = c.pointee.created_at_millis
+        self.updatedAtMillis = c.pointee.updated_at_millis
+        self.shippedAtMillis = c.pointee.shipped_at_millis
+        self.receivedAtMillis = c.pointee.received_at_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__Transfer>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.fromWarehouseCode.isEmpty { c.pointee.from_warehouse_code = arena.cString(self.fromWarehouseCode) }
+        if !self.toWarehouseCode.isEmpty { c.pointee.to_warehouse_code = arena.cString(self.toWarehouseCode) }
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        c.pointee.status = Oms__V1__TransferStatus(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
+        if !self.note.isEmpty { c.pointee.note = arena.cString(self.note) }
+        if !self.requestedBy.isEmpty { c.pointee.requested_by = arena.cString(self.requestedBy) }
+        if !self.decidedBy.isEmpty { c.pointee.decided_by = arena.cString(self.decidedBy) }
+        if !self.rejectionReason.isEmpty { c.pointee.rejection_reason = arena.cString(self.rejectionReason) }
+        if !self.discrepancies.isEmpty {
+            c.pointee.n_discrepancies = self.discrepancies.count
+            c.pointee.discrepancies = arena.messages(self.discrepancies)
+        }
+        c.pointee.version = self.version
+        c.pointee.created_at_millis = self.createdAtMillis
+        c.pointee.updated_at_millis = self.updatedAtMillis
+        c.pointee.shipped_at_millis = self.shippedAtMillis
+        c.pointee.received_at_millis = self.receivedAtMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_TransferResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__TransferResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__transfer_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__TransferResponse>) {
+        oms__v1__transfer_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__TransferResponse>) {
+        self.init()
+        self.transfer = c.pointee.transfer.map { Oms_V1_Transfer(cMessage: $0) }
+        self.moves = ProtobufCRead.messages(c.pointee.moves, count: c.pointee.n_moves) { Oms_V1_StockMove(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__TransferResponse>, arena: ProtobufCArena) {
+        if let value = self.transfer { c.pointee.transfer = arena.message(value) }
+        if !self.moves.isEmpty {
+            c.pointee.n_moves = self.moves.count
+            c.pointee.moves = arena.messages(self.moves)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_RequestTransferRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__RequestTransferRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__request_transfer_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__RequestTransferRequest>) {
+        oms__v1__request_transfer_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__RequestTransferRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.transfer = c.pointee.transfer.map { Oms_V1_Transfer(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__RequestTransferRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if let value = self.transfer { c.pointee.transfer = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ApproveTransferRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ApproveTransferRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__approve_transfer_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ApproveTransferRequest>) {
+        oms__v1__approve_transfer_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ApproveTransferRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ApproveTransferRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_RejectTransferRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__RejectTransferRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__reject_transfer_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__RejectTransferRequest>) {
+        oms__v1__reject_transfer_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__RejectTransferRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.reason = ProtobufCRead.string(c.pointee.reason)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__RejectTransferRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.reason.isEmpty { c.pointee.reason = arena.cString(self.reason) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ShipTransferRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ShipTransferRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__ship_transfer_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ShipTransferRequest>) {
+        oms__v1__ship_transfer_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ShipTransferRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ShipTransferRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_TransferReceiptLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__TransferReceiptLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__transfer_receipt_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__TransferReceiptLine>) {
+        oms__v1__transfer_receipt_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__TransferReceiptLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.quantity = c.pointee.quantity
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__TransferReceiptLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        c.pointee.quantity = self.quantity
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReceiveTransferRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReceiveTransferRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__receive_transfer_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReceiveTransferRequest>) {
+        oms__v1__receive_transfer_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReceiveTransferRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_TransferReceiptLine(cMessage: $0) }
+        self.complete = c.pointee.complete != 0
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReceiveTransferRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        c.pointee.complete = self.complete ? 1 : 0
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetTransferRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetTransferRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_transfer_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetTransferRequest>) {
+        oms__v1__get_transfer_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetTransferRequest>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetTransferRequest>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ScrapLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ScrapLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__scrap_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ScrapLine>) {
+        oms__v1__scrap_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ScrapLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.quantity = c.pointee.quantity
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.writtenOffMinor = c.pointee.written_off_minor
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ScrapLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        c.pointee.quantity = self.quantity
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        c.pointee.written_off_minor = self.writtenOffMinor
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_Scrap: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__Scrap
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__scrap()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__Scrap>) {
+        oms__v1__scrap__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__Scrap>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_ScrapLine(cMessage: $0) }
+        self.reason = Oms_V1_ScrapReason(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
+        self.note = ProtobufCRead.string(c.pointee.note)
+        self.status = Oms_V1_ScrapStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
+        self.requestedBy = ProtobufCRead.string(c.pointee.requested_by)
+        self.decidedBy = ProtobufCRead.string(c.pointee.decided_by)
+        self.rejectionReason = ProtobufCRead.string(c.pointee.rejection_reason)
+        self.writtenOff = ProtobufCRead.messages(c.pointee.written_off, count: c.pointee.n_written_off) { Oms_V1_Money(cMessage: $0) }
+        self.version = c.pointee.version
+        self.createdAtMillis = c.pointee.created_at_millis
+        self.updatedAtMillis = c.pointee.updated_at_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__Scrap>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        c.pointee.reason = Oms__V1__ScrapReason(rawValue: .init(truncatingIfNeeded: self.reason.rawValue))
+        if !self.note.isEmpty { c.pointee.note = arena.cString(self.note) }
+        c.pointee.status = Oms__V1__ScrapStatus(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
+        if !self.requestedBy.isEmpty { c.pointee.requested_by = arena.cString(self.requestedBy) }
+        if !self.decidedBy.isEmpty { c.pointee.decided_by = arena.cString(self.decidedBy) }
+        if !self.rejectionReason.isEmpty { c.pointee.rejection_reason = arena.cString(self.rejectionReason) }
+        if !self.writtenOff.isEmpty {
+            c.pointee.n_written_off = self.writtenOff.count
+            c.pointee.written_off = arena.messages(self.writtenOff)
+        }
+        c.pointee.version = self.version
+        c.pointee.created_at_millis = self.createdAtMillis
+        c.pointee.updated_at_millis = self.updatedAtMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ScrapResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ScrapResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__scrap_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ScrapResponse>) {
+        oms__v1__scrap_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ScrapResponse>) {
+        self.init()
+        self.scrap = c.pointee.scrap.map { Oms_V1_Scrap(cMessage: $0) }
+        self.moves = ProtobufCRead.messages(c.pointee.moves, count: c.pointee.n_moves) { Oms_V1_StockMove(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ScrapResponse>, arena: ProtobufCArena) {
+        if let value = self.scrap { c.pointee.scrap = arena.message(value) }
+        if !self.moves.isEmpty {
+            c.pointee.n_moves = self.moves.count
+            c.pointee.moves = arena.messages(self.moves)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_RequestScrapRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__RequestScrapRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__request_scrap_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__RequestScrapRequest>) {
+        oms__v1__request_scrap_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__RequestScrapRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.scrap = c.pointee.scrap.map { Oms_V1_Scrap(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__RequestScrapRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if let value = self.scrap { c.pointee.scrap = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ApproveScrapRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ApproveScrapRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__approve_scrap_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ApproveScrapRequest>) {
+        oms__v1__approve_scrap_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ApproveScrapRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ApproveScrapRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_RejectScrapRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__RejectScrapRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__reject_scrap_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__RejectScrapRequest>) {
+        oms__v1__reject_scrap_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__RejectScrapRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.reason = ProtobufCRead.string(c.pointee.reason)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__RejectScrapRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.reason.isEmpty { c.pointee.reason = arena.cString(self.reason) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetScrapRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetScrapRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_scrap_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetScrapRequest>) {
+        oms__v1__get_scrap_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetScrapRequest>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetScrapRequest>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_BulkAdjustStockRow: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__BulkAdjustStockRow
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__bulk_adjust_stock_row()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__BulkAdjustStockRow>) {
+        oms__v1__bulk_adjust_stock_row__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__BulkAdjustStockRow>) {
+        self.init()
+        self.rowNumber = c.pointee.row_number
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.delta = c.pointee.delta
+        self.reason = ProtobufCRead.string(c.pointee.reason)
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__BulkAdjustStockRow>, arena: ProtobufCArena) {
+        c.pointee.row_number = self.rowNumber
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.delta = self.delta
+        if !self.reason.isEmpty { c.pointee.reason = arena.cString(self.reason) }
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_BulkAdjustStockFailure: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__BulkAdjustStockFailure
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__bulk_adjust_stock_failure()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__BulkAdjustStockFailure>) {
+        oms__v1__bulk_adjust_stock_failure__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__BulkAdjustStockFailure>) {
+        self.init()
+        self.rowNumber = c.pointee.row_number
+        self.code = ProtobufCRead.string(c.pointee.code)
+        self.field = ProtobufCRead.string(c.pointee.field)
+        self.message = ProtobufCRead.string(c.pointee.message)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__BulkAdjustStockFailure>, arena: ProtobufCArena) {
+        c.pointee.row_number = self.rowNumber
+        if !self.code.isEmpty { c.pointee.code = arena.cString(self.code) }
+        if !self.field.isEmpty { c.pointee.field = arena.cString(self.field) }
+        if !self.message.isEmpty { c.pointee.message = arena.cString(self.message) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_BulkAdjustStockResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__BulkAdjustStockResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__bulk_adjust_stock_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__BulkAdjustStockResponse>) {
+        oms__v1__bulk_adjust_stock_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__BulkAdjustStockResponse>) {
+        self.init()
+        self.rowsReceived = c.pointee.rows_received
+        self.rowsApplied = c.pointee.rows_applied
+        self.rowsFailed = c.pointee.rows_failed
+        self.failures = ProtobufCRead.messages(c.pointee.failures, count: c.pointee.n_failures) { Oms_V1_BulkAdjustStockFailure(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__BulkAdjustStockResponse>, arena: ProtobufCArena) {
+        c.pointee.rows_received = self.rowsReceived
+        c.pointee.rows_applied = self.rowsApplied
+        c.pointee.rows_failed = self.rowsFailed
+        if !self.failures.isEmpty {
+            c.pointee.n_failures = self.failures.count
+            c.pointee.failures = arena.messages(self.failures)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_StocktakeLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__StocktakeLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__stocktake_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__StocktakeLine>) {
+        oms__v1__stocktake_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__StocktakeLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.snapshotQuantity = c.pointee.snapshot_quantity
+        self.counted = c.pointee.counted != 0
+        self.countedQuantity = c.pointee.counted_quantity
+        self.expectedAtCount = c.pointee.expected_at_count
+        self.movementsDuringCount = c.pointee.movements_during_count
+        self.variance = c.pointee.variance
+        self.varianceValueMinor = c.pointee.variance_value_minor
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__StocktakeLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        c.pointee.snapshot_quantity = self.snapshotQuantity
+        c.pointee.counted = self.counted ? 1 : 0
+        c.pointee.counted_quantity = self.countedQuantity
+        c.pointee.expected_at_count = self.expectedAtCount
+        c.pointee.movements_during_count = self.movementsDuringCount
+        c.pointee.variance = self.variance
+        c.pointee.variance_value_minor = self.varianceValueMinor
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_Stocktake: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__Stocktake
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__stocktake()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__Stocktake>) {
+        oms__v1__stocktake__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__Stocktake>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.locationCodes = ProtobufCRead.array(c.pointee.location_codes, count: c.pointee.n_location_codes) { ProtobufCRead.string($0) }
+        self.skus = ProtobufCRead.array(c.pointee.skus, count: c.pointee.n_skus) { ProtobufCRead.string($0) }
+        self.status = Oms_V1_StocktakeStatus(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_StocktakeLine(cMessage: $0) }
+        self.startedBy = ProtobufCRead.string(c.pointee.started_by)
+        self.startedAtMillis = c.pointee.started_at_millis
+        self.committedBy = ProtobufCRead.string(c.pointee.committed_by)
+        self.committedAtMillis = c.pointee.committed_at_millis
+        self.version = c.pointee.version
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__Stocktake>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.locationCodes.isEmpty {
+            c.pointee.n_location_codes = self.locationCodes.count
+            c.pointee.location_codes = arena.cStrings(self.locationCodes)
+        }
+        if !self.skus.isEmpty {
+            c.pointee.n_skus = self.skus.count
+            c.pointee.skus = arena.cStrings(self.skus)
+        }
+        c.pointee.status = Oms__V1__StocktakeStatus(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        if !self.startedBy.isEmpty { c.pointee.started_by = arena.cString(self.startedBy) }
+        c.pointee.started_at_millis = self.startedAtMillis
+        if !self.committedBy.isEmpty { c.pointee.committed_by = arena.cString(self.committedBy) }
+        c.pointee.committed_at_millis = self.committedAtMillis
+        c.pointee.version = self.version
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_StocktakeResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__StocktakeResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__stocktake_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__StocktakeResponse>) {
+        oms__v1__stocktake_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__StocktakeResponse>) {
+        self.init()
+        self.stocktake = c.pointee.stocktake.map { Oms_V1_Stocktake(cMessage: $0) }
+        self.moves = ProtobufCRead.messages(c.pointee.moves, count: c.pointee.n_moves) { Oms_V1_StockMove(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__StocktakeResponse>, arena: ProtobufCArena) {
+        if let value = self.stocktake { c.pointee.stocktake = arena.message(value) }
+        if !self.moves.isEmpty {
+            c.pointee.n_moves = self.moves.count
+            c.pointee.moves = arena.messages(self.moves)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_StartStocktakeRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__StartStocktakeRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__start_stocktake_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__StartStocktakeRequest>) {
+        oms__v1__start_stocktake_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__StartStocktakeRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.locationCodes = ProtobufCRead.array(c.pointee.location_codes, count: c.pointee.n_location_codes) { ProtobufCRead.string($0) }
+        self.skus = ProtobufCRead.array(c.pointee.skus, count: c.pointee.n_skus) { ProtobufCRead.string($0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__StartStocktakeRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        if !self.locationCodes.isEmpty {
+            c.pointee.n_location_codes = self.locationCodes.count
+            c.pointee.location_codes = arena.cStrings(self.locationCodes)
+        }
+        if !self.skus.isEmpty {
+            c.pointee.n_skus = self.skus.count
+            c.pointee.skus = arena.cStrings(self.skus)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_StocktakeCount: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__StocktakeCount
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__stocktake_count()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__StocktakeCount>) {
+        oms__v1__stocktake_count__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__StocktakeCount>) {
+        self.init()
+        self.stocktakeID = ProtobufCRead.string(c.pointee.stocktake_id)
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.locationCode = ProtobufCRead.string(c.pointee.location_code)
+        self.countedQuantity = c.pointee.counted_quantity
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.rowNumber = c.pointee.row_number
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__StocktakeCount>, arena: ProtobufCArena) {
+        if !self.stocktakeID.isEmpty { c.pointee.stocktake_id = arena.cString(self.stocktakeID) }
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.locationCode.isEmpty { c.pointee.location_code = arena.cString(self.locationCode) }
+        c.pointee.counted_quantity = self.countedQuantity
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        c.pointee.row_number = self.rowNumber
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_RecordCountsResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__RecordCountsResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__record_counts_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__RecordCountsResponse>) {
+        oms__v1__record_counts_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__RecordCountsResponse>) {
+        self.init()
+        self.countsReceived = c.pointee.counts_received
+        self.countsRecorded = c.pointee.counts_recorded
+        self.failures = ProtobufCRead.messages(c.pointee.failures, count: c.pointee.n_failures) { Oms_V1_BulkAdjustStockFailure(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__RecordCountsResponse>, arena: ProtobufCArena) {
+        c.pointee.counts_received = self.countsReceived
+        c.pointee.counts_recorded = self.countsRecorded
+        if !self.failures.isEmpty {
+            c.pointee.n_failures = self.failures.count
+            c.pointee.failures = arena.messages(self.failures)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetStocktakeVarianceRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetStocktakeVarianceRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_stocktake_variance_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetStocktakeVarianceRequest>) {
+        oms__v1__get_stocktake_variance_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetStocktakeVarianceRequest>) {
+        self.init()
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetStocktakeVarianceRequest>, arena: ProtobufCArena) {
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CommitStocktakeRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CommitStocktakeRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__commit_stocktake_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CommitStocktakeRequest>) {
+        oms__v1__commit_stocktake_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CommitStocktakeRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.id = ProtobufCRead.string(c.pointee.id)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CommitStocktakeRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.id.isEmpty { c.pointee.id = arena.cString(self.id) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReconcileReservationsRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReconcileReservationsRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__reconcile_reservations_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReconcileReservationsRequest>) {
+        oms__v1__reconcile_reservations_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReconcileReservationsRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.repair = c.pointee.repair != 0
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReconcileReservationsRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        c.pointee.repair = self.repair ? 1 : 0
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_OrphanReservation: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__OrphanReservation
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__orphan_reservation()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__OrphanReservation>) {
+        oms__v1__orphan_reservation__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__OrphanReservation>) {
+        self.init()
+        self.orderID = ProtobufCRead.string(c.pointee.order_id)
+        self.lineIndex = c.pointee.line_index
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.quantity = c.pointee.quantity
+        self.why = ProtobufCRead.string(c.pointee.why)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__OrphanReservation>, arena: ProtobufCArena) {
+        if !self.orderID.isEmpty { c.pointee.order_id = arena.cString(self.orderID) }
+        c.pointee.line_index = self.lineIndex
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.quantity = self.quantity
+        if !self.why.isEmpty { c.pointee.why = arena.cString(self.why) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReservationMismatch: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReservationMismatch
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__reservation_mismatch()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReservationMismatch>) {
+        oms__v1__reservation_mismatch__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReservationMismatch>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.reserved = c.pointee.reserved
+        self.openReservations = c.pointee.open_reservations
+        self.difference = c.pointee.difference
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReservationMismatch>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.reserved = self.reserved
+        c.pointee.open_reservations = self.openReservations
+        c.pointee.difference = self.difference
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReconcileReservationsResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReconcileReservationsResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__reconcile_reservations_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReconcileReservationsResponse>) {
+        oms__v1__reconcile_reservations_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReconcileReservationsResponse>) {
+        self.init()
+        self.levelsChecked = c.pointee.levels_checked
+        self.reservationsChecked = c.pointee.reservations_checked
+        self.orphans = ProtobufCRead.messages(c.pointee.orphans, count: c.pointee.n_orphans) { Oms_V1_OrphanReservation(cMessage: $0) }
+        self.mismatches = ProtobufCRead.messages(c.pointee.mismatches, count: c.pointee.n_mismatches) { Oms_V1_ReservationMismatch(cMessage: $0) }
+        self.repaired = c.pointee.repaired != 0
+        self.moves = ProtobufCRead.messages(c.pointee.moves, count: c.pointee.n_moves) { Oms_V1_StockMove(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReconcileReservationsResponse>, arena: ProtobufCArena) {
+        c.pointee.levels_checked = self.levelsChecked
+        c.pointee.reservations_checked = self.reservationsChecked
+        if !self.orphans.isEmpty {
+            c.pointee.n_orphans = self.orphans.count
+            c.pointee.orphans = arena.messages(self.orphans)
+        }
+        if !self.mismatches.isEmpty {
+            c.pointee.n_mismatches = self.mismatches.count
+            c.pointee.mismatches = arena.messages(self.mismatches)
+        }
+        c.pointee.repaired = self.repaired ? 1 : 0
+        if !self.moves.isEmpty {
+            c.pointee.n_moves = self.moves.count
+            c.pointee.moves = arena.messages(self.moves)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReorderPolicy: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReorderPolicy
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__reorder_policy()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReorderPolicy>) {
+        oms__v1__reorder_policy__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReorderPolicy>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.reorderPoint = c.pointee.reorder_point
+        self.safetyStock = c.pointee.safety_stock
+        self.leadTimeDays = c.pointee.lead_time_days
+        self.minOrderQuantity = c.pointee.min_order_quantity
+        self.maxStock = c.pointee.max_stock
+        self.supplier = ProtobufCRead.string(c.pointee.supplier)
+        self.unitCostMinor = c.pointee.unit_cost_minor
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.updatedAtMillis = c.pointee.updated_at_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReorderPolicy>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.reorder_point = self.reorderPoint
+        c.pointee.safety_stock = self.safetyStock
+        c.pointee.lead_time_days = self.leadTimeDays
+        c.pointee.min_order_quantity = self.minOrderQuantity
+        c.pointee.max_stock = self.maxStock
+        if !self.supplier.isEmpty { c.pointee.supplier = arena.cString(self.supplier) }
+        c.pointee.unit_cost_minor = self.unitCostMinor
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        c.pointee.updated_at_millis = self.updatedAtMillis
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_SetReorderPolicyRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__SetReorderPolicyRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__set_reorder_policy_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__SetReorderPolicyRequest>) {
+        oms__v1__set_reorder_policy_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__SetReorderPolicyRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.policy = c.pointee.policy.map { Oms_V1_ReorderPolicy(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__SetReorderPolicyRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if let value = self.policy { c.pointee.policy = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_SetReorderPolicyResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__SetReorderPolicyResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__set_reorder_policy_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__SetReorderPolicyResponse>) {
+        oms__v1__set_reorder_policy_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__SetReorderPolicyResponse>) {
+        self.init()
+        self.policy = c.pointee.policy.map { Oms_V1_ReorderPolicy(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__SetReorderPolicyResponse>, arena: ProtobufCArena) {
+        if let value = self.policy { c.pointee.policy = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_LowStockItem: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__LowStockItem
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__low_stock_item()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__LowStockItem>) {
+        oms__v1__low_stock_item__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__LowStockItem>) {
+        self.init()
+        self.policy = c.pointee.policy.map { Oms_V1_ReorderPolicy(cMessage: $0) }
+        self.onHand = c.pointee.on_hand
+        self.reserved = c.pointee.reserved
+        self.available = c.pointee.available
+        self.incoming = c.pointee.incoming
+        self.position = c.pointee.position
+        self.belowReorderPointBy = c.pointee.below_reorder_point_by
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__LowStockItem>, arena: ProtobufCArena) {
+        if let value = self.policy { c.pointee.policy = arena.message(value) }
+        c.pointee.on_hand = self.onHand
+        c.pointee.reserved = self.reserved
+        c.pointee.available = self.available
+        c.pointee.incoming = self.incoming
+        c.pointee.position = self.position
+        c.pointee.below_reorder_point_by = self.belowReorderPointBy
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListLowStockRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListLowStockRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_low_stock_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListLowStockRequest>) {
+        oms__v1__list_low_stock_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListLowStockRequest>) {
+        self.init()
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListLowStockRequest>, arena: ProtobufCArena) {
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ListLowStockResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ListLowStockResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__list_low_stock_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ListLowStockResponse>) {
+        oms__v1__list_low_stock_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ListLowStockResponse>) {
+        self.init()
+        self.items = ProtobufCRead.messages(c.pointee.items, count: c.pointee.n_items) { Oms_V1_LowStockItem(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ListLowStockResponse>, arena: ProtobufCArena) {
+        if !self.items.isEmpty {
+            c.pointee.n_items = self.items.count
+            c.pointee.items = arena.messages(self.items)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReplenishmentSuggestion: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReplenishmentSuggestion
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__replenishment_suggestion()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReplenishmentSuggestion>) {
+        oms__v1__replenishment_suggestion__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReplenishmentSuggestion>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.soldInWindow = c.pointee.sold_in_window
+        self.windowDays = c.pointee.window_days
+        self.leadTimeDays = c.pointee.lead_time_days
+        self.demandDuringLeadTime = c.pointee.demand_during_lead_time
+        self.safetyStock = c.pointee.safety_stock
+        self.reorderPoint = c.pointee.reorder_point
+        self.available = c.pointee.available
+        self.incoming = c.pointee.incoming
+        self.position = c.pointee.position
+        self.target = c.pointee.target
+        self.quantity = c.pointee.quantity
+        self.supplier = ProtobufCRead.string(c.pointee.supplier)
+        self.unitCostMinor = c.pointee.unit_cost_minor
+        self.currencyCode = ProtobufCRead.string(c.pointee.currency_code)
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReplenishmentSuggestion>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.sold_in_window = self.soldInWindow
+        c.pointee.window_days = self.windowDays
+        c.pointee.lead_time_days = self.leadTimeDays
+        c.pointee.demand_during_lead_time = self.demandDuringLeadTime
+        c.pointee.safety_stock = self.safetyStock
+        c.pointee.reorder_point = self.reorderPoint
+        c.pointee.available = self.available
+        c.pointee.incoming = self.incoming
+        c.pointee.position = self.position
+        c.pointee.target = self.target
+        c.pointee.quantity = self.quantity
+        if !self.supplier.isEmpty { c.pointee.supplier = arena.cString(self.supplier) }
+        c.pointee.unit_cost_minor = self.unitCostMinor
+        if !self.currencyCode.isEmpty { c.pointee.currency_code = arena.cString(self.currencyCode) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_SuggestReplenishmentRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__SuggestReplenishmentRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__suggest_replenishment_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__SuggestReplenishmentRequest>) {
+        oms__v1__suggest_replenishment_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__SuggestReplenishmentRequest>) {
+        self.init()
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.windowDays = c.pointee.window_days
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__SuggestReplenishmentRequest>, arena: ProtobufCArena) {
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.window_days = self.windowDays
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_SuggestReplenishmentResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__SuggestReplenishmentResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__suggest_replenishment_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__SuggestReplenishmentResponse>) {
+        oms__v1__suggest_replenishment_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__SuggestReplenishmentResponse>) {
+        self.init()
+        self.suggestions = ProtobufCRead.messages(c.pointee.suggestions, count: c.pointee.n_suggestions) { Oms_V1_ReplenishmentSuggestion(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__SuggestReplenishmentResponse>, arena: ProtobufCArena) {
+        if !self.suggestions.isEmpty {
+            c.pointee.n_suggestions = self.suggestions.count
+            c.pointee.suggestions = arena.messages(self.suggestions)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CreatePurchaseOrdersFromSuggestionsRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__create_purchase_orders_from_suggestions_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest>) {
+        oms__v1__create_purchase_orders_from_suggestions_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest>) {
+        self.init()
+        self.requestID = ProtobufCRead.string(c.pointee.request_id)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.windowDays = c.pointee.window_days
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest>, arena: ProtobufCArena) {
+        if !self.requestID.isEmpty { c.pointee.request_id = arena.cString(self.requestID) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.window_days = self.windowDays
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_CreatePurchaseOrdersFromSuggestionsResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__create_purchase_orders_from_suggestions_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse>) {
+        oms__v1__create_purchase_orders_from_suggestions_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse>) {
+        self.init()
+        self.purchaseOrders = ProtobufCRead.messages(c.pointee.purchase_orders, count: c.pointee.n_purchase_orders) { Oms_V1_PurchaseOrder(cMessage: $0) }
+        self.suggestions = ProtobufCRead.messages(c.pointee.suggestions, count: c.pointee.n_suggestions) { Oms_V1_ReplenishmentSuggestion(cMessage: $0) }
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse>, arena: ProtobufCArena) {
+        if !self.purchaseOrders.isEmpty {
+            c.pointee.n_purchase_orders = self.purchaseOrders.count
+            c.pointee.purchase_orders = arena.messages(self.purchaseOrders)
+        }
+        if !self.suggestions.isEmpty {
+            c.pointee.n_suggestions = self.suggestions.count
+            c.pointee.suggestions = arena.messages(self.suggestions)
+        }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetStockAnalysisRequest: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetStockAnalysisRequest
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_stock_analysis_request()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetStockAnalysisRequest>) {
+        oms__v1__get_stock_analysis_request__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetStockAnalysisRequest>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.fromMillis = c.pointee.from_millis
+        self.toMillis = c.pointee.to_millis
+        self.slowMovingDays = c.pointee.slow_moving_days
+        self.overstockDays = c.pointee.overstock_days
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetStockAnalysisRequest>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.from_millis = self.fromMillis
+        c.pointee.to_millis = self.toMillis
+        c.pointee.slow_moving_days = self.slowMovingDays
+        c.pointee.overstock_days = self.overstockDays
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_StockAnalysisLine: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__StockAnalysisLine
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__stock_analysis_line()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__StockAnalysisLine>) {
+        oms__v1__stock_analysis_line__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__StockAnalysisLine>) {
+        self.init()
+        self.sku = ProtobufCRead.string(c.pointee.sku)
+        self.warehouseCode = ProtobufCRead.string(c.pointee.warehouse_code)
+        self.openingOnHand = c.pointee.opening_on_hand
+        self.closingOnHand = c.pointee.closing_on_hand
+        self.averageOnHand = c.pointee.average_on_hand
+        self.sold = c.pointee.sold
+        self.periodDays = c.pointee.period_days
+        self.turnoverPermille = c.pointee.turnover_permille
+        self.daysOfInventory = c.pointee.days_of_inventory
+        self.coverDays = c.pointee.cover_days
+        self.lastSaleAtMillis = c.pointee.last_sale_at_millis
+        self.slowMoving = c.pointee.slow_moving != 0
+        self.overstock = c.pointee.overstock != 0
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__StockAnalysisLine>, arena: ProtobufCArena) {
+        if !self.sku.isEmpty { c.pointee.sku = arena.cString(self.sku) }
+        if !self.warehouseCode.isEmpty { c.pointee.warehouse_code = arena.cString(self.warehouseCode) }
+        c.pointee.opening_on_hand = self.openingOnHand
+        c.pointee.closing_on_hand = self.closingOnHand
+        c.pointee.average_on_hand = self.averageOnHand
+        c.pointee.sold = self.sold
+        c.pointee.period_days = self.periodDays
+        c.pointee.turnover_permille = self.turnoverPermille
+        c.pointee.days_of_inventory = self.daysOfInventory
+        c.pointee.cover_days = self.coverDays
+        c.pointee.last_sale_at_millis = self.lastSaleAtMillis
+        c.pointee.slow_moving = self.slowMoving ? 1 : 0
+        c.pointee.overstock = self.overstock ? 1 : 0
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_GetStockAnalysisResponse: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__GetStockAnalysisResponse
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__get_stock_analysis_response()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__GetStockAnalysisResponse>) {
+        oms__v1__get_stock_analysis_response__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__GetStockAnalysisResponse>) {
+        self.init()
+        self.lines = ProtobufCRead.messages(c.pointee.lines, count: c.pointee.n_lines) { Oms_V1_StockAnalysisLine(cMessage: $0) }
+        self.slowMoving = ProtobufCRead.messages(c.pointee.slow_moving, count: c.pointee.n_slow_moving) { Oms_V1_StockAnalysisLine(cMessage: $0) }
+        self.overstock = ProtobufCRead.messages(c.pointee.overstock, count: c.pointee.n_overstock) { Oms_V1_StockAnalysisLine(cMessage: $0) }
+        self.fromMillis = c.pointee.from_millis
+        self.toMillis = c.pointee.to_millis
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__GetStockAnalysisResponse>, arena: ProtobufCArena) {
+        if !self.lines.isEmpty {
+            c.pointee.n_lines = self.lines.count
+            c.pointee.lines = arena.messages(self.lines)
+        }
+        if !self.slowMoving.isEmpty {
+            c.pointee.n_slow_moving = self.slowMoving.count
+            c.pointee.slow_moving = arena.messages(self.slowMoving)
+        }
+        if !self.overstock.isEmpty {
+            c.pointee.n_overstock = self.overstock.count
+            c.pointee.overstock = arena.messages(self.overstock)
+        }
+        c.pointee.from_millis = self.fromMillis
+        c.pointee.to_millis = self.toMillis
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }

@@ -231,6 +231,8 @@ public final class RPCClient: Sendable {
     private func send(_ connection: Connection, _ box: CallBox, body: [UInt8], end: Bool) async throws {
         while true {
             let pending = try await connection.eventLoop.submit { () throws -> Int in
+                // The sender starts before the call does: wait for it to start.
+                if box.call == nil && !box.cancelled { return Int.max }
                 guard let call = box.call, !call.isDone else { throw RPCError(.cancelled, "call is over") }
                 return connection.handler.value.pendingBytes(call)
             }.get()

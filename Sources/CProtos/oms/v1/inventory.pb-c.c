@@ -277,6 +277,366 @@ void   oms__v1__stock_level__free_unpacked
   assert(message->base.descriptor == &oms__v1__stock_level__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__location__init
+                     (Oms__V1__Location         *message)
+{
+  static const Oms__V1__Location init_value = OMS__V1__LOCATION__INIT;
+  *message = init_value;
+}
+size_t oms__v1__location__get_packed_size
+                     (const Oms__V1__Location *message)
+{
+  assert(message->base.descriptor == &oms__v1__location__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__location__pack
+                     (const Oms__V1__Location *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__location__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__location__pack_to_buffer
+                     (const Oms__V1__Location *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__location__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__Location *
+       oms__v1__location__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__Location *)
+     protobuf_c_message_unpack (&oms__v1__location__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__location__free_unpacked
+                     (Oms__V1__Location *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__location__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__create_location_request__init
+                     (Oms__V1__CreateLocationRequest         *message)
+{
+  static const Oms__V1__CreateLocationRequest init_value = OMS__V1__CREATE_LOCATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__create_location_request__get_packed_size
+                     (const Oms__V1__CreateLocationRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__create_location_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__create_location_request__pack
+                     (const Oms__V1__CreateLocationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__create_location_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__create_location_request__pack_to_buffer
+                     (const Oms__V1__CreateLocationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__create_location_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CreateLocationRequest *
+       oms__v1__create_location_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CreateLocationRequest *)
+     protobuf_c_message_unpack (&oms__v1__create_location_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__create_location_request__free_unpacked
+                     (Oms__V1__CreateLocationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__create_location_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__create_location_response__init
+                     (Oms__V1__CreateLocationResponse         *message)
+{
+  static const Oms__V1__CreateLocationResponse init_value = OMS__V1__CREATE_LOCATION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__create_location_response__get_packed_size
+                     (const Oms__V1__CreateLocationResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__create_location_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__create_location_response__pack
+                     (const Oms__V1__CreateLocationResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__create_location_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__create_location_response__pack_to_buffer
+                     (const Oms__V1__CreateLocationResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__create_location_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CreateLocationResponse *
+       oms__v1__create_location_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CreateLocationResponse *)
+     protobuf_c_message_unpack (&oms__v1__create_location_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__create_location_response__free_unpacked
+                     (Oms__V1__CreateLocationResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__create_location_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_locations_request__init
+                     (Oms__V1__ListLocationsRequest         *message)
+{
+  static const Oms__V1__ListLocationsRequest init_value = OMS__V1__LIST_LOCATIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_locations_request__get_packed_size
+                     (const Oms__V1__ListLocationsRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_locations_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_locations_request__pack
+                     (const Oms__V1__ListLocationsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_locations_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_locations_request__pack_to_buffer
+                     (const Oms__V1__ListLocationsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_locations_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListLocationsRequest *
+       oms__v1__list_locations_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListLocationsRequest *)
+     protobuf_c_message_unpack (&oms__v1__list_locations_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_locations_request__free_unpacked
+                     (Oms__V1__ListLocationsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_locations_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_locations_response__init
+                     (Oms__V1__ListLocationsResponse         *message)
+{
+  static const Oms__V1__ListLocationsResponse init_value = OMS__V1__LIST_LOCATIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_locations_response__get_packed_size
+                     (const Oms__V1__ListLocationsResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_locations_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_locations_response__pack
+                     (const Oms__V1__ListLocationsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_locations_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_locations_response__pack_to_buffer
+                     (const Oms__V1__ListLocationsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_locations_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListLocationsResponse *
+       oms__v1__list_locations_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListLocationsResponse *)
+     protobuf_c_message_unpack (&oms__v1__list_locations_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_locations_response__free_unpacked
+                     (Oms__V1__ListLocationsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_locations_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__location_stock__init
+                     (Oms__V1__LocationStock         *message)
+{
+  static const Oms__V1__LocationStock init_value = OMS__V1__LOCATION_STOCK__INIT;
+  *message = init_value;
+}
+size_t oms__v1__location_stock__get_packed_size
+                     (const Oms__V1__LocationStock *message)
+{
+  assert(message->base.descriptor == &oms__v1__location_stock__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__location_stock__pack
+                     (const Oms__V1__LocationStock *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__location_stock__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__location_stock__pack_to_buffer
+                     (const Oms__V1__LocationStock *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__location_stock__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__LocationStock *
+       oms__v1__location_stock__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__LocationStock *)
+     protobuf_c_message_unpack (&oms__v1__location_stock__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__location_stock__free_unpacked
+                     (Oms__V1__LocationStock *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__location_stock__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_stock_request__init
+                     (Oms__V1__ListStockRequest         *message)
+{
+  static const Oms__V1__ListStockRequest init_value = OMS__V1__LIST_STOCK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_stock_request__get_packed_size
+                     (const Oms__V1__ListStockRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_stock_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_stock_request__pack
+                     (const Oms__V1__ListStockRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_stock_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_stock_request__pack_to_buffer
+                     (const Oms__V1__ListStockRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_stock_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListStockRequest *
+       oms__v1__list_stock_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListStockRequest *)
+     protobuf_c_message_unpack (&oms__v1__list_stock_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_stock_request__free_unpacked
+                     (Oms__V1__ListStockRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_stock_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_stock_response__init
+                     (Oms__V1__ListStockResponse         *message)
+{
+  static const Oms__V1__ListStockResponse init_value = OMS__V1__LIST_STOCK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_stock_response__get_packed_size
+                     (const Oms__V1__ListStockResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_stock_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_stock_response__pack
+                     (const Oms__V1__ListStockResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_stock_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_stock_response__pack_to_buffer
+                     (const Oms__V1__ListStockResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_stock_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListStockResponse *
+       oms__v1__list_stock_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListStockResponse *)
+     protobuf_c_message_unpack (&oms__v1__list_stock_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_stock_response__free_unpacked
+                     (Oms__V1__ListStockResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_stock_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   oms__v1__stock_move__init
                      (Oms__V1__StockMove         *message)
 {
@@ -502,6 +862,2931 @@ void   oms__v1__get_stock_response__free_unpacked
   assert(message->base.descriptor == &oms__v1__get_stock_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__list_movements_request__init
+                     (Oms__V1__ListMovementsRequest         *message)
+{
+  static const Oms__V1__ListMovementsRequest init_value = OMS__V1__LIST_MOVEMENTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_movements_request__get_packed_size
+                     (const Oms__V1__ListMovementsRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_movements_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_movements_request__pack
+                     (const Oms__V1__ListMovementsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_movements_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_movements_request__pack_to_buffer
+                     (const Oms__V1__ListMovementsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_movements_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListMovementsRequest *
+       oms__v1__list_movements_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListMovementsRequest *)
+     protobuf_c_message_unpack (&oms__v1__list_movements_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_movements_request__free_unpacked
+                     (Oms__V1__ListMovementsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_movements_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_movements_response__init
+                     (Oms__V1__ListMovementsResponse         *message)
+{
+  static const Oms__V1__ListMovementsResponse init_value = OMS__V1__LIST_MOVEMENTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_movements_response__get_packed_size
+                     (const Oms__V1__ListMovementsResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_movements_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_movements_response__pack
+                     (const Oms__V1__ListMovementsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_movements_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_movements_response__pack_to_buffer
+                     (const Oms__V1__ListMovementsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_movements_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListMovementsResponse *
+       oms__v1__list_movements_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListMovementsResponse *)
+     protobuf_c_message_unpack (&oms__v1__list_movements_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_movements_response__free_unpacked
+                     (Oms__V1__ListMovementsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_movements_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__purchase_order_line__init
+                     (Oms__V1__PurchaseOrderLine         *message)
+{
+  static const Oms__V1__PurchaseOrderLine init_value = OMS__V1__PURCHASE_ORDER_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__purchase_order_line__get_packed_size
+                     (const Oms__V1__PurchaseOrderLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__purchase_order_line__pack
+                     (const Oms__V1__PurchaseOrderLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__purchase_order_line__pack_to_buffer
+                     (const Oms__V1__PurchaseOrderLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__PurchaseOrderLine *
+       oms__v1__purchase_order_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__PurchaseOrderLine *)
+     protobuf_c_message_unpack (&oms__v1__purchase_order_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__purchase_order_line__free_unpacked
+                     (Oms__V1__PurchaseOrderLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__purchase_order_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__purchase_order_receipt_line__init
+                     (Oms__V1__PurchaseOrderReceiptLine         *message)
+{
+  static const Oms__V1__PurchaseOrderReceiptLine init_value = OMS__V1__PURCHASE_ORDER_RECEIPT_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__purchase_order_receipt_line__get_packed_size
+                     (const Oms__V1__PurchaseOrderReceiptLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__purchase_order_receipt_line__pack
+                     (const Oms__V1__PurchaseOrderReceiptLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__purchase_order_receipt_line__pack_to_buffer
+                     (const Oms__V1__PurchaseOrderReceiptLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__PurchaseOrderReceiptLine *
+       oms__v1__purchase_order_receipt_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__PurchaseOrderReceiptLine *)
+     protobuf_c_message_unpack (&oms__v1__purchase_order_receipt_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__purchase_order_receipt_line__free_unpacked
+                     (Oms__V1__PurchaseOrderReceiptLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__purchase_order_receipt__init
+                     (Oms__V1__PurchaseOrderReceipt         *message)
+{
+  static const Oms__V1__PurchaseOrderReceipt init_value = OMS__V1__PURCHASE_ORDER_RECEIPT__INIT;
+  *message = init_value;
+}
+size_t oms__v1__purchase_order_receipt__get_packed_size
+                     (const Oms__V1__PurchaseOrderReceipt *message)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__purchase_order_receipt__pack
+                     (const Oms__V1__PurchaseOrderReceipt *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__purchase_order_receipt__pack_to_buffer
+                     (const Oms__V1__PurchaseOrderReceipt *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__PurchaseOrderReceipt *
+       oms__v1__purchase_order_receipt__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__PurchaseOrderReceipt *)
+     protobuf_c_message_unpack (&oms__v1__purchase_order_receipt__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__purchase_order_receipt__free_unpacked
+                     (Oms__V1__PurchaseOrderReceipt *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__purchase_order_receipt__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__purchase_order__init
+                     (Oms__V1__PurchaseOrder         *message)
+{
+  static const Oms__V1__PurchaseOrder init_value = OMS__V1__PURCHASE_ORDER__INIT;
+  *message = init_value;
+}
+size_t oms__v1__purchase_order__get_packed_size
+                     (const Oms__V1__PurchaseOrder *message)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__purchase_order__pack
+                     (const Oms__V1__PurchaseOrder *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__purchase_order__pack_to_buffer
+                     (const Oms__V1__PurchaseOrder *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__purchase_order__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__PurchaseOrder *
+       oms__v1__purchase_order__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__PurchaseOrder *)
+     protobuf_c_message_unpack (&oms__v1__purchase_order__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__purchase_order__free_unpacked
+                     (Oms__V1__PurchaseOrder *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__purchase_order__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__create_purchase_order_request__init
+                     (Oms__V1__CreatePurchaseOrderRequest         *message)
+{
+  static const Oms__V1__CreatePurchaseOrderRequest init_value = OMS__V1__CREATE_PURCHASE_ORDER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__create_purchase_order_request__get_packed_size
+                     (const Oms__V1__CreatePurchaseOrderRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__create_purchase_order_request__pack
+                     (const Oms__V1__CreatePurchaseOrderRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__create_purchase_order_request__pack_to_buffer
+                     (const Oms__V1__CreatePurchaseOrderRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CreatePurchaseOrderRequest *
+       oms__v1__create_purchase_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CreatePurchaseOrderRequest *)
+     protobuf_c_message_unpack (&oms__v1__create_purchase_order_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__create_purchase_order_request__free_unpacked
+                     (Oms__V1__CreatePurchaseOrderRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__create_purchase_order_response__init
+                     (Oms__V1__CreatePurchaseOrderResponse         *message)
+{
+  static const Oms__V1__CreatePurchaseOrderResponse init_value = OMS__V1__CREATE_PURCHASE_ORDER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__create_purchase_order_response__get_packed_size
+                     (const Oms__V1__CreatePurchaseOrderResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__create_purchase_order_response__pack
+                     (const Oms__V1__CreatePurchaseOrderResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__create_purchase_order_response__pack_to_buffer
+                     (const Oms__V1__CreatePurchaseOrderResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CreatePurchaseOrderResponse *
+       oms__v1__create_purchase_order_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CreatePurchaseOrderResponse *)
+     protobuf_c_message_unpack (&oms__v1__create_purchase_order_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__create_purchase_order_response__free_unpacked
+                     (Oms__V1__CreatePurchaseOrderResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__create_purchase_order_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__receive_purchase_order_request__init
+                     (Oms__V1__ReceivePurchaseOrderRequest         *message)
+{
+  static const Oms__V1__ReceivePurchaseOrderRequest init_value = OMS__V1__RECEIVE_PURCHASE_ORDER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__receive_purchase_order_request__get_packed_size
+                     (const Oms__V1__ReceivePurchaseOrderRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__receive_purchase_order_request__pack
+                     (const Oms__V1__ReceivePurchaseOrderRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__receive_purchase_order_request__pack_to_buffer
+                     (const Oms__V1__ReceivePurchaseOrderRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReceivePurchaseOrderRequest *
+       oms__v1__receive_purchase_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReceivePurchaseOrderRequest *)
+     protobuf_c_message_unpack (&oms__v1__receive_purchase_order_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__receive_purchase_order_request__free_unpacked
+                     (Oms__V1__ReceivePurchaseOrderRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__receive_purchase_order_response__init
+                     (Oms__V1__ReceivePurchaseOrderResponse         *message)
+{
+  static const Oms__V1__ReceivePurchaseOrderResponse init_value = OMS__V1__RECEIVE_PURCHASE_ORDER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__receive_purchase_order_response__get_packed_size
+                     (const Oms__V1__ReceivePurchaseOrderResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__receive_purchase_order_response__pack
+                     (const Oms__V1__ReceivePurchaseOrderResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__receive_purchase_order_response__pack_to_buffer
+                     (const Oms__V1__ReceivePurchaseOrderResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReceivePurchaseOrderResponse *
+       oms__v1__receive_purchase_order_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReceivePurchaseOrderResponse *)
+     protobuf_c_message_unpack (&oms__v1__receive_purchase_order_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__receive_purchase_order_response__free_unpacked
+                     (Oms__V1__ReceivePurchaseOrderResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__receive_purchase_order_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_purchase_order_request__init
+                     (Oms__V1__GetPurchaseOrderRequest         *message)
+{
+  static const Oms__V1__GetPurchaseOrderRequest init_value = OMS__V1__GET_PURCHASE_ORDER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_purchase_order_request__get_packed_size
+                     (const Oms__V1__GetPurchaseOrderRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_purchase_order_request__pack
+                     (const Oms__V1__GetPurchaseOrderRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_purchase_order_request__pack_to_buffer
+                     (const Oms__V1__GetPurchaseOrderRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetPurchaseOrderRequest *
+       oms__v1__get_purchase_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetPurchaseOrderRequest *)
+     protobuf_c_message_unpack (&oms__v1__get_purchase_order_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_purchase_order_request__free_unpacked
+                     (Oms__V1__GetPurchaseOrderRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_purchase_order_response__init
+                     (Oms__V1__GetPurchaseOrderResponse         *message)
+{
+  static const Oms__V1__GetPurchaseOrderResponse init_value = OMS__V1__GET_PURCHASE_ORDER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_purchase_order_response__get_packed_size
+                     (const Oms__V1__GetPurchaseOrderResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_purchase_order_response__pack
+                     (const Oms__V1__GetPurchaseOrderResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_purchase_order_response__pack_to_buffer
+                     (const Oms__V1__GetPurchaseOrderResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetPurchaseOrderResponse *
+       oms__v1__get_purchase_order_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetPurchaseOrderResponse *)
+     protobuf_c_message_unpack (&oms__v1__get_purchase_order_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_purchase_order_response__free_unpacked
+                     (Oms__V1__GetPurchaseOrderResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_purchase_order_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_purchase_orders_request__init
+                     (Oms__V1__ListPurchaseOrdersRequest         *message)
+{
+  static const Oms__V1__ListPurchaseOrdersRequest init_value = OMS__V1__LIST_PURCHASE_ORDERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_purchase_orders_request__get_packed_size
+                     (const Oms__V1__ListPurchaseOrdersRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_purchase_orders_request__pack
+                     (const Oms__V1__ListPurchaseOrdersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_purchase_orders_request__pack_to_buffer
+                     (const Oms__V1__ListPurchaseOrdersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListPurchaseOrdersRequest *
+       oms__v1__list_purchase_orders_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListPurchaseOrdersRequest *)
+     protobuf_c_message_unpack (&oms__v1__list_purchase_orders_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_purchase_orders_request__free_unpacked
+                     (Oms__V1__ListPurchaseOrdersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_purchase_orders_response__init
+                     (Oms__V1__ListPurchaseOrdersResponse         *message)
+{
+  static const Oms__V1__ListPurchaseOrdersResponse init_value = OMS__V1__LIST_PURCHASE_ORDERS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_purchase_orders_response__get_packed_size
+                     (const Oms__V1__ListPurchaseOrdersResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_purchase_orders_response__pack
+                     (const Oms__V1__ListPurchaseOrdersResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_purchase_orders_response__pack_to_buffer
+                     (const Oms__V1__ListPurchaseOrdersResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListPurchaseOrdersResponse *
+       oms__v1__list_purchase_orders_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListPurchaseOrdersResponse *)
+     protobuf_c_message_unpack (&oms__v1__list_purchase_orders_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_purchase_orders_response__free_unpacked
+                     (Oms__V1__ListPurchaseOrdersResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_purchase_orders_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_valuation_request__init
+                     (Oms__V1__GetValuationRequest         *message)
+{
+  static const Oms__V1__GetValuationRequest init_value = OMS__V1__GET_VALUATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_valuation_request__get_packed_size
+                     (const Oms__V1__GetValuationRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_valuation_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_valuation_request__pack
+                     (const Oms__V1__GetValuationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_valuation_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_valuation_request__pack_to_buffer
+                     (const Oms__V1__GetValuationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_valuation_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetValuationRequest *
+       oms__v1__get_valuation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetValuationRequest *)
+     protobuf_c_message_unpack (&oms__v1__get_valuation_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_valuation_request__free_unpacked
+                     (Oms__V1__GetValuationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_valuation_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__valuation_line__init
+                     (Oms__V1__ValuationLine         *message)
+{
+  static const Oms__V1__ValuationLine init_value = OMS__V1__VALUATION_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__valuation_line__get_packed_size
+                     (const Oms__V1__ValuationLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__valuation_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__valuation_line__pack
+                     (const Oms__V1__ValuationLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__valuation_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__valuation_line__pack_to_buffer
+                     (const Oms__V1__ValuationLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__valuation_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ValuationLine *
+       oms__v1__valuation_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ValuationLine *)
+     protobuf_c_message_unpack (&oms__v1__valuation_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__valuation_line__free_unpacked
+                     (Oms__V1__ValuationLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__valuation_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_valuation_response__init
+                     (Oms__V1__GetValuationResponse         *message)
+{
+  static const Oms__V1__GetValuationResponse init_value = OMS__V1__GET_VALUATION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_valuation_response__get_packed_size
+                     (const Oms__V1__GetValuationResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_valuation_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_valuation_response__pack
+                     (const Oms__V1__GetValuationResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_valuation_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_valuation_response__pack_to_buffer
+                     (const Oms__V1__GetValuationResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_valuation_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetValuationResponse *
+       oms__v1__get_valuation_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetValuationResponse *)
+     protobuf_c_message_unpack (&oms__v1__get_valuation_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_valuation_response__free_unpacked
+                     (Oms__V1__GetValuationResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_valuation_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__sku_cost__init
+                     (Oms__V1__SkuCost         *message)
+{
+  static const Oms__V1__SkuCost init_value = OMS__V1__SKU_COST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__sku_cost__get_packed_size
+                     (const Oms__V1__SkuCost *message)
+{
+  assert(message->base.descriptor == &oms__v1__sku_cost__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__sku_cost__pack
+                     (const Oms__V1__SkuCost *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__sku_cost__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__sku_cost__pack_to_buffer
+                     (const Oms__V1__SkuCost *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__sku_cost__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__SkuCost *
+       oms__v1__sku_cost__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__SkuCost *)
+     protobuf_c_message_unpack (&oms__v1__sku_cost__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__sku_cost__free_unpacked
+                     (Oms__V1__SkuCost *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__sku_cost__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__transfer_line__init
+                     (Oms__V1__TransferLine         *message)
+{
+  static const Oms__V1__TransferLine init_value = OMS__V1__TRANSFER_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__transfer_line__get_packed_size
+                     (const Oms__V1__TransferLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__transfer_line__pack
+                     (const Oms__V1__TransferLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__transfer_line__pack_to_buffer
+                     (const Oms__V1__TransferLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__TransferLine *
+       oms__v1__transfer_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__TransferLine *)
+     protobuf_c_message_unpack (&oms__v1__transfer_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__transfer_line__free_unpacked
+                     (Oms__V1__TransferLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__transfer_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__transfer_discrepancy__init
+                     (Oms__V1__TransferDiscrepancy         *message)
+{
+  static const Oms__V1__TransferDiscrepancy init_value = OMS__V1__TRANSFER_DISCREPANCY__INIT;
+  *message = init_value;
+}
+size_t oms__v1__transfer_discrepancy__get_packed_size
+                     (const Oms__V1__TransferDiscrepancy *message)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_discrepancy__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__transfer_discrepancy__pack
+                     (const Oms__V1__TransferDiscrepancy *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_discrepancy__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__transfer_discrepancy__pack_to_buffer
+                     (const Oms__V1__TransferDiscrepancy *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_discrepancy__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__TransferDiscrepancy *
+       oms__v1__transfer_discrepancy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__TransferDiscrepancy *)
+     protobuf_c_message_unpack (&oms__v1__transfer_discrepancy__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__transfer_discrepancy__free_unpacked
+                     (Oms__V1__TransferDiscrepancy *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__transfer_discrepancy__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__transfer__init
+                     (Oms__V1__Transfer         *message)
+{
+  static const Oms__V1__Transfer init_value = OMS__V1__TRANSFER__INIT;
+  *message = init_value;
+}
+size_t oms__v1__transfer__get_packed_size
+                     (const Oms__V1__Transfer *message)
+{
+  assert(message->base.descriptor == &oms__v1__transfer__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__transfer__pack
+                     (const Oms__V1__Transfer *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__transfer__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__transfer__pack_to_buffer
+                     (const Oms__V1__Transfer *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__transfer__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__Transfer *
+       oms__v1__transfer__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__Transfer *)
+     protobuf_c_message_unpack (&oms__v1__transfer__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__transfer__free_unpacked
+                     (Oms__V1__Transfer *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__transfer__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__transfer_response__init
+                     (Oms__V1__TransferResponse         *message)
+{
+  static const Oms__V1__TransferResponse init_value = OMS__V1__TRANSFER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__transfer_response__get_packed_size
+                     (const Oms__V1__TransferResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__transfer_response__pack
+                     (const Oms__V1__TransferResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__transfer_response__pack_to_buffer
+                     (const Oms__V1__TransferResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__TransferResponse *
+       oms__v1__transfer_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__TransferResponse *)
+     protobuf_c_message_unpack (&oms__v1__transfer_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__transfer_response__free_unpacked
+                     (Oms__V1__TransferResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__transfer_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__request_transfer_request__init
+                     (Oms__V1__RequestTransferRequest         *message)
+{
+  static const Oms__V1__RequestTransferRequest init_value = OMS__V1__REQUEST_TRANSFER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__request_transfer_request__get_packed_size
+                     (const Oms__V1__RequestTransferRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__request_transfer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__request_transfer_request__pack
+                     (const Oms__V1__RequestTransferRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__request_transfer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__request_transfer_request__pack_to_buffer
+                     (const Oms__V1__RequestTransferRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__request_transfer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__RequestTransferRequest *
+       oms__v1__request_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__RequestTransferRequest *)
+     protobuf_c_message_unpack (&oms__v1__request_transfer_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__request_transfer_request__free_unpacked
+                     (Oms__V1__RequestTransferRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__request_transfer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__approve_transfer_request__init
+                     (Oms__V1__ApproveTransferRequest         *message)
+{
+  static const Oms__V1__ApproveTransferRequest init_value = OMS__V1__APPROVE_TRANSFER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__approve_transfer_request__get_packed_size
+                     (const Oms__V1__ApproveTransferRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__approve_transfer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__approve_transfer_request__pack
+                     (const Oms__V1__ApproveTransferRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__approve_transfer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__approve_transfer_request__pack_to_buffer
+                     (const Oms__V1__ApproveTransferRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__approve_transfer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ApproveTransferRequest *
+       oms__v1__approve_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ApproveTransferRequest *)
+     protobuf_c_message_unpack (&oms__v1__approve_transfer_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__approve_transfer_request__free_unpacked
+                     (Oms__V1__ApproveTransferRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__approve_transfer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__reject_transfer_request__init
+                     (Oms__V1__RejectTransferRequest         *message)
+{
+  static const Oms__V1__RejectTransferRequest init_value = OMS__V1__REJECT_TRANSFER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__reject_transfer_request__get_packed_size
+                     (const Oms__V1__RejectTransferRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__reject_transfer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__reject_transfer_request__pack
+                     (const Oms__V1__RejectTransferRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__reject_transfer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__reject_transfer_request__pack_to_buffer
+                     (const Oms__V1__RejectTransferRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__reject_transfer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__RejectTransferRequest *
+       oms__v1__reject_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__RejectTransferRequest *)
+     protobuf_c_message_unpack (&oms__v1__reject_transfer_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__reject_transfer_request__free_unpacked
+                     (Oms__V1__RejectTransferRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__reject_transfer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__ship_transfer_request__init
+                     (Oms__V1__ShipTransferRequest         *message)
+{
+  static const Oms__V1__ShipTransferRequest init_value = OMS__V1__SHIP_TRANSFER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__ship_transfer_request__get_packed_size
+                     (const Oms__V1__ShipTransferRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__ship_transfer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__ship_transfer_request__pack
+                     (const Oms__V1__ShipTransferRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__ship_transfer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__ship_transfer_request__pack_to_buffer
+                     (const Oms__V1__ShipTransferRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__ship_transfer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ShipTransferRequest *
+       oms__v1__ship_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ShipTransferRequest *)
+     protobuf_c_message_unpack (&oms__v1__ship_transfer_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__ship_transfer_request__free_unpacked
+                     (Oms__V1__ShipTransferRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__ship_transfer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__transfer_receipt_line__init
+                     (Oms__V1__TransferReceiptLine         *message)
+{
+  static const Oms__V1__TransferReceiptLine init_value = OMS__V1__TRANSFER_RECEIPT_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__transfer_receipt_line__get_packed_size
+                     (const Oms__V1__TransferReceiptLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_receipt_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__transfer_receipt_line__pack
+                     (const Oms__V1__TransferReceiptLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_receipt_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__transfer_receipt_line__pack_to_buffer
+                     (const Oms__V1__TransferReceiptLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__transfer_receipt_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__TransferReceiptLine *
+       oms__v1__transfer_receipt_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__TransferReceiptLine *)
+     protobuf_c_message_unpack (&oms__v1__transfer_receipt_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__transfer_receipt_line__free_unpacked
+                     (Oms__V1__TransferReceiptLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__transfer_receipt_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__receive_transfer_request__init
+                     (Oms__V1__ReceiveTransferRequest         *message)
+{
+  static const Oms__V1__ReceiveTransferRequest init_value = OMS__V1__RECEIVE_TRANSFER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__receive_transfer_request__get_packed_size
+                     (const Oms__V1__ReceiveTransferRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__receive_transfer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__receive_transfer_request__pack
+                     (const Oms__V1__ReceiveTransferRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__receive_transfer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__receive_transfer_request__pack_to_buffer
+                     (const Oms__V1__ReceiveTransferRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__receive_transfer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReceiveTransferRequest *
+       oms__v1__receive_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReceiveTransferRequest *)
+     protobuf_c_message_unpack (&oms__v1__receive_transfer_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__receive_transfer_request__free_unpacked
+                     (Oms__V1__ReceiveTransferRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__receive_transfer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_transfer_request__init
+                     (Oms__V1__GetTransferRequest         *message)
+{
+  static const Oms__V1__GetTransferRequest init_value = OMS__V1__GET_TRANSFER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_transfer_request__get_packed_size
+                     (const Oms__V1__GetTransferRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_transfer_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_transfer_request__pack
+                     (const Oms__V1__GetTransferRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_transfer_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_transfer_request__pack_to_buffer
+                     (const Oms__V1__GetTransferRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_transfer_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetTransferRequest *
+       oms__v1__get_transfer_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetTransferRequest *)
+     protobuf_c_message_unpack (&oms__v1__get_transfer_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_transfer_request__free_unpacked
+                     (Oms__V1__GetTransferRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_transfer_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__scrap_line__init
+                     (Oms__V1__ScrapLine         *message)
+{
+  static const Oms__V1__ScrapLine init_value = OMS__V1__SCRAP_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__scrap_line__get_packed_size
+                     (const Oms__V1__ScrapLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__scrap_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__scrap_line__pack
+                     (const Oms__V1__ScrapLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__scrap_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__scrap_line__pack_to_buffer
+                     (const Oms__V1__ScrapLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__scrap_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ScrapLine *
+       oms__v1__scrap_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ScrapLine *)
+     protobuf_c_message_unpack (&oms__v1__scrap_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__scrap_line__free_unpacked
+                     (Oms__V1__ScrapLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__scrap_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__scrap__init
+                     (Oms__V1__Scrap         *message)
+{
+  static const Oms__V1__Scrap init_value = OMS__V1__SCRAP__INIT;
+  *message = init_value;
+}
+size_t oms__v1__scrap__get_packed_size
+                     (const Oms__V1__Scrap *message)
+{
+  assert(message->base.descriptor == &oms__v1__scrap__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__scrap__pack
+                     (const Oms__V1__Scrap *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__scrap__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__scrap__pack_to_buffer
+                     (const Oms__V1__Scrap *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__scrap__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__Scrap *
+       oms__v1__scrap__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__Scrap *)
+     protobuf_c_message_unpack (&oms__v1__scrap__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__scrap__free_unpacked
+                     (Oms__V1__Scrap *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__scrap__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__scrap_response__init
+                     (Oms__V1__ScrapResponse         *message)
+{
+  static const Oms__V1__ScrapResponse init_value = OMS__V1__SCRAP_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__scrap_response__get_packed_size
+                     (const Oms__V1__ScrapResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__scrap_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__scrap_response__pack
+                     (const Oms__V1__ScrapResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__scrap_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__scrap_response__pack_to_buffer
+                     (const Oms__V1__ScrapResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__scrap_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ScrapResponse *
+       oms__v1__scrap_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ScrapResponse *)
+     protobuf_c_message_unpack (&oms__v1__scrap_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__scrap_response__free_unpacked
+                     (Oms__V1__ScrapResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__scrap_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__request_scrap_request__init
+                     (Oms__V1__RequestScrapRequest         *message)
+{
+  static const Oms__V1__RequestScrapRequest init_value = OMS__V1__REQUEST_SCRAP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__request_scrap_request__get_packed_size
+                     (const Oms__V1__RequestScrapRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__request_scrap_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__request_scrap_request__pack
+                     (const Oms__V1__RequestScrapRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__request_scrap_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__request_scrap_request__pack_to_buffer
+                     (const Oms__V1__RequestScrapRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__request_scrap_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__RequestScrapRequest *
+       oms__v1__request_scrap_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__RequestScrapRequest *)
+     protobuf_c_message_unpack (&oms__v1__request_scrap_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__request_scrap_request__free_unpacked
+                     (Oms__V1__RequestScrapRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__request_scrap_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__approve_scrap_request__init
+                     (Oms__V1__ApproveScrapRequest         *message)
+{
+  static const Oms__V1__ApproveScrapRequest init_value = OMS__V1__APPROVE_SCRAP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__approve_scrap_request__get_packed_size
+                     (const Oms__V1__ApproveScrapRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__approve_scrap_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__approve_scrap_request__pack
+                     (const Oms__V1__ApproveScrapRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__approve_scrap_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__approve_scrap_request__pack_to_buffer
+                     (const Oms__V1__ApproveScrapRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__approve_scrap_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ApproveScrapRequest *
+       oms__v1__approve_scrap_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ApproveScrapRequest *)
+     protobuf_c_message_unpack (&oms__v1__approve_scrap_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__approve_scrap_request__free_unpacked
+                     (Oms__V1__ApproveScrapRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__approve_scrap_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__reject_scrap_request__init
+                     (Oms__V1__RejectScrapRequest         *message)
+{
+  static const Oms__V1__RejectScrapRequest init_value = OMS__V1__REJECT_SCRAP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__reject_scrap_request__get_packed_size
+                     (const Oms__V1__RejectScrapRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__reject_scrap_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__reject_scrap_request__pack
+                     (const Oms__V1__RejectScrapRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__reject_scrap_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__reject_scrap_request__pack_to_buffer
+                     (const Oms__V1__RejectScrapRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__reject_scrap_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__RejectScrapRequest *
+       oms__v1__reject_scrap_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__RejectScrapRequest *)
+     protobuf_c_message_unpack (&oms__v1__reject_scrap_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__reject_scrap_request__free_unpacked
+                     (Oms__V1__RejectScrapRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__reject_scrap_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_scrap_request__init
+                     (Oms__V1__GetScrapRequest         *message)
+{
+  static const Oms__V1__GetScrapRequest init_value = OMS__V1__GET_SCRAP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_scrap_request__get_packed_size
+                     (const Oms__V1__GetScrapRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_scrap_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_scrap_request__pack
+                     (const Oms__V1__GetScrapRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_scrap_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_scrap_request__pack_to_buffer
+                     (const Oms__V1__GetScrapRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_scrap_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetScrapRequest *
+       oms__v1__get_scrap_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetScrapRequest *)
+     protobuf_c_message_unpack (&oms__v1__get_scrap_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_scrap_request__free_unpacked
+                     (Oms__V1__GetScrapRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_scrap_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__bulk_adjust_stock_row__init
+                     (Oms__V1__BulkAdjustStockRow         *message)
+{
+  static const Oms__V1__BulkAdjustStockRow init_value = OMS__V1__BULK_ADJUST_STOCK_ROW__INIT;
+  *message = init_value;
+}
+size_t oms__v1__bulk_adjust_stock_row__get_packed_size
+                     (const Oms__V1__BulkAdjustStockRow *message)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_row__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__bulk_adjust_stock_row__pack
+                     (const Oms__V1__BulkAdjustStockRow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_row__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__bulk_adjust_stock_row__pack_to_buffer
+                     (const Oms__V1__BulkAdjustStockRow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_row__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__BulkAdjustStockRow *
+       oms__v1__bulk_adjust_stock_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__BulkAdjustStockRow *)
+     protobuf_c_message_unpack (&oms__v1__bulk_adjust_stock_row__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__bulk_adjust_stock_row__free_unpacked
+                     (Oms__V1__BulkAdjustStockRow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_row__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__bulk_adjust_stock_failure__init
+                     (Oms__V1__BulkAdjustStockFailure         *message)
+{
+  static const Oms__V1__BulkAdjustStockFailure init_value = OMS__V1__BULK_ADJUST_STOCK_FAILURE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__bulk_adjust_stock_failure__get_packed_size
+                     (const Oms__V1__BulkAdjustStockFailure *message)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_failure__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__bulk_adjust_stock_failure__pack
+                     (const Oms__V1__BulkAdjustStockFailure *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_failure__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__bulk_adjust_stock_failure__pack_to_buffer
+                     (const Oms__V1__BulkAdjustStockFailure *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_failure__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__BulkAdjustStockFailure *
+       oms__v1__bulk_adjust_stock_failure__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__BulkAdjustStockFailure *)
+     protobuf_c_message_unpack (&oms__v1__bulk_adjust_stock_failure__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__bulk_adjust_stock_failure__free_unpacked
+                     (Oms__V1__BulkAdjustStockFailure *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_failure__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__bulk_adjust_stock_response__init
+                     (Oms__V1__BulkAdjustStockResponse         *message)
+{
+  static const Oms__V1__BulkAdjustStockResponse init_value = OMS__V1__BULK_ADJUST_STOCK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__bulk_adjust_stock_response__get_packed_size
+                     (const Oms__V1__BulkAdjustStockResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__bulk_adjust_stock_response__pack
+                     (const Oms__V1__BulkAdjustStockResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__bulk_adjust_stock_response__pack_to_buffer
+                     (const Oms__V1__BulkAdjustStockResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__BulkAdjustStockResponse *
+       oms__v1__bulk_adjust_stock_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__BulkAdjustStockResponse *)
+     protobuf_c_message_unpack (&oms__v1__bulk_adjust_stock_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__bulk_adjust_stock_response__free_unpacked
+                     (Oms__V1__BulkAdjustStockResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__bulk_adjust_stock_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__stocktake_line__init
+                     (Oms__V1__StocktakeLine         *message)
+{
+  static const Oms__V1__StocktakeLine init_value = OMS__V1__STOCKTAKE_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__stocktake_line__get_packed_size
+                     (const Oms__V1__StocktakeLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__stocktake_line__pack
+                     (const Oms__V1__StocktakeLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__stocktake_line__pack_to_buffer
+                     (const Oms__V1__StocktakeLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__StocktakeLine *
+       oms__v1__stocktake_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__StocktakeLine *)
+     protobuf_c_message_unpack (&oms__v1__stocktake_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__stocktake_line__free_unpacked
+                     (Oms__V1__StocktakeLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__stocktake_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__stocktake__init
+                     (Oms__V1__Stocktake         *message)
+{
+  static const Oms__V1__Stocktake init_value = OMS__V1__STOCKTAKE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__stocktake__get_packed_size
+                     (const Oms__V1__Stocktake *message)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__stocktake__pack
+                     (const Oms__V1__Stocktake *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__stocktake__pack_to_buffer
+                     (const Oms__V1__Stocktake *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__Stocktake *
+       oms__v1__stocktake__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__Stocktake *)
+     protobuf_c_message_unpack (&oms__v1__stocktake__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__stocktake__free_unpacked
+                     (Oms__V1__Stocktake *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__stocktake__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__stocktake_response__init
+                     (Oms__V1__StocktakeResponse         *message)
+{
+  static const Oms__V1__StocktakeResponse init_value = OMS__V1__STOCKTAKE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__stocktake_response__get_packed_size
+                     (const Oms__V1__StocktakeResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__stocktake_response__pack
+                     (const Oms__V1__StocktakeResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__stocktake_response__pack_to_buffer
+                     (const Oms__V1__StocktakeResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__StocktakeResponse *
+       oms__v1__stocktake_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__StocktakeResponse *)
+     protobuf_c_message_unpack (&oms__v1__stocktake_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__stocktake_response__free_unpacked
+                     (Oms__V1__StocktakeResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__stocktake_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__start_stocktake_request__init
+                     (Oms__V1__StartStocktakeRequest         *message)
+{
+  static const Oms__V1__StartStocktakeRequest init_value = OMS__V1__START_STOCKTAKE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__start_stocktake_request__get_packed_size
+                     (const Oms__V1__StartStocktakeRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__start_stocktake_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__start_stocktake_request__pack
+                     (const Oms__V1__StartStocktakeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__start_stocktake_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__start_stocktake_request__pack_to_buffer
+                     (const Oms__V1__StartStocktakeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__start_stocktake_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__StartStocktakeRequest *
+       oms__v1__start_stocktake_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__StartStocktakeRequest *)
+     protobuf_c_message_unpack (&oms__v1__start_stocktake_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__start_stocktake_request__free_unpacked
+                     (Oms__V1__StartStocktakeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__start_stocktake_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__stocktake_count__init
+                     (Oms__V1__StocktakeCount         *message)
+{
+  static const Oms__V1__StocktakeCount init_value = OMS__V1__STOCKTAKE_COUNT__INIT;
+  *message = init_value;
+}
+size_t oms__v1__stocktake_count__get_packed_size
+                     (const Oms__V1__StocktakeCount *message)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_count__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__stocktake_count__pack
+                     (const Oms__V1__StocktakeCount *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_count__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__stocktake_count__pack_to_buffer
+                     (const Oms__V1__StocktakeCount *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__stocktake_count__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__StocktakeCount *
+       oms__v1__stocktake_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__StocktakeCount *)
+     protobuf_c_message_unpack (&oms__v1__stocktake_count__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__stocktake_count__free_unpacked
+                     (Oms__V1__StocktakeCount *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__stocktake_count__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__record_counts_response__init
+                     (Oms__V1__RecordCountsResponse         *message)
+{
+  static const Oms__V1__RecordCountsResponse init_value = OMS__V1__RECORD_COUNTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__record_counts_response__get_packed_size
+                     (const Oms__V1__RecordCountsResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__record_counts_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__record_counts_response__pack
+                     (const Oms__V1__RecordCountsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__record_counts_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__record_counts_response__pack_to_buffer
+                     (const Oms__V1__RecordCountsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__record_counts_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__RecordCountsResponse *
+       oms__v1__record_counts_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__RecordCountsResponse *)
+     protobuf_c_message_unpack (&oms__v1__record_counts_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__record_counts_response__free_unpacked
+                     (Oms__V1__RecordCountsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__record_counts_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_stocktake_variance_request__init
+                     (Oms__V1__GetStocktakeVarianceRequest         *message)
+{
+  static const Oms__V1__GetStocktakeVarianceRequest init_value = OMS__V1__GET_STOCKTAKE_VARIANCE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_stocktake_variance_request__get_packed_size
+                     (const Oms__V1__GetStocktakeVarianceRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_stocktake_variance_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_stocktake_variance_request__pack
+                     (const Oms__V1__GetStocktakeVarianceRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_stocktake_variance_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_stocktake_variance_request__pack_to_buffer
+                     (const Oms__V1__GetStocktakeVarianceRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_stocktake_variance_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetStocktakeVarianceRequest *
+       oms__v1__get_stocktake_variance_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetStocktakeVarianceRequest *)
+     protobuf_c_message_unpack (&oms__v1__get_stocktake_variance_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_stocktake_variance_request__free_unpacked
+                     (Oms__V1__GetStocktakeVarianceRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_stocktake_variance_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__commit_stocktake_request__init
+                     (Oms__V1__CommitStocktakeRequest         *message)
+{
+  static const Oms__V1__CommitStocktakeRequest init_value = OMS__V1__COMMIT_STOCKTAKE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__commit_stocktake_request__get_packed_size
+                     (const Oms__V1__CommitStocktakeRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__commit_stocktake_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__commit_stocktake_request__pack
+                     (const Oms__V1__CommitStocktakeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__commit_stocktake_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__commit_stocktake_request__pack_to_buffer
+                     (const Oms__V1__CommitStocktakeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__commit_stocktake_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CommitStocktakeRequest *
+       oms__v1__commit_stocktake_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CommitStocktakeRequest *)
+     protobuf_c_message_unpack (&oms__v1__commit_stocktake_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__commit_stocktake_request__free_unpacked
+                     (Oms__V1__CommitStocktakeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__commit_stocktake_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__reconcile_reservations_request__init
+                     (Oms__V1__ReconcileReservationsRequest         *message)
+{
+  static const Oms__V1__ReconcileReservationsRequest init_value = OMS__V1__RECONCILE_RESERVATIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__reconcile_reservations_request__get_packed_size
+                     (const Oms__V1__ReconcileReservationsRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__reconcile_reservations_request__pack
+                     (const Oms__V1__ReconcileReservationsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__reconcile_reservations_request__pack_to_buffer
+                     (const Oms__V1__ReconcileReservationsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReconcileReservationsRequest *
+       oms__v1__reconcile_reservations_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReconcileReservationsRequest *)
+     protobuf_c_message_unpack (&oms__v1__reconcile_reservations_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__reconcile_reservations_request__free_unpacked
+                     (Oms__V1__ReconcileReservationsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__orphan_reservation__init
+                     (Oms__V1__OrphanReservation         *message)
+{
+  static const Oms__V1__OrphanReservation init_value = OMS__V1__ORPHAN_RESERVATION__INIT;
+  *message = init_value;
+}
+size_t oms__v1__orphan_reservation__get_packed_size
+                     (const Oms__V1__OrphanReservation *message)
+{
+  assert(message->base.descriptor == &oms__v1__orphan_reservation__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__orphan_reservation__pack
+                     (const Oms__V1__OrphanReservation *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__orphan_reservation__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__orphan_reservation__pack_to_buffer
+                     (const Oms__V1__OrphanReservation *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__orphan_reservation__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__OrphanReservation *
+       oms__v1__orphan_reservation__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__OrphanReservation *)
+     protobuf_c_message_unpack (&oms__v1__orphan_reservation__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__orphan_reservation__free_unpacked
+                     (Oms__V1__OrphanReservation *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__orphan_reservation__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__reservation_mismatch__init
+                     (Oms__V1__ReservationMismatch         *message)
+{
+  static const Oms__V1__ReservationMismatch init_value = OMS__V1__RESERVATION_MISMATCH__INIT;
+  *message = init_value;
+}
+size_t oms__v1__reservation_mismatch__get_packed_size
+                     (const Oms__V1__ReservationMismatch *message)
+{
+  assert(message->base.descriptor == &oms__v1__reservation_mismatch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__reservation_mismatch__pack
+                     (const Oms__V1__ReservationMismatch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__reservation_mismatch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__reservation_mismatch__pack_to_buffer
+                     (const Oms__V1__ReservationMismatch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__reservation_mismatch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReservationMismatch *
+       oms__v1__reservation_mismatch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReservationMismatch *)
+     protobuf_c_message_unpack (&oms__v1__reservation_mismatch__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__reservation_mismatch__free_unpacked
+                     (Oms__V1__ReservationMismatch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__reservation_mismatch__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__reconcile_reservations_response__init
+                     (Oms__V1__ReconcileReservationsResponse         *message)
+{
+  static const Oms__V1__ReconcileReservationsResponse init_value = OMS__V1__RECONCILE_RESERVATIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__reconcile_reservations_response__get_packed_size
+                     (const Oms__V1__ReconcileReservationsResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__reconcile_reservations_response__pack
+                     (const Oms__V1__ReconcileReservationsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__reconcile_reservations_response__pack_to_buffer
+                     (const Oms__V1__ReconcileReservationsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReconcileReservationsResponse *
+       oms__v1__reconcile_reservations_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReconcileReservationsResponse *)
+     protobuf_c_message_unpack (&oms__v1__reconcile_reservations_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__reconcile_reservations_response__free_unpacked
+                     (Oms__V1__ReconcileReservationsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__reconcile_reservations_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__reorder_policy__init
+                     (Oms__V1__ReorderPolicy         *message)
+{
+  static const Oms__V1__ReorderPolicy init_value = OMS__V1__REORDER_POLICY__INIT;
+  *message = init_value;
+}
+size_t oms__v1__reorder_policy__get_packed_size
+                     (const Oms__V1__ReorderPolicy *message)
+{
+  assert(message->base.descriptor == &oms__v1__reorder_policy__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__reorder_policy__pack
+                     (const Oms__V1__ReorderPolicy *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__reorder_policy__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__reorder_policy__pack_to_buffer
+                     (const Oms__V1__ReorderPolicy *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__reorder_policy__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReorderPolicy *
+       oms__v1__reorder_policy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReorderPolicy *)
+     protobuf_c_message_unpack (&oms__v1__reorder_policy__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__reorder_policy__free_unpacked
+                     (Oms__V1__ReorderPolicy *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__reorder_policy__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__set_reorder_policy_request__init
+                     (Oms__V1__SetReorderPolicyRequest         *message)
+{
+  static const Oms__V1__SetReorderPolicyRequest init_value = OMS__V1__SET_REORDER_POLICY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__set_reorder_policy_request__get_packed_size
+                     (const Oms__V1__SetReorderPolicyRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__set_reorder_policy_request__pack
+                     (const Oms__V1__SetReorderPolicyRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__set_reorder_policy_request__pack_to_buffer
+                     (const Oms__V1__SetReorderPolicyRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__SetReorderPolicyRequest *
+       oms__v1__set_reorder_policy_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__SetReorderPolicyRequest *)
+     protobuf_c_message_unpack (&oms__v1__set_reorder_policy_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__set_reorder_policy_request__free_unpacked
+                     (Oms__V1__SetReorderPolicyRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__set_reorder_policy_response__init
+                     (Oms__V1__SetReorderPolicyResponse         *message)
+{
+  static const Oms__V1__SetReorderPolicyResponse init_value = OMS__V1__SET_REORDER_POLICY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__set_reorder_policy_response__get_packed_size
+                     (const Oms__V1__SetReorderPolicyResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__set_reorder_policy_response__pack
+                     (const Oms__V1__SetReorderPolicyResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__set_reorder_policy_response__pack_to_buffer
+                     (const Oms__V1__SetReorderPolicyResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__SetReorderPolicyResponse *
+       oms__v1__set_reorder_policy_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__SetReorderPolicyResponse *)
+     protobuf_c_message_unpack (&oms__v1__set_reorder_policy_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__set_reorder_policy_response__free_unpacked
+                     (Oms__V1__SetReorderPolicyResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__set_reorder_policy_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__low_stock_item__init
+                     (Oms__V1__LowStockItem         *message)
+{
+  static const Oms__V1__LowStockItem init_value = OMS__V1__LOW_STOCK_ITEM__INIT;
+  *message = init_value;
+}
+size_t oms__v1__low_stock_item__get_packed_size
+                     (const Oms__V1__LowStockItem *message)
+{
+  assert(message->base.descriptor == &oms__v1__low_stock_item__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__low_stock_item__pack
+                     (const Oms__V1__LowStockItem *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__low_stock_item__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__low_stock_item__pack_to_buffer
+                     (const Oms__V1__LowStockItem *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__low_stock_item__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__LowStockItem *
+       oms__v1__low_stock_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__LowStockItem *)
+     protobuf_c_message_unpack (&oms__v1__low_stock_item__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__low_stock_item__free_unpacked
+                     (Oms__V1__LowStockItem *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__low_stock_item__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_low_stock_request__init
+                     (Oms__V1__ListLowStockRequest         *message)
+{
+  static const Oms__V1__ListLowStockRequest init_value = OMS__V1__LIST_LOW_STOCK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_low_stock_request__get_packed_size
+                     (const Oms__V1__ListLowStockRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_low_stock_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_low_stock_request__pack
+                     (const Oms__V1__ListLowStockRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_low_stock_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_low_stock_request__pack_to_buffer
+                     (const Oms__V1__ListLowStockRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_low_stock_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListLowStockRequest *
+       oms__v1__list_low_stock_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListLowStockRequest *)
+     protobuf_c_message_unpack (&oms__v1__list_low_stock_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_low_stock_request__free_unpacked
+                     (Oms__V1__ListLowStockRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_low_stock_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__list_low_stock_response__init
+                     (Oms__V1__ListLowStockResponse         *message)
+{
+  static const Oms__V1__ListLowStockResponse init_value = OMS__V1__LIST_LOW_STOCK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__list_low_stock_response__get_packed_size
+                     (const Oms__V1__ListLowStockResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__list_low_stock_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__list_low_stock_response__pack
+                     (const Oms__V1__ListLowStockResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__list_low_stock_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__list_low_stock_response__pack_to_buffer
+                     (const Oms__V1__ListLowStockResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__list_low_stock_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ListLowStockResponse *
+       oms__v1__list_low_stock_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ListLowStockResponse *)
+     protobuf_c_message_unpack (&oms__v1__list_low_stock_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__list_low_stock_response__free_unpacked
+                     (Oms__V1__ListLowStockResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__list_low_stock_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__replenishment_suggestion__init
+                     (Oms__V1__ReplenishmentSuggestion         *message)
+{
+  static const Oms__V1__ReplenishmentSuggestion init_value = OMS__V1__REPLENISHMENT_SUGGESTION__INIT;
+  *message = init_value;
+}
+size_t oms__v1__replenishment_suggestion__get_packed_size
+                     (const Oms__V1__ReplenishmentSuggestion *message)
+{
+  assert(message->base.descriptor == &oms__v1__replenishment_suggestion__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__replenishment_suggestion__pack
+                     (const Oms__V1__ReplenishmentSuggestion *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__replenishment_suggestion__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__replenishment_suggestion__pack_to_buffer
+                     (const Oms__V1__ReplenishmentSuggestion *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__replenishment_suggestion__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReplenishmentSuggestion *
+       oms__v1__replenishment_suggestion__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReplenishmentSuggestion *)
+     protobuf_c_message_unpack (&oms__v1__replenishment_suggestion__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__replenishment_suggestion__free_unpacked
+                     (Oms__V1__ReplenishmentSuggestion *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__replenishment_suggestion__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__suggest_replenishment_request__init
+                     (Oms__V1__SuggestReplenishmentRequest         *message)
+{
+  static const Oms__V1__SuggestReplenishmentRequest init_value = OMS__V1__SUGGEST_REPLENISHMENT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__suggest_replenishment_request__get_packed_size
+                     (const Oms__V1__SuggestReplenishmentRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__suggest_replenishment_request__pack
+                     (const Oms__V1__SuggestReplenishmentRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__suggest_replenishment_request__pack_to_buffer
+                     (const Oms__V1__SuggestReplenishmentRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__SuggestReplenishmentRequest *
+       oms__v1__suggest_replenishment_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__SuggestReplenishmentRequest *)
+     protobuf_c_message_unpack (&oms__v1__suggest_replenishment_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__suggest_replenishment_request__free_unpacked
+                     (Oms__V1__SuggestReplenishmentRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__suggest_replenishment_response__init
+                     (Oms__V1__SuggestReplenishmentResponse         *message)
+{
+  static const Oms__V1__SuggestReplenishmentResponse init_value = OMS__V1__SUGGEST_REPLENISHMENT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__suggest_replenishment_response__get_packed_size
+                     (const Oms__V1__SuggestReplenishmentResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__suggest_replenishment_response__pack
+                     (const Oms__V1__SuggestReplenishmentResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__suggest_replenishment_response__pack_to_buffer
+                     (const Oms__V1__SuggestReplenishmentResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__SuggestReplenishmentResponse *
+       oms__v1__suggest_replenishment_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__SuggestReplenishmentResponse *)
+     protobuf_c_message_unpack (&oms__v1__suggest_replenishment_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__suggest_replenishment_response__free_unpacked
+                     (Oms__V1__SuggestReplenishmentResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__suggest_replenishment_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__create_purchase_orders_from_suggestions_request__init
+                     (Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest         *message)
+{
+  static const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest init_value = OMS__V1__CREATE_PURCHASE_ORDERS_FROM_SUGGESTIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__create_purchase_orders_from_suggestions_request__get_packed_size
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__create_purchase_orders_from_suggestions_request__pack
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__create_purchase_orders_from_suggestions_request__pack_to_buffer
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *
+       oms__v1__create_purchase_orders_from_suggestions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *)
+     protobuf_c_message_unpack (&oms__v1__create_purchase_orders_from_suggestions_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__create_purchase_orders_from_suggestions_request__free_unpacked
+                     (Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__create_purchase_orders_from_suggestions_response__init
+                     (Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse         *message)
+{
+  static const Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse init_value = OMS__V1__CREATE_PURCHASE_ORDERS_FROM_SUGGESTIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__create_purchase_orders_from_suggestions_response__get_packed_size
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__create_purchase_orders_from_suggestions_response__pack
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__create_purchase_orders_from_suggestions_response__pack_to_buffer
+                     (const Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *
+       oms__v1__create_purchase_orders_from_suggestions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *)
+     protobuf_c_message_unpack (&oms__v1__create_purchase_orders_from_suggestions_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__create_purchase_orders_from_suggestions_response__free_unpacked
+                     (Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__create_purchase_orders_from_suggestions_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_stock_analysis_request__init
+                     (Oms__V1__GetStockAnalysisRequest         *message)
+{
+  static const Oms__V1__GetStockAnalysisRequest init_value = OMS__V1__GET_STOCK_ANALYSIS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_stock_analysis_request__get_packed_size
+                     (const Oms__V1__GetStockAnalysisRequest *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_stock_analysis_request__pack
+                     (const Oms__V1__GetStockAnalysisRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_stock_analysis_request__pack_to_buffer
+                     (const Oms__V1__GetStockAnalysisRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetStockAnalysisRequest *
+       oms__v1__get_stock_analysis_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetStockAnalysisRequest *)
+     protobuf_c_message_unpack (&oms__v1__get_stock_analysis_request__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_stock_analysis_request__free_unpacked
+                     (Oms__V1__GetStockAnalysisRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__stock_analysis_line__init
+                     (Oms__V1__StockAnalysisLine         *message)
+{
+  static const Oms__V1__StockAnalysisLine init_value = OMS__V1__STOCK_ANALYSIS_LINE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__stock_analysis_line__get_packed_size
+                     (const Oms__V1__StockAnalysisLine *message)
+{
+  assert(message->base.descriptor == &oms__v1__stock_analysis_line__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__stock_analysis_line__pack
+                     (const Oms__V1__StockAnalysisLine *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__stock_analysis_line__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__stock_analysis_line__pack_to_buffer
+                     (const Oms__V1__StockAnalysisLine *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__stock_analysis_line__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__StockAnalysisLine *
+       oms__v1__stock_analysis_line__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__StockAnalysisLine *)
+     protobuf_c_message_unpack (&oms__v1__stock_analysis_line__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__stock_analysis_line__free_unpacked
+                     (Oms__V1__StockAnalysisLine *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__stock_analysis_line__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   oms__v1__get_stock_analysis_response__init
+                     (Oms__V1__GetStockAnalysisResponse         *message)
+{
+  static const Oms__V1__GetStockAnalysisResponse init_value = OMS__V1__GET_STOCK_ANALYSIS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__get_stock_analysis_response__get_packed_size
+                     (const Oms__V1__GetStockAnalysisResponse *message)
+{
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__get_stock_analysis_response__pack
+                     (const Oms__V1__GetStockAnalysisResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__get_stock_analysis_response__pack_to_buffer
+                     (const Oms__V1__GetStockAnalysisResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__GetStockAnalysisResponse *
+       oms__v1__get_stock_analysis_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__GetStockAnalysisResponse *)
+     protobuf_c_message_unpack (&oms__v1__get_stock_analysis_response__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__get_stock_analysis_response__free_unpacked
+                     (Oms__V1__GetStockAnalysisResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__get_stock_analysis_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor oms__v1__warehouse__field_descriptors[4] =
 {
   {
@@ -724,7 +4009,7 @@ const ProtobufCMessageDescriptor oms__v1__list_warehouses_response__descriptor =
   (ProtobufCMessageInit) oms__v1__list_warehouses_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor oms__v1__stock_level__field_descriptors[6] =
+static const ProtobufCFieldDescriptor oms__v1__stock_level__field_descriptors[8] =
 {
   {
     "sku",
@@ -798,9 +4083,35 @@ static const ProtobufCFieldDescriptor oms__v1__stock_level__field_descriptors[6]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "incoming",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockLevel, incoming),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "in_transit",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockLevel, in_transit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned oms__v1__stock_level__field_indices_by_name[] = {
   4,   /* field[4] = available */
+  7,   /* field[7] = in_transit */
+  6,   /* field[6] = incoming */
   2,   /* field[2] = on_hand */
   3,   /* field[3] = reserved */
   0,   /* field[0] = sku */
@@ -810,7 +4121,7 @@ static const unsigned oms__v1__stock_level__field_indices_by_name[] = {
 static const ProtobufCIntRange oms__v1__stock_level__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor oms__v1__stock_level__descriptor =
 {
@@ -820,14 +4131,578 @@ const ProtobufCMessageDescriptor oms__v1__stock_level__descriptor =
   "Oms__V1__StockLevel",
   "oms.v1",
   sizeof(Oms__V1__StockLevel),
-  6,
+  8,
   oms__v1__stock_level__field_descriptors,
   oms__v1__stock_level__field_indices_by_name,
   1,  oms__v1__stock_level__number_ranges,
   (ProtobufCMessageInit) oms__v1__stock_level__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor oms__v1__stock_move__field_descriptors[11] =
+static const ProtobufCFieldDescriptor oms__v1__location__field_descriptors[7] =
+{
+  {
+    "warehouse_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Location, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Location, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "zone",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Location, zone),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "aisle",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Location, aisle),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bin",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Location, bin),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Location, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_millis",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Location, created_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__location__field_indices_by_name[] = {
+  3,   /* field[3] = aisle */
+  4,   /* field[4] = bin */
+  1,   /* field[1] = code */
+  6,   /* field[6] = created_at_millis */
+  5,   /* field[5] = name */
+  0,   /* field[0] = warehouse_code */
+  2,   /* field[2] = zone */
+};
+static const ProtobufCIntRange oms__v1__location__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor oms__v1__location__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.Location",
+  "Location",
+  "Oms__V1__Location",
+  "oms.v1",
+  sizeof(Oms__V1__Location),
+  7,
+  oms__v1__location__field_descriptors,
+  oms__v1__location__field_indices_by_name,
+  1,  oms__v1__location__number_ranges,
+  (ProtobufCMessageInit) oms__v1__location__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__create_location_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreateLocationRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreateLocationRequest, location),
+    &oms__v1__location__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__create_location_request__field_indices_by_name[] = {
+  1,   /* field[1] = location */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__create_location_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__create_location_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CreateLocationRequest",
+  "CreateLocationRequest",
+  "Oms__V1__CreateLocationRequest",
+  "oms.v1",
+  sizeof(Oms__V1__CreateLocationRequest),
+  2,
+  oms__v1__create_location_request__field_descriptors,
+  oms__v1__create_location_request__field_indices_by_name,
+  1,  oms__v1__create_location_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__create_location_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__create_location_response__field_descriptors[1] =
+{
+  {
+    "location",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreateLocationResponse, location),
+    &oms__v1__location__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__create_location_response__field_indices_by_name[] = {
+  0,   /* field[0] = location */
+};
+static const ProtobufCIntRange oms__v1__create_location_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__create_location_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CreateLocationResponse",
+  "CreateLocationResponse",
+  "Oms__V1__CreateLocationResponse",
+  "oms.v1",
+  sizeof(Oms__V1__CreateLocationResponse),
+  1,
+  oms__v1__create_location_response__field_descriptors,
+  oms__v1__create_location_response__field_indices_by_name,
+  1,  oms__v1__create_location_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__create_location_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_locations_request__field_descriptors[3] =
+{
+  {
+    "warehouse_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListLocationsRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListLocationsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListLocationsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_locations_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+  0,   /* field[0] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__list_locations_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_locations_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListLocationsRequest",
+  "ListLocationsRequest",
+  "Oms__V1__ListLocationsRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ListLocationsRequest),
+  3,
+  oms__v1__list_locations_request__field_descriptors,
+  oms__v1__list_locations_request__field_indices_by_name,
+  1,  oms__v1__list_locations_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_locations_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_locations_response__field_descriptors[2] =
+{
+  {
+    "locations",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ListLocationsResponse, n_locations),
+    offsetof(Oms__V1__ListLocationsResponse, locations),
+    &oms__v1__location__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListLocationsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_locations_response__field_indices_by_name[] = {
+  0,   /* field[0] = locations */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange oms__v1__list_locations_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_locations_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListLocationsResponse",
+  "ListLocationsResponse",
+  "Oms__V1__ListLocationsResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ListLocationsResponse),
+  2,
+  oms__v1__list_locations_response__field_descriptors,
+  oms__v1__list_locations_response__field_indices_by_name,
+  1,  oms__v1__list_locations_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_locations_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__location_stock__field_descriptors[5] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LocationStock, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LocationStock, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LocationStock, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on_hand",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LocationStock, on_hand),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_millis",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LocationStock, updated_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__location_stock__field_indices_by_name[] = {
+  2,   /* field[2] = location_code */
+  3,   /* field[3] = on_hand */
+  0,   /* field[0] = sku */
+  4,   /* field[4] = updated_at_millis */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__location_stock__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor oms__v1__location_stock__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.LocationStock",
+  "LocationStock",
+  "Oms__V1__LocationStock",
+  "oms.v1",
+  sizeof(Oms__V1__LocationStock),
+  5,
+  oms__v1__location_stock__field_descriptors,
+  oms__v1__location_stock__field_indices_by_name,
+  1,  oms__v1__location_stock__number_ranges,
+  (ProtobufCMessageInit) oms__v1__location_stock__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_stock_request__field_descriptors[6] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListStockRequest, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListStockRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListStockRequest, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListStockRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListStockRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "include_empty",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListStockRequest, include_empty),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_stock_request__field_indices_by_name[] = {
+  5,   /* field[5] = include_empty */
+  2,   /* field[2] = location_code */
+  3,   /* field[3] = page_size */
+  4,   /* field[4] = page_token */
+  0,   /* field[0] = sku */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__list_stock_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_stock_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListStockRequest",
+  "ListStockRequest",
+  "Oms__V1__ListStockRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ListStockRequest),
+  6,
+  oms__v1__list_stock_request__field_descriptors,
+  oms__v1__list_stock_request__field_indices_by_name,
+  1,  oms__v1__list_stock_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_stock_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_stock_response__field_descriptors[2] =
+{
+  {
+    "rows",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ListStockResponse, n_rows),
+    offsetof(Oms__V1__ListStockResponse, rows),
+    &oms__v1__location_stock__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListStockResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_stock_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = rows */
+};
+static const ProtobufCIntRange oms__v1__list_stock_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_stock_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListStockResponse",
+  "ListStockResponse",
+  "Oms__V1__ListStockResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ListStockResponse),
+  2,
+  oms__v1__list_stock_response__field_descriptors,
+  oms__v1__list_stock_response__field_indices_by_name,
+  1,  oms__v1__list_stock_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_stock_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__stock_move__field_descriptors[18] =
 {
   {
     "sequence",
@@ -961,24 +4836,115 @@ static const ProtobufCFieldDescriptor oms__v1__stock_move__field_descriptors[11]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "location_code",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockMove, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reference",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockMove, reference),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on_hand_after",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockMove, on_hand_after),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_on_hand_after",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockMove, warehouse_on_hand_after),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit_cost_minor",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockMove, unit_cost_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value_delta_minor",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockMove, value_delta_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockMove, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned oms__v1__stock_move__field_indices_by_name[] = {
   9,   /* field[9] = actor */
   10,   /* field[10] = at_millis */
+  17,   /* field[17] = currency_code */
   3,   /* field[3] = kind */
+  11,   /* field[11] = location_code */
+  13,   /* field[13] = on_hand_after */
   4,   /* field[4] = on_hand_delta */
   7,   /* field[7] = order_id */
   6,   /* field[6] = reason */
+  12,   /* field[12] = reference */
   8,   /* field[8] = request_id */
   5,   /* field[5] = reserved_delta */
   0,   /* field[0] = sequence */
   1,   /* field[1] = sku */
+  15,   /* field[15] = unit_cost_minor */
+  16,   /* field[16] = value_delta_minor */
   2,   /* field[2] = warehouse_code */
+  14,   /* field[14] = warehouse_on_hand_after */
 };
 static const ProtobufCIntRange oms__v1__stock_move__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 18 }
 };
 const ProtobufCMessageDescriptor oms__v1__stock_move__descriptor =
 {
@@ -988,14 +4954,14 @@ const ProtobufCMessageDescriptor oms__v1__stock_move__descriptor =
   "Oms__V1__StockMove",
   "oms.v1",
   sizeof(Oms__V1__StockMove),
-  11,
+  18,
   oms__v1__stock_move__field_descriptors,
   oms__v1__stock_move__field_indices_by_name,
   1,  oms__v1__stock_move__number_ranges,
   (ProtobufCMessageInit) oms__v1__stock_move__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor oms__v1__adjust_stock_request__field_descriptors[5] =
+static const ProtobufCFieldDescriptor oms__v1__adjust_stock_request__field_descriptors[7] =
 {
   {
     "request_id",
@@ -1057,10 +5023,36 @@ static const ProtobufCFieldDescriptor oms__v1__adjust_stock_request__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "location_code",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__AdjustStockRequest, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reference",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__AdjustStockRequest, reference),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned oms__v1__adjust_stock_request__field_indices_by_name[] = {
   3,   /* field[3] = delta */
+  5,   /* field[5] = location_code */
   4,   /* field[4] = reason */
+  6,   /* field[6] = reference */
   0,   /* field[0] = request_id */
   2,   /* field[2] = sku */
   1,   /* field[1] = warehouse_code */
@@ -1068,7 +5060,7 @@ static const unsigned oms__v1__adjust_stock_request__field_indices_by_name[] = {
 static const ProtobufCIntRange oms__v1__adjust_stock_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor oms__v1__adjust_stock_request__descriptor =
 {
@@ -1078,7 +5070,7 @@ const ProtobufCMessageDescriptor oms__v1__adjust_stock_request__descriptor =
   "Oms__V1__AdjustStockRequest",
   "oms.v1",
   sizeof(Oms__V1__AdjustStockRequest),
-  5,
+  7,
   oms__v1__adjust_stock_request__field_descriptors,
   oms__v1__adjust_stock_request__field_indices_by_name,
   1,  oms__v1__adjust_stock_request__number_ranges,
@@ -1187,7 +5179,7 @@ const ProtobufCMessageDescriptor oms__v1__get_stock_request__descriptor =
   (ProtobufCMessageInit) oms__v1__get_stock_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor oms__v1__get_stock_response__field_descriptors[6] =
+static const ProtobufCFieldDescriptor oms__v1__get_stock_response__field_descriptors[9] =
 {
   {
     "sku",
@@ -1261,9 +5253,48 @@ static const ProtobufCFieldDescriptor oms__v1__get_stock_response__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "incoming",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockResponse, incoming),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "in_transit",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockResponse, in_transit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "locations",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__GetStockResponse, n_locations),
+    offsetof(Oms__V1__GetStockResponse, locations),
+    &oms__v1__location_stock__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned oms__v1__get_stock_response__field_indices_by_name[] = {
   4,   /* field[4] = available */
+  7,   /* field[7] = in_transit */
+  6,   /* field[6] = incoming */
+  8,   /* field[8] = locations */
   2,   /* field[2] = on_hand */
   3,   /* field[3] = reserved */
   0,   /* field[0] = sku */
@@ -1273,7 +5304,7 @@ static const unsigned oms__v1__get_stock_response__field_indices_by_name[] = {
 static const ProtobufCIntRange oms__v1__get_stock_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor oms__v1__get_stock_response__descriptor =
 {
@@ -1283,14 +5314,5279 @@ const ProtobufCMessageDescriptor oms__v1__get_stock_response__descriptor =
   "Oms__V1__GetStockResponse",
   "oms.v1",
   sizeof(Oms__V1__GetStockResponse),
-  6,
+  9,
   oms__v1__get_stock_response__field_descriptors,
   oms__v1__get_stock_response__field_indices_by_name,
   1,  oms__v1__get_stock_response__number_ranges,
   (ProtobufCMessageInit) oms__v1__get_stock_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue oms__v1__stock_move_kind__enum_values_by_number[6] =
+static const ProtobufCFieldDescriptor oms__v1__list_movements_request__field_descriptors[8] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, kind),
+    &oms__v1__stock_move_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_millis",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, from_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_millis",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, to_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_movements_request__field_indices_by_name[] = {
+  4,   /* field[4] = from_millis */
+  3,   /* field[3] = kind */
+  2,   /* field[2] = location_code */
+  6,   /* field[6] = page_size */
+  7,   /* field[7] = page_token */
+  0,   /* field[0] = sku */
+  5,   /* field[5] = to_millis */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__list_movements_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_movements_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListMovementsRequest",
+  "ListMovementsRequest",
+  "Oms__V1__ListMovementsRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ListMovementsRequest),
+  8,
+  oms__v1__list_movements_request__field_descriptors,
+  oms__v1__list_movements_request__field_indices_by_name,
+  1,  oms__v1__list_movements_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_movements_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_movements_response__field_descriptors[2] =
+{
+  {
+    "moves",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ListMovementsResponse, n_moves),
+    offsetof(Oms__V1__ListMovementsResponse, moves),
+    &oms__v1__stock_move__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListMovementsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_movements_response__field_indices_by_name[] = {
+  0,   /* field[0] = moves */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange oms__v1__list_movements_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_movements_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListMovementsResponse",
+  "ListMovementsResponse",
+  "Oms__V1__ListMovementsResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ListMovementsResponse),
+  2,
+  oms__v1__list_movements_response__field_descriptors,
+  oms__v1__list_movements_response__field_indices_by_name,
+  1,  oms__v1__list_movements_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_movements_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__purchase_order_line__field_descriptors[4] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderLine, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit_cost_minor",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderLine, unit_cost_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received_quantity",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderLine, received_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__purchase_order_line__field_indices_by_name[] = {
+  1,   /* field[1] = quantity */
+  3,   /* field[3] = received_quantity */
+  0,   /* field[0] = sku */
+  2,   /* field[2] = unit_cost_minor */
+};
+static const ProtobufCIntRange oms__v1__purchase_order_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__purchase_order_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.PurchaseOrderLine",
+  "PurchaseOrderLine",
+  "Oms__V1__PurchaseOrderLine",
+  "oms.v1",
+  sizeof(Oms__V1__PurchaseOrderLine),
+  4,
+  oms__v1__purchase_order_line__field_descriptors,
+  oms__v1__purchase_order_line__field_indices_by_name,
+  1,  oms__v1__purchase_order_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__purchase_order_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__purchase_order_receipt_line__field_descriptors[3] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderReceiptLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderReceiptLine, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderReceiptLine, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__purchase_order_receipt_line__field_indices_by_name[] = {
+  2,   /* field[2] = location_code */
+  1,   /* field[1] = quantity */
+  0,   /* field[0] = sku */
+};
+static const ProtobufCIntRange oms__v1__purchase_order_receipt_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__purchase_order_receipt_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.PurchaseOrderReceiptLine",
+  "PurchaseOrderReceiptLine",
+  "Oms__V1__PurchaseOrderReceiptLine",
+  "oms.v1",
+  sizeof(Oms__V1__PurchaseOrderReceiptLine),
+  3,
+  oms__v1__purchase_order_receipt_line__field_descriptors,
+  oms__v1__purchase_order_receipt_line__field_indices_by_name,
+  1,  oms__v1__purchase_order_receipt_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__purchase_order_receipt_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__purchase_order_receipt__field_descriptors[4] =
+{
+  {
+    "number",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderReceipt, number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received_at_millis",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderReceipt, received_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "actor",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrderReceipt, actor),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lines",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__PurchaseOrderReceipt, n_lines),
+    offsetof(Oms__V1__PurchaseOrderReceipt, lines),
+    &oms__v1__purchase_order_receipt_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__purchase_order_receipt__field_indices_by_name[] = {
+  2,   /* field[2] = actor */
+  3,   /* field[3] = lines */
+  0,   /* field[0] = number */
+  1,   /* field[1] = received_at_millis */
+};
+static const ProtobufCIntRange oms__v1__purchase_order_receipt__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__purchase_order_receipt__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.PurchaseOrderReceipt",
+  "PurchaseOrderReceipt",
+  "Oms__V1__PurchaseOrderReceipt",
+  "oms.v1",
+  sizeof(Oms__V1__PurchaseOrderReceipt),
+  4,
+  oms__v1__purchase_order_receipt__field_descriptors,
+  oms__v1__purchase_order_receipt__field_indices_by_name,
+  1,  oms__v1__purchase_order_receipt__number_ranges,
+  (ProtobufCMessageInit) oms__v1__purchase_order_receipt__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__purchase_order__field_descriptors[13] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "supplier",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, supplier),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lines",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__PurchaseOrder, n_lines),
+    offsetof(Oms__V1__PurchaseOrder, lines),
+    &oms__v1__purchase_order_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expected_at_millis",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, expected_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "over_receipt_tolerance_percent",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, over_receipt_tolerance_percent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, status),
+    &oms__v1__purchase_order_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "receipts",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__PurchaseOrder, n_receipts),
+    offsetof(Oms__V1__PurchaseOrder, receipts),
+    &oms__v1__purchase_order_receipt__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_by",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, created_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_millis",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, created_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_millis",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__PurchaseOrder, updated_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__purchase_order__field_indices_by_name[] = {
+  11,   /* field[11] = created_at_millis */
+  10,   /* field[10] = created_by */
+  3,   /* field[3] = currency_code */
+  5,   /* field[5] = expected_at_millis */
+  0,   /* field[0] = id */
+  4,   /* field[4] = lines */
+  6,   /* field[6] = over_receipt_tolerance_percent */
+  9,   /* field[9] = receipts */
+  7,   /* field[7] = status */
+  1,   /* field[1] = supplier */
+  12,   /* field[12] = updated_at_millis */
+  8,   /* field[8] = version */
+  2,   /* field[2] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__purchase_order__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 13 }
+};
+const ProtobufCMessageDescriptor oms__v1__purchase_order__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.PurchaseOrder",
+  "PurchaseOrder",
+  "Oms__V1__PurchaseOrder",
+  "oms.v1",
+  sizeof(Oms__V1__PurchaseOrder),
+  13,
+  oms__v1__purchase_order__field_descriptors,
+  oms__v1__purchase_order__field_indices_by_name,
+  1,  oms__v1__purchase_order__number_ranges,
+  (ProtobufCMessageInit) oms__v1__purchase_order__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__create_purchase_order_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreatePurchaseOrderRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "purchase_order",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreatePurchaseOrderRequest, purchase_order),
+    &oms__v1__purchase_order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__create_purchase_order_request__field_indices_by_name[] = {
+  1,   /* field[1] = purchase_order */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__create_purchase_order_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__create_purchase_order_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CreatePurchaseOrderRequest",
+  "CreatePurchaseOrderRequest",
+  "Oms__V1__CreatePurchaseOrderRequest",
+  "oms.v1",
+  sizeof(Oms__V1__CreatePurchaseOrderRequest),
+  2,
+  oms__v1__create_purchase_order_request__field_descriptors,
+  oms__v1__create_purchase_order_request__field_indices_by_name,
+  1,  oms__v1__create_purchase_order_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__create_purchase_order_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__create_purchase_order_response__field_descriptors[1] =
+{
+  {
+    "purchase_order",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreatePurchaseOrderResponse, purchase_order),
+    &oms__v1__purchase_order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__create_purchase_order_response__field_indices_by_name[] = {
+  0,   /* field[0] = purchase_order */
+};
+static const ProtobufCIntRange oms__v1__create_purchase_order_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__create_purchase_order_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CreatePurchaseOrderResponse",
+  "CreatePurchaseOrderResponse",
+  "Oms__V1__CreatePurchaseOrderResponse",
+  "oms.v1",
+  sizeof(Oms__V1__CreatePurchaseOrderResponse),
+  1,
+  oms__v1__create_purchase_order_response__field_descriptors,
+  oms__v1__create_purchase_order_response__field_indices_by_name,
+  1,  oms__v1__create_purchase_order_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__create_purchase_order_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__receive_purchase_order_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReceivePurchaseOrderRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReceivePurchaseOrderRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lines",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ReceivePurchaseOrderRequest, n_lines),
+    offsetof(Oms__V1__ReceivePurchaseOrderRequest, lines),
+    &oms__v1__purchase_order_receipt_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__receive_purchase_order_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  2,   /* field[2] = lines */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__receive_purchase_order_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__receive_purchase_order_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReceivePurchaseOrderRequest",
+  "ReceivePurchaseOrderRequest",
+  "Oms__V1__ReceivePurchaseOrderRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ReceivePurchaseOrderRequest),
+  3,
+  oms__v1__receive_purchase_order_request__field_descriptors,
+  oms__v1__receive_purchase_order_request__field_indices_by_name,
+  1,  oms__v1__receive_purchase_order_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__receive_purchase_order_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__receive_purchase_order_response__field_descriptors[2] =
+{
+  {
+    "purchase_order",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReceivePurchaseOrderResponse, purchase_order),
+    &oms__v1__purchase_order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "moves",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ReceivePurchaseOrderResponse, n_moves),
+    offsetof(Oms__V1__ReceivePurchaseOrderResponse, moves),
+    &oms__v1__stock_move__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__receive_purchase_order_response__field_indices_by_name[] = {
+  1,   /* field[1] = moves */
+  0,   /* field[0] = purchase_order */
+};
+static const ProtobufCIntRange oms__v1__receive_purchase_order_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__receive_purchase_order_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReceivePurchaseOrderResponse",
+  "ReceivePurchaseOrderResponse",
+  "Oms__V1__ReceivePurchaseOrderResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ReceivePurchaseOrderResponse),
+  2,
+  oms__v1__receive_purchase_order_response__field_descriptors,
+  oms__v1__receive_purchase_order_response__field_indices_by_name,
+  1,  oms__v1__receive_purchase_order_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__receive_purchase_order_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_purchase_order_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetPurchaseOrderRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_purchase_order_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange oms__v1__get_purchase_order_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_purchase_order_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetPurchaseOrderRequest",
+  "GetPurchaseOrderRequest",
+  "Oms__V1__GetPurchaseOrderRequest",
+  "oms.v1",
+  sizeof(Oms__V1__GetPurchaseOrderRequest),
+  1,
+  oms__v1__get_purchase_order_request__field_descriptors,
+  oms__v1__get_purchase_order_request__field_indices_by_name,
+  1,  oms__v1__get_purchase_order_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_purchase_order_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_purchase_order_response__field_descriptors[1] =
+{
+  {
+    "purchase_order",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetPurchaseOrderResponse, purchase_order),
+    &oms__v1__purchase_order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_purchase_order_response__field_indices_by_name[] = {
+  0,   /* field[0] = purchase_order */
+};
+static const ProtobufCIntRange oms__v1__get_purchase_order_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_purchase_order_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetPurchaseOrderResponse",
+  "GetPurchaseOrderResponse",
+  "Oms__V1__GetPurchaseOrderResponse",
+  "oms.v1",
+  sizeof(Oms__V1__GetPurchaseOrderResponse),
+  1,
+  oms__v1__get_purchase_order_response__field_descriptors,
+  oms__v1__get_purchase_order_response__field_indices_by_name,
+  1,  oms__v1__get_purchase_order_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_purchase_order_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_purchase_orders_request__field_descriptors[3] =
+{
+  {
+    "status",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListPurchaseOrdersRequest, status),
+    &oms__v1__purchase_order_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListPurchaseOrdersRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListPurchaseOrdersRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_purchase_orders_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+  0,   /* field[0] = status */
+};
+static const ProtobufCIntRange oms__v1__list_purchase_orders_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_purchase_orders_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListPurchaseOrdersRequest",
+  "ListPurchaseOrdersRequest",
+  "Oms__V1__ListPurchaseOrdersRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ListPurchaseOrdersRequest),
+  3,
+  oms__v1__list_purchase_orders_request__field_descriptors,
+  oms__v1__list_purchase_orders_request__field_indices_by_name,
+  1,  oms__v1__list_purchase_orders_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_purchase_orders_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_purchase_orders_response__field_descriptors[2] =
+{
+  {
+    "purchase_orders",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ListPurchaseOrdersResponse, n_purchase_orders),
+    offsetof(Oms__V1__ListPurchaseOrdersResponse, purchase_orders),
+    &oms__v1__purchase_order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListPurchaseOrdersResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_purchase_orders_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = purchase_orders */
+};
+static const ProtobufCIntRange oms__v1__list_purchase_orders_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_purchase_orders_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListPurchaseOrdersResponse",
+  "ListPurchaseOrdersResponse",
+  "Oms__V1__ListPurchaseOrdersResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ListPurchaseOrdersResponse),
+  2,
+  oms__v1__list_purchase_orders_response__field_descriptors,
+  oms__v1__list_purchase_orders_response__field_indices_by_name,
+  1,  oms__v1__list_purchase_orders_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_purchase_orders_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_valuation_request__field_descriptors[3] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetValuationRequest, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetValuationRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "as_of_millis",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetValuationRequest, as_of_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_valuation_request__field_indices_by_name[] = {
+  2,   /* field[2] = as_of_millis */
+  0,   /* field[0] = sku */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__get_valuation_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_valuation_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetValuationRequest",
+  "GetValuationRequest",
+  "Oms__V1__GetValuationRequest",
+  "oms.v1",
+  sizeof(Oms__V1__GetValuationRequest),
+  3,
+  oms__v1__get_valuation_request__field_descriptors,
+  oms__v1__get_valuation_request__field_indices_by_name,
+  1,  oms__v1__get_valuation_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_valuation_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__valuation_line__field_descriptors[6] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ValuationLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ValuationLine, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on_hand",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ValuationLine, on_hand),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit_cost_minor",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ValuationLine, unit_cost_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value_minor",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ValuationLine, value_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ValuationLine, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__valuation_line__field_indices_by_name[] = {
+  5,   /* field[5] = currency_code */
+  2,   /* field[2] = on_hand */
+  0,   /* field[0] = sku */
+  3,   /* field[3] = unit_cost_minor */
+  4,   /* field[4] = value_minor */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__valuation_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__valuation_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ValuationLine",
+  "ValuationLine",
+  "Oms__V1__ValuationLine",
+  "oms.v1",
+  sizeof(Oms__V1__ValuationLine),
+  6,
+  oms__v1__valuation_line__field_descriptors,
+  oms__v1__valuation_line__field_indices_by_name,
+  1,  oms__v1__valuation_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__valuation_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_valuation_response__field_descriptors[3] =
+{
+  {
+    "lines",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__GetValuationResponse, n_lines),
+    offsetof(Oms__V1__GetValuationResponse, lines),
+    &oms__v1__valuation_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "totals",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__GetValuationResponse, n_totals),
+    offsetof(Oms__V1__GetValuationResponse, totals),
+    &oms__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "as_of_millis",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetValuationResponse, as_of_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_valuation_response__field_indices_by_name[] = {
+  2,   /* field[2] = as_of_millis */
+  0,   /* field[0] = lines */
+  1,   /* field[1] = totals */
+};
+static const ProtobufCIntRange oms__v1__get_valuation_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_valuation_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetValuationResponse",
+  "GetValuationResponse",
+  "Oms__V1__GetValuationResponse",
+  "oms.v1",
+  sizeof(Oms__V1__GetValuationResponse),
+  3,
+  oms__v1__get_valuation_response__field_descriptors,
+  oms__v1__get_valuation_response__field_indices_by_name,
+  1,  oms__v1__get_valuation_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_valuation_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__sku_cost__field_descriptors[4] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SkuCost, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "average_cost_minor",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SkuCost, average_cost_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SkuCost, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_millis",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SkuCost, updated_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__sku_cost__field_indices_by_name[] = {
+  1,   /* field[1] = average_cost_minor */
+  2,   /* field[2] = currency_code */
+  0,   /* field[0] = sku */
+  3,   /* field[3] = updated_at_millis */
+};
+static const ProtobufCIntRange oms__v1__sku_cost__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__sku_cost__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.SkuCost",
+  "SkuCost",
+  "Oms__V1__SkuCost",
+  "oms.v1",
+  sizeof(Oms__V1__SkuCost),
+  4,
+  oms__v1__sku_cost__field_descriptors,
+  oms__v1__sku_cost__field_indices_by_name,
+  1,  oms__v1__sku_cost__number_ranges,
+  (ProtobufCMessageInit) oms__v1__sku_cost__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__transfer_line__field_descriptors[5] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferLine, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferLine, from_location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shipped_quantity",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferLine, shipped_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received_quantity",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferLine, received_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__transfer_line__field_indices_by_name[] = {
+  2,   /* field[2] = from_location_code */
+  1,   /* field[1] = quantity */
+  4,   /* field[4] = received_quantity */
+  3,   /* field[3] = shipped_quantity */
+  0,   /* field[0] = sku */
+};
+static const ProtobufCIntRange oms__v1__transfer_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor oms__v1__transfer_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.TransferLine",
+  "TransferLine",
+  "Oms__V1__TransferLine",
+  "oms.v1",
+  sizeof(Oms__V1__TransferLine),
+  5,
+  oms__v1__transfer_line__field_descriptors,
+  oms__v1__transfer_line__field_indices_by_name,
+  1,  oms__v1__transfer_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__transfer_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__transfer_discrepancy__field_descriptors[4] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferDiscrepancy, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shipped_quantity",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferDiscrepancy, shipped_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received_quantity",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferDiscrepancy, received_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "missing_quantity",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferDiscrepancy, missing_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__transfer_discrepancy__field_indices_by_name[] = {
+  3,   /* field[3] = missing_quantity */
+  2,   /* field[2] = received_quantity */
+  1,   /* field[1] = shipped_quantity */
+  0,   /* field[0] = sku */
+};
+static const ProtobufCIntRange oms__v1__transfer_discrepancy__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__transfer_discrepancy__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.TransferDiscrepancy",
+  "TransferDiscrepancy",
+  "Oms__V1__TransferDiscrepancy",
+  "oms.v1",
+  sizeof(Oms__V1__TransferDiscrepancy),
+  4,
+  oms__v1__transfer_discrepancy__field_descriptors,
+  oms__v1__transfer_discrepancy__field_indices_by_name,
+  1,  oms__v1__transfer_discrepancy__number_ranges,
+  (ProtobufCMessageInit) oms__v1__transfer_discrepancy__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__transfer__field_descriptors[15] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, from_warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_warehouse_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, to_warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lines",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__Transfer, n_lines),
+    offsetof(Oms__V1__Transfer, lines),
+    &oms__v1__transfer_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, status),
+    &oms__v1__transfer_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "requested_by",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, requested_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decided_by",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, decided_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rejection_reason",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, rejection_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "discrepancies",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__Transfer, n_discrepancies),
+    offsetof(Oms__V1__Transfer, discrepancies),
+    &oms__v1__transfer_discrepancy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_millis",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, created_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_millis",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, updated_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shipped_at_millis",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, shipped_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received_at_millis",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Transfer, received_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__transfer__field_indices_by_name[] = {
+  11,   /* field[11] = created_at_millis */
+  7,   /* field[7] = decided_by */
+  9,   /* field[9] = discrepancies */
+  1,   /* field[1] = from_warehouse_code */
+  0,   /* field[0] = id */
+  3,   /* field[3] = lines */
+  5,   /* field[5] = note */
+  14,   /* field[14] = received_at_millis */
+  8,   /* field[8] = rejection_reason */
+  6,   /* field[6] = requested_by */
+  13,   /* field[13] = shipped_at_millis */
+  4,   /* field[4] = status */
+  2,   /* field[2] = to_warehouse_code */
+  12,   /* field[12] = updated_at_millis */
+  10,   /* field[10] = version */
+};
+static const ProtobufCIntRange oms__v1__transfer__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 15 }
+};
+const ProtobufCMessageDescriptor oms__v1__transfer__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.Transfer",
+  "Transfer",
+  "Oms__V1__Transfer",
+  "oms.v1",
+  sizeof(Oms__V1__Transfer),
+  15,
+  oms__v1__transfer__field_descriptors,
+  oms__v1__transfer__field_indices_by_name,
+  1,  oms__v1__transfer__number_ranges,
+  (ProtobufCMessageInit) oms__v1__transfer__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__transfer_response__field_descriptors[2] =
+{
+  {
+    "transfer",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferResponse, transfer),
+    &oms__v1__transfer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "moves",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__TransferResponse, n_moves),
+    offsetof(Oms__V1__TransferResponse, moves),
+    &oms__v1__stock_move__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__transfer_response__field_indices_by_name[] = {
+  1,   /* field[1] = moves */
+  0,   /* field[0] = transfer */
+};
+static const ProtobufCIntRange oms__v1__transfer_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__transfer_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.TransferResponse",
+  "TransferResponse",
+  "Oms__V1__TransferResponse",
+  "oms.v1",
+  sizeof(Oms__V1__TransferResponse),
+  2,
+  oms__v1__transfer_response__field_descriptors,
+  oms__v1__transfer_response__field_indices_by_name,
+  1,  oms__v1__transfer_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__transfer_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__request_transfer_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RequestTransferRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "transfer",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RequestTransferRequest, transfer),
+    &oms__v1__transfer__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__request_transfer_request__field_indices_by_name[] = {
+  0,   /* field[0] = request_id */
+  1,   /* field[1] = transfer */
+};
+static const ProtobufCIntRange oms__v1__request_transfer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__request_transfer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.RequestTransferRequest",
+  "RequestTransferRequest",
+  "Oms__V1__RequestTransferRequest",
+  "oms.v1",
+  sizeof(Oms__V1__RequestTransferRequest),
+  2,
+  oms__v1__request_transfer_request__field_descriptors,
+  oms__v1__request_transfer_request__field_indices_by_name,
+  1,  oms__v1__request_transfer_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__request_transfer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__approve_transfer_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApproveTransferRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApproveTransferRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__approve_transfer_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__approve_transfer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__approve_transfer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ApproveTransferRequest",
+  "ApproveTransferRequest",
+  "Oms__V1__ApproveTransferRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ApproveTransferRequest),
+  2,
+  oms__v1__approve_transfer_request__field_descriptors,
+  oms__v1__approve_transfer_request__field_indices_by_name,
+  1,  oms__v1__approve_transfer_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__approve_transfer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__reject_transfer_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RejectTransferRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RejectTransferRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RejectTransferRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__reject_transfer_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  2,   /* field[2] = reason */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__reject_transfer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__reject_transfer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.RejectTransferRequest",
+  "RejectTransferRequest",
+  "Oms__V1__RejectTransferRequest",
+  "oms.v1",
+  sizeof(Oms__V1__RejectTransferRequest),
+  3,
+  oms__v1__reject_transfer_request__field_descriptors,
+  oms__v1__reject_transfer_request__field_indices_by_name,
+  1,  oms__v1__reject_transfer_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__reject_transfer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__ship_transfer_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ShipTransferRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ShipTransferRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__ship_transfer_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__ship_transfer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__ship_transfer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ShipTransferRequest",
+  "ShipTransferRequest",
+  "Oms__V1__ShipTransferRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ShipTransferRequest),
+  2,
+  oms__v1__ship_transfer_request__field_descriptors,
+  oms__v1__ship_transfer_request__field_indices_by_name,
+  1,  oms__v1__ship_transfer_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__ship_transfer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__transfer_receipt_line__field_descriptors[3] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferReceiptLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferReceiptLine, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__TransferReceiptLine, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__transfer_receipt_line__field_indices_by_name[] = {
+  2,   /* field[2] = location_code */
+  1,   /* field[1] = quantity */
+  0,   /* field[0] = sku */
+};
+static const ProtobufCIntRange oms__v1__transfer_receipt_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__transfer_receipt_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.TransferReceiptLine",
+  "TransferReceiptLine",
+  "Oms__V1__TransferReceiptLine",
+  "oms.v1",
+  sizeof(Oms__V1__TransferReceiptLine),
+  3,
+  oms__v1__transfer_receipt_line__field_descriptors,
+  oms__v1__transfer_receipt_line__field_indices_by_name,
+  1,  oms__v1__transfer_receipt_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__transfer_receipt_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__receive_transfer_request__field_descriptors[4] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReceiveTransferRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReceiveTransferRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lines",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ReceiveTransferRequest, n_lines),
+    offsetof(Oms__V1__ReceiveTransferRequest, lines),
+    &oms__v1__transfer_receipt_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "complete",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReceiveTransferRequest, complete),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__receive_transfer_request__field_indices_by_name[] = {
+  3,   /* field[3] = complete */
+  1,   /* field[1] = id */
+  2,   /* field[2] = lines */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__receive_transfer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__receive_transfer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReceiveTransferRequest",
+  "ReceiveTransferRequest",
+  "Oms__V1__ReceiveTransferRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ReceiveTransferRequest),
+  4,
+  oms__v1__receive_transfer_request__field_descriptors,
+  oms__v1__receive_transfer_request__field_indices_by_name,
+  1,  oms__v1__receive_transfer_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__receive_transfer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_transfer_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetTransferRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_transfer_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange oms__v1__get_transfer_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_transfer_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetTransferRequest",
+  "GetTransferRequest",
+  "Oms__V1__GetTransferRequest",
+  "oms.v1",
+  sizeof(Oms__V1__GetTransferRequest),
+  1,
+  oms__v1__get_transfer_request__field_descriptors,
+  oms__v1__get_transfer_request__field_indices_by_name,
+  1,  oms__v1__get_transfer_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_transfer_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__scrap_line__field_descriptors[5] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ScrapLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ScrapLine, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ScrapLine, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "written_off_minor",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ScrapLine, written_off_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ScrapLine, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__scrap_line__field_indices_by_name[] = {
+  4,   /* field[4] = currency_code */
+  2,   /* field[2] = location_code */
+  1,   /* field[1] = quantity */
+  0,   /* field[0] = sku */
+  3,   /* field[3] = written_off_minor */
+};
+static const ProtobufCIntRange oms__v1__scrap_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor oms__v1__scrap_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ScrapLine",
+  "ScrapLine",
+  "Oms__V1__ScrapLine",
+  "oms.v1",
+  sizeof(Oms__V1__ScrapLine),
+  5,
+  oms__v1__scrap_line__field_descriptors,
+  oms__v1__scrap_line__field_indices_by_name,
+  1,  oms__v1__scrap_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__scrap_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__scrap__field_descriptors[13] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lines",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__Scrap, n_lines),
+    offsetof(Oms__V1__Scrap, lines),
+    &oms__v1__scrap_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, reason),
+    &oms__v1__scrap_reason__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, status),
+    &oms__v1__scrap_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "requested_by",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, requested_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decided_by",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, decided_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rejection_reason",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, rejection_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "written_off",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__Scrap, n_written_off),
+    offsetof(Oms__V1__Scrap, written_off),
+    &oms__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_millis",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, created_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_millis",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Scrap, updated_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__scrap__field_indices_by_name[] = {
+  11,   /* field[11] = created_at_millis */
+  7,   /* field[7] = decided_by */
+  0,   /* field[0] = id */
+  2,   /* field[2] = lines */
+  4,   /* field[4] = note */
+  3,   /* field[3] = reason */
+  8,   /* field[8] = rejection_reason */
+  6,   /* field[6] = requested_by */
+  5,   /* field[5] = status */
+  12,   /* field[12] = updated_at_millis */
+  10,   /* field[10] = version */
+  1,   /* field[1] = warehouse_code */
+  9,   /* field[9] = written_off */
+};
+static const ProtobufCIntRange oms__v1__scrap__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 13 }
+};
+const ProtobufCMessageDescriptor oms__v1__scrap__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.Scrap",
+  "Scrap",
+  "Oms__V1__Scrap",
+  "oms.v1",
+  sizeof(Oms__V1__Scrap),
+  13,
+  oms__v1__scrap__field_descriptors,
+  oms__v1__scrap__field_indices_by_name,
+  1,  oms__v1__scrap__number_ranges,
+  (ProtobufCMessageInit) oms__v1__scrap__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__scrap_response__field_descriptors[2] =
+{
+  {
+    "scrap",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ScrapResponse, scrap),
+    &oms__v1__scrap__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "moves",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ScrapResponse, n_moves),
+    offsetof(Oms__V1__ScrapResponse, moves),
+    &oms__v1__stock_move__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__scrap_response__field_indices_by_name[] = {
+  1,   /* field[1] = moves */
+  0,   /* field[0] = scrap */
+};
+static const ProtobufCIntRange oms__v1__scrap_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__scrap_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ScrapResponse",
+  "ScrapResponse",
+  "Oms__V1__ScrapResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ScrapResponse),
+  2,
+  oms__v1__scrap_response__field_descriptors,
+  oms__v1__scrap_response__field_indices_by_name,
+  1,  oms__v1__scrap_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__scrap_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__request_scrap_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RequestScrapRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scrap",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RequestScrapRequest, scrap),
+    &oms__v1__scrap__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__request_scrap_request__field_indices_by_name[] = {
+  0,   /* field[0] = request_id */
+  1,   /* field[1] = scrap */
+};
+static const ProtobufCIntRange oms__v1__request_scrap_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__request_scrap_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.RequestScrapRequest",
+  "RequestScrapRequest",
+  "Oms__V1__RequestScrapRequest",
+  "oms.v1",
+  sizeof(Oms__V1__RequestScrapRequest),
+  2,
+  oms__v1__request_scrap_request__field_descriptors,
+  oms__v1__request_scrap_request__field_indices_by_name,
+  1,  oms__v1__request_scrap_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__request_scrap_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__approve_scrap_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApproveScrapRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ApproveScrapRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__approve_scrap_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__approve_scrap_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__approve_scrap_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ApproveScrapRequest",
+  "ApproveScrapRequest",
+  "Oms__V1__ApproveScrapRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ApproveScrapRequest),
+  2,
+  oms__v1__approve_scrap_request__field_descriptors,
+  oms__v1__approve_scrap_request__field_indices_by_name,
+  1,  oms__v1__approve_scrap_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__approve_scrap_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__reject_scrap_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RejectScrapRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RejectScrapRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RejectScrapRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__reject_scrap_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  2,   /* field[2] = reason */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__reject_scrap_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__reject_scrap_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.RejectScrapRequest",
+  "RejectScrapRequest",
+  "Oms__V1__RejectScrapRequest",
+  "oms.v1",
+  sizeof(Oms__V1__RejectScrapRequest),
+  3,
+  oms__v1__reject_scrap_request__field_descriptors,
+  oms__v1__reject_scrap_request__field_indices_by_name,
+  1,  oms__v1__reject_scrap_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__reject_scrap_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_scrap_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetScrapRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_scrap_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange oms__v1__get_scrap_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_scrap_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetScrapRequest",
+  "GetScrapRequest",
+  "Oms__V1__GetScrapRequest",
+  "oms.v1",
+  sizeof(Oms__V1__GetScrapRequest),
+  1,
+  oms__v1__get_scrap_request__field_descriptors,
+  oms__v1__get_scrap_request__field_indices_by_name,
+  1,  oms__v1__get_scrap_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_scrap_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__bulk_adjust_stock_row__field_descriptors[7] =
+{
+  {
+    "row_number",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockRow, row_number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sku",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockRow, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockRow, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "delta",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockRow, delta),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockRow, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockRow, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "request_id",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockRow, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__bulk_adjust_stock_row__field_indices_by_name[] = {
+  3,   /* field[3] = delta */
+  5,   /* field[5] = location_code */
+  4,   /* field[4] = reason */
+  6,   /* field[6] = request_id */
+  0,   /* field[0] = row_number */
+  1,   /* field[1] = sku */
+  2,   /* field[2] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__bulk_adjust_stock_row__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor oms__v1__bulk_adjust_stock_row__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.BulkAdjustStockRow",
+  "BulkAdjustStockRow",
+  "Oms__V1__BulkAdjustStockRow",
+  "oms.v1",
+  sizeof(Oms__V1__BulkAdjustStockRow),
+  7,
+  oms__v1__bulk_adjust_stock_row__field_descriptors,
+  oms__v1__bulk_adjust_stock_row__field_indices_by_name,
+  1,  oms__v1__bulk_adjust_stock_row__number_ranges,
+  (ProtobufCMessageInit) oms__v1__bulk_adjust_stock_row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__bulk_adjust_stock_failure__field_descriptors[4] =
+{
+  {
+    "row_number",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockFailure, row_number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockFailure, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "field",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockFailure, field),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockFailure, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__bulk_adjust_stock_failure__field_indices_by_name[] = {
+  1,   /* field[1] = code */
+  2,   /* field[2] = field */
+  3,   /* field[3] = message */
+  0,   /* field[0] = row_number */
+};
+static const ProtobufCIntRange oms__v1__bulk_adjust_stock_failure__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__bulk_adjust_stock_failure__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.BulkAdjustStockFailure",
+  "BulkAdjustStockFailure",
+  "Oms__V1__BulkAdjustStockFailure",
+  "oms.v1",
+  sizeof(Oms__V1__BulkAdjustStockFailure),
+  4,
+  oms__v1__bulk_adjust_stock_failure__field_descriptors,
+  oms__v1__bulk_adjust_stock_failure__field_indices_by_name,
+  1,  oms__v1__bulk_adjust_stock_failure__number_ranges,
+  (ProtobufCMessageInit) oms__v1__bulk_adjust_stock_failure__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__bulk_adjust_stock_response__field_descriptors[4] =
+{
+  {
+    "rows_received",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockResponse, rows_received),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows_applied",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockResponse, rows_applied),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows_failed",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__BulkAdjustStockResponse, rows_failed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failures",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__BulkAdjustStockResponse, n_failures),
+    offsetof(Oms__V1__BulkAdjustStockResponse, failures),
+    &oms__v1__bulk_adjust_stock_failure__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__bulk_adjust_stock_response__field_indices_by_name[] = {
+  3,   /* field[3] = failures */
+  1,   /* field[1] = rows_applied */
+  2,   /* field[2] = rows_failed */
+  0,   /* field[0] = rows_received */
+};
+static const ProtobufCIntRange oms__v1__bulk_adjust_stock_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__bulk_adjust_stock_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.BulkAdjustStockResponse",
+  "BulkAdjustStockResponse",
+  "Oms__V1__BulkAdjustStockResponse",
+  "oms.v1",
+  sizeof(Oms__V1__BulkAdjustStockResponse),
+  4,
+  oms__v1__bulk_adjust_stock_response__field_descriptors,
+  oms__v1__bulk_adjust_stock_response__field_indices_by_name,
+  1,  oms__v1__bulk_adjust_stock_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__bulk_adjust_stock_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__stocktake_line__field_descriptors[10] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "snapshot_quantity",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, snapshot_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "counted",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, counted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "counted_quantity",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, counted_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expected_at_count",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, expected_at_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "movements_during_count",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, movements_during_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "variance",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, variance),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "variance_value_minor",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, variance_value_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeLine, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__stocktake_line__field_indices_by_name[] = {
+  3,   /* field[3] = counted */
+  4,   /* field[4] = counted_quantity */
+  9,   /* field[9] = currency_code */
+  5,   /* field[5] = expected_at_count */
+  1,   /* field[1] = location_code */
+  6,   /* field[6] = movements_during_count */
+  0,   /* field[0] = sku */
+  2,   /* field[2] = snapshot_quantity */
+  7,   /* field[7] = variance */
+  8,   /* field[8] = variance_value_minor */
+};
+static const ProtobufCIntRange oms__v1__stocktake_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor oms__v1__stocktake_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.StocktakeLine",
+  "StocktakeLine",
+  "Oms__V1__StocktakeLine",
+  "oms.v1",
+  sizeof(Oms__V1__StocktakeLine),
+  10,
+  oms__v1__stocktake_line__field_descriptors,
+  oms__v1__stocktake_line__field_indices_by_name,
+  1,  oms__v1__stocktake_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__stocktake_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__stocktake__field_descriptors[11] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_codes",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Oms__V1__Stocktake, n_location_codes),
+    offsetof(Oms__V1__Stocktake, location_codes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "skus",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Oms__V1__Stocktake, n_skus),
+    offsetof(Oms__V1__Stocktake, skus),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, status),
+    &oms__v1__stocktake_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lines",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__Stocktake, n_lines),
+    offsetof(Oms__V1__Stocktake, lines),
+    &oms__v1__stocktake_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "started_by",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, started_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "started_at_millis",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, started_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "committed_by",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, committed_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "committed_at_millis",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, committed_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__Stocktake, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__stocktake__field_indices_by_name[] = {
+  9,   /* field[9] = committed_at_millis */
+  8,   /* field[8] = committed_by */
+  0,   /* field[0] = id */
+  5,   /* field[5] = lines */
+  2,   /* field[2] = location_codes */
+  3,   /* field[3] = skus */
+  7,   /* field[7] = started_at_millis */
+  6,   /* field[6] = started_by */
+  4,   /* field[4] = status */
+  10,   /* field[10] = version */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__stocktake__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor oms__v1__stocktake__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.Stocktake",
+  "Stocktake",
+  "Oms__V1__Stocktake",
+  "oms.v1",
+  sizeof(Oms__V1__Stocktake),
+  11,
+  oms__v1__stocktake__field_descriptors,
+  oms__v1__stocktake__field_indices_by_name,
+  1,  oms__v1__stocktake__number_ranges,
+  (ProtobufCMessageInit) oms__v1__stocktake__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__stocktake_response__field_descriptors[2] =
+{
+  {
+    "stocktake",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeResponse, stocktake),
+    &oms__v1__stocktake__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "moves",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__StocktakeResponse, n_moves),
+    offsetof(Oms__V1__StocktakeResponse, moves),
+    &oms__v1__stock_move__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__stocktake_response__field_indices_by_name[] = {
+  1,   /* field[1] = moves */
+  0,   /* field[0] = stocktake */
+};
+static const ProtobufCIntRange oms__v1__stocktake_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__stocktake_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.StocktakeResponse",
+  "StocktakeResponse",
+  "Oms__V1__StocktakeResponse",
+  "oms.v1",
+  sizeof(Oms__V1__StocktakeResponse),
+  2,
+  oms__v1__stocktake_response__field_descriptors,
+  oms__v1__stocktake_response__field_indices_by_name,
+  1,  oms__v1__stocktake_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__stocktake_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__start_stocktake_request__field_descriptors[4] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StartStocktakeRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StartStocktakeRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_codes",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Oms__V1__StartStocktakeRequest, n_location_codes),
+    offsetof(Oms__V1__StartStocktakeRequest, location_codes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "skus",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Oms__V1__StartStocktakeRequest, n_skus),
+    offsetof(Oms__V1__StartStocktakeRequest, skus),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__start_stocktake_request__field_indices_by_name[] = {
+  2,   /* field[2] = location_codes */
+  0,   /* field[0] = request_id */
+  3,   /* field[3] = skus */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__start_stocktake_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor oms__v1__start_stocktake_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.StartStocktakeRequest",
+  "StartStocktakeRequest",
+  "Oms__V1__StartStocktakeRequest",
+  "oms.v1",
+  sizeof(Oms__V1__StartStocktakeRequest),
+  4,
+  oms__v1__start_stocktake_request__field_descriptors,
+  oms__v1__start_stocktake_request__field_indices_by_name,
+  1,  oms__v1__start_stocktake_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__start_stocktake_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__stocktake_count__field_descriptors[6] =
+{
+  {
+    "stocktake_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeCount, stocktake_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sku",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeCount, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location_code",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeCount, location_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "counted_quantity",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeCount, counted_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "request_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeCount, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "row_number",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StocktakeCount, row_number),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__stocktake_count__field_indices_by_name[] = {
+  3,   /* field[3] = counted_quantity */
+  2,   /* field[2] = location_code */
+  4,   /* field[4] = request_id */
+  5,   /* field[5] = row_number */
+  1,   /* field[1] = sku */
+  0,   /* field[0] = stocktake_id */
+};
+static const ProtobufCIntRange oms__v1__stocktake_count__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__stocktake_count__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.StocktakeCount",
+  "StocktakeCount",
+  "Oms__V1__StocktakeCount",
+  "oms.v1",
+  sizeof(Oms__V1__StocktakeCount),
+  6,
+  oms__v1__stocktake_count__field_descriptors,
+  oms__v1__stocktake_count__field_indices_by_name,
+  1,  oms__v1__stocktake_count__number_ranges,
+  (ProtobufCMessageInit) oms__v1__stocktake_count__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__record_counts_response__field_descriptors[3] =
+{
+  {
+    "counts_received",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RecordCountsResponse, counts_received),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "counts_recorded",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__RecordCountsResponse, counts_recorded),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "failures",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__RecordCountsResponse, n_failures),
+    offsetof(Oms__V1__RecordCountsResponse, failures),
+    &oms__v1__bulk_adjust_stock_failure__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__record_counts_response__field_indices_by_name[] = {
+  0,   /* field[0] = counts_received */
+  1,   /* field[1] = counts_recorded */
+  2,   /* field[2] = failures */
+};
+static const ProtobufCIntRange oms__v1__record_counts_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__record_counts_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.RecordCountsResponse",
+  "RecordCountsResponse",
+  "Oms__V1__RecordCountsResponse",
+  "oms.v1",
+  sizeof(Oms__V1__RecordCountsResponse),
+  3,
+  oms__v1__record_counts_response__field_descriptors,
+  oms__v1__record_counts_response__field_indices_by_name,
+  1,  oms__v1__record_counts_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__record_counts_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_stocktake_variance_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStocktakeVarianceRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_stocktake_variance_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange oms__v1__get_stocktake_variance_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_stocktake_variance_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetStocktakeVarianceRequest",
+  "GetStocktakeVarianceRequest",
+  "Oms__V1__GetStocktakeVarianceRequest",
+  "oms.v1",
+  sizeof(Oms__V1__GetStocktakeVarianceRequest),
+  1,
+  oms__v1__get_stocktake_variance_request__field_descriptors,
+  oms__v1__get_stocktake_variance_request__field_indices_by_name,
+  1,  oms__v1__get_stocktake_variance_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_stocktake_variance_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__commit_stocktake_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CommitStocktakeRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CommitStocktakeRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__commit_stocktake_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__commit_stocktake_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__commit_stocktake_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CommitStocktakeRequest",
+  "CommitStocktakeRequest",
+  "Oms__V1__CommitStocktakeRequest",
+  "oms.v1",
+  sizeof(Oms__V1__CommitStocktakeRequest),
+  2,
+  oms__v1__commit_stocktake_request__field_descriptors,
+  oms__v1__commit_stocktake_request__field_indices_by_name,
+  1,  oms__v1__commit_stocktake_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__commit_stocktake_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__reconcile_reservations_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReconcileReservationsRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "repair",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReconcileReservationsRequest, repair),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__reconcile_reservations_request__field_indices_by_name[] = {
+  1,   /* field[1] = repair */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__reconcile_reservations_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__reconcile_reservations_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReconcileReservationsRequest",
+  "ReconcileReservationsRequest",
+  "Oms__V1__ReconcileReservationsRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ReconcileReservationsRequest),
+  2,
+  oms__v1__reconcile_reservations_request__field_descriptors,
+  oms__v1__reconcile_reservations_request__field_indices_by_name,
+  1,  oms__v1__reconcile_reservations_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__reconcile_reservations_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__orphan_reservation__field_descriptors[6] =
+{
+  {
+    "order_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__OrphanReservation, order_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "line_index",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__OrphanReservation, line_index),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sku",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__OrphanReservation, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__OrphanReservation, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__OrphanReservation, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "why",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__OrphanReservation, why),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__orphan_reservation__field_indices_by_name[] = {
+  1,   /* field[1] = line_index */
+  0,   /* field[0] = order_id */
+  4,   /* field[4] = quantity */
+  2,   /* field[2] = sku */
+  3,   /* field[3] = warehouse_code */
+  5,   /* field[5] = why */
+};
+static const ProtobufCIntRange oms__v1__orphan_reservation__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__orphan_reservation__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.OrphanReservation",
+  "OrphanReservation",
+  "Oms__V1__OrphanReservation",
+  "oms.v1",
+  sizeof(Oms__V1__OrphanReservation),
+  6,
+  oms__v1__orphan_reservation__field_descriptors,
+  oms__v1__orphan_reservation__field_indices_by_name,
+  1,  oms__v1__orphan_reservation__number_ranges,
+  (ProtobufCMessageInit) oms__v1__orphan_reservation__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__reservation_mismatch__field_descriptors[5] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReservationMismatch, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReservationMismatch, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reserved",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReservationMismatch, reserved),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "open_reservations",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReservationMismatch, open_reservations),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "difference",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReservationMismatch, difference),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__reservation_mismatch__field_indices_by_name[] = {
+  4,   /* field[4] = difference */
+  3,   /* field[3] = open_reservations */
+  2,   /* field[2] = reserved */
+  0,   /* field[0] = sku */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__reservation_mismatch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor oms__v1__reservation_mismatch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReservationMismatch",
+  "ReservationMismatch",
+  "Oms__V1__ReservationMismatch",
+  "oms.v1",
+  sizeof(Oms__V1__ReservationMismatch),
+  5,
+  oms__v1__reservation_mismatch__field_descriptors,
+  oms__v1__reservation_mismatch__field_indices_by_name,
+  1,  oms__v1__reservation_mismatch__number_ranges,
+  (ProtobufCMessageInit) oms__v1__reservation_mismatch__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__reconcile_reservations_response__field_descriptors[6] =
+{
+  {
+    "levels_checked",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReconcileReservationsResponse, levels_checked),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reservations_checked",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReconcileReservationsResponse, reservations_checked),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "orphans",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ReconcileReservationsResponse, n_orphans),
+    offsetof(Oms__V1__ReconcileReservationsResponse, orphans),
+    &oms__v1__orphan_reservation__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mismatches",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ReconcileReservationsResponse, n_mismatches),
+    offsetof(Oms__V1__ReconcileReservationsResponse, mismatches),
+    &oms__v1__reservation_mismatch__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "repaired",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReconcileReservationsResponse, repaired),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "moves",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ReconcileReservationsResponse, n_moves),
+    offsetof(Oms__V1__ReconcileReservationsResponse, moves),
+    &oms__v1__stock_move__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__reconcile_reservations_response__field_indices_by_name[] = {
+  0,   /* field[0] = levels_checked */
+  3,   /* field[3] = mismatches */
+  5,   /* field[5] = moves */
+  2,   /* field[2] = orphans */
+  4,   /* field[4] = repaired */
+  1,   /* field[1] = reservations_checked */
+};
+static const ProtobufCIntRange oms__v1__reconcile_reservations_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__reconcile_reservations_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReconcileReservationsResponse",
+  "ReconcileReservationsResponse",
+  "Oms__V1__ReconcileReservationsResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ReconcileReservationsResponse),
+  6,
+  oms__v1__reconcile_reservations_response__field_descriptors,
+  oms__v1__reconcile_reservations_response__field_indices_by_name,
+  1,  oms__v1__reconcile_reservations_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__reconcile_reservations_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__reorder_policy__field_descriptors[11] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reorder_point",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, reorder_point),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "safety_stock",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, safety_stock),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lead_time_days",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, lead_time_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "min_order_quantity",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, min_order_quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_stock",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, max_stock),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "supplier",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, supplier),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit_cost_minor",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, unit_cost_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_millis",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReorderPolicy, updated_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__reorder_policy__field_indices_by_name[] = {
+  9,   /* field[9] = currency_code */
+  4,   /* field[4] = lead_time_days */
+  6,   /* field[6] = max_stock */
+  5,   /* field[5] = min_order_quantity */
+  2,   /* field[2] = reorder_point */
+  3,   /* field[3] = safety_stock */
+  0,   /* field[0] = sku */
+  7,   /* field[7] = supplier */
+  8,   /* field[8] = unit_cost_minor */
+  10,   /* field[10] = updated_at_millis */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__reorder_policy__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor oms__v1__reorder_policy__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReorderPolicy",
+  "ReorderPolicy",
+  "Oms__V1__ReorderPolicy",
+  "oms.v1",
+  sizeof(Oms__V1__ReorderPolicy),
+  11,
+  oms__v1__reorder_policy__field_descriptors,
+  oms__v1__reorder_policy__field_indices_by_name,
+  1,  oms__v1__reorder_policy__number_ranges,
+  (ProtobufCMessageInit) oms__v1__reorder_policy__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__set_reorder_policy_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SetReorderPolicyRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "policy",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SetReorderPolicyRequest, policy),
+    &oms__v1__reorder_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__set_reorder_policy_request__field_indices_by_name[] = {
+  1,   /* field[1] = policy */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange oms__v1__set_reorder_policy_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__set_reorder_policy_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.SetReorderPolicyRequest",
+  "SetReorderPolicyRequest",
+  "Oms__V1__SetReorderPolicyRequest",
+  "oms.v1",
+  sizeof(Oms__V1__SetReorderPolicyRequest),
+  2,
+  oms__v1__set_reorder_policy_request__field_descriptors,
+  oms__v1__set_reorder_policy_request__field_indices_by_name,
+  1,  oms__v1__set_reorder_policy_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__set_reorder_policy_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__set_reorder_policy_response__field_descriptors[1] =
+{
+  {
+    "policy",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SetReorderPolicyResponse, policy),
+    &oms__v1__reorder_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__set_reorder_policy_response__field_indices_by_name[] = {
+  0,   /* field[0] = policy */
+};
+static const ProtobufCIntRange oms__v1__set_reorder_policy_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__set_reorder_policy_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.SetReorderPolicyResponse",
+  "SetReorderPolicyResponse",
+  "Oms__V1__SetReorderPolicyResponse",
+  "oms.v1",
+  sizeof(Oms__V1__SetReorderPolicyResponse),
+  1,
+  oms__v1__set_reorder_policy_response__field_descriptors,
+  oms__v1__set_reorder_policy_response__field_indices_by_name,
+  1,  oms__v1__set_reorder_policy_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__set_reorder_policy_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__low_stock_item__field_descriptors[7] =
+{
+  {
+    "policy",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LowStockItem, policy),
+    &oms__v1__reorder_policy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on_hand",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LowStockItem, on_hand),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reserved",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LowStockItem, reserved),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "available",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LowStockItem, available),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "incoming",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LowStockItem, incoming),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "position",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LowStockItem, position),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "below_reorder_point_by",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__LowStockItem, below_reorder_point_by),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__low_stock_item__field_indices_by_name[] = {
+  3,   /* field[3] = available */
+  6,   /* field[6] = below_reorder_point_by */
+  4,   /* field[4] = incoming */
+  1,   /* field[1] = on_hand */
+  0,   /* field[0] = policy */
+  5,   /* field[5] = position */
+  2,   /* field[2] = reserved */
+};
+static const ProtobufCIntRange oms__v1__low_stock_item__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor oms__v1__low_stock_item__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.LowStockItem",
+  "LowStockItem",
+  "Oms__V1__LowStockItem",
+  "oms.v1",
+  sizeof(Oms__V1__LowStockItem),
+  7,
+  oms__v1__low_stock_item__field_descriptors,
+  oms__v1__low_stock_item__field_indices_by_name,
+  1,  oms__v1__low_stock_item__number_ranges,
+  (ProtobufCMessageInit) oms__v1__low_stock_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_low_stock_request__field_descriptors[1] =
+{
+  {
+    "warehouse_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ListLowStockRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_low_stock_request__field_indices_by_name[] = {
+  0,   /* field[0] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__list_low_stock_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_low_stock_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListLowStockRequest",
+  "ListLowStockRequest",
+  "Oms__V1__ListLowStockRequest",
+  "oms.v1",
+  sizeof(Oms__V1__ListLowStockRequest),
+  1,
+  oms__v1__list_low_stock_request__field_descriptors,
+  oms__v1__list_low_stock_request__field_indices_by_name,
+  1,  oms__v1__list_low_stock_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_low_stock_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__list_low_stock_response__field_descriptors[1] =
+{
+  {
+    "items",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__ListLowStockResponse, n_items),
+    offsetof(Oms__V1__ListLowStockResponse, items),
+    &oms__v1__low_stock_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__list_low_stock_response__field_indices_by_name[] = {
+  0,   /* field[0] = items */
+};
+static const ProtobufCIntRange oms__v1__list_low_stock_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__list_low_stock_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ListLowStockResponse",
+  "ListLowStockResponse",
+  "Oms__V1__ListLowStockResponse",
+  "oms.v1",
+  sizeof(Oms__V1__ListLowStockResponse),
+  1,
+  oms__v1__list_low_stock_response__field_descriptors,
+  oms__v1__list_low_stock_response__field_indices_by_name,
+  1,  oms__v1__list_low_stock_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__list_low_stock_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__replenishment_suggestion__field_descriptors[16] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sold_in_window",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, sold_in_window),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "window_days",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, window_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lead_time_days",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, lead_time_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "demand_during_lead_time",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, demand_during_lead_time),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "safety_stock",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, safety_stock),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reorder_point",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, reorder_point),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "available",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, available),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "incoming",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, incoming),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "position",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, position),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, target),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quantity",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, quantity),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "supplier",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, supplier),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit_cost_minor",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, unit_cost_minor),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "currency_code",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplenishmentSuggestion, currency_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__replenishment_suggestion__field_indices_by_name[] = {
+  8,   /* field[8] = available */
+  15,   /* field[15] = currency_code */
+  5,   /* field[5] = demand_during_lead_time */
+  9,   /* field[9] = incoming */
+  4,   /* field[4] = lead_time_days */
+  10,   /* field[10] = position */
+  12,   /* field[12] = quantity */
+  7,   /* field[7] = reorder_point */
+  6,   /* field[6] = safety_stock */
+  0,   /* field[0] = sku */
+  2,   /* field[2] = sold_in_window */
+  13,   /* field[13] = supplier */
+  11,   /* field[11] = target */
+  14,   /* field[14] = unit_cost_minor */
+  1,   /* field[1] = warehouse_code */
+  3,   /* field[3] = window_days */
+};
+static const ProtobufCIntRange oms__v1__replenishment_suggestion__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 16 }
+};
+const ProtobufCMessageDescriptor oms__v1__replenishment_suggestion__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReplenishmentSuggestion",
+  "ReplenishmentSuggestion",
+  "Oms__V1__ReplenishmentSuggestion",
+  "oms.v1",
+  sizeof(Oms__V1__ReplenishmentSuggestion),
+  16,
+  oms__v1__replenishment_suggestion__field_descriptors,
+  oms__v1__replenishment_suggestion__field_indices_by_name,
+  1,  oms__v1__replenishment_suggestion__number_ranges,
+  (ProtobufCMessageInit) oms__v1__replenishment_suggestion__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__suggest_replenishment_request__field_descriptors[2] =
+{
+  {
+    "warehouse_code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SuggestReplenishmentRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "window_days",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__SuggestReplenishmentRequest, window_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__suggest_replenishment_request__field_indices_by_name[] = {
+  0,   /* field[0] = warehouse_code */
+  1,   /* field[1] = window_days */
+};
+static const ProtobufCIntRange oms__v1__suggest_replenishment_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__suggest_replenishment_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.SuggestReplenishmentRequest",
+  "SuggestReplenishmentRequest",
+  "Oms__V1__SuggestReplenishmentRequest",
+  "oms.v1",
+  sizeof(Oms__V1__SuggestReplenishmentRequest),
+  2,
+  oms__v1__suggest_replenishment_request__field_descriptors,
+  oms__v1__suggest_replenishment_request__field_indices_by_name,
+  1,  oms__v1__suggest_replenishment_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__suggest_replenishment_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__suggest_replenishment_response__field_descriptors[1] =
+{
+  {
+    "suggestions",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__SuggestReplenishmentResponse, n_suggestions),
+    offsetof(Oms__V1__SuggestReplenishmentResponse, suggestions),
+    &oms__v1__replenishment_suggestion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__suggest_replenishment_response__field_indices_by_name[] = {
+  0,   /* field[0] = suggestions */
+};
+static const ProtobufCIntRange oms__v1__suggest_replenishment_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor oms__v1__suggest_replenishment_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.SuggestReplenishmentResponse",
+  "SuggestReplenishmentResponse",
+  "Oms__V1__SuggestReplenishmentResponse",
+  "oms.v1",
+  sizeof(Oms__V1__SuggestReplenishmentResponse),
+  1,
+  oms__v1__suggest_replenishment_response__field_descriptors,
+  oms__v1__suggest_replenishment_response__field_indices_by_name,
+  1,  oms__v1__suggest_replenishment_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__suggest_replenishment_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__create_purchase_orders_from_suggestions_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "window_days",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest, window_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__create_purchase_orders_from_suggestions_request__field_indices_by_name[] = {
+  0,   /* field[0] = request_id */
+  1,   /* field[1] = warehouse_code */
+  2,   /* field[2] = window_days */
+};
+static const ProtobufCIntRange oms__v1__create_purchase_orders_from_suggestions_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor oms__v1__create_purchase_orders_from_suggestions_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CreatePurchaseOrdersFromSuggestionsRequest",
+  "CreatePurchaseOrdersFromSuggestionsRequest",
+  "Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest",
+  "oms.v1",
+  sizeof(Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest),
+  3,
+  oms__v1__create_purchase_orders_from_suggestions_request__field_descriptors,
+  oms__v1__create_purchase_orders_from_suggestions_request__field_indices_by_name,
+  1,  oms__v1__create_purchase_orders_from_suggestions_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__create_purchase_orders_from_suggestions_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__create_purchase_orders_from_suggestions_response__field_descriptors[2] =
+{
+  {
+    "purchase_orders",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse, n_purchase_orders),
+    offsetof(Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse, purchase_orders),
+    &oms__v1__purchase_order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "suggestions",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse, n_suggestions),
+    offsetof(Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse, suggestions),
+    &oms__v1__replenishment_suggestion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__create_purchase_orders_from_suggestions_response__field_indices_by_name[] = {
+  0,   /* field[0] = purchase_orders */
+  1,   /* field[1] = suggestions */
+};
+static const ProtobufCIntRange oms__v1__create_purchase_orders_from_suggestions_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor oms__v1__create_purchase_orders_from_suggestions_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.CreatePurchaseOrdersFromSuggestionsResponse",
+  "CreatePurchaseOrdersFromSuggestionsResponse",
+  "Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse",
+  "oms.v1",
+  sizeof(Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse),
+  2,
+  oms__v1__create_purchase_orders_from_suggestions_response__field_descriptors,
+  oms__v1__create_purchase_orders_from_suggestions_response__field_indices_by_name,
+  1,  oms__v1__create_purchase_orders_from_suggestions_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__create_purchase_orders_from_suggestions_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_stock_analysis_request__field_descriptors[6] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisRequest, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisRequest, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_millis",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisRequest, from_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_millis",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisRequest, to_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "slow_moving_days",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisRequest, slow_moving_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "overstock_days",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisRequest, overstock_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_stock_analysis_request__field_indices_by_name[] = {
+  2,   /* field[2] = from_millis */
+  5,   /* field[5] = overstock_days */
+  0,   /* field[0] = sku */
+  4,   /* field[4] = slow_moving_days */
+  3,   /* field[3] = to_millis */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__get_stock_analysis_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_stock_analysis_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetStockAnalysisRequest",
+  "GetStockAnalysisRequest",
+  "Oms__V1__GetStockAnalysisRequest",
+  "oms.v1",
+  sizeof(Oms__V1__GetStockAnalysisRequest),
+  6,
+  oms__v1__get_stock_analysis_request__field_descriptors,
+  oms__v1__get_stock_analysis_request__field_indices_by_name,
+  1,  oms__v1__get_stock_analysis_request__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_stock_analysis_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__stock_analysis_line__field_descriptors[13] =
+{
+  {
+    "sku",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, sku),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "warehouse_code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, warehouse_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "opening_on_hand",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, opening_on_hand),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "closing_on_hand",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, closing_on_hand),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "average_on_hand",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, average_on_hand),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sold",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, sold),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "period_days",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, period_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "turnover_permille",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, turnover_permille),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "days_of_inventory",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, days_of_inventory),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cover_days",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, cover_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_sale_at_millis",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, last_sale_at_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "slow_moving",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, slow_moving),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "overstock",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__StockAnalysisLine, overstock),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__stock_analysis_line__field_indices_by_name[] = {
+  4,   /* field[4] = average_on_hand */
+  3,   /* field[3] = closing_on_hand */
+  9,   /* field[9] = cover_days */
+  8,   /* field[8] = days_of_inventory */
+  10,   /* field[10] = last_sale_at_millis */
+  2,   /* field[2] = opening_on_hand */
+  12,   /* field[12] = overstock */
+  6,   /* field[6] = period_days */
+  0,   /* field[0] = sku */
+  11,   /* field[11] = slow_moving */
+  5,   /* field[5] = sold */
+  7,   /* field[7] = turnover_permille */
+  1,   /* field[1] = warehouse_code */
+};
+static const ProtobufCIntRange oms__v1__stock_analysis_line__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 13 }
+};
+const ProtobufCMessageDescriptor oms__v1__stock_analysis_line__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.StockAnalysisLine",
+  "StockAnalysisLine",
+  "Oms__V1__StockAnalysisLine",
+  "oms.v1",
+  sizeof(Oms__V1__StockAnalysisLine),
+  13,
+  oms__v1__stock_analysis_line__field_descriptors,
+  oms__v1__stock_analysis_line__field_indices_by_name,
+  1,  oms__v1__stock_analysis_line__number_ranges,
+  (ProtobufCMessageInit) oms__v1__stock_analysis_line__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__get_stock_analysis_response__field_descriptors[5] =
+{
+  {
+    "lines",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__GetStockAnalysisResponse, n_lines),
+    offsetof(Oms__V1__GetStockAnalysisResponse, lines),
+    &oms__v1__stock_analysis_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "slow_moving",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__GetStockAnalysisResponse, n_slow_moving),
+    offsetof(Oms__V1__GetStockAnalysisResponse, slow_moving),
+    &oms__v1__stock_analysis_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "overstock",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Oms__V1__GetStockAnalysisResponse, n_overstock),
+    offsetof(Oms__V1__GetStockAnalysisResponse, overstock),
+    &oms__v1__stock_analysis_line__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_millis",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisResponse, from_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_millis",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__GetStockAnalysisResponse, to_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__get_stock_analysis_response__field_indices_by_name[] = {
+  3,   /* field[3] = from_millis */
+  0,   /* field[0] = lines */
+  2,   /* field[2] = overstock */
+  1,   /* field[1] = slow_moving */
+  4,   /* field[4] = to_millis */
+};
+static const ProtobufCIntRange oms__v1__get_stock_analysis_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor oms__v1__get_stock_analysis_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.GetStockAnalysisResponse",
+  "GetStockAnalysisResponse",
+  "Oms__V1__GetStockAnalysisResponse",
+  "oms.v1",
+  sizeof(Oms__V1__GetStockAnalysisResponse),
+  5,
+  oms__v1__get_stock_analysis_response__field_descriptors,
+  oms__v1__get_stock_analysis_response__field_indices_by_name,
+  1,  oms__v1__get_stock_analysis_response__number_ranges,
+  (ProtobufCMessageInit) oms__v1__get_stock_analysis_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue oms__v1__stock_move_kind__enum_values_by_number[11] =
 {
   { "STOCK_MOVE_KIND_UNSPECIFIED", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_UNSPECIFIED", 0 },
   { "STOCK_MOVE_KIND_ADJUSTMENT", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_ADJUSTMENT", 1 },
@@ -1298,17 +10594,27 @@ static const ProtobufCEnumValue oms__v1__stock_move_kind__enum_values_by_number[
   { "STOCK_MOVE_KIND_RELEASE", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_RELEASE", 3 },
   { "STOCK_MOVE_KIND_SHIPMENT", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_SHIPMENT", 4 },
   { "STOCK_MOVE_KIND_RETURN", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_RETURN", 5 },
+  { "STOCK_MOVE_KIND_RECEIPT", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_RECEIPT", 6 },
+  { "STOCK_MOVE_KIND_TRANSFER_OUT", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_TRANSFER_OUT", 7 },
+  { "STOCK_MOVE_KIND_TRANSFER_IN", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_TRANSFER_IN", 8 },
+  { "STOCK_MOVE_KIND_SCRAP", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_SCRAP", 9 },
+  { "STOCK_MOVE_KIND_STOCKTAKE", "OMS__V1__STOCK_MOVE_KIND__STOCK_MOVE_KIND_STOCKTAKE", 10 },
 };
 static const ProtobufCIntRange oms__v1__stock_move_kind__value_ranges[] = {
-{0, 0},{0, 6}
+{0, 0},{0, 11}
 };
-static const ProtobufCEnumValueIndex oms__v1__stock_move_kind__enum_values_by_name[6] =
+static const ProtobufCEnumValueIndex oms__v1__stock_move_kind__enum_values_by_name[11] =
 {
   { "STOCK_MOVE_KIND_ADJUSTMENT", 1 },
+  { "STOCK_MOVE_KIND_RECEIPT", 6 },
   { "STOCK_MOVE_KIND_RELEASE", 3 },
   { "STOCK_MOVE_KIND_RESERVATION", 2 },
   { "STOCK_MOVE_KIND_RETURN", 5 },
+  { "STOCK_MOVE_KIND_SCRAP", 9 },
   { "STOCK_MOVE_KIND_SHIPMENT", 4 },
+  { "STOCK_MOVE_KIND_STOCKTAKE", 10 },
+  { "STOCK_MOVE_KIND_TRANSFER_IN", 8 },
+  { "STOCK_MOVE_KIND_TRANSFER_OUT", 7 },
   { "STOCK_MOVE_KIND_UNSPECIFIED", 0 },
 };
 const ProtobufCEnumDescriptor oms__v1__stock_move_kind__descriptor =
@@ -1318,26 +10624,250 @@ const ProtobufCEnumDescriptor oms__v1__stock_move_kind__descriptor =
   "StockMoveKind",
   "Oms__V1__StockMoveKind",
   "oms.v1",
-  6,
+  11,
   oms__v1__stock_move_kind__enum_values_by_number,
-  6,
+  11,
   oms__v1__stock_move_kind__enum_values_by_name,
   1,
   oms__v1__stock_move_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descriptors[4] =
+static const ProtobufCEnumValue oms__v1__purchase_order_status__enum_values_by_number[4] =
+{
+  { "PURCHASE_ORDER_STATUS_UNSPECIFIED", "OMS__V1__PURCHASE_ORDER_STATUS__PURCHASE_ORDER_STATUS_UNSPECIFIED", 0 },
+  { "PURCHASE_ORDER_STATUS_OPEN", "OMS__V1__PURCHASE_ORDER_STATUS__PURCHASE_ORDER_STATUS_OPEN", 1 },
+  { "PURCHASE_ORDER_STATUS_PARTIALLY_RECEIVED", "OMS__V1__PURCHASE_ORDER_STATUS__PURCHASE_ORDER_STATUS_PARTIALLY_RECEIVED", 2 },
+  { "PURCHASE_ORDER_STATUS_RECEIVED", "OMS__V1__PURCHASE_ORDER_STATUS__PURCHASE_ORDER_STATUS_RECEIVED", 3 },
+};
+static const ProtobufCIntRange oms__v1__purchase_order_status__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex oms__v1__purchase_order_status__enum_values_by_name[4] =
+{
+  { "PURCHASE_ORDER_STATUS_OPEN", 1 },
+  { "PURCHASE_ORDER_STATUS_PARTIALLY_RECEIVED", 2 },
+  { "PURCHASE_ORDER_STATUS_RECEIVED", 3 },
+  { "PURCHASE_ORDER_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor oms__v1__purchase_order_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "oms.v1.PurchaseOrderStatus",
+  "PurchaseOrderStatus",
+  "Oms__V1__PurchaseOrderStatus",
+  "oms.v1",
+  4,
+  oms__v1__purchase_order_status__enum_values_by_number,
+  4,
+  oms__v1__purchase_order_status__enum_values_by_name,
+  1,
+  oms__v1__purchase_order_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue oms__v1__transfer_status__enum_values_by_number[7] =
+{
+  { "TRANSFER_STATUS_UNSPECIFIED", "OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_UNSPECIFIED", 0 },
+  { "TRANSFER_STATUS_REQUESTED", "OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_REQUESTED", 1 },
+  { "TRANSFER_STATUS_APPROVED", "OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_APPROVED", 2 },
+  { "TRANSFER_STATUS_REJECTED", "OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_REJECTED", 3 },
+  { "TRANSFER_STATUS_SHIPPED", "OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_SHIPPED", 4 },
+  { "TRANSFER_STATUS_PARTIALLY_RECEIVED", "OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_PARTIALLY_RECEIVED", 5 },
+  { "TRANSFER_STATUS_RECEIVED", "OMS__V1__TRANSFER_STATUS__TRANSFER_STATUS_RECEIVED", 6 },
+};
+static const ProtobufCIntRange oms__v1__transfer_status__value_ranges[] = {
+{0, 0},{0, 7}
+};
+static const ProtobufCEnumValueIndex oms__v1__transfer_status__enum_values_by_name[7] =
+{
+  { "TRANSFER_STATUS_APPROVED", 2 },
+  { "TRANSFER_STATUS_PARTIALLY_RECEIVED", 5 },
+  { "TRANSFER_STATUS_RECEIVED", 6 },
+  { "TRANSFER_STATUS_REJECTED", 3 },
+  { "TRANSFER_STATUS_REQUESTED", 1 },
+  { "TRANSFER_STATUS_SHIPPED", 4 },
+  { "TRANSFER_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor oms__v1__transfer_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "oms.v1.TransferStatus",
+  "TransferStatus",
+  "Oms__V1__TransferStatus",
+  "oms.v1",
+  7,
+  oms__v1__transfer_status__enum_values_by_number,
+  7,
+  oms__v1__transfer_status__enum_values_by_name,
+  1,
+  oms__v1__transfer_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue oms__v1__scrap_reason__enum_values_by_number[4] =
+{
+  { "SCRAP_REASON_UNSPECIFIED", "OMS__V1__SCRAP_REASON__SCRAP_REASON_UNSPECIFIED", 0 },
+  { "SCRAP_REASON_DAMAGED", "OMS__V1__SCRAP_REASON__SCRAP_REASON_DAMAGED", 1 },
+  { "SCRAP_REASON_EXPIRED", "OMS__V1__SCRAP_REASON__SCRAP_REASON_EXPIRED", 2 },
+  { "SCRAP_REASON_LOST", "OMS__V1__SCRAP_REASON__SCRAP_REASON_LOST", 3 },
+};
+static const ProtobufCIntRange oms__v1__scrap_reason__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex oms__v1__scrap_reason__enum_values_by_name[4] =
+{
+  { "SCRAP_REASON_DAMAGED", 1 },
+  { "SCRAP_REASON_EXPIRED", 2 },
+  { "SCRAP_REASON_LOST", 3 },
+  { "SCRAP_REASON_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor oms__v1__scrap_reason__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "oms.v1.ScrapReason",
+  "ScrapReason",
+  "Oms__V1__ScrapReason",
+  "oms.v1",
+  4,
+  oms__v1__scrap_reason__enum_values_by_number,
+  4,
+  oms__v1__scrap_reason__enum_values_by_name,
+  1,
+  oms__v1__scrap_reason__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue oms__v1__scrap_status__enum_values_by_number[4] =
+{
+  { "SCRAP_STATUS_UNSPECIFIED", "OMS__V1__SCRAP_STATUS__SCRAP_STATUS_UNSPECIFIED", 0 },
+  { "SCRAP_STATUS_REQUESTED", "OMS__V1__SCRAP_STATUS__SCRAP_STATUS_REQUESTED", 1 },
+  { "SCRAP_STATUS_APPROVED", "OMS__V1__SCRAP_STATUS__SCRAP_STATUS_APPROVED", 2 },
+  { "SCRAP_STATUS_REJECTED", "OMS__V1__SCRAP_STATUS__SCRAP_STATUS_REJECTED", 3 },
+};
+static const ProtobufCIntRange oms__v1__scrap_status__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex oms__v1__scrap_status__enum_values_by_name[4] =
+{
+  { "SCRAP_STATUS_APPROVED", 2 },
+  { "SCRAP_STATUS_REJECTED", 3 },
+  { "SCRAP_STATUS_REQUESTED", 1 },
+  { "SCRAP_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor oms__v1__scrap_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "oms.v1.ScrapStatus",
+  "ScrapStatus",
+  "Oms__V1__ScrapStatus",
+  "oms.v1",
+  4,
+  oms__v1__scrap_status__enum_values_by_number,
+  4,
+  oms__v1__scrap_status__enum_values_by_name,
+  1,
+  oms__v1__scrap_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue oms__v1__stocktake_status__enum_values_by_number[3] =
+{
+  { "STOCKTAKE_STATUS_UNSPECIFIED", "OMS__V1__STOCKTAKE_STATUS__STOCKTAKE_STATUS_UNSPECIFIED", 0 },
+  { "STOCKTAKE_STATUS_COUNTING", "OMS__V1__STOCKTAKE_STATUS__STOCKTAKE_STATUS_COUNTING", 1 },
+  { "STOCKTAKE_STATUS_COMMITTED", "OMS__V1__STOCKTAKE_STATUS__STOCKTAKE_STATUS_COMMITTED", 2 },
+};
+static const ProtobufCIntRange oms__v1__stocktake_status__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex oms__v1__stocktake_status__enum_values_by_name[3] =
+{
+  { "STOCKTAKE_STATUS_COMMITTED", 2 },
+  { "STOCKTAKE_STATUS_COUNTING", 1 },
+  { "STOCKTAKE_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor oms__v1__stocktake_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "oms.v1.StocktakeStatus",
+  "StocktakeStatus",
+  "Oms__V1__StocktakeStatus",
+  "oms.v1",
+  3,
+  oms__v1__stocktake_status__enum_values_by_number,
+  3,
+  oms__v1__stocktake_status__enum_values_by_name,
+  1,
+  oms__v1__stocktake_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor oms__v1__inventory_service__method_descriptors[34] =
 {
   { "CreateWarehouse", &oms__v1__create_warehouse_request__descriptor, &oms__v1__create_warehouse_response__descriptor },
   { "ListWarehouses", &oms__v1__list_warehouses_request__descriptor, &oms__v1__list_warehouses_response__descriptor },
   { "AdjustStock", &oms__v1__adjust_stock_request__descriptor, &oms__v1__adjust_stock_response__descriptor },
   { "GetStock", &oms__v1__get_stock_request__descriptor, &oms__v1__get_stock_response__descriptor },
+  { "CreateLocation", &oms__v1__create_location_request__descriptor, &oms__v1__create_location_response__descriptor },
+  { "ListLocations", &oms__v1__list_locations_request__descriptor, &oms__v1__list_locations_response__descriptor },
+  { "ListStock", &oms__v1__list_stock_request__descriptor, &oms__v1__list_stock_response__descriptor },
+  { "ListMovements", &oms__v1__list_movements_request__descriptor, &oms__v1__list_movements_response__descriptor },
+  { "CreatePurchaseOrder", &oms__v1__create_purchase_order_request__descriptor, &oms__v1__create_purchase_order_response__descriptor },
+  { "ReceivePurchaseOrder", &oms__v1__receive_purchase_order_request__descriptor, &oms__v1__receive_purchase_order_response__descriptor },
+  { "GetPurchaseOrder", &oms__v1__get_purchase_order_request__descriptor, &oms__v1__get_purchase_order_response__descriptor },
+  { "ListPurchaseOrders", &oms__v1__list_purchase_orders_request__descriptor, &oms__v1__list_purchase_orders_response__descriptor },
+  { "GetValuation", &oms__v1__get_valuation_request__descriptor, &oms__v1__get_valuation_response__descriptor },
+  { "RequestTransfer", &oms__v1__request_transfer_request__descriptor, &oms__v1__transfer_response__descriptor },
+  { "ApproveTransfer", &oms__v1__approve_transfer_request__descriptor, &oms__v1__transfer_response__descriptor },
+  { "RejectTransfer", &oms__v1__reject_transfer_request__descriptor, &oms__v1__transfer_response__descriptor },
+  { "ShipTransfer", &oms__v1__ship_transfer_request__descriptor, &oms__v1__transfer_response__descriptor },
+  { "ReceiveTransfer", &oms__v1__receive_transfer_request__descriptor, &oms__v1__transfer_response__descriptor },
+  { "GetTransfer", &oms__v1__get_transfer_request__descriptor, &oms__v1__transfer_response__descriptor },
+  { "RequestScrap", &oms__v1__request_scrap_request__descriptor, &oms__v1__scrap_response__descriptor },
+  { "ApproveScrap", &oms__v1__approve_scrap_request__descriptor, &oms__v1__scrap_response__descriptor },
+  { "RejectScrap", &oms__v1__reject_scrap_request__descriptor, &oms__v1__scrap_response__descriptor },
+  { "GetScrap", &oms__v1__get_scrap_request__descriptor, &oms__v1__scrap_response__descriptor },
+  { "BulkAdjustStock", &oms__v1__bulk_adjust_stock_row__descriptor, &oms__v1__bulk_adjust_stock_response__descriptor },
+  { "StartStocktake", &oms__v1__start_stocktake_request__descriptor, &oms__v1__stocktake_response__descriptor },
+  { "RecordCounts", &oms__v1__stocktake_count__descriptor, &oms__v1__record_counts_response__descriptor },
+  { "GetStocktakeVariance", &oms__v1__get_stocktake_variance_request__descriptor, &oms__v1__stocktake_response__descriptor },
+  { "CommitStocktake", &oms__v1__commit_stocktake_request__descriptor, &oms__v1__stocktake_response__descriptor },
+  { "ReconcileReservations", &oms__v1__reconcile_reservations_request__descriptor, &oms__v1__reconcile_reservations_response__descriptor },
+  { "SetReorderPolicy", &oms__v1__set_reorder_policy_request__descriptor, &oms__v1__set_reorder_policy_response__descriptor },
+  { "ListLowStock", &oms__v1__list_low_stock_request__descriptor, &oms__v1__list_low_stock_response__descriptor },
+  { "SuggestReplenishment", &oms__v1__suggest_replenishment_request__descriptor, &oms__v1__suggest_replenishment_response__descriptor },
+  { "CreatePurchaseOrdersFromSuggestions", &oms__v1__create_purchase_orders_from_suggestions_request__descriptor, &oms__v1__create_purchase_orders_from_suggestions_response__descriptor },
+  { "GetStockAnalysis", &oms__v1__get_stock_analysis_request__descriptor, &oms__v1__get_stock_analysis_response__descriptor },
 };
 const unsigned oms__v1__inventory_service__method_indices_by_name[] = {
   2,        /* AdjustStock */
+  20,        /* ApproveScrap */
+  14,        /* ApproveTransfer */
+  23,        /* BulkAdjustStock */
+  27,        /* CommitStocktake */
+  4,        /* CreateLocation */
+  8,        /* CreatePurchaseOrder */
+  32,        /* CreatePurchaseOrdersFromSuggestions */
   0,        /* CreateWarehouse */
+  10,        /* GetPurchaseOrder */
+  22,        /* GetScrap */
   3,        /* GetStock */
-  1         /* ListWarehouses */
+  33,        /* GetStockAnalysis */
+  26,        /* GetStocktakeVariance */
+  18,        /* GetTransfer */
+  12,        /* GetValuation */
+  5,        /* ListLocations */
+  30,        /* ListLowStock */
+  7,        /* ListMovements */
+  11,        /* ListPurchaseOrders */
+  6,        /* ListStock */
+  1,        /* ListWarehouses */
+  9,        /* ReceivePurchaseOrder */
+  17,        /* ReceiveTransfer */
+  28,        /* ReconcileReservations */
+  25,        /* RecordCounts */
+  21,        /* RejectScrap */
+  15,        /* RejectTransfer */
+  19,        /* RequestScrap */
+  13,        /* RequestTransfer */
+  29,        /* SetReorderPolicy */
+  16,        /* ShipTransfer */
+  24,        /* StartStocktake */
+  31         /* SuggestReplenishment */
 };
 const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor =
 {
@@ -1346,7 +10876,7 @@ const ProtobufCServiceDescriptor oms__v1__inventory_service__descriptor =
   "InventoryService",
   "Oms__V1__InventoryService",
   "oms.v1",
-  4,
+  34,
   oms__v1__inventory_service__method_descriptors,
   oms__v1__inventory_service__method_indices_by_name
 };
@@ -1381,6 +10911,246 @@ void oms__v1__inventory_service__get_stock(ProtobufCService *service,
 {
   assert(service->descriptor == &oms__v1__inventory_service__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__create_location(ProtobufCService *service,
+                                                 const Oms__V1__CreateLocationRequest *input,
+                                                 Oms__V1__CreateLocationResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__list_locations(ProtobufCService *service,
+                                                const Oms__V1__ListLocationsRequest *input,
+                                                Oms__V1__ListLocationsResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__list_stock(ProtobufCService *service,
+                                            const Oms__V1__ListStockRequest *input,
+                                            Oms__V1__ListStockResponse_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__list_movements(ProtobufCService *service,
+                                                const Oms__V1__ListMovementsRequest *input,
+                                                Oms__V1__ListMovementsResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__create_purchase_order(ProtobufCService *service,
+                                                       const Oms__V1__CreatePurchaseOrderRequest *input,
+                                                       Oms__V1__CreatePurchaseOrderResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__receive_purchase_order(ProtobufCService *service,
+                                                        const Oms__V1__ReceivePurchaseOrderRequest *input,
+                                                        Oms__V1__ReceivePurchaseOrderResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__get_purchase_order(ProtobufCService *service,
+                                                    const Oms__V1__GetPurchaseOrderRequest *input,
+                                                    Oms__V1__GetPurchaseOrderResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__list_purchase_orders(ProtobufCService *service,
+                                                      const Oms__V1__ListPurchaseOrdersRequest *input,
+                                                      Oms__V1__ListPurchaseOrdersResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__get_valuation(ProtobufCService *service,
+                                               const Oms__V1__GetValuationRequest *input,
+                                               Oms__V1__GetValuationResponse_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__request_transfer(ProtobufCService *service,
+                                                  const Oms__V1__RequestTransferRequest *input,
+                                                  Oms__V1__TransferResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__approve_transfer(ProtobufCService *service,
+                                                  const Oms__V1__ApproveTransferRequest *input,
+                                                  Oms__V1__TransferResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__reject_transfer(ProtobufCService *service,
+                                                 const Oms__V1__RejectTransferRequest *input,
+                                                 Oms__V1__TransferResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__ship_transfer(ProtobufCService *service,
+                                               const Oms__V1__ShipTransferRequest *input,
+                                               Oms__V1__TransferResponse_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__receive_transfer(ProtobufCService *service,
+                                                  const Oms__V1__ReceiveTransferRequest *input,
+                                                  Oms__V1__TransferResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__get_transfer(ProtobufCService *service,
+                                              const Oms__V1__GetTransferRequest *input,
+                                              Oms__V1__TransferResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__request_scrap(ProtobufCService *service,
+                                               const Oms__V1__RequestScrapRequest *input,
+                                               Oms__V1__ScrapResponse_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__approve_scrap(ProtobufCService *service,
+                                               const Oms__V1__ApproveScrapRequest *input,
+                                               Oms__V1__ScrapResponse_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__reject_scrap(ProtobufCService *service,
+                                              const Oms__V1__RejectScrapRequest *input,
+                                              Oms__V1__ScrapResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__get_scrap(ProtobufCService *service,
+                                           const Oms__V1__GetScrapRequest *input,
+                                           Oms__V1__ScrapResponse_Closure closure,
+                                           void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__bulk_adjust_stock(ProtobufCService *service,
+                                                   const Oms__V1__BulkAdjustStockRow *input,
+                                                   Oms__V1__BulkAdjustStockResponse_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__start_stocktake(ProtobufCService *service,
+                                                 const Oms__V1__StartStocktakeRequest *input,
+                                                 Oms__V1__StocktakeResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__record_counts(ProtobufCService *service,
+                                               const Oms__V1__StocktakeCount *input,
+                                               Oms__V1__RecordCountsResponse_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__get_stocktake_variance(ProtobufCService *service,
+                                                        const Oms__V1__GetStocktakeVarianceRequest *input,
+                                                        Oms__V1__StocktakeResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__commit_stocktake(ProtobufCService *service,
+                                                  const Oms__V1__CommitStocktakeRequest *input,
+                                                  Oms__V1__StocktakeResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__reconcile_reservations(ProtobufCService *service,
+                                                        const Oms__V1__ReconcileReservationsRequest *input,
+                                                        Oms__V1__ReconcileReservationsResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__set_reorder_policy(ProtobufCService *service,
+                                                    const Oms__V1__SetReorderPolicyRequest *input,
+                                                    Oms__V1__SetReorderPolicyResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__list_low_stock(ProtobufCService *service,
+                                                const Oms__V1__ListLowStockRequest *input,
+                                                Oms__V1__ListLowStockResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 30, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__suggest_replenishment(ProtobufCService *service,
+                                                       const Oms__V1__SuggestReplenishmentRequest *input,
+                                                       Oms__V1__SuggestReplenishmentResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 31, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__create_purchase_orders_from_suggestions(ProtobufCService *service,
+                                                                         const Oms__V1__CreatePurchaseOrdersFromSuggestionsRequest *input,
+                                                                         Oms__V1__CreatePurchaseOrdersFromSuggestionsResponse_Closure closure,
+                                                                         void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 32, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void oms__v1__inventory_service__get_stock_analysis(ProtobufCService *service,
+                                                    const Oms__V1__GetStockAnalysisRequest *input,
+                                                    Oms__V1__GetStockAnalysisResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &oms__v1__inventory_service__descriptor);
+  service->invoke(service, 33, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void oms__v1__inventory_service__init (Oms__V1__InventoryService_Service *service,
                                        Oms__V1__InventoryService_ServiceDestroy destroy)

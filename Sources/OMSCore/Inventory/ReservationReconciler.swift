@@ -1,0 +1,168 @@
+public import OMSProto
+import Storage
+
+/// Reservation hygiene. A reservation is a lease owned by an order line; it
+/// is open while the order exists and is not closed (cancelled, shipped,
+/// delivered, completed, returned, refunded). The reconciler proves, for
+/// every sku × warehouse, reserved == sum of open leases, and lists orphan
+/// leases and mismatches. With `repair` it runs on the single writer:
+/// orphans are released (RELEASE rows, record deleted) and each remaining
+/// mismatch is corrected with one row (reserved set to the open sum), all in
+/// the same batch, event and audit included.
+extension Inventory {
+    public static let reconcileReservationsMethod = "/oms.v1.InventoryService/ReconcileReservations"
+    static let closedOrderStatuses: Set<Oms_V1_OrderStatus> = [
+        .cancelled, .shipped, .delivered, .completed, .returned, .refunded,
+    ]
+
+    /// Reads through either a snapshot or the writer's transaction.
+    struct StockReader {
+        var get: (ColumnFamily, [UInt8]) throws -> [UInt8]?
+        var scan: (ColumnFamily, [UInt8]) throws -> [(key: [UInt8], value: [UInt8])]
+    }
+
+    static func findDiscrepancies(_ reader: StockReader, families: ColumnFamilies) throws
+        -> (response: Oms_V1_ReconcileReservationsResponse, orphanKeys: [[UInt8]])
+    {
+        var response = Oms_V1_ReconcileReservationsResponse()
+        var orphanKeys: [[UInt8]] = []
+        var open: [String: Int64] = [:]
+        var orderStatus: [String: Oms_V1_OrderStatus?] = [:]
+        for row in try reader.scan(families.reservations, []) {
+            response.reservationsChecked += 1
+            let record = try Oms_V1_ReservationRecord(serializedBytes: row.value)
+            if orderStatus[record.orderID] == nil {
+                // updateValue keeps a nil status (order not found) as a value.
+                orderStatus.updateValue(
+                    try reader.get(families.orders, Array(record.orderID.utf8)).map {
+                        try Oms_V1_Order(serializedBytes: $0).status
+                    }, forKey: record.orderID)
+            }
+            let status = orderStatus[record.orderID]!
+            if status == nil || closedOrderStatuses.contains(status!) {
+                var orphan = Oms_V1_OrphanReservation()
+                orphan.orderID = record.orderID
+                orphan.lineIndex = record.lineIndex
+                orphan.sku = record.sku
+                orphan.warehouseCode = record.warehouseCode
+                orphan.quantity = record.quantity
+                orphan.why = status.map { "order is \($0)" } ?? "order not found"
+                response.orphans.append(orphan)
+                orphanKeys.append(row.key)
+            } else {
+                open["\(record.sku)@\(record.warehouseCode)", default: 0] += record.quantity
+            }
+        }
+        var seen: Set<String> = []
+        for row in try reader.scan(families.stock, [StockLedger.levelTag]) {
+            response.levelsChecked += 1
+            let level = try Oms_V1_StockLevel(serializedBytes: row.value)
+            let key = "\(level.sku)@\(level.warehouseCode)"
+            seen.insert(key)
+            let sum = open[key] ?? 0
+            let orphaned = response.orphans.filter { "\($0.sku)@\($0.warehouseCode)" == key }.reduce(0) {
+                $0 + $1.quantity
+            }
+            // After releasing the orphans, reserved must equal the open sum.
+            if level.reserved - orphaned != sum {
+                var mismatch = Oms_V1_ReservationMismatch()
+                mismatch.sku = level.sku
+                mismatch.warehouseCode = level.warehouseCode
+                mismatch.reserved = level.reserved - orphaned
+                mismatch.openReservations = sum
+                mismatch.difference = level.reserved - orphaned - sum
+                response.mismatches.append(mismatch)
+            }
+        }
+        for (key, sum) in open.sorted(by: { $0.key < $1.key }) where !seen.contains(key) {
+            let parts = key.split(separator: "@", maxSplits: 1).map(String.init)
+            var mismatch = Oms_V1_ReservationMismatch()
+            mismatch.sku = parts[0]
+            mismatch.warehouseCode = parts[1]
+            mismatch.openReservations = sum
+            mismatch.difference = -sum
+            response.mismatches.append(mismatch)
+        }
+        return (response, orphanKeys)
+    }
+
+    /// Report only, from a snapshot.
+    public func reservationReport() throws -> Oms_V1_ReconcileReservationsResponse {
+        let snapshot = try store.database.snapshot()
+        let database = store.database
+        let reader = StockReader(
+            get: { try database.get($0, $1, snapshot: snapshot) },
+            scan: { try database.scan($0, prefix: $1, limit: Int.max, snapshot: snapshot) })
+        return try Self.findDiscrepancies(reader, families: store.families).response
+    }
+
+    public func reconcileReservations(
+        _ request: Oms_V1_ReconcileReservationsRequest, actor: String,
+        completion: @escaping @Sendable (Result<Oms_V1_ReconcileReservationsResponse, any Error>) -> Void
+    ) {
+        guard request.repair else {
+            return completion(Result { try reservationReport() })
+        }
+        let store = self.store
+        InventoryCommand.submit(
+            store, request,
+            validate: { (r) throws(DomainError) in
+                var validator = Validator()
+                Idempotency.validate(r.requestID, into: &validator)
+                try validator.throwIfInvalid()
+            },
+            apply: { try Self.applyRepair(request, actor: actor, store: store, transaction: &$0) },
+            completion: completion)
+    }
+
+    static func applyRepair(
+        _ request: Oms_V1_ReconcileReservationsRequest, actor: String, store: OMSStore,
+        transaction: inout WriteTransaction
+    ) throws -> (Oms_V1_ReconcileReservationsResponse, UInt64) {
+        var canonical = request
+        canonical.requestID = ""
+        let families = store.families
+        return try InventoryCommand.idempotent(
+            method: reconcileReservationsMethod, requestID: request.requestID, canonical: canonical,
+            families: families, transaction: &transaction
+        ) { transaction in
+            let view = transaction
+            let reader = StockReader(
+                get: { try view.get($0, $1) }, scan: { try view.scan($0, prefix: $1, limit: Int.max) })
+            var (response, orphanKeys) = try findDiscrepancies(reader, families: families)
+            guard !response.orphans.isEmpty || !response.mismatches.isEmpty else { return (response, 0) }
+            for (orphan, key) in zip(response.orphans, orphanKeys) {
+                let level = try StockLedger.level(
+                    transaction, families: families, sku: orphan.sku, warehouse: orphan.warehouseCode)
+                let release = min(orphan.quantity, level.reserved)
+                if release > 0 {
+                    let result = try StockLedger.applyAll(
+                        &transaction, families: families, sku: orphan.sku, warehouse: orphan.warehouseCode,
+                        kind: .release, onHandDelta: 0, reservedDelta: -release,
+                        reason: "reconciler: orphan lease of \(orphan.orderID) line \(orphan.lineIndex) (\(orphan.why))",
+                        orderID: orphan.orderID, requestID: request.requestID, reference: "reconciler", actor: actor)
+                    response.moves += result.moves
+                }
+                transaction.delete(families.reservations, key)
+            }
+            for mismatch in response.mismatches {
+                let level = try StockLedger.level(
+                    transaction, families: families, sku: mismatch.sku, warehouse: mismatch.warehouseCode)
+                let delta = mismatch.openReservations - level.reserved
+                guard delta != 0 else { continue }
+                let result = try StockLedger.applyAll(
+                    &transaction, families: families, sku: mismatch.sku, warehouse: mismatch.warehouseCode,
+                    kind: delta > 0 ? .reservation : .release, onHandDelta: 0, reservedDelta: delta,
+                    reason: "reconciler: reserved \(level.reserved) set to open reservations \(mismatch.openReservations)",
+                    requestID: request.requestID, reference: "reconciler", actor: actor)
+                response.moves += result.moves
+            }
+            response.repaired = true
+            let sequence = try ChangeRecord.append(
+                store: store, transaction: &transaction, type: "reservations.reconciled", resourceType: "stock",
+                resourceID: "reservations", actor: actor, requestID: request.requestID,
+                method: reconcileReservationsMethod, payload: nil)
+            return (response, sequence)
+        }
+    }
+}

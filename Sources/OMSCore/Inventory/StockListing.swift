@@ -1,0 +1,66 @@
+public import OMSProto
+import Storage
+
+/// `ListStock`: on-hand per sku × warehouse × location, by product (every
+/// warehouse and location), by warehouse or by location, paged.
+extension Inventory {
+    public func listStock(_ request: Oms_V1_ListStockRequest) throws -> Oms_V1_ListStockResponse {
+        var validator = Validator()
+        if !request.sku.isEmpty { Catalog.validateSKU(request.sku, field: "sku", into: &validator) }
+        if !request.warehouseCode.isEmpty {
+            Catalog.validateSKU(request.warehouseCode, field: "warehouse_code", into: &validator)
+        }
+        if !request.locationCode.isEmpty {
+            Catalog.validateSKU(request.locationCode, field: "location_code", into: &validator)
+            validator.check(!request.warehouseCode.isEmpty, "warehouse_code", "is required with location_code")
+        }
+        validator.check(
+            !request.sku.isEmpty || !request.warehouseCode.isEmpty, "sku", "sku or warehouse_code is required")
+        try validator.throwIfInvalid()
+        let pageSize = try PageToken.pageSize(request.pageSize)
+        let snapshot = try store.database.snapshot()
+        let families = store.families
+        if !request.warehouseCode.isEmpty {
+            guard
+                try store.database.get(
+                    families.stock, StockLedger.warehouseKey(request.warehouseCode), snapshot: snapshot) != nil
+            else {
+                throw DomainError(
+                    .notFound, "warehouse \(request.warehouseCode) not found",
+                    violations: [.init(field: "warehouse_code", description: "unknown warehouse")],
+                    reason: "WAREHOUSE_NOT_FOUND")
+            }
+        }
+        if !request.locationCode.isEmpty {
+            let key = StockLedger.locationKey(warehouse: request.warehouseCode, code: request.locationCode)
+            guard try store.database.get(families.stock, key, snapshot: snapshot) != nil else {
+                throw DomainError(
+                    .notFound, "location \(request.locationCode) not found in warehouse \(request.warehouseCode)",
+                    violations: [.init(field: "location_code", description: "unknown location")],
+                    reason: "LOCATION_NOT_FOUND")
+            }
+        }
+        // By product: 0x04 sku [warehouse]; by place: 0x05 warehouse [location].
+        let prefix: [UInt8]
+        if !request.sku.isEmpty && request.locationCode.isEmpty {
+            prefix = StockLedger.locationStockPrefix(
+                sku: request.sku, warehouse: request.warehouseCode.isEmpty ? nil : request.warehouseCode)
+        } else {
+            prefix = StockLedger.placePrefix(
+                warehouse: request.warehouseCode, location: request.locationCode.isEmpty ? nil : request.locationCode)
+        }
+        let page = try FilteredPage(
+            database: store.database, family: families.stock, snapshot: snapshot, from: prefix,
+            to: KeyCodec.prefixUpperBound(prefix), pageToken: request.pageToken, pageSize: pageSize
+        ) { _, value -> Oms_V1_LocationStock? in
+            let stock = try Oms_V1_LocationStock(serializedBytes: value)
+            if !request.sku.isEmpty && stock.sku != request.sku { return nil }
+            if stock.onHand == 0 && !request.includeEmpty { return nil }
+            return stock
+        }
+        var response = Oms_V1_ListStockResponse()
+        response.rows = page.rows
+        response.nextPageToken = page.nextPageToken
+        return response
+    }
+}
