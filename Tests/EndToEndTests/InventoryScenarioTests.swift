@@ -1,3 +1,4 @@
+import Foundation
 import OMSClient
 import OMSCore
 import Testing
@@ -192,6 +193,12 @@ struct InventoryScenarioTests {
                 let finalValue = try await client.inventory.valuation()
                 #expect(finalValue.lines.map(\.valueMinor) == [8400, 6300])
                 #expect(finalValue.totals.map(\.amountMinor) == [14700])
+                // The inventory report values stock at the same moving-average cost.
+                let today = Date().ISO8601Format(.iso8601.year().month().day())
+                let report = try await client.reports.inventory(
+                    .with { $0.range = .with { $0.fromDate = today; $0.toDate = today }; $0.skus = ["KETTLE"] })
+                #expect(report.levels.map { "\($0.warehouseCode) \($0.onHand) × \($0.unitCostMinor)" } == ["DC1 4 × 2100", "DC2 3 × 2100"])
+                #expect(report.totalValue.map(\.amountMinor) == [14700])
             } catch {
                 await client.close()
                 throw error

@@ -4,9 +4,9 @@ import Storage
 /// `InventoryReport`: current levels valued at a unit cost, ledger
 /// movements by kind from the movement rollups, and turnover per sku.
 ///
-/// Valuation extension point: `unitCost` reads the catalog unit price, the
-/// only cost omsd records today; moving-average cost from the inventory
-/// ledger replaces it there.
+/// Valuation: `unitCost` is the sku's moving-average cost (the one
+/// `GetValuation` uses, kept by receipts); a sku never received at a cost
+/// falls back to its catalog unit price.
 extension Reports {
     public func inventory(_ request: Oms_V1_InventoryReportRequest) throws -> Oms_V1_InventoryReportResponse {
         var validator = Validator()
@@ -111,6 +111,15 @@ extension Reports {
 
     /// The unit cost used for valuation (see the type's note), or nil.
     func unitCost(_ sku: String, snapshot: Snapshot) throws -> Oms_V1_Money? {
+        if let bytes = try store.database.get(store.families.stock, StockLedger.skuCostKey(sku), snapshot: snapshot) {
+            let cost = try Oms_V1_SkuCost(serializedBytes: bytes)
+            if !cost.currencyCode.isEmpty {
+                return Oms_V1_Money.with {
+                    $0.currencyCode = cost.currencyCode
+                    $0.amountMinor = cost.averageCostMinor
+                }
+            }
+        }
         guard let bytes = try store.database.get(store.families.products, Array(sku.utf8), snapshot: snapshot) else {
             return nil
         }

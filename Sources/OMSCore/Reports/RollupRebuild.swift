@@ -51,7 +51,11 @@ extension Reports {
             }
             after = nil
             while true {
-                let page = try transaction.scan(families.stockMoves, prefix: [], after: after, limit: Self.rebuildPageSize)
+                // The ledger rows only: keys from StockLedger.timeIndexTag on
+                // are the time index, the same moves a second time.
+                let page = try transaction.scan(
+                    families.stockMoves, from: [], to: [StockLedger.timeIndexTag], after: after,
+                    limit: Self.rebuildPageSize)
                 for row in page {
                     let (key, values) = OrderContribution.rows(of: try Oms_V1_StockMove(serializedBytes: row.value))
                     RollupRow.add(&expected[key, default: []], values)

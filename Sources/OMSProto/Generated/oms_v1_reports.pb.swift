@@ -1123,9 +1123,9 @@ public struct Oms_V1_InventoryLevelRow: ProtoMessage {
 
     public var available: Int64 = 0
 
-    /// on_hand x unit cost. Today the unit cost is the catalog unit price (the
-    /// only cost omsd records); moving-average cost replaces it when the
-    /// inventory valuation lands. Empty currency: no price known.
+    /// on_hand x unit cost: the sku's moving-average cost (as GetValuation), or
+    /// its catalog unit price when it was never received at a cost. Empty
+    /// currency: no cost known.
     public var currencyCode: String = ""
 
     public var unitCostMinor: Int64 = 0

@@ -568,9 +568,9 @@ struct  Oms__V1__InventoryLevelRow
   int64_t reserved;
   int64_t available;
   /*
-   * on_hand x unit cost. Today the unit cost is the catalog unit price (the
-   * only cost omsd records); moving-average cost replaces it when the
-   * inventory valuation lands. Empty currency: no price known.
+   * on_hand x unit cost: the sku's moving-average cost (as GetValuation), or
+   * its catalog unit price when it was never received at a cost. Empty
+   * currency: no cost known.
    */
   char *currency_code;
   int64_t unit_cost_minor;
