@@ -82,8 +82,9 @@ struct ScanRange {
     }
 
     /// Like `collect(from:)`, with `written` (the group's writes inside this
-    /// range, ascending; a nil value is a deletion) merged over the iterator's
-    /// entries: a written key replaces the stored one, a deleted key is skipped.
+    /// range in scan order, as `BatchOverlay.range` gives them; a nil value is
+    /// a deletion) merged over the iterator's entries: a written key replaces
+    /// the stored one, a deleted key is skipped.
     func collect(from iterator: OpaquePointer, merging written: [BatchOverlay.Entry]) throws(StorageError)
         -> [(key: [UInt8], value: [UInt8])]
     {
@@ -115,10 +116,10 @@ struct ScanRange {
         func advanceStored() {
             if reverse { rocksdb_iter_prev(iterator) } else { rocksdb_iter_next(iterator) }
         }
-        var next = reverse ? written.count - 1 : 0
+        var next = 0
         var stored = storedKey()
         while entries.count < limit {
-            let hasWritten = reverse ? next >= 0 : next < written.count
+            let hasWritten = next < written.count
             if stored == nil && !hasWritten { break }
             var takeWritten = hasWritten
             if let key = stored, hasWritten {
@@ -132,7 +133,7 @@ struct ScanRange {
             }
             if takeWritten {
                 let entry = written[next]
-                next += reverse ? -1 : 1
+                next += 1
                 if let value = entry.value { entries.append((entry.key, value)) }
             } else {
                 entries.append((stored!, Self.value(iterator)))
