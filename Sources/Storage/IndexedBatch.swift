@@ -104,7 +104,7 @@ final class IndexedBatch {
     // MARK: Operations (through WriteTransaction)
 
     func get(_ columnFamily: ColumnFamily, _ key: some StorageBytes) throws(StorageError) -> [UInt8]? {
-        let bytes = key.withUnsafeBytes { [UInt8]($0) }
+        let bytes = Self.array(key)
         if case .some(let written) = overlay.lookup(columnFamily.index, bytes) { return written }
         return try database.get(columnFamily, bytes)
     }
@@ -112,12 +112,20 @@ final class IndexedBatch {
     func put(_ columnFamily: ColumnFamily, _ key: some StorageBytes, _ value: some StorageBytes) {
         // No lock here: after a close, `commit()` throws `.closed` and nothing is written.
         precondition(columnFamily.databaseID == database.instanceID, "ColumnFamily belongs to another Database")
-        overlay.set(columnFamily, key.withUnsafeBytes { [UInt8]($0) }, value.withUnsafeBytes { [UInt8]($0) })
+        overlay.set(columnFamily, Self.array(key), Self.array(value))
     }
 
     func delete(_ columnFamily: ColumnFamily, _ key: some StorageBytes) {
         precondition(columnFamily.databaseID == database.instanceID, "ColumnFamily belongs to another Database")
-        overlay.set(columnFamily, key.withUnsafeBytes { [UInt8]($0) }, nil)
+        overlay.set(columnFamily, Self.array(key), nil)
+    }
+
+    /// The bytes as an array: shared (no copy) when they already are one,
+    /// which is what the domain passes almost always.
+    @inline(__always)
+    private static func array(_ bytes: some StorageBytes) -> [UInt8] {
+        if let array = bytes as? [UInt8] { return array }
+        return bytes.withUnsafeBytes { [UInt8]($0) }
     }
 
     /// The database's entries in `range` merged with the group's writes
