@@ -1071,14 +1071,14 @@ def write_results(out_dir: Path, result: dict) -> Path:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", "-D", type=int, default=10, help="seconds measured per row (default 10)")
-    parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds before each row (default 2)")
+    parser.add_argument("--duration", "-D", type=int, default=6, help="seconds measured per read row (default 6)")
+    parser.add_argument("--warmup", type=int, default=1, help="warm-up seconds before each read row (default 1)")
     parser.add_argument("--clients", "-c", type=int, default=16, help="h2load connections (default 16)")
     parser.add_argument("--streams", "-m", type=int, default=32, help="concurrent streams per connection (default 32)")
     parser.add_argument("--omsd", type=Path, help="omsd binary to use (default: $OMSD_BIN, else build release)")
     parser.add_argument("--scratch-path", help="swift build --scratch-path for the release build (default .build)")
-    parser.add_argument("--write-duration", type=int, default=5,
-                        help="seconds measured per UpsertProduct row (default 5)")
+    parser.add_argument("--write-duration", type=int, default=4,
+                        help="seconds measured per durable-write row (default 4)")
     parser.add_argument("--write-warmup", type=int, default=1,
                         help="seconds of the separate warm-up run before each UpsertProduct row (default 1)")
     parser.add_argument("--fsync-duration", type=float, default=3.0,
@@ -1147,8 +1147,8 @@ def main() -> int:
                     if not args.no_unique:
                         rows_time += len(scale.UNIQUE_SHAPES) * (args.write_duration + args.write_warmup + 4)
                 if args.scale_orders:
-                    # Import + catch-up at roughly 20k orders/s and 300k events/s, restart, mixed run.
-                    rows_time += args.scale_orders / 20_000 + args.scale_orders / 300_000 + args.mixed_duration + 30
+                    # Import + catch-up at roughly 8k orders/s and 100k events/s (quiet machine), restart, mixed run.
+                    rows_time += args.scale_orders / 8_000 + args.scale_orders / 100_000 + args.mixed_duration + 30
                 binary = args.omsd or (Path(os.environ["OMSD_BIN"]) if os.environ.get("OMSD_BIN") else None)
                 binary = binary or build_release(deadline - rows_time, args.scratch_path)
                 if not (binary.is_file() and os.access(binary, os.X_OK)):
