@@ -39,7 +39,7 @@ public final class OMSDaemon: Sendable {
             host: String = "127.0.0.1", port: Int = 50051, dataDirectory: String = "./var/data",
             maxReceiveMessageBytes: Int = 4 * 1024 * 1024, shutdownGracePeriod: Duration = .seconds(10),
             eventLoopThreads: Int = 0, orderPolicy: OrderPolicy = .defaults, eventRetentionDays: Int = 0,
-            idempotencyRetentionDays: Int = IdempotencyRetention.defaultDays
+            idempotencyRetentionDays: Int = Retention.defaultIdempotencyDays
         ) {
             self.host = host
             self.port = port
@@ -59,9 +59,9 @@ public final class OMSDaemon: Sendable {
     /// Fires payment deadlines (and other durable timers) on the store's clock.
     public let timerRunner: TimerRunner
     /// Trims the event feed to `eventRetentionDays` (idle when 0).
-    public let eventRetention: EventRetention
+    public let eventRetention: Retention
     /// Forgets request_ids after `idempotencyRetentionDays` (idle when 0).
-    public let idempotencyRetention: IdempotencyRetention
+    public let idempotencyRetention: Retention
     /// Path of the admin token file (`<data-dir>/admin.token`).
     public let adminTokenPath: String
     private let server: GRPCServer
@@ -95,8 +95,8 @@ public final class OMSDaemon: Sendable {
         InventoryServiceProvider(inventory: Inventory(store: store)).register(in: &router)
         CustomerServiceProvider(customers: Customers(store: store)).register(in: &router)
         self.timerRunner = TimerRunner(orders: orders, store: store, logger: logger)
-        self.eventRetention = EventRetention(store: store, days: config.eventRetentionDays, logger: logger)
-        self.idempotencyRetention = IdempotencyRetention(
+        self.eventRetention = Retention.events(store: store, days: config.eventRetentionDays, logger: logger)
+        self.idempotencyRetention = Retention.idempotency(
             store: store, days: config.idempotencyRetentionDays, logger: logger)
         EventServiceProvider(events: store.events).register(in: &router)
         let bound = boundAddress

@@ -43,7 +43,7 @@ struct HealthEndToEndTests {
 
 @Suite("Event retention end to end")
 struct EventRetentionEndToEndTests {
-    @Test("events older than the retention are removed; resuming inside the removed range is OUT_OF_RANGE")
+    @Test("events and request_ids older than their retention are removed; resuming inside the removed range is OUT_OF_RANGE")
     func retention() async throws {
         let clock = ManualClock()
         let directory = makeTemporaryDirectory()
@@ -60,9 +60,16 @@ struct EventRetentionEndToEndTests {
             for sku in ["OLD-1", "OLD-2"] {
                 _ = try await client.unary(Catalog.upsertProduct, .with { $0.product = product(sku) })
             }
-            clock.advance(millis: 2 * 86_400_000)
+            _ = try await client.unary(
+                Catalog.upsertProduct, .with { $0.requestID = "keyed-old"; $0.product = product("KEYED-1") })
+            clock.advance(millis: 8 * 86_400_000)
             _ = try await client.unary(Catalog.upsertProduct, .with { $0.product = product("NEW-1") })
-            #expect(try await daemon.eventRetention.trimNow() == 2)
+            _ = try await client.unary(
+                Catalog.upsertProduct, .with { $0.requestID = "keyed-new"; $0.product = product("KEYED-2") })
+            #expect(try await daemon.eventRetention.trimNow() == 3)
+            // request_ids are kept 7 days by default: the old one goes, the new one stays.
+            #expect(try await daemon.idempotencyRetention.trimNow() == 1)
+            #expect(try await daemon.idempotencyRetention.trimNow() == 0)
 
             let trimmed = await rpcError {
                 for try await _ in client.serverStreaming(Oms_V1_EventService.Method.watchEvents, .with { $0.afterSequence = 1 }) {}
@@ -70,12 +77,12 @@ struct EventRetentionEndToEndTests {
             #expect(trimmed?.code == .outOfRange)
             #expect(trimmed?.reason == "EVENTS_TRIMMED")
 
-            for after: UInt64 in [0, 2] {
+            for after: UInt64 in [0, 3] {
                 var iterator = client.serverStreaming(
                     Oms_V1_EventService.Method.watchEvents, .with { $0.afterSequence = after }
                 ).makeAsyncIterator()
                 let first = try await iterator.next()
-                #expect(first?.sequence == 3 && first?.resourceID == "NEW-1", "after \(after)")
+                #expect(first?.sequence == 4 && first?.resourceID == "NEW-1", "after \(after)")
             }
         } catch {
             await client.close()
