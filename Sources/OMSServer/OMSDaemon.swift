@@ -62,6 +62,8 @@ public final class OMSDaemon: Sendable {
     public let eventRetention: Retention
     /// Forgets request_ids after `idempotencyRetentionDays` (idle when 0).
     public let idempotencyRetention: Retention
+    /// Runs scheduled reports on the store's clock.
+    public let reportSchedules: ReportScheduleRunner
     /// Path of the admin token file (`<data-dir>/admin.token`).
     public let adminTokenPath: String
     private let server: GRPCServer
@@ -94,6 +96,9 @@ public final class OMSDaemon: Sendable {
         OrderServiceProvider(orders: orders).register(in: &router)
         InventoryServiceProvider(inventory: Inventory(store: store)).register(in: &router)
         CustomerServiceProvider(customers: Customers(store: store)).register(in: &router)
+        let reports = Reports(store: store)
+        ReportServiceProvider(reports: reports).register(in: &router)
+        self.reportSchedules = ReportScheduleRunner(reports: reports, logger: logger)
         self.timerRunner = TimerRunner(orders: orders, store: store, logger: logger)
         self.eventRetention = Retention.events(store: store, days: config.eventRetentionDays, logger: logger)
         self.idempotencyRetention = Retention.idempotency(
@@ -126,6 +131,7 @@ public final class OMSDaemon: Sendable {
         let port = address.port ?? config.port
         boundAddress.value = "\(config.host):\(port)"
         timerRunner.start()
+        reportSchedules.start()
         eventRetention.start()
         idempotencyRetention.start()
         health.setAll(.serving)
@@ -151,6 +157,7 @@ public final class OMSDaemon: Sendable {
         store.events.finishAll()
         await server.shutdown()
         await timerRunner.stop()
+        await reportSchedules.stop()
         await eventRetention.stop()
         await idempotencyRetention.stop()
         store.close()

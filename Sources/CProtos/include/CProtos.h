@@ -18,6 +18,7 @@
 #include "oms/v1/inventory.pb-c.h"
 #include "oms/v1/orders.pb-c.h"
 #include "oms/v1/events.pb-c.h"
+#include "oms/v1/reports.pb-c.h"
 #include "oms/v1/storage.pb-c.h"
 
 /* Message descriptor addresses, taken in C (see the top of this file for why). */
@@ -143,6 +144,40 @@ static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__order_timer(vo
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__reservation_record(void) { return &oms__v1__reservation_record__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__watch_events_request(void) { return &oms__v1__watch_events_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__event(void) { return &oms__v1__event__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__report_range(void) { return &oms__v1__report_range__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__sales_report_request(void) { return &oms__v1__sales_report_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__sales_report_row(void) { return &oms__v1__sales_report_row__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__sales_report_response(void) { return &oms__v1__sales_report_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__fulfillment_report_request(void) { return &oms__v1__fulfillment_report_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__stage_durations(void) { return &oms__v1__stage_durations__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__exception_count(void) { return &oms__v1__exception_count__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__fulfillment_report_row(void) { return &oms__v1__fulfillment_report_row__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__fulfillment_report_response(void) { return &oms__v1__fulfillment_report_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__rebuild_rollups_request(void) { return &oms__v1__rebuild_rollups_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__rollup_difference(void) { return &oms__v1__rollup_difference__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__rebuild_rollups_response(void) { return &oms__v1__rebuild_rollups_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__export_report_request(void) { return &oms__v1__export_report_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__export_report_chunk(void) { return &oms__v1__export_report_chunk__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__customer_report_request(void) { return &oms__v1__customer_report_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__customer_row(void) { return &oms__v1__customer_row__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__tier_row(void) { return &oms__v1__tier_row__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__customer_report_response(void) { return &oms__v1__customer_report_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__inventory_report_request(void) { return &oms__v1__inventory_report_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__inventory_level_row(void) { return &oms__v1__inventory_level_row__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__movement_row(void) { return &oms__v1__movement_row__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__turnover_row(void) { return &oms__v1__turnover_row__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__inventory_report_response(void) { return &oms__v1__inventory_report_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__report_definition(void) { return &oms__v1__report_definition__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__report_schedule(void) { return &oms__v1__report_schedule__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__save_report_definition_request(void) { return &oms__v1__save_report_definition_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__save_report_definition_response(void) { return &oms__v1__save_report_definition_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__list_report_definitions_request(void) { return &oms__v1__list_report_definitions_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__list_report_definitions_response(void) { return &oms__v1__list_report_definitions_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__run_report_request(void) { return &oms__v1__run_report_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__report_run(void) { return &oms__v1__report_run__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__run_report_response(void) { return &oms__v1__run_report_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__list_report_runs_request(void) { return &oms__v1__list_report_runs_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__list_report_runs_response(void) { return &oms__v1__list_report_runs_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__idempotency_record(void) { return &oms__v1__idempotency_record__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__schema_info(void) { return &oms__v1__schema_info__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__audit_record(void) { return &oms__v1__audit_record__descriptor; }

@@ -293,6 +293,64 @@ public enum ProtoDescriptors {
             serializedFileDescriptorProto: fileDescriptorSet[23167..<23934]
         ),
         ProtoFileDescriptor(
+            name: "oms/v1/reports.proto",
+            package: "oms.v1",
+            dependencies: ["oms/v1/common.proto"],
+            symbols: [
+                "oms.v1.ReportRange",
+                "oms.v1.SalesReportRequest",
+                "oms.v1.SalesReportRow",
+                "oms.v1.SalesReportResponse",
+                "oms.v1.FulfillmentReportRequest",
+                "oms.v1.StageDurations",
+                "oms.v1.ExceptionCount",
+                "oms.v1.FulfillmentReportRow",
+                "oms.v1.FulfillmentReportResponse",
+                "oms.v1.RebuildRollupsRequest",
+                "oms.v1.RollupDifference",
+                "oms.v1.RebuildRollupsResponse",
+                "oms.v1.ExportReportRequest",
+                "oms.v1.ExportReportChunk",
+                "oms.v1.CustomerReportRequest",
+                "oms.v1.CustomerRow",
+                "oms.v1.TierRow",
+                "oms.v1.CustomerReportResponse",
+                "oms.v1.InventoryReportRequest",
+                "oms.v1.InventoryLevelRow",
+                "oms.v1.MovementRow",
+                "oms.v1.TurnoverRow",
+                "oms.v1.InventoryReportResponse",
+                "oms.v1.ReportDefinition",
+                "oms.v1.ReportSchedule",
+                "oms.v1.SaveReportDefinitionRequest",
+                "oms.v1.SaveReportDefinitionResponse",
+                "oms.v1.ListReportDefinitionsRequest",
+                "oms.v1.ListReportDefinitionsResponse",
+                "oms.v1.RunReportRequest",
+                "oms.v1.ReportRun",
+                "oms.v1.RunReportResponse",
+                "oms.v1.ListReportRunsRequest",
+                "oms.v1.ListReportRunsResponse",
+                "oms.v1.ReportPeriod",
+                "oms.v1.SalesDimension",
+                "oms.v1.FulfillmentStage",
+                "oms.v1.ExportFormat",
+                "oms.v1.ScheduleFrequency",
+                "oms.v1.ReportService",
+                "oms.v1.ReportService.SalesReport",
+                "oms.v1.ReportService.FulfillmentReport",
+                "oms.v1.ReportService.CustomerReport",
+                "oms.v1.ReportService.InventoryReport",
+                "oms.v1.ReportService.ExportReport",
+                "oms.v1.ReportService.SaveReportDefinition",
+                "oms.v1.ReportService.ListReportDefinitions",
+                "oms.v1.ReportService.RunReport",
+                "oms.v1.ReportService.ListReportRuns",
+                "oms.v1.ReportService.RebuildRollups",
+            ],
+            serializedFileDescriptorProto: fileDescriptorSet[23937..<31758]
+        ),
+        ProtoFileDescriptor(
             name: "oms/v1/storage.proto",
             package: "oms.v1",
             dependencies: [],
@@ -302,7 +360,7 @@ public enum ProtoDescriptors {
                 "oms.v1.AuditRecord",
                 "oms.v1.ApiKeyRecord",
             ],
-            serializedFileDescriptorProto: fileDescriptorSet[23937..<24732]
+            serializedFileDescriptorProto: fileDescriptorSet[31761..<32556]
         ),
     ]
 
@@ -626,16 +684,121 @@ public enum ProtoDescriptors {
         c3RvY2sYDCABKAsyEi5vbXMudjEuU3RvY2tMZXZlbEgAUgVzdG9jaxIuCghjdXN0b21lchgNIAEoCzIQLm9tcy52MS5DdXN0b21l
         ckgAUghjdXN0b21lchIxCgl3YXJlaG91c2UYDiABKAsyES5vbXMudjEuV2FyZWhvdXNlSABSCXdhcmVob3VzZUIJCgdwYXlsb2Fk
         MkoKDEV2ZW50U2VydmljZRI6CgtXYXRjaEV2ZW50cxIaLm9tcy52MS5XYXRjaEV2ZW50c1JlcXVlc3QaDS5vbXMudjEuRXZlbnQw
-        AWIGcHJvdG8zCpsGChRvbXMvdjEvc3RvcmFnZS5wcm90bxIGb21zLnYxIqQBChFJZGVtcG90ZW5jeVJlY29yZBIWCgZtZXRob2QY
-        ASABKAlSBm1ldGhvZBIvChNyZXF1ZXN0X2ZpbmdlcnByaW50GAIgASgMUhJyZXF1ZXN0RmluZ2VycHJpbnQSGgoIcmVzcG9uc2UY
-        AyABKAxSCHJlc3BvbnNlEioKEWNyZWF0ZWRfYXRfbWlsbGlzGAQgASgDUg9jcmVhdGVkQXRNaWxsaXMicQoKU2NoZW1hSW5mbxIY
-        Cgd2ZXJzaW9uGAEgASgNUgd2ZXJzaW9uEioKEWNyZWF0ZWRfYXRfbWlsbGlzGAIgASgDUg9jcmVhdGVkQXRNaWxsaXMSHQoKY3Jl
-        YXRlZF9ieRgDIAEoCVIJY3JlYXRlZEJ5IuQBCgtBdWRpdFJlY29yZBIbCglhdF9taWxsaXMYASABKANSCGF0TWlsbGlzEhQKBWFj
-        dG9yGAIgASgJUgVhY3RvchIWCgZtZXRob2QYAyABKAlSBm1ldGhvZBIjCg1yZXNvdXJjZV90eXBlGAQgASgJUgxyZXNvdXJjZVR5
-        cGUSHwoLcmVzb3VyY2VfaWQYBSABKAlSCnJlc291cmNlSWQSHQoKcmVxdWVzdF9pZBgGIAEoCVIJcmVxdWVzdElkEiUKDmV2ZW50
-        X3NlcXVlbmNlGAcgASgEUg1ldmVudFNlcXVlbmNlIvEBCgxBcGlLZXlSZWNvcmQSEgoEbmFtZRgBIAEoCVIEbmFtZRIUCgVyb2xl
-        cxgCIAMoCVIFcm9sZXMSKgoRY3JlYXRlZF9hdF9taWxsaXMYAyABKANSD2NyZWF0ZWRBdE1pbGxpcxIdCgpjcmVhdGVkX2J5GAQg
-        ASgJUgljcmVhdGVkQnkSKgoRcmV2b2tlZF9hdF9taWxsaXMYBSABKANSD3Jldm9rZWRBdE1pbGxpcxIdCgpyZXZva2VkX2J5GAYg
-        ASgJUglyZXZva2VkQnkSIQoMdG9rZW5fcHJlZml4GAcgASgJUgt0b2tlblByZWZpeGIGcHJvdG8z
+        AWIGcHJvdG8zCo09ChRvbXMvdjEvcmVwb3J0cy5wcm90bxIGb21zLnYxGhNvbXMvdjEvY29tbW9uLnByb3RvImAKC1JlcG9ydFJh
+        bmdlEhsKCWZyb21fZGF0ZRgBIAEoCVIIZnJvbURhdGUSFwoHdG9fZGF0ZRgCIAEoCVIGdG9EYXRlEhsKCXRpbWVfem9uZRgDIAEo
+        CVIIdGltZVpvbmUixAIKElNhbGVzUmVwb3J0UmVxdWVzdBIpCgVyYW5nZRgBIAEoCzITLm9tcy52MS5SZXBvcnRSYW5nZVIFcmFu
+        Z2USLAoGcGVyaW9kGAIgASgOMhQub21zLnYxLlJlcG9ydFBlcmlvZFIGcGVyaW9kEjQKCWRpbWVuc2lvbhgDIAEoDjIWLm9tcy52
+        MS5TYWxlc0RpbWVuc2lvblIJZGltZW5zaW9uEiMKDWN1cnJlbmN5X2NvZGUYBCABKAlSDGN1cnJlbmN5Q29kZRIaCghjaGFubmVs
+        cxgFIAMoCVIIY2hhbm5lbHMSEgoEc2t1cxgGIAMoCVIEc2t1cxIhCgxjdXN0b21lcl9pZHMYByADKAlSC2N1c3RvbWVySWRzEicK
+        D3dhcmVob3VzZV9jb2RlcxgIIAMoCVIOd2FyZWhvdXNlQ29kZXMitQMKDlNhbGVzUmVwb3J0Um93EiEKDHBlcmlvZF9zdGFydBgB
+        IAEoCVILcGVyaW9kU3RhcnQSEAoDa2V5GAIgASgJUgNrZXkSIwoNY3VycmVuY3lfY29kZRgDIAEoCVIMY3VycmVuY3lDb2RlEhYK
+        Bm9yZGVycxgEIAEoA1IGb3JkZXJzEhQKBXVuaXRzGAUgASgDUgV1bml0cxIjCg1yZXZlbnVlX21pbm9yGAYgASgDUgxyZXZlbnVl
+        TWlub3ISOQoZYXZlcmFnZV9vcmRlcl92YWx1ZV9taW5vchgHIAEoA1IWYXZlcmFnZU9yZGVyVmFsdWVNaW5vchIlCg5kaXNjb3Vu
+        dF9taW5vchgIIAEoA1INZGlzY291bnRNaW5vchIbCgl0YXhfbWlub3IYCSABKANSCHRheE1pbm9yEiUKDnNoaXBwaW5nX21pbm9y
+        GAogASgDUg1zaGlwcGluZ01pbm9yEiUKDnJlZnVuZGVkX21pbm9yGAsgASgDUg1yZWZ1bmRlZE1pbm9yEikKEGNhbmNlbGxlZF9v
+        cmRlcnMYDCABKANSD2NhbmNlbGxlZE9yZGVycyJrChNTYWxlc1JlcG9ydFJlc3BvbnNlEioKBHJvd3MYASADKAsyFi5vbXMudjEu
+        U2FsZXNSZXBvcnRSb3dSBHJvd3MSKAoQcm9sbHVwX3Jvd3NfcmVhZBgCIAEoA1IOcm9sbHVwUm93c1JlYWQiuQEKGEZ1bGZpbGxt
+        ZW50UmVwb3J0UmVxdWVzdBIpCgVyYW5nZRgBIAEoCzITLm9tcy52MS5SZXBvcnRSYW5nZVIFcmFuZ2USLAoGcGVyaW9kGAIgASgO
+        MhQub21zLnYxLlJlcG9ydFBlcmlvZFIGcGVyaW9kEhoKCGNoYW5uZWxzGAMgAygJUghjaGFubmVscxIoChBsYXRlX2FmdGVyX2hv
+        dXJzGAQgASgFUg5sYXRlQWZ0ZXJIb3VycyKzAQoOU3RhZ2VEdXJhdGlvbnMSLgoFc3RhZ2UYASABKA4yGC5vbXMudjEuRnVsZmls
+        bG1lbnRTdGFnZVIFc3RhZ2USFAoFY291bnQYAiABKANSBWNvdW50Eh0KCnA1MF9taWxsaXMYAyABKANSCXA1ME1pbGxpcxIdCgpw
+        OTBfbWlsbGlzGAQgASgDUglwOTBNaWxsaXMSHQoKcDk5X21pbGxpcxgFIAEoA1IJcDk5TWlsbGlzIkAKDkV4Y2VwdGlvbkNvdW50
+        EhYKBnJlYXNvbhgBIAEoCVIGcmVhc29uEhYKBm9yZGVycxgCIAEoA1IGb3JkZXJzIpQCChRGdWxmaWxsbWVudFJlcG9ydFJvdxIh
+        CgxwZXJpb2Rfc3RhcnQYASABKAlSC3BlcmlvZFN0YXJ0EhYKBm9yZGVycxgCIAEoA1IGb3JkZXJzEi4KBnN0YWdlcxgDIAMoCzIW
+        Lm9tcy52MS5TdGFnZUR1cmF0aW9uc1IGc3RhZ2VzEjYKCmV4Y2VwdGlvbnMYBCADKAsyFi5vbXMudjEuRXhjZXB0aW9uQ291bnRS
+        CmV4Y2VwdGlvbnMSJQoObGF0ZV9zaGlwbWVudHMYBSABKANSDWxhdGVTaGlwbWVudHMSMgoVbGF0ZV90aHJlc2hvbGRfbWlsbGlz
+        GAYgASgDUhNsYXRlVGhyZXNob2xkTWlsbGlzIk0KGUZ1bGZpbGxtZW50UmVwb3J0UmVzcG9uc2USMAoEcm93cxgBIAMoCzIcLm9t
+        cy52MS5GdWxmaWxsbWVudFJlcG9ydFJvd1IEcm93cyJ3ChVSZWJ1aWxkUm9sbHVwc1JlcXVlc3QSHQoKcmVxdWVzdF9pZBgBIAEo
+        CVIJcmVxdWVzdElkEhYKBnJlcGFpchgCIAEoCFIGcmVwYWlyEicKD21heF9kaWZmZXJlbmNlcxgDIAEoBVIObWF4RGlmZmVyZW5j
+        ZXMiWAoQUm9sbHVwRGlmZmVyZW5jZRIQCgNrZXkYASABKAlSA2tleRIWCgZzdG9yZWQYAiABKAlSBnN0b3JlZBIaCghleHBlY3Rl
+        ZBgDIAEoCVIIZXhwZWN0ZWQihAIKFlJlYnVpbGRSb2xsdXBzUmVzcG9uc2USJQoOb3JkZXJzX3NjYW5uZWQYASABKANSDW9yZGVy
+        c1NjYW5uZWQSIwoNcm93c19leHBlY3RlZBgCIAEoA1IMcm93c0V4cGVjdGVkEh8KC3Jvd3Nfc3RvcmVkGAMgASgDUgpyb3dzU3Rv
+        cmVkEiUKDnJvd3NfZGlmZmVyZW50GAQgASgDUg1yb3dzRGlmZmVyZW50EjoKC2RpZmZlcmVuY2VzGAUgAygLMhgub21zLnYxLlJv
+        bGx1cERpZmZlcmVuY2VSC2RpZmZlcmVuY2VzEhoKCHJlcGFpcmVkGAYgASgIUghyZXBhaXJlZCLHAQoTRXhwb3J0UmVwb3J0UmVx
+        dWVzdBIsCgZmb3JtYXQYASABKA4yFC5vbXMudjEuRXhwb3J0Rm9ybWF0UgZmb3JtYXQSMgoFc2FsZXMYAiABKAsyGi5vbXMudjEu
+        U2FsZXNSZXBvcnRSZXF1ZXN0SABSBXNhbGVzEkQKC2Z1bGZpbGxtZW50GAMgASgLMiAub21zLnYxLkZ1bGZpbGxtZW50UmVwb3J0
+        UmVxdWVzdEgAUgtmdWxmaWxsbWVudEIICgZyZXBvcnQicgoRRXhwb3J0UmVwb3J0Q2h1bmsSEgoEZGF0YRgBIAEoDFIEZGF0YRIh
+        Cgxjb250ZW50X3R5cGUYAiABKAlSC2NvbnRlbnRUeXBlEhIKBHJvd3MYAyABKANSBHJvd3MSEgoEbGFzdBgEIAEoCFIEbGFzdCJ5
+        ChVDdXN0b21lclJlcG9ydFJlcXVlc3QSKQoFcmFuZ2UYASABKAsyEy5vbXMudjEuUmVwb3J0UmFuZ2VSBXJhbmdlEhAKA3RvcBgC
+        IAEoBVIDdG9wEiMKDWN1cnJlbmN5X2NvZGUYAyABKAlSDGN1cnJlbmN5Q29kZSLHAQoLQ3VzdG9tZXJSb3cSHwoLY3VzdG9tZXJf
+        aWQYASABKAlSCmN1c3RvbWVySWQSIwoNY3VycmVuY3lfY29kZRgCIAEoCVIMY3VycmVuY3lDb2RlEhYKBm9yZGVycxgDIAEoA1IG
+        b3JkZXJzEiMKDXJldmVudWVfbWlub3IYBCABKANSDHJldmVudWVNaW5vchISCgR0aWVyGAUgASgJUgR0aWVyEiEKDG5ld19jdXN0
+        b21lchgGIAEoCFILbmV3Q3VzdG9tZXIinQEKB1RpZXJSb3cSEgoEdGllchgBIAEoCVIEdGllchIjCg1jdXJyZW5jeV9jb2RlGAIg
+        ASgJUgxjdXJyZW5jeUNvZGUSHAoJY3VzdG9tZXJzGAMgASgDUgljdXN0b21lcnMSFgoGb3JkZXJzGAQgASgDUgZvcmRlcnMSIwoN
+        cmV2ZW51ZV9taW5vchgFIAEoA1IMcmV2ZW51ZU1pbm9yIvUCChZDdXN0b21lclJlcG9ydFJlc3BvbnNlEjgKDXRvcF9jdXN0b21l
+        cnMYASADKAsyEy5vbXMudjEuQ3VzdG9tZXJSb3dSDHRvcEN1c3RvbWVycxIpChBhY3RpdmVfY3VzdG9tZXJzGAIgASgDUg9hY3Rp
+        dmVDdXN0b21lcnMSIwoNbmV3X2N1c3RvbWVycxgDIAEoA1IMbmV3Q3VzdG9tZXJzEikKEHJlcGVhdF9jdXN0b21lcnMYBCABKANS
+        D3JlcGVhdEN1c3RvbWVycxIlCgV0aWVycxgFIAMoCzIPLm9tcy52MS5UaWVyUm93UgV0aWVycxIoChByYXRpbmdzX2J5X3N0YXJz
+        GAYgAygDUg5yYXRpbmdzQnlTdGFycxIjCg1yYXRpbmdzX2NvdW50GAcgASgDUgxyYXRpbmdzQ291bnQSMAoUYXZlcmFnZV9yYXRp
+        bmdfY2VudGkYCCABKANSEmF2ZXJhZ2VSYXRpbmdDZW50aSKAAQoWSW52ZW50b3J5UmVwb3J0UmVxdWVzdBIpCgVyYW5nZRgBIAEo
+        CzITLm9tcy52MS5SZXBvcnRSYW5nZVIFcmFuZ2USJwoPd2FyZWhvdXNlX2NvZGVzGAIgAygJUg53YXJlaG91c2VDb2RlcxISCgRz
+        a3VzGAMgAygJUgRza3VzIo0CChFJbnZlbnRvcnlMZXZlbFJvdxIQCgNza3UYASABKAlSA3NrdRIlCg53YXJlaG91c2VfY29kZRgC
+        IAEoCVINd2FyZWhvdXNlQ29kZRIXCgdvbl9oYW5kGAMgASgDUgZvbkhhbmQSGgoIcmVzZXJ2ZWQYBCABKANSCHJlc2VydmVkEhwK
+        CWF2YWlsYWJsZRgFIAEoA1IJYXZhaWxhYmxlEiMKDWN1cnJlbmN5X2NvZGUYBiABKAlSDGN1cnJlbmN5Q29kZRImCg91bml0X2Nv
+        c3RfbWlub3IYByABKANSDXVuaXRDb3N0TWlub3ISHwoLdmFsdWVfbWlub3IYCCABKANSCnZhbHVlTWlub3IiqQEKC01vdmVtZW50
+        Um93EiUKDndhcmVob3VzZV9jb2RlGAEgASgJUg13YXJlaG91c2VDb2RlEhIKBGtpbmQYAiABKAlSBGtpbmQSFAoFbW92ZXMYAyAB
+        KANSBW1vdmVzEiIKDW9uX2hhbmRfZGVsdGEYBCABKANSC29uSGFuZERlbHRhEiUKDnJlc2VydmVkX2RlbHRhGAUgASgDUg1yZXNl
+        cnZlZERlbHRhIq8BCgtUdXJub3ZlclJvdxIQCgNza3UYASABKAlSA3NrdRIjCg1zaGlwcGVkX3VuaXRzGAIgASgDUgxzaGlwcGVk
+        VW5pdHMSIgoNb25faGFuZF9zdGFydBgDIAEoA1ILb25IYW5kU3RhcnQSHgoLb25faGFuZF9lbmQYBCABKANSCW9uSGFuZEVuZBIl
+        Cg50dXJub3Zlcl9jZW50aRgFIAEoA1INdHVybm92ZXJDZW50aSLgAQoXSW52ZW50b3J5UmVwb3J0UmVzcG9uc2USMQoGbGV2ZWxz
+        GAEgAygLMhkub21zLnYxLkludmVudG9yeUxldmVsUm93UgZsZXZlbHMSLgoLdG90YWxfdmFsdWUYAiADKAsyDS5vbXMudjEuTW9u
+        ZXlSCnRvdGFsVmFsdWUSMQoJbW92ZW1lbnRzGAMgAygLMhMub21zLnYxLk1vdmVtZW50Um93Ugltb3ZlbWVudHMSLwoIdHVybm92
+        ZXIYBCADKAsyEy5vbXMudjEuVHVybm92ZXJSb3dSCHR1cm5vdmVyIsMDChBSZXBvcnREZWZpbml0aW9uEg4KAmlkGAEgASgJUgJp
+        ZBISCgRuYW1lGAIgASgJUgRuYW1lEjIKBXNhbGVzGAMgASgLMhoub21zLnYxLlNhbGVzUmVwb3J0UmVxdWVzdEgAUgVzYWxlcxJE
+        CgtmdWxmaWxsbWVudBgEIAEoCzIgLm9tcy52MS5GdWxmaWxsbWVudFJlcG9ydFJlcXVlc3RIAFILZnVsZmlsbG1lbnQSGwoJbGFz
+        dF9kYXlzGAUgASgFUghsYXN0RGF5cxIYCgdtZXRyaWNzGAYgAygJUgdtZXRyaWNzEhgKB3ZlcnNpb24YByABKANSB3ZlcnNpb24S
+        KgoRY3JlYXRlZF9hdF9taWxsaXMYCCABKANSD2NyZWF0ZWRBdE1pbGxpcxIqChF1cGRhdGVkX2F0X21pbGxpcxgJIAEoA1IPdXBk
+        YXRlZEF0TWlsbGlzEjIKCHNjaGVkdWxlGAogASgLMhYub21zLnYxLlJlcG9ydFNjaGVkdWxlUghzY2hlZHVsZRIrChJuZXh0X3J1
+        bl9hdF9taWxsaXMYCyABKANSD25leHRSdW5BdE1pbGxpc0IHCgVxdWVyeSKUAQoOUmVwb3J0U2NoZWR1bGUSNwoJZnJlcXVlbmN5
+        GAEgASgOMhkub21zLnYxLlNjaGVkdWxlRnJlcXVlbmN5UglmcmVxdWVuY3kSEgoEaG91chgCIAEoBVIEaG91chIYCgd3ZWVrZGF5
+        GAMgASgFUgd3ZWVrZGF5EhsKCXRpbWVfem9uZRgEIAEoCVIIdGltZVpvbmUioQEKG1NhdmVSZXBvcnREZWZpbml0aW9uUmVxdWVz
+        dBIdCgpyZXF1ZXN0X2lkGAEgASgJUglyZXF1ZXN0SWQSOAoKZGVmaW5pdGlvbhgCIAEoCzIYLm9tcy52MS5SZXBvcnREZWZpbml0
+        aW9uUgpkZWZpbml0aW9uEikKEGV4cGVjdGVkX3ZlcnNpb24YAyABKANSD2V4cGVjdGVkVmVyc2lvbiJyChxTYXZlUmVwb3J0RGVm
+        aW5pdGlvblJlc3BvbnNlEjgKCmRlZmluaXRpb24YASABKAsyGC5vbXMudjEuUmVwb3J0RGVmaW5pdGlvblIKZGVmaW5pdGlvbhIY
+        CgdjcmVhdGVkGAIgASgIUgdjcmVhdGVkIloKHExpc3RSZXBvcnREZWZpbml0aW9uc1JlcXVlc3QSGwoJcGFnZV9zaXplGAEgASgF
+        UghwYWdlU2l6ZRIdCgpwYWdlX3Rva2VuGAIgASgJUglwYWdlVG9rZW4igwEKHUxpc3RSZXBvcnREZWZpbml0aW9uc1Jlc3BvbnNl
+        EjoKC2RlZmluaXRpb25zGAEgAygLMhgub21zLnYxLlJlcG9ydERlZmluaXRpb25SC2RlZmluaXRpb25zEiYKD25leHRfcGFnZV90
+        b2tlbhgCIAEoCVINbmV4dFBhZ2VUb2tlbiJWChBSdW5SZXBvcnRSZXF1ZXN0Eh0KCnJlcXVlc3RfaWQYASABKAlSCXJlcXVlc3RJ
+        ZBIjCg1kZWZpbml0aW9uX2lkGAIgASgJUgxkZWZpbml0aW9uSWQixQIKCVJlcG9ydFJ1bhIOCgJpZBgBIAEoCVICaWQSIwoNZGVm
+        aW5pdGlvbl9pZBgCIAEoCVIMZGVmaW5pdGlvbklkEi0KEmRlZmluaXRpb25fdmVyc2lvbhgDIAEoA1IRZGVmaW5pdGlvblZlcnNp
+        b24SGwoJYXRfbWlsbGlzGAQgASgDUghhdE1pbGxpcxIUCgVhY3RvchgFIAEoCVIFYWN0b3ISKQoFcmFuZ2UYBiABKAsyEy5vbXMu
+        djEuUmVwb3J0UmFuZ2VSBXJhbmdlEjEKBXNhbGVzGAcgASgLMhsub21zLnYxLlNhbGVzUmVwb3J0UmVzcG9uc2VSBXNhbGVzEkMK
+        C2Z1bGZpbGxtZW50GAggASgLMiEub21zLnYxLkZ1bGZpbGxtZW50UmVwb3J0UmVzcG9uc2VSC2Z1bGZpbGxtZW50IjgKEVJ1blJl
+        cG9ydFJlc3BvbnNlEiMKA3J1bhgBIAEoCzIRLm9tcy52MS5SZXBvcnRSdW5SA3J1biJ4ChVMaXN0UmVwb3J0UnVuc1JlcXVlc3QS
+        IwoNZGVmaW5pdGlvbl9pZBgBIAEoCVIMZGVmaW5pdGlvbklkEhsKCXBhZ2Vfc2l6ZRgCIAEoBVIIcGFnZVNpemUSHQoKcGFnZV90
+        b2tlbhgDIAEoCVIJcGFnZVRva2VuImcKFkxpc3RSZXBvcnRSdW5zUmVzcG9uc2USJQoEcnVucxgBIAMoCzIRLm9tcy52MS5SZXBv
+        cnRSdW5SBHJ1bnMSJgoPbmV4dF9wYWdlX3Rva2VuGAIgASgJUg1uZXh0UGFnZVRva2VuKo4BCgxSZXBvcnRQZXJpb2QSHQoZUkVQ
+        T1JUX1BFUklPRF9VTlNQRUNJRklFRBAAEhcKE1JFUE9SVF9QRVJJT0RfVE9UQUwQARIVChFSRVBPUlRfUEVSSU9EX0RBWRACEhYK
+        ElJFUE9SVF9QRVJJT0RfV0VFSxADEhcKE1JFUE9SVF9QRVJJT0RfTU9OVEgQBCq+AQoOU2FsZXNEaW1lbnNpb24SHwobU0FMRVNf
+        RElNRU5TSU9OX1VOU1BFQ0lGSUVEEAASGAoUU0FMRVNfRElNRU5TSU9OX05PTkUQARIbChdTQUxFU19ESU1FTlNJT05fQ0hBTk5F
+        TBACEhcKE1NBTEVTX0RJTUVOU0lPTl9TS1UQAxIcChhTQUxFU19ESU1FTlNJT05fQ1VTVE9NRVIQBBIdChlTQUxFU19ESU1FTlNJ
+        T05fV0FSRUhPVVNFEAUqlAEKEEZ1bGZpbGxtZW50U3RhZ2USIQodRlVMRklMTE1FTlRfU1RBR0VfVU5TUEVDSUZJRUQQABIdChlG
+        VUxGSUxMTUVOVF9TVEFHRV9QQVlNRU5UEAESHgoaRlVMRklMTE1FTlRfU1RBR0VfU0hJUE1FTlQQAhIeChpGVUxGSUxMTUVOVF9T
+        VEFHRV9ERUxJVkVSWRADKlwKDEV4cG9ydEZvcm1hdBIdChlFWFBPUlRfRk9STUFUX1VOU1BFQ0lGSUVEEAASFQoRRVhQT1JUX0ZP
+        Uk1BVF9DU1YQARIWChJFWFBPUlRfRk9STUFUX1hMU1gQAip0ChFTY2hlZHVsZUZyZXF1ZW5jeRIiCh5TQ0hFRFVMRV9GUkVRVUVO
+        Q1lfVU5TUEVDSUZJRUQQABIcChhTQ0hFRFVMRV9GUkVRVUVOQ1lfREFJTFkQARIdChlTQ0hFRFVMRV9GUkVRVUVOQ1lfV0VFS0xZ
+        EAIyzQYKDVJlcG9ydFNlcnZpY2USRgoLU2FsZXNSZXBvcnQSGi5vbXMudjEuU2FsZXNSZXBvcnRSZXF1ZXN0Ghsub21zLnYxLlNh
+        bGVzUmVwb3J0UmVzcG9uc2USWAoRRnVsZmlsbG1lbnRSZXBvcnQSIC5vbXMudjEuRnVsZmlsbG1lbnRSZXBvcnRSZXF1ZXN0GiEu
+        b21zLnYxLkZ1bGZpbGxtZW50UmVwb3J0UmVzcG9uc2USTwoOQ3VzdG9tZXJSZXBvcnQSHS5vbXMudjEuQ3VzdG9tZXJSZXBvcnRS
+        ZXF1ZXN0Gh4ub21zLnYxLkN1c3RvbWVyUmVwb3J0UmVzcG9uc2USUgoPSW52ZW50b3J5UmVwb3J0Eh4ub21zLnYxLkludmVudG9y
+        eVJlcG9ydFJlcXVlc3QaHy5vbXMudjEuSW52ZW50b3J5UmVwb3J0UmVzcG9uc2USSAoMRXhwb3J0UmVwb3J0Ehsub21zLnYxLkV4
+        cG9ydFJlcG9ydFJlcXVlc3QaGS5vbXMudjEuRXhwb3J0UmVwb3J0Q2h1bmswARJhChRTYXZlUmVwb3J0RGVmaW5pdGlvbhIjLm9t
+        cy52MS5TYXZlUmVwb3J0RGVmaW5pdGlvblJlcXVlc3QaJC5vbXMudjEuU2F2ZVJlcG9ydERlZmluaXRpb25SZXNwb25zZRJkChVM
+        aXN0UmVwb3J0RGVmaW5pdGlvbnMSJC5vbXMudjEuTGlzdFJlcG9ydERlZmluaXRpb25zUmVxdWVzdBolLm9tcy52MS5MaXN0UmVw
+        b3J0RGVmaW5pdGlvbnNSZXNwb25zZRJACglSdW5SZXBvcnQSGC5vbXMudjEuUnVuUmVwb3J0UmVxdWVzdBoZLm9tcy52MS5SdW5S
+        ZXBvcnRSZXNwb25zZRJPCg5MaXN0UmVwb3J0UnVucxIdLm9tcy52MS5MaXN0UmVwb3J0UnVuc1JlcXVlc3QaHi5vbXMudjEuTGlz
+        dFJlcG9ydFJ1bnNSZXNwb25zZRJPCg5SZWJ1aWxkUm9sbHVwcxIdLm9tcy52MS5SZWJ1aWxkUm9sbHVwc1JlcXVlc3QaHi5vbXMu
+        djEuUmVidWlsZFJvbGx1cHNSZXNwb25zZWIGcHJvdG8zCpsGChRvbXMvdjEvc3RvcmFnZS5wcm90bxIGb21zLnYxIqQBChFJZGVt
+        cG90ZW5jeVJlY29yZBIWCgZtZXRob2QYASABKAlSBm1ldGhvZBIvChNyZXF1ZXN0X2ZpbmdlcnByaW50GAIgASgMUhJyZXF1ZXN0
+        RmluZ2VycHJpbnQSGgoIcmVzcG9uc2UYAyABKAxSCHJlc3BvbnNlEioKEWNyZWF0ZWRfYXRfbWlsbGlzGAQgASgDUg9jcmVhdGVk
+        QXRNaWxsaXMicQoKU2NoZW1hSW5mbxIYCgd2ZXJzaW9uGAEgASgNUgd2ZXJzaW9uEioKEWNyZWF0ZWRfYXRfbWlsbGlzGAIgASgD
+        Ug9jcmVhdGVkQXRNaWxsaXMSHQoKY3JlYXRlZF9ieRgDIAEoCVIJY3JlYXRlZEJ5IuQBCgtBdWRpdFJlY29yZBIbCglhdF9taWxs
+        aXMYASABKANSCGF0TWlsbGlzEhQKBWFjdG9yGAIgASgJUgVhY3RvchIWCgZtZXRob2QYAyABKAlSBm1ldGhvZBIjCg1yZXNvdXJj
+        ZV90eXBlGAQgASgJUgxyZXNvdXJjZVR5cGUSHwoLcmVzb3VyY2VfaWQYBSABKAlSCnJlc291cmNlSWQSHQoKcmVxdWVzdF9pZBgG
+        IAEoCVIJcmVxdWVzdElkEiUKDmV2ZW50X3NlcXVlbmNlGAcgASgEUg1ldmVudFNlcXVlbmNlIvEBCgxBcGlLZXlSZWNvcmQSEgoE
+        bmFtZRgBIAEoCVIEbmFtZRIUCgVyb2xlcxgCIAMoCVIFcm9sZXMSKgoRY3JlYXRlZF9hdF9taWxsaXMYAyABKANSD2NyZWF0ZWRB
+        dE1pbGxpcxIdCgpjcmVhdGVkX2J5GAQgASgJUgljcmVhdGVkQnkSKgoRcmV2b2tlZF9hdF9taWxsaXMYBSABKANSD3Jldm9rZWRB
+        dE1pbGxpcxIdCgpyZXZva2VkX2J5GAYgASgJUglyZXZva2VkQnkSIQoMdG9rZW5fcHJlZml4GAcgASgJUgt0b2tlblByZWZpeGIG
+        cHJvdG8z
         """
 }
