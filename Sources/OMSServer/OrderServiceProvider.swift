@@ -50,10 +50,14 @@ struct OrderServiceProvider {
             orders.rate(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
         }
         router.unary(Oms_V1_OrderService.Method.getOrder) { request, _, responder in
-            responder.answer {
-                var response = Oms_V1_GetOrderResponse()
-                response.order = try orders.order(id: request.id)
-                return response
+            // GetOrderResponse{order = 1}: wrap the stored bytes as they are (no decode, no encode).
+            do {
+                responder.succeed(
+                    framed: try orders.withStoredOrder(id: request.id) {
+                        GRPCFraming.frameEmbedded(fieldNumber: 1, encoded: $0)
+                    })
+            } catch {
+                responder.fail(ErrorMapping.rpcError(error))
             }
         }
         router.unary(Oms_V1_OrderService.Method.listOrders) { request, _, responder in

@@ -29,6 +29,8 @@ public final class Database: @unchecked Sendable {
     public let compression: Config.Compression
 
     let instanceID: UInt64
+    /// `Config.flushOnClose`.
+    private let flushOnClose: Bool
     let lifecycle = LifecycleLock()
     let native: NativeOptions
 
@@ -70,6 +72,7 @@ public final class Database: @unchecked Sendable {
         self.compression = opened.native.compression
         self.indexByName = Dictionary(uniqueKeysWithValues: opened.names.enumerated().map { ($1, $0) })
         self.instanceID = nextDatabaseID.wrappingAdd(1, ordering: .relaxed).oldValue
+        self.flushOnClose = config.flushOnClose
     }
 
     deinit {
@@ -108,6 +111,17 @@ public final class Database: @unchecked Sendable {
             }
             for case .snapshot(let snapshot) in live {
                 rocksdb_release_snapshot(db, snapshot)
+            }
+            if flushOnClose {
+                // Memtables to SST files now, so the next open has no WAL to replay.
+                let flush = rocksdb_flushoptions_create()
+                rocksdb_flushoptions_set_wait(flush, 1)
+                for columnFamily in columnFamilyHandles {
+                    var error: UnsafeMutablePointer<CChar>?
+                    rocksdb_flush_cf(db, flush, columnFamily, &error)
+                    if let error { rocksdb_free(error) }  // best effort: the WAL still has everything
+                }
+                rocksdb_flushoptions_destroy(flush)
             }
             for columnFamily in columnFamilyHandles {
                 rocksdb_column_family_handle_destroy(columnFamily)

@@ -45,6 +45,8 @@ final class NativeOptions {
         rocksdb_options_set_max_open_files(options, config.maxOpenFiles)
         rocksdb_options_set_max_background_jobs(options, Int32(clamping: config.maxBackgroundJobs))
         rocksdb_options_set_write_buffer_size(options, config.writeBufferBytes)
+        rocksdb_options_set_db_write_buffer_size(options, config.totalWriteBufferBytes)
+        rocksdb_options_set_max_total_wal_size(options, UInt64(config.maxTotalWALBytes))
         rocksdb_options_set_level_compaction_dynamic_level_bytes(options, 1)
         rocksdb_options_set_bytes_per_sync(options, 1 << 20)
         rocksdb_options_set_info_log_level(options, config.logLevel.rawValue)

@@ -81,6 +81,70 @@ struct ScanRange {
         return entries
     }
 
+    /// Like `collect(from:)`, with `written` (the group's writes inside this
+    /// range in scan order, as `BatchOverlay.range` gives them; a nil value is
+    /// a deletion) merged over the iterator's entries: a written key replaces
+    /// the stored one, a deleted key is skipped.
+    func collect(from iterator: OpaquePointer, merging written: [BatchOverlay.Entry]) throws(StorageError)
+        -> [(key: [UInt8], value: [UInt8])]
+    {
+        if written.isEmpty { return try collect(from: iterator) }
+        var entries: [(key: [UInt8], value: [UInt8])] = []
+        if isEmpty { return entries }
+        if reverse {
+            if let end {
+                end.withUnsafeBytes { rocksdb_iter_seek_for_prev(iterator, $0.cChars, $0.count) }
+                while rocksdb_iter_valid(iterator) != 0, KeyCodec.compare(Self.key(iterator), end) >= 0 {
+                    rocksdb_iter_prev(iterator)
+                }
+            } else {
+                rocksdb_iter_seek_to_last(iterator)
+            }
+        } else {
+            start.withUnsafeBytes { rocksdb_iter_seek(iterator, $0.cChars, $0.count) }
+        }
+        /// The iterator's current key while it is inside the range.
+        func storedKey() -> [UInt8]? {
+            guard rocksdb_iter_valid(iterator) != 0 else { return nil }
+            let key = Self.key(iterator)
+            if reverse {
+                return KeyCodec.compare(key, start) < 0 ? nil : key
+            }
+            if let end, KeyCodec.compare(key, end) >= 0 { return nil }
+            return key
+        }
+        func advanceStored() {
+            if reverse { rocksdb_iter_prev(iterator) } else { rocksdb_iter_next(iterator) }
+        }
+        var next = 0
+        var stored = storedKey()
+        while entries.count < limit {
+            let hasWritten = next < written.count
+            if stored == nil && !hasWritten { break }
+            var takeWritten = hasWritten
+            if let key = stored, hasWritten {
+                let order = compareKeys(key, written[next].key)
+                if order == 0 {
+                    advanceStored()  // replaced (or deleted) by the group's write
+                    stored = storedKey()
+                } else {
+                    takeWritten = reverse ? order < 0 : order > 0
+                }
+            }
+            if takeWritten {
+                let entry = written[next]
+                next += 1
+                if let value = entry.value { entries.append((entry.key, value)) }
+            } else {
+                entries.append((stored!, Self.value(iterator)))
+                advanceStored()
+                stored = storedKey()
+            }
+        }
+        try withRocksDBError { error in rocksdb_iter_get_error(iterator, error) }
+        return entries
+    }
+
     private static func key(_ iterator: OpaquePointer) -> [UInt8] {
         var length = 0
         let bytes = rocksdb_iter_key(iterator, &length)

@@ -15,9 +15,9 @@ import Synchronization
 /// A group:
 /// 1. takes every queued command (at most `maxGroupCommands`; it is cut short
 ///    once the batch exceeds `maxGroupBytes`, and the rest start the next group);
-/// 2. runs them in order against one indexed batch, so each sees the database
+/// 2. runs them in order against one batch and its overlay, so each sees the database
 ///    plus the writes of the commands before it; a command that throws is
-///    rolled back to its save point and only that command fails;
+///    rolled back (its overlay changes undone) and only that command fails;
 /// 3. writes the batch with `sync = true`;
 /// 4. acknowledges every command — successes only after the write returned.
 ///    If the write fails, every successful command of the group gets that

@@ -8,8 +8,8 @@
 /// be handed to another thread. If the command throws, every write it made is
 /// rolled back and nothing of it reaches the database.
 ///
-/// Range deletes are not available here (RocksDB's indexed batch does not
-/// support them); delete keys one by one.
+/// Range deletes are not available here (the group's overlay, which reads
+/// see, holds keys, not ranges); delete keys one by one.
 public struct WriteTransaction {
     private let batch: IndexedBatch
     private let generation: UInt64

@@ -24,6 +24,10 @@ METRICS = [  # key, label, higher is better
     # Reads: to the nghttpd ceiling; durable writes: to the single-thread fsync rate of the disk.
     ("ratio", "ratio", True),
     ("commands_per_group", "cmds/group", True),
+    # Scale rows: bulk load / catch-up time, start to SERVING, process RSS.
+    ("seconds", "time", False),
+    ("rss_mb", "RSS", False),
+    ("server_cpu_us_per_request", "server CPU/req", False),
 ]
 OTHER_CPU_NOTE_PCT = 15
 DEVICE_WRITES_PER_SYNC_NOTE = 6
@@ -38,7 +42,11 @@ def value(row: dict, key: str):
 
 def applies(row: dict, key: str) -> bool:
     """cmds/group only means something for durable writes; keep the other cells empty."""
-    return key != "commands_per_group" or row.get("kind") == "durable-write"
+    if key == "commands_per_group":
+        return row.get("kind") == "durable-write"
+    if key in ("seconds", "rss_mb"):
+        return row.get(key) is not None
+    return True
 
 
 def load(path: Path) -> dict:
@@ -65,6 +73,12 @@ def fmt(key: str, value) -> str:
         return f"{value:,.0f}"
     if key in ("ratio", "commands_per_group"):
         return f"{value:.2f}"
+    if key == "seconds":
+        return f"{value:.2f} s"
+    if key == "rss_mb":
+        return f"{value:.0f} MiB"
+    if key == "server_cpu_us_per_request":
+        return f"{value:.1f} µs"
     return f"{value / 1000:.3f} ms"
 
 

@@ -239,17 +239,8 @@ struct ImportOrders: AsyncParsableCommand {
         let client = try connection.clients()[0]
         let shape = shape
         let count = count
-        let rows = AsyncStream<Oms_V1_CreateOrderRequest>(bufferingPolicy: .unbounded) { continuation in
-            // Produced lazily: the SDK pulls as the connection's flow control allows.
-            continuation.onTermination = { _ in }
-            Task {
-                for index in 0..<count {
-                    continuation.yield(shape.request("\(shape.prefix)-\(index)"))
-                    if index % 4096 == 0 { await Task.yield() }
-                }
-                continuation.finish()
-            }
-        }
+        // Generated as the SDK pulls them (flow control paces it): nothing is buffered.
+        let rows = GeneratedRows(shape: shape, count: count)
         let start = monotonicNanos()
         let summary = try await client.orders.importOrders(rows)
         let seconds = Double(monotonicNanos() - start) / 1e9
@@ -260,6 +251,27 @@ struct ImportOrders: AsyncParsableCommand {
                 + "\"created\": \(summary.created), \"failed\": \(summary.failed), \"rows_per_s\": \(Double(summary.created) / seconds), "
                 + "\"first_order_id\": \(quoted(summary.firstOrderID)), \"last_order_id\": \(quoted(summary.lastOrderID))\(failure)}")
     }
+}
+
+/// `count` CreateOrderRequests with request_ids `<prefix>-<n>`, made on demand.
+struct GeneratedRows: AsyncSequence, Sendable {
+    typealias Element = Oms_V1_CreateOrderRequest
+    let shape: OrderShape
+    let count: Int
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let shape: OrderShape
+        let count: Int
+        var index = 0
+
+        mutating func next() async -> Oms_V1_CreateOrderRequest? {
+            guard index < count else { return nil }
+            defer { index += 1 }
+            return shape.request("\(shape.prefix)-\(index)")
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(shape: shape, count: count) }
 }
 
 /// WatchEvents from `--after` until `--count` events arrived (the stored history: catch-up).

@@ -705,6 +705,24 @@ public struct Orders: Sendable {
         return try Oms_V1_Order(serializedBytes: bytes)
     }
 
+    /// Hands the stored encoding of the order to `body` without decoding it
+    /// (valid only during the call): GetOrder's fast path, like GetProduct's.
+    public func withStoredOrder<R>(id: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        var validator = Validator()
+        Self.validateID(id, field: "id", into: &validator)
+        try validator.throwIfInvalid()
+        var id = id
+        return try id.withUTF8 { key in
+            try store.database.withValue(store.families.orders, UnsafeRawBufferPointer(key)) { value in
+                guard let value else {
+                    throw DomainError(
+                        .notFound, "order \(String(decoding: key, as: UTF8.self)) not found", reason: "ORDER_NOT_FOUND")
+                }
+                return try body(value)
+            }
+        }
+    }
+
     /// Newest first. A filtered list walks one index (status, else customer,
     /// else channel, else flag), bounded by the created range, and checks the
     /// other filters on each order; `external_ref` is one index lookup.

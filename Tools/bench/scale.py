@@ -1,0 +1,236 @@
+"""The rows of `make bench` that need omsload (Tools/omsload, on the Swift SDK) instead of h2load:
+
+- CreateOrder with a unique request_id per call at 1, 16, 64 and 256 concurrent calls
+  (h2load can only repeat one body), verified by the SKU's `reserved` and omsd's write commands;
+- the scale rows: bulk load of N orders (default 1M) through ImportOrders, process RSS after it,
+  WatchEvents catch-up of those N order.created events (events/s), time from start to SERVING
+  with N orders (omsd restarted on the same data dir), the mixed 80/20 GetOrder/CreateOrder
+  workload, and RSS after it (growth over the mixed run).
+
+Every row is checked against the store, like the h2load rows: counts must match exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import time
+from pathlib import Path
+
+SCALE_CUSTOMER = "BENCH-SCALE"
+UNIQUE_CUSTOMER = "BENCH-U{:03d}"
+UNIQUE_SHAPES = (1, 16, 64, 256)
+
+
+def log(message: str) -> None:
+    import sys
+
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def find_omsload(omsd_binary: Path) -> Path:
+    """omsload sits next to omsd in the release build directory."""
+    return omsd_binary.parent / "omsload"
+
+
+def build_omsload(repo_root: Path, scratch_path: str | None, timeout: float) -> None:
+    cmd = ["swift", "build", "-c", "release", "--product", "omsload"]
+    if scratch_path:
+        cmd += ["--scratch-path", scratch_path]
+    log("$ " + shlex.join(cmd))
+    result = subprocess.run(cmd, cwd=repo_root, capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise RuntimeError(f"`{' '.join(cmd)}` failed:\n{(result.stdout + result.stderr)[-3000:]}")
+
+
+def run_omsload(binary: Path, pin: list[str], server, args: list[str], timeout: float) -> dict:
+    cmd = [*pin, str(binary), *args, "--address", server.address, "--token-file", str(server.token_path)]
+    log("$ " + shlex.join(cmd))
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if result.returncode != 0:
+        raise RuntimeError(f"omsload {args[0]} failed (exit {result.returncode}):\n{result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of a process in MiB (VmRSS)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def process_cpu_seconds(pid: int) -> float:
+    import os
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def unique_create_rows(probe, server, omsload: Path, pin: list[str], fsync_rps: float | None, duration: float,
+                       warmup: float, sku: str, warehouse: str) -> list[dict]:
+    """CreateOrder with a unique request_id per call (omsload), one customer per row."""
+    rows = []
+    for streams in UNIQUE_SHAPES:
+        customer = UNIQUE_CUSTOMER.format(streams)
+        probe.upsert_customer(customer)
+        common = ["--customer", customer, "--sku", sku, "--streams", str(streams)]
+        if warmup:
+            run_omsload(omsload, pin, server, ["create-orders", *common, "--duration", str(warmup),
+                                               "--prefix", f"warm-{streams}"], timeout=warmup + 60)
+        info_before, reserved_before = probe.settled_info(), probe.stock(sku, warehouse).reserved
+        listed_before = probe.count_orders(customer)["orders"]
+        cpu_before = process_cpu_seconds(server.process.pid)
+        out = run_omsload(omsload, pin, server, ["create-orders", *common, "--duration", str(duration),
+                                                 "--prefix", f"run-{streams}"], timeout=duration + 60)
+        cpu = process_cpu_seconds(server.process.pid) - cpu_before
+        info_after, reserved_after = probe.settled_info(), probe.stock(sku, warehouse).reserved
+        listed = probe.count_orders(customer)["orders"] - listed_before
+        w = out["writes"]
+        writes = reserved_after - reserved_before
+        commands = info_after.write_commands - info_before.write_commands
+        groups = info_after.write_groups - info_before.write_groups
+        problem = None
+        if w["errors"]:
+            problem = f"{w['errors']} calls failed (first: {w.get('first_error')})"
+        elif not (w["requests"] == writes == commands == listed):
+            problem = (f"omsload counted {w['requests']} created orders, reserved grew by {writes}, omsd ran "
+                       f"{commands} write commands, ListOrders found {listed} new orders")
+        row = {
+            "kind": "durable-write", "workload": f"CreateOrder unique request_id, {streams} stream{'s' * (streams != 1)}",
+            "server": "omsd", "load": f"omsload {streams} streams", "loader": "omsload",
+            "rps": w["rps"], "p50_us": w["p50_us"], "p99_us": w["p99_us"], "p99_9_us": w["p99_9_us"],
+            "max_us": w["max_us"], "requests_done": w["requests"], "errors": w["errors"], "non_2xx": 0,
+            "status_2xx": w["requests"], "writes_counted": writes, "counted_by": "reserved", "writes_verified": problem is None,
+            "row_write_commands": commands, "row_write_groups": groups,
+            "commands_per_group": round(commands / groups, 2) if groups else None,
+            "concurrent_streams": streams, "customer_id": customer,
+            "server_cpu_pct": round(100 * cpu / out["seconds"], 1),
+            "server_cpu_us_per_request": round(1e6 * cpu / w["requests"], 1) if w["requests"] else None,
+            "ratio_to_fsync": w["rps"] / fsync_rps if fsync_rps else None,
+        }
+        if problem:
+            row["verification_error"] = f"{row['workload']}: {problem}"
+        rows.append(row)
+    return rows
+
+
+def scale_rows(probe_factory, server, omsload: Path, pin: list[str], args, sku: str, warehouse: str,
+               restart) -> tuple[list[dict], object]:
+    """Bulk load, RSS, WatchEvents catch-up, start to SERVING, mixed, RSS. Returns (rows, server)."""
+    rows: list[dict] = []
+    count = args.scale_orders
+    probe = probe_factory(server)
+    try:
+        # Stock for the import and the mixed run's writes (also when the write rows did not run).
+        if not probe.has_warehouse(warehouse):
+            probe.create_warehouse(warehouse)
+        probe.upsert(sku)
+        probe.adjust_stock(warehouse, sku, count + 10_000_000, "bench: stock for the scale rows")
+        probe.upsert_customer(SCALE_CUSTOMER)
+        reserved_before = probe.stock(sku, warehouse).reserved
+        info_before = probe.settled_info()
+    finally:
+        probe.close()
+
+    # 1. Bulk load through ImportOrders. omsd may use both cores for it (writer, event loop and
+    # RocksDB's flushes and compactions run in parallel); the pinning only matters for the h2load rows.
+    subprocess.run(["taskset", "-a", "-p", "-c", "0,1", str(server.process.pid)], capture_output=True)
+    cpu_before = process_cpu_seconds(server.process.pid)
+    out = run_omsload(omsload, pin, server, ["import-orders", "--customer", SCALE_CUSTOMER, "--sku", sku,
+                                             "--count", str(count), "--prefix", "scale"],
+                      timeout=args.budget)
+    cpu = process_cpu_seconds(server.process.pid) - cpu_before
+    probe = probe_factory(server)
+    try:
+        reserved = probe.stock(sku, warehouse).reserved - reserved_before
+        commands = probe.settled_info().write_commands - info_before.write_commands
+    finally:
+        probe.close()
+    problem = None
+    if out["failed"] or not (out["created"] == count == reserved == commands):
+        problem = (f"ImportOrders created {out['created']} of {count} ({out['failed']} failed, "
+                   f"first: {out.get('first_failure')}), reserved grew by {reserved}, {commands} write commands")
+    row = {"kind": "scale", "workload": f"ImportOrders {count:,} orders", "server": "omsd", "load": "omsload, 1 stream",
+           "rps": out["rows_per_s"], "unit": "orders/s", "seconds": round(out["seconds"], 2),
+           "server_cpu_us_per_request": round(1e6 * cpu / max(1, out["created"]), 1),
+           "writes_verified": problem is None}
+    if problem:
+        row["verification_error"] = row["workload"] + ": " + problem
+    rows.append(row)
+    rss_loaded = rss_mb(server.process.pid)
+    rows.append({"kind": "scale", "workload": f"RSS after loading {count:,} orders", "server": "omsd",
+                 "load": "-", "rss_mb": round(rss_loaded, 1), "unit": "MiB", "writes_verified": True,
+                 "target": {"max_rss_mb": 150, "met": rss_loaded <= 150}})
+
+    # 2. WatchEvents catch-up: the first `count` events of the feed (all stored: the import alone added `count`).
+    out = run_omsload(omsload, pin, server, ["watch-events", "--after", "0",
+                                             "--count", str(count)], timeout=args.budget)
+    problem = None
+    if out["events"] != count or not out["in_order"]:
+        problem = f"received {out['events']} events of {count} (in order: {out['in_order']})"
+    row = {"kind": "scale", "workload": f"WatchEvents catch-up, {count:,} events", "server": "omsd",
+           "load": "omsload, 1 stream", "rps": out["events_per_s"], "unit": "events/s",
+           "seconds": round(out["seconds"], 2), "writes_verified": problem is None}
+    if problem:
+        row["verification_error"] = row["workload"] + ": " + problem
+    rows.append(row)
+
+    # 3. Restart on the same data: time from exec to Health/Check SERVING.
+    server, seconds = restart(server)
+    rows.append({"kind": "scale", "workload": f"start to SERVING with {count:,} orders", "server": "omsd",
+                 "load": "-", "seconds": round(seconds, 3), "unit": "s", "writes_verified": True,
+                 "target": {"max_seconds": 1.0, "met": seconds <= 1.0}})
+
+    # 4. Mixed 80 % GetOrder / 20 % CreateOrder: a warm-up third (caches fill after the restart),
+    # RSS, then the measured two thirds; RSS growth is over the measured part.
+    warm = max(1.0, args.mixed_duration / 3)
+    run_omsload(omsload, pin, server, ["mixed", "--customer", SCALE_CUSTOMER, "--sku", sku, "--streams",
+                                       str(args.mixed_streams), "--duration", str(warm), "--prefix", "mixed-warm"],
+                timeout=warm + 120)
+    rss_started = rss_mb(server.process.pid)
+    measured = args.mixed_duration - warm
+    cpu_before = process_cpu_seconds(server.process.pid)
+    probe = probe_factory(server)
+    try:
+        reserved_before = probe.stock(sku, warehouse).reserved
+    finally:
+        probe.close()
+    out = run_omsload(omsload, pin, server, ["mixed", "--customer", SCALE_CUSTOMER, "--sku", sku,
+                                             "--streams", str(args.mixed_streams), "--duration",
+                                             str(measured), "--prefix", "mixed"],
+                      timeout=measured + 120)
+    cpu = process_cpu_seconds(server.process.pid) - cpu_before
+    probe = probe_factory(server)
+    try:
+        reserved = probe.stock(sku, warehouse).reserved - reserved_before
+    finally:
+        probe.close()
+    r, w = out["reads"], out["writes"]
+    problem = None
+    if r["errors"] or w["errors"]:
+        problem = f"{r['errors']} reads and {w['errors']} writes failed ({r.get('first_error') or w.get('first_error')})"
+    elif reserved != w["requests"]:
+        problem = f"omsload counted {w['requests']} created orders, reserved grew by {reserved}"
+    total = r["requests"] + w["requests"]
+    for part, stats in (("reads (GetOrder)", r), ("writes (CreateOrder)", w)):
+        row = {"kind": "scale", "workload": f"mixed 80/20, {part}", "server": "omsd",
+               "load": f"omsload {args.mixed_streams} streams, {warm:g} s warm-up + {measured:g} s",
+               "rps": stats["rps"], "unit": "req/s", "p50_us": stats["p50_us"], "p99_us": stats["p99_us"],
+               "p99_9_us": stats["p99_9_us"], "requests_done": stats["requests"], "errors": stats["errors"],
+               "server_cpu_us_per_request": round(1e6 * cpu / max(1, total), 1),
+               "writes_verified": problem is None}
+        if problem:
+            row["verification_error"] = row["workload"] + ": " + problem
+        rows.append(row)
+    rss_mixed = rss_mb(server.process.pid)
+    growth = 100 * (rss_mixed - rss_started) / rss_started if rss_started else None
+    rows.append({"kind": "scale", "workload": "RSS after the mixed run (growth over its measured part)",
+                 "server": "omsd", "load": "-",
+                 "rss_mb": round(rss_mixed, 1), "rss_before_mb": round(rss_started, 1),
+                 "rss_growth_pct": round(growth, 1) if growth is not None else None, "unit": "MiB",
+                 "writes_verified": True,
+                 "target": {"max_rss_mb": 150, "max_growth_pct": 5,
+                            "met": rss_mixed <= 150 and (growth or 0) <= 5}})
+    return rows, server
