@@ -17,6 +17,9 @@ extension OMSClient {
         public var userAgent: String
         /// Responses larger than this fail with ``OMSError/Code/resourceExhausted``.
         public var maxReceiveMessageBytes: Int
+        /// TLS for the connection (an omsd started with `--tls-cert-file`);
+        /// `nil` speaks cleartext HTTP/2.
+        public var tls: TLS?
 
         /// Options with the defaults: 30 s per call, 5 s to connect, ``RetryPolicy/default``.
         public init(
@@ -25,7 +28,8 @@ extension OMSClient {
             retry: RetryPolicy = .default,
             metadata: [(name: String, value: String)] = [],
             userAgent: String = "omsclient-swift/1.0",
-            maxReceiveMessageBytes: Int = 4 * 1024 * 1024
+            maxReceiveMessageBytes: Int = 4 * 1024 * 1024,
+            tls: TLS? = nil
         ) {
             self.defaultTimeout = defaultTimeout
             self.connectTimeout = connectTimeout
@@ -33,6 +37,28 @@ extension OMSClient {
             self.metadata = metadata
             self.userAgent = userAgent
             self.maxReceiveMessageBytes = maxReceiveMessageBytes
+            self.tls = tls
+        }
+    }
+
+    /// How the client checks the server's TLS certificate.
+    ///
+    /// ```swift
+    /// let client = try OMSClient(
+    ///     address: "oms.internal:50051", token: token,
+    ///     options: .init(tls: .init(caFile: "/etc/oms/ca.pem")))
+    /// ```
+    public struct TLS: Sendable, Hashable {
+        /// A PEM file of the certificate authorities to trust; `nil` trusts the system's.
+        public var caFile: String?
+        /// The name the server's certificate must carry, when it differs from
+        /// the address's host (e.g. connecting by IP to a certificate for a name).
+        public var serverName: String?
+
+        /// TLS that trusts `caFile` (or the system's roots) and checks `serverName` (or the host).
+        public init(caFile: String? = nil, serverName: String? = nil) {
+            self.caFile = caFile
+            self.serverName = serverName
         }
     }
 

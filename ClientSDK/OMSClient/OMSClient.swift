@@ -42,7 +42,8 @@ public final class OMSClient: Sendable {
     ///     ignored, so the contents of `admin.token` can be passed as read.
     ///   - options: timeouts, retries and extra metadata.
     /// - Throws: ``OMSError`` with ``OMSError/Code/invalidArgument`` when the
-    ///   address cannot be parsed or the token contains line breaks.
+    ///   address cannot be parsed, the token contains line breaks or the TLS
+    ///   CA file cannot be read.
     public convenience init(
         address: String = "127.0.0.1:50051", token: String?, options: Options = Options()
     ) throws(OMSError) {
@@ -51,7 +52,8 @@ public final class OMSClient: Sendable {
 
     /// Creates a client for an already parsed address.
     ///
-    /// - Throws: ``OMSError`` with ``OMSError/Code/invalidArgument`` when the token contains line breaks.
+    /// - Throws: ``OMSError`` with ``OMSError/Code/invalidArgument`` when the token
+    ///   contains line breaks or the TLS CA file cannot be read.
     public init(address: ServerAddress, token: String?, options: Options = Options()) throws(OMSError) {
         var metadata = Metadata()
         if let token = token?.trimmingWhitespace(), !token.isEmpty {
@@ -61,13 +63,21 @@ public final class OMSClient: Sendable {
             metadata.add("authorization", "Bearer \(token)")
         }
         for (name, value) in options.metadata { metadata.add(name, value) }
+        var tls: ClientTLS?
+        if let settings = options.tls {
+            do {
+                tls = try ClientTLS(trustRootsFile: settings.caFile, serverName: settings.serverName)
+            } catch {
+                throw OMSError(code: .invalidArgument, message: error.description)
+            }
+        }
         self.address = address
         self.options = options
         self.rpc = RPCClient(
             config: .init(
                 host: address.host, port: address.port, defaultMetadata: metadata,
                 maxReceiveMessageBytes: options.maxReceiveMessageBytes, connectTimeout: options.connectTimeout,
-                userAgent: options.userAgent))
+                userAgent: options.userAgent, tls: tls))
     }
 
     /// Closes the connection (in-flight calls fail) and stops the client's

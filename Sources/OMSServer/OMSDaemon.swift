@@ -31,6 +31,10 @@ public final class OMSDaemon: Sendable {
         public var orderPolicy: OrderPolicy
         /// Days events stay in the global feed; 0 keeps them forever.
         public var eventRetentionDays: Int
+        /// PEM certificate chain and private key: serve TLS (ALPN h2) instead
+        /// of cleartext HTTP/2. Both or neither.
+        public var tlsCertificateChainFile: String?
+        public var tlsPrivateKeyFile: String?
         /// Days a request_id is remembered (a retry replays the first
         /// response); 0 keeps them forever.
         public var idempotencyRetentionDays: Int
@@ -49,6 +53,8 @@ public final class OMSDaemon: Sendable {
             self.eventLoopThreads = eventLoopThreads
             self.orderPolicy = orderPolicy
             self.eventRetentionDays = eventRetentionDays
+            self.tlsCertificateChainFile = nil
+            self.tlsPrivateKeyFile = nil
             self.idempotencyRetentionDays = idempotencyRetentionDays
         }
     }
@@ -78,6 +84,8 @@ public final class OMSDaemon: Sendable {
     public init(config: Config, clock: any Clock = SystemClock(), logger: Logger = Logger(label: "omsd")) async throws {
         self.config = config
         self.logger = logger
+        // TLS files first: a bad path fails before anything is created.
+        let tls = try Self.serverTLS(config)
         try DataDirectory.prepare(config.dataDirectory)
         let store = try OMSStore(path: config.dataDirectory + "/db", clock: clock)
         self.store = store
@@ -120,7 +128,7 @@ public final class OMSDaemon: Sendable {
 
         let serverConfig = GRPCServer.Config(
             host: config.host, port: config.port, maxReceiveMessageBytes: config.maxReceiveMessageBytes,
-            eventLoopThreads: config.eventLoopThreads, shutdownGracePeriod: config.shutdownGracePeriod)
+            eventLoopThreads: config.eventLoopThreads, shutdownGracePeriod: config.shutdownGracePeriod, tls: tls)
         self.server = GRPCServer(
             config: serverConfig, router: router,
             interceptors: [AuthInterceptor(keys: keys), LoggingInterceptor(logger: logger)], logger: logger)
@@ -142,7 +150,7 @@ public final class OMSDaemon: Sendable {
         health.setAll(.serving)
         health.setStatus(.serving)
         logger.info(
-            "omsd \(Self.version) serving on \(config.host):\(port)",
+            "omsd \(Self.version) serving on \(config.host):\(port)\(tls ? " (TLS)" : "")",
             metadata: ["data_dir": "\(config.dataDirectory)", "admin_token": "\(adminTokenPath)"])
         return port
     }
@@ -172,6 +180,23 @@ public final class OMSDaemon: Sendable {
 }
 
 extension OMSDaemon {
+    /// A TLS file that is missing, not PEM, or a key that does not match.
+    public typealias TLSError = TLSSetupError
+
+    /// Whether connections use TLS.
+    public var tls: Bool { config.tlsCertificateChainFile != nil }
+
+    static func serverTLS(_ config: Config) throws -> ServerTLS? {
+        switch (config.tlsCertificateChainFile, config.tlsPrivateKeyFile) {
+        case (nil, nil):
+            return nil
+        case (let chain?, let key?):
+            return try ServerTLS(certificateChainFile: chain, privateKeyFile: key)
+        default:
+            throw TLSSetupError(description: "TLS needs both a certificate chain file and a private key file")
+        }
+    }
+
     /// `OMSCore.OrderPolicy`, so the daemon executable can build a `Config`
     /// without importing the domain module.
     public typealias OrderPolicy = OMSCore.OrderPolicy

@@ -79,6 +79,14 @@ struct Serve: AsyncParsableCommand {
     var idempotencyRetentionDays: Int =
         Int(environment["OMSD_IDEMPOTENCY_RETENTION_DAYS"] ?? "") ?? OMSDaemon.Config().idempotencyRetentionDays
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve TLS (ALPN h2) with this PEM certificate chain; needs --tls-key-file.", valueName: "path"))
+    var tlsCertFile: String? = environment["OMSD_TLS_CERT_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+
+    @Option(help: ArgumentHelp("The PEM private key of --tls-cert-file.", valueName: "path"))
+    var tlsKeyFile: String? = environment["OMSD_TLS_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+
     @OptionGroup(title: "Order policy")
     var policyOptions: OrderPolicyOptions
 
@@ -89,6 +97,9 @@ struct Serve: AsyncParsableCommand {
         guard (0...36_500).contains(idempotencyRetentionDays) else {
             throw ValidationError(
                 "--idempotency-retention-days must be from 0 (keep forever) to 36500, got \(idempotencyRetentionDays)")
+        }
+        guard (tlsCertFile == nil) == (tlsKeyFile == nil) else {
+            throw ValidationError("--tls-cert-file and --tls-key-file go together: pass both or neither")
         }
         guard ListenAddress(listen) != nil else {
             throw ValidationError("--listen must be HOST:PORT (e.g. 127.0.0.1:50051), got '\(listen)'")
@@ -112,14 +123,19 @@ struct Serve: AsyncParsableCommand {
         let address = ListenAddress(listen)!
         let policy = try policyOptions.policy(environment: Self.environment)
         logger.info("order policy: \(OrderPolicyOptions.summary(policy))")
-        let config = OMSDaemon.Config(
+        var config = OMSDaemon.Config(
             host: address.host, port: address.port, dataDirectory: dataDir,
             maxReceiveMessageBytes: maxReceiveMessageBytes, shutdownGracePeriod: .seconds(shutdownGraceSeconds),
             eventLoopThreads: threads, orderPolicy: policy, eventRetentionDays: eventRetentionDays,
             idempotencyRetentionDays: idempotencyRetentionDays)
+        config.tlsCertificateChainFile = tlsCertFile
+        config.tlsPrivateKeyFile = tlsKeyFile
         let daemon: OMSDaemon
         do {
             daemon = try await OMSDaemon(config: config, logger: logger)
+        } catch let error as OMSDaemon.TLSError {
+            logger.critical("\(error)")
+            throw ExitCode(1)
         } catch {
             logger.critical("cannot open data directory \(dataDir): \(error)")
             throw ExitCode(1)

@@ -20,16 +20,20 @@ struct InProcessDaemon {
 
     var address: String { "127.0.0.1:\(port)" }
 
-    static func start(logger: Logger = Logger(label: "omsd-test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        async throws -> InProcessDaemon
-    {
+    /// - Parameter tls: serve TLS with the fixtures in Tests/tls (server.pem for 127.0.0.1).
+    static func start(
+        tls: Bool = false, logger: Logger = Logger(label: "omsd-test", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) async throws -> InProcessDaemon {
         let directory = try TemporaryDirectory.make(prefix: "omsclient-test")
         do {
-            let daemon = try await OMSDaemon(
-                config: .init(
-                    host: "127.0.0.1", port: 0, dataDirectory: directory, shutdownGracePeriod: .seconds(2),
-                    eventLoopThreads: 1),
-                logger: logger)
+            var config = OMSDaemon.Config(
+                host: "127.0.0.1", port: 0, dataDirectory: directory, shutdownGracePeriod: .seconds(2),
+                eventLoopThreads: 1)
+            if tls {
+                config.tlsCertificateChainFile = TLSFixture.path("server.pem")
+                config.tlsPrivateKeyFile = TLSFixture.path("server.key")
+            }
+            let daemon = try await OMSDaemon(config: config, logger: logger)
             let port = try await daemon.start()
             let token = try String(contentsOfFile: daemon.adminTokenPath, encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)

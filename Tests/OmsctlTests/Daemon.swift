@@ -15,13 +15,16 @@ struct Daemon {
     var address: String { "127.0.0.1:\(port)" }
     var tokenPath: String { daemon.adminTokenPath }
 
-    static func start(in workspace: Workspace) async throws -> Daemon {
+    /// - Parameter tlsFiles: PEM certificate chain and key: serve TLS.
+    static func start(in workspace: Workspace, tlsFiles: (chain: String, key: String)? = nil) async throws -> Daemon {
         let directory = workspace.path + "/data"
+        var config = OMSDaemon.Config(
+            host: "127.0.0.1", port: 0, dataDirectory: directory, shutdownGracePeriod: .seconds(2),
+            eventLoopThreads: 1)
+        config.tlsCertificateChainFile = tlsFiles?.chain
+        config.tlsPrivateKeyFile = tlsFiles?.key
         let daemon = try await OMSDaemon(
-            config: .init(
-                host: "127.0.0.1", port: 0, dataDirectory: directory, shutdownGracePeriod: .seconds(2),
-                eventLoopThreads: 1),
-            logger: Logger(label: "omsd-test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            config: config, logger: Logger(label: "omsd-test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let port = try await daemon.start()
         let token = try String(contentsOfFile: daemon.adminTokenPath, encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -60,10 +60,12 @@ class OmsdFactory:
         self.base_dir = base_dir
         self.started: list[Omsd] = []
 
-    def start(self, data_dir: Path | None = None, extra_args=()) -> Omsd:
+    def start(self, data_dir: Path | None = None, extra_args=(), credentials=None) -> Omsd:
         index = len(self.started)
         data_dir = data_dir or (self.base_dir / f"data{index}")
-        server = Omsd(self.binary, data_dir, self.base_dir / f"omsd{index}.log", self.stubs, extra_args)
+        server = Omsd(
+            self.binary, data_dir, self.base_dir / f"omsd{index}.log", self.stubs, extra_args,
+            credentials=credentials)
         self.started.append(server)
         try:
             return server.start()

@@ -186,13 +186,15 @@ class Omsd:
     """One omsd process: `omsd serve --listen 127.0.0.1:PORT --data-dir DIR`."""
 
     def __init__(self, binary: Path, data_dir: Path, log_path: Path, stubs, extra_args=(), host="127.0.0.1",
-                 launcher=()):
+                 launcher=(), credentials=None):
         self.binary = Path(binary)
         self.launcher = list(launcher)  # e.g. ["taskset", "-c", "1"] for the benchmark
         self.data_dir = Path(data_dir)
         self.log_path = Path(log_path)
         self.stubs = stubs
         self.extra_args = list(extra_args)
+        # grpc.ChannelCredentials for an omsd serving TLS; None for cleartext.
+        self.credentials = credentials
         self.host = host
         self.port: int | None = None
         self.process: subprocess.Popen | None = None
@@ -211,6 +213,14 @@ class Omsd:
     @property
     def token(self) -> str:
         return self.token_path.read_text().strip()
+
+    def open_channel(self):
+        """A grpcio channel to this omsd (TLS when it was started with credentials)."""
+        import grpc
+
+        if self.credentials is None:
+            return grpc.insecure_channel(self.address)
+        return grpc.secure_channel(self.address, self.credentials)
 
     def log_text(self) -> str:
         try:
@@ -266,7 +276,7 @@ class Omsd:
         pb = self.stubs.health_pb2
         deadline = time.monotonic() + timeout
         last_error = "no answer yet"
-        with grpc.insecure_channel(self.address) as channel:
+        with self.open_channel() as channel:
             stub = self.stubs.health_pb2_grpc.HealthStub(channel)
             while True:
                 rc = self.process.poll()

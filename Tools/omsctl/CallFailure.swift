@@ -31,6 +31,11 @@ struct CallFailure: Error {
             return ["error: omsd needs a token: \(Self.tokenHelp)", "  omsd said: \(message)"]
         case .permissionDenied:
             return ["error: the token may not do this: \(message)"]
+        case .unavailable where message.contains("TLS"):
+            return [
+                "error: cannot talk to omsd at \(connection.address): \(message)",
+                "  TLS options: --tls (system CAs) or --ca-file FILE, --tls-server-name NAME; none for cleartext",
+            ]
         case .unavailable:
             return [
                 "error: cannot reach omsd at \(connection.address): is it running? (start it with `make run`)",

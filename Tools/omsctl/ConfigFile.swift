@@ -2,15 +2,15 @@ import Foundation
 
 /// `~/.config/omsctl/config`: defaults for the connection options, one
 /// `key = value` per line; `#` starts a comment. Keys: `address`, `token`,
-/// `token_file` (a relative path is relative to the config file's folder,
-/// `~/` is the home folder).
+/// `token_file`, `tls` (`true` to connect with TLS) and `ca_file` (relative
+/// paths are relative to the config file's folder, `~/` is the home folder).
 ///
 /// ```
 /// address = 127.0.0.1:50051
 /// token_file = ~/oms/var/data/admin.token
 /// ```
 struct ConfigFile {
-    static let knownKeys = ["address", "token", "token_file"]
+    static let knownKeys = ["address", "token", "token_file", "tls", "ca_file"]
 
     var path: String
     var values: [String: String] = [:]

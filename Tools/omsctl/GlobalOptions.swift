@@ -27,6 +27,25 @@ struct GlobalOptions: ParsableArguments {
         completion: .file())
     var tokenFile: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Connect with TLS (an omsd started with --tls-cert-file).",
+            discussion: "Default: on when $OMS_TLS is 1/true or 'tls = true' is in the config file, or --ca-file is given."))
+    var tls = false
+
+    @Option(
+        name: .customLong("ca-file"),
+        help: ArgumentHelp(
+            "Trust the certificate authorities in this PEM file (implies --tls); default: the system's.",
+            discussion: "Default: $OMS_CA_FILE, then 'ca_file' in the config file.", valueName: "path"),
+        completion: .file())
+    var caFile: String?
+
+    @Option(
+        name: .customLong("tls-server-name"),
+        help: ArgumentHelp("The name the server's certificate must carry, if not the address's host.", valueName: "name"))
+    var tlsServerName: String?
+
     @Option(help: ArgumentHelp("Give up on a call after this many seconds (default 30).", valueName: "seconds"))
     var timeout: Double?
 
@@ -56,6 +75,8 @@ struct GlobalOptions: ParsableArguments {
         /// Where the token came from, for error messages: `--token`, `$OMS_TOKEN`, a file path.
         var tokenSource: String?
         var timeout: Duration?
+        /// TLS settings, nil for cleartext.
+        var tls: OMSClient.TLS?
     }
 
     /// - Parameter needsToken: `false` for calls that need none (health), so a
@@ -106,7 +127,24 @@ struct GlobalOptions: ParsableArguments {
         }
         return Connection(
             address: address, token: token, tokenSource: tokenSource,
-            timeout: timeout.map { .milliseconds(Int64(($0 * 1000).rounded(.up))) })
+            timeout: timeout.map { .milliseconds(Int64(($0 * 1000).rounded(.up))) },
+            tls: resolveTLS(config: config, environment: environment))
+    }
+
+    /// TLS from the flags, then `$OMS_TLS`/`$OMS_CA_FILE`, then the config file.
+    private func resolveTLS(config: ConfigFile?, environment: [String: String]) -> OMSClient.TLS? {
+        func enabled(_ text: String?) -> Bool { ["1", "true", "yes", "on"].contains(text?.lowercased() ?? "") }
+        var caFile = self.caFile
+        if caFile == nil, let fromEnvironment = environment["OMS_CA_FILE"], !fromEnvironment.isEmpty {
+            caFile = fromEnvironment
+        }
+        if caFile == nil, let config, let fromConfig = config.values["ca_file"], !fromConfig.isEmpty {
+            caFile = config.resolvePath(fromConfig)
+        }
+        let on =
+            tls || caFile != nil || tlsServerName != nil || enabled(environment["OMS_TLS"])
+            || enabled(config?.values["tls"])
+        return on ? OMSClient.TLS(caFile: caFile, serverName: tlsServerName) : nil
     }
 
     /// Where `make run` keeps the token of a development omsd, relative to the repository.
@@ -131,6 +169,7 @@ struct GlobalOptions: ParsableArguments {
         let connection = try resolveConnection(needsToken: needsToken)
         var options = OMSClient.Options()
         if let timeout = connection.timeout { options.defaultTimeout = timeout }
+        options.tls = connection.tls
         let client: OMSClient
         do throws(OMSError) {
             client = try OMSClient(address: connection.address, token: connection.token, options: options)

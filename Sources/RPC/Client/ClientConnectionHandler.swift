@@ -15,6 +15,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
     private var flushScheduled = false
     /// Set once the server sent GOAWAY or the connection dropped: no new calls.
     private(set) var isUsable = true
+    /// Whether the server sent anything at all (a closed connection without
+    /// a byte usually means it expected TLS).
+    private var heardFromServer = false
+    /// Why the connection became unusable, for calls that start afterwards.
+    private var failure: RPCError?
 
     init(settings: HTTP2Settings) {
         self.settings = settings
@@ -43,6 +48,19 @@ final class ClientConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
+        if !heardFromServer {
+            heardFromServer = true
+            // A TLS record (alert 0x15 or handshake 0x16, version 3.x) where
+            // HTTP/2 SETTINGS should be: the server wants TLS.
+            if let type = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
+                type == 0x15 || type == 0x16, buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self) == 0x03
+            {
+                isUsable = false
+                failAll(RPCError(.unavailable, "the server answered in TLS; connect with TLS"))
+                context.close(promise: nil)
+                return
+            }
+        }
         reading = true
         do {
             try buffer.withUnsafeReadableBytes { bytes in try session.receive(bytes) }
@@ -60,18 +78,28 @@ final class ClientConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
 
     func channelInactive(context: ChannelHandlerContext) {
         isUsable = false
-        failAll(RPCError(.unavailable, "connection to server closed"))
+        failAll(RPCError(.unavailable, heardFromServer ? "connection to server closed" : Self.silentClose(nil)))
         self.context = nil
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         isUsable = false
-        failAll(RPCError(.unavailable, "connection error: \(error)"))
+        let text =
+            TLSFailure.describe(error) ?? (heardFromServer ? "connection error: \(error)" : Self.silentClose(error))
+        failAll(RPCError(.unavailable, text))
         context.close(promise: nil)
     }
 
+    /// The connection ended before the server sent a byte: an omsd always
+    /// starts with SETTINGS, unless it expects a TLS handshake first.
+    private static func silentClose(_ error: (any Error)?) -> String {
+        "the server closed the connection before sending anything (is it serving TLS? then connect with TLS)"
+            + (error.map { ": \($0)" } ?? "")
+    }
+
     private func failAll(_ error: RPCError) {
+        if failure == nil { failure = error }
         let open = calls
         calls.removeAll()
         for call in open.values { call.fail(error) }
@@ -86,7 +114,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
         timeout: Duration?, eventLoop: any EventLoop
     ) {
         guard isUsable, let session else {
-            call.fail(RPCError(.unavailable, "connection to server is closed"))
+            call.fail(failure ?? RPCError(.unavailable, "connection to server is closed"))
             return
         }
         do {

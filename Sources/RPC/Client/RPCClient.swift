@@ -4,7 +4,7 @@ public import Nghttp2
 public import OMSProto
 import Synchronization
 
-/// A gRPC client over one multiplexed HTTP/2 (h2c) connection.
+/// A gRPC client over one multiplexed HTTP/2 connection (h2c, or TLS with ALPN `h2`).
 ///
 /// Calls from any task share the connection; it is opened on first use and
 /// re-opened on the next call after it drops. Every error a call throws is an
@@ -19,11 +19,13 @@ public final class RPCClient: Sendable {
         public var connectTimeout: Duration
         public var userAgent: String
         public var http2: HTTP2Settings
+        /// TLS for the connection; nil speaks cleartext HTTP/2.
+        public var tls: ClientTLS?
 
         public init(
             host: String, port: Int, defaultMetadata: Metadata = Metadata(),
             maxReceiveMessageBytes: Int = 4 * 1024 * 1024, connectTimeout: Duration = .seconds(5),
-            userAgent: String = "oms-swift-client/1.0", http2: HTTP2Settings = .defaults
+            userAgent: String = "oms-swift-client/1.0", http2: HTTP2Settings = .defaults, tls: ClientTLS? = nil
         ) {
             self.host = host
             self.port = port
@@ -32,6 +34,7 @@ public final class RPCClient: Sendable {
             self.connectTimeout = connectTimeout
             self.userAgent = userAgent
             self.http2 = http2
+            self.tls = tls
         }
     }
 
@@ -256,7 +259,7 @@ public final class RPCClient: Sendable {
     private func headers(path: String, options: CallOptions) -> HTTP2HeaderBlock {
         var fields = [
             HTTP2HeaderField(":method", "POST"),
-            HTTP2HeaderField(":scheme", "http"),
+            HTTP2HeaderField(":scheme", config.tls == nil ? "http" : "https"),
             HTTP2HeaderField(":path", path),
             HTTP2HeaderField(":authority", "\(config.host):\(config.port)"),
             HTTP2HeaderField("content-type", "application/grpc"),
@@ -302,12 +305,15 @@ public final class RPCClient: Sendable {
 
     private func makeConnection() -> EventLoopFuture<Connection> {
         let settings = config.http2
+        let tls = config.tls
+        let host = config.host
         let timeout = TimeAmount.nanoseconds(config.connectTimeout.nanosecondsClamped)
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(timeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(tls.makeHandler(host: host)) }
                     try channel.pipeline.syncOperations.addHandler(ClientConnectionHandler(settings: settings))
                 }
             }

@@ -4,8 +4,8 @@ import NIOPosix
 public import Nghttp2
 import Synchronization
 
-/// A gRPC server over cleartext HTTP/2 (prior knowledge), on SwiftNIO sockets
-/// with libnghttp2 doing the HTTP/2 work.
+/// A gRPC server over HTTP/2, cleartext (prior knowledge) or TLS with ALPN
+/// `h2`, on SwiftNIO sockets with libnghttp2 doing the HTTP/2 work.
 public final class GRPCServer: Sendable {
     public struct Config: Sendable {
         /// Address to bind, e.g. "127.0.0.1".
@@ -27,11 +27,13 @@ public final class GRPCServer: Sendable {
         public var eventLoopThreads: Int
         /// How long shutdown lets in-flight calls finish before closing connections.
         public var shutdownGracePeriod: Duration
+        /// TLS on every connection; nil serves cleartext HTTP/2.
+        public var tls: ServerTLS?
 
         public init(
             host: String = "127.0.0.1", port: Int = 50051, maxReceiveMessageBytes: Int = 4 * 1024 * 1024,
             http2: HTTP2Settings = .defaults, streamHighWatermark: Int = 256 * 1024, eventLoopThreads: Int = 0,
-            shutdownGracePeriod: Duration = .seconds(10)
+            shutdownGracePeriod: Duration = .seconds(10), tls: ServerTLS? = nil
         ) {
             self.host = host
             self.port = port
@@ -41,6 +43,7 @@ public final class GRPCServer: Sendable {
             self.maxBufferedRequestBytesPerConnection = max(64 * 1024 * 1024, 2 * maxReceiveMessageBytes)
             self.eventLoopThreads = eventLoopThreads
             self.shutdownGracePeriod = shutdownGracePeriod
+            self.tls = tls
         }
 
         public static var defaults: Config { Config() }
@@ -77,6 +80,9 @@ public final class GRPCServer: Sendable {
             .childChannelInitializer { [weak self] channel in
                 self?.register(channel)
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls = shared.config.tls {
+                        try channel.pipeline.syncOperations.addHandler(tls.makeHandler())
+                    }
                     try channel.pipeline.syncOperations.addHandler(ServerConnectionHandler(shared: shared))
                 }
             }
