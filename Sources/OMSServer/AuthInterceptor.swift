@@ -10,8 +10,11 @@ final class AuthInterceptor: ServerInterceptor {
     ]
     /// Services only admin keys may call; service keys get PERMISSION_DENIED.
     static let adminServices: Set<String> = ["oms.v1.AdminService"]
-    /// Single methods only admin keys may call: bulk loads.
-    static let adminMethods: Set<String> = ["/oms.v1.OrderService/ImportOrders"]
+    /// Single methods only admin keys may call: bulk loads and repairs.
+    static let adminMethods: Set<String> = [
+        "/oms.v1.OrderService/ImportOrders", "/oms.v1.ReportService/RebuildRollups",
+        "/oms.v1.InventoryService/ReconcileReservations",
+    ]
 
     struct Verified {
         var principal: ApiKeys.Principal

@@ -21,6 +21,11 @@ struct ApiKeyTests {
             #expect(stored.product.version == 1)
             #expect(await omsError { _ = try await erp.admin.ping() }?.code == .permissionDenied)
             #expect(await omsError { _ = try await erp.admin.apiKeys() }?.code == .permissionDenied)
+            // Repairs and bulk loads are admin-only too; the reports themselves are not.
+            #expect(await omsError { _ = try await erp.reports.rebuildRollups() }?.code == .permissionDenied)
+            #expect(
+                await omsError { _ = try await erp.inventory.reconcileReservations() }?.code == .permissionDenied)
+            _ = try await admin.reports.rebuildRollups()
         }
     }
 

@@ -13,7 +13,8 @@ public enum Oms_V1_ApiKeyRole: ProtoEnum {
     /// Everything, AdminService included.
     case admin  // 1
     /// Every business service (orders, inventory, catalog, customers, reports,
-    /// events), but not AdminService: what an ERP or WMS integration needs.
+    /// events), but not AdminService nor the bulk and repair calls (ImportOrders,
+    /// RebuildRollups, ReconcileReservations): what an ERP or WMS integration needs.
     case service  // 2
     case UNRECOGNIZED(Int32)
 

@@ -41,7 +41,8 @@ typedef enum _Oms__V1__ApiKeyRole {
   OMS__V1__API_KEY_ROLE__API_KEY_ROLE_ADMIN = 1,
   /*
    * Every business service (orders, inventory, catalog, customers, reports,
-   * events), but not AdminService: what an ERP or WMS integration needs.
+   * events), but not AdminService nor the bulk and repair calls (ImportOrders,
+   * RebuildRollups, ReconcileReservations): what an ERP or WMS integration needs.
    */
   OMS__V1__API_KEY_ROLE__API_KEY_ROLE_SERVICE = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(OMS__V1__API_KEY_ROLE)
