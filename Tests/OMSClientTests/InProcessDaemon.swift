@@ -55,19 +55,21 @@ struct InProcessDaemon {
     }
 }
 
-/// Runs `body` with a fresh daemon and an SDK client, then closes and removes both.
+/// Runs `body` with a fresh daemon (serving TLS with `tls`) and an SDK client
+/// with `options`, then closes and removes both.
 func withDaemonAndClient(
-    logger: Logger? = nil, _ body: (InProcessDaemon, OMSClient) async throws -> Void
+    logger: Logger? = nil, tls: Bool = false, options: OMSClient.Options = .init(),
+    _ body: (InProcessDaemon, OMSClient) async throws -> Void
 ) async throws {
     let omsd: InProcessDaemon
     if let logger {
-        omsd = try await InProcessDaemon.start(logger: logger)
+        omsd = try await InProcessDaemon.start(tls: tls, logger: logger)
     } else {
-        omsd = try await InProcessDaemon.start()
+        omsd = try await InProcessDaemon.start(tls: tls)
     }
     let client: OMSClient
     do {
-        client = try omsd.client()
+        client = try omsd.client(options: options)
     } catch {
         await omsd.stop()
         throw error

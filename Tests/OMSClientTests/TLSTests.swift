@@ -15,25 +15,17 @@ enum TLSFixture {
 struct TLSTests {
     @Test("with the CA file, every call works over TLS, reads and writes")
     func roundTrip() async throws {
-        let omsd = try await InProcessDaemon.start(tls: true)
-        let client = try omsd.client(options: .init(tls: .init(caFile: TLSFixture.path("ca.pem"))))
-        do {
+        try await withDaemonAndClient(tls: true, options: .init(tls: .init(caFile: TLSFixture.path("ca.pem")))) {
+            omsd, client in
             #expect(try await client.health.check() == .serving)
             let (saved, created) = try await client.catalog.upsertProduct(product("TLS-1"))
             #expect(created && saved.version == 1)
             #expect(try await client.catalog.product(sku: "TLS-1").name == "Widget")
             let byName = try omsd.client(
-                address: "127.0.0.1:\(omsd.port)",
                 options: .init(tls: .init(caFile: TLSFixture.path("ca.pem"), serverName: "localhost")))
             #expect(try await byName.admin.ping().payload.isEmpty)
             await byName.close()
-        } catch {
-            await client.close()
-            await omsd.stop()
-            throw error
         }
-        await client.close()
-        await omsd.stop()
     }
 
     @Test("a client trusting another CA, and a cleartext client, are refused with UNAVAILABLE")

@@ -70,6 +70,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT / "Tests" / "interop"))
 import omsd_harness  # noqa: E402  (stub generation and the omsd process)
+import bulk_stock_bench  # noqa: E402  (issue 5: BulkAdjustStock rows/s, Tools/bench/bulk_stock_bench.py)
 import reports_bench  # noqa: E402  (issue 6: the reports section, Tools/bench/reports_bench.py)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -1417,7 +1418,9 @@ def main() -> int:
             print(f"warning: the disk did {r['device_write_ios_per_sync']:.1f} write I/Os per {r['workload']} "
                   f"(expected ~2-3): another process was writing to it, the fsync reference is not clean")
     print(f"\nresults: {args.out_dir / 'latest.json'} (and {run_file}); took {time.monotonic() - started:.0f} s")
-    reports_bench.run(args.out_dir, scratch_path=args.scratch_path)  # issue 6: reports at 10k and 1M orders
+    if not args.ceiling_only:
+        bulk_stock_bench.run(args.out_dir, scratch_path=args.scratch_path)  # issue 5: 100k rows, 1 % invalid
+        reports_bench.run(args.out_dir, scratch_path=args.scratch_path)  # issue 6: reports at 10k and 1M orders
     if omsd_error and not args.ceiling_only:
         print(f"\nbench: the omsd rows are missing: {omsd_error}", file=sys.stderr)
         return 1
