@@ -38,11 +38,12 @@ public final class Retention: Sendable {
         -> Retention
     {
         Retention("events", store: store, days: days, interval: interval, logger: logger) { store, cutoff in
+            let batch = 5000
             var total = 0
             while true {
-                let removed = try await store.events.trim(olderThan: cutoff, writer: store.writer)
+                let removed = try await store.events.trim(olderThan: cutoff, writer: store.writer, limit: batch)
                 total += removed
-                if removed < 5000 { return total }
+                if removed < batch { return total }
             }
         }
     }

@@ -1,6 +1,5 @@
 public import Logging
 public import OMSCore
-import Synchronization
 
 /// Fires durable order timers (payment deadlines) as the store's clock
 /// passes their due time. Timers are rows in `timers`, so a restarted
@@ -19,8 +18,7 @@ public final class TimerRunner: Sendable {
     let orders: Orders
     let store: OMSStore
     let config: Config
-    let logger: Logger
-    private let task = Mutex<Task<Void, Never>?>(nil)
+    private let periodic: PeriodicTask
 
     public init(
         orders: Orders, store: OMSStore, config: Config = .defaults, logger: Logger = Logger(label: "omsd.timers")
@@ -28,12 +26,21 @@ public final class TimerRunner: Sendable {
         self.orders = orders
         self.store = store
         self.config = config
-        self.logger = logger
+        periodic = PeriodicTask(name: "timer run", interval: config.pollInterval, logger: logger) {
+            if let next = try TimerQueue.nextDueMillis(in: store), next <= store.clock.nowMillis() {
+                let fired = try await Self.fireDueTimers(orders)
+                if fired > 0 { logger.info("payment deadlines fired", metadata: ["timers": "\(fired)"]) }
+            }
+        }
     }
 
     /// Fires every timer due now; returns how many fired.
     @discardableResult
     public func fireDueTimers() async throws -> Int {
+        try await Self.fireDueTimers(orders)
+    }
+
+    private static func fireDueTimers(_ orders: Orders) async throws -> Int {
         var total = 0
         let batch = 256
         while true {
@@ -44,33 +51,8 @@ public final class TimerRunner: Sendable {
     }
 
     /// Starts the background loop. Idempotent.
-    public func start() {
-        task.withLock { task in
-            guard task == nil else { return }
-            task = Task { [self] in
-                while !Task.isCancelled {
-                    do {
-                        if let next = try TimerQueue.nextDueMillis(in: store), next <= store.clock.nowMillis() {
-                            let fired = try await fireDueTimers()
-                            if fired > 0 { logger.info("payment deadlines fired", metadata: ["timers": "\(fired)"]) }
-                        }
-                    } catch {
-                        if Task.isCancelled { return }
-                        logger.warning("timer run failed: \(error)")
-                    }
-                    try? await Task.sleep(for: config.pollInterval)
-                }
-            }
-        }
-    }
+    public func start() { periodic.start() }
 
     /// Stops the loop and waits for a run in progress. Call before closing the store.
-    public func stop() async {
-        let running = task.withLock { task in
-            defer { task = nil }
-            return task
-        }
-        running?.cancel()
-        await running?.value
-    }
+    public func stop() async { await periodic.stop() }
 }
