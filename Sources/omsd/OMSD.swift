@@ -81,11 +81,20 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Serve TLS (ALPN h2) with this PEM certificate chain; needs --tls-key-file.", valueName: "path"))
-    var tlsCertFile: String? = environment["OMSD_TLS_CERT_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            "Serve TLS (ALPN h2) with this PEM certificate chain; needs --tls-key-file (default $OMSD_TLS_CERT_FILE).",
+            valueName: "path"))
+    var tlsCertFile: String?
 
-    @Option(help: ArgumentHelp("The PEM private key of --tls-cert-file.", valueName: "path"))
-    var tlsKeyFile: String? = environment["OMSD_TLS_KEY_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+    @Option(help: ArgumentHelp("The PEM private key of --tls-cert-file (default $OMSD_TLS_KEY_FILE).", valueName: "path"))
+    var tlsKeyFile: String?
+
+    /// The flag, else the non-empty environment variable.
+    var tlsFiles: (chain: String?, key: String?) {
+        func resolved(_ flag: String?, _ variable: String) -> String? {
+            flag ?? Self.environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        return (resolved(tlsCertFile, "OMSD_TLS_CERT_FILE"), resolved(tlsKeyFile, "OMSD_TLS_KEY_FILE"))
+    }
 
     @OptionGroup(title: "Order policy")
     var policyOptions: OrderPolicyOptions
@@ -98,7 +107,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(
                 "--idempotency-retention-days must be from 0 (keep forever) to 36500, got \(idempotencyRetentionDays)")
         }
-        guard (tlsCertFile == nil) == (tlsKeyFile == nil) else {
+        guard (tlsFiles.chain == nil) == (tlsFiles.key == nil) else {
             throw ValidationError("--tls-cert-file and --tls-key-file go together: pass both or neither")
         }
         guard ListenAddress(listen) != nil else {
@@ -128,8 +137,7 @@ struct Serve: AsyncParsableCommand {
             maxReceiveMessageBytes: maxReceiveMessageBytes, shutdownGracePeriod: .seconds(shutdownGraceSeconds),
             eventLoopThreads: threads, orderPolicy: policy, eventRetentionDays: eventRetentionDays,
             idempotencyRetentionDays: idempotencyRetentionDays)
-        config.tlsCertificateChainFile = tlsCertFile
-        config.tlsPrivateKeyFile = tlsKeyFile
+        (config.tlsCertificateChainFile, config.tlsPrivateKeyFile) = tlsFiles
         let daemon: OMSDaemon
         do {
             daemon = try await OMSDaemon(config: config, logger: logger)
