@@ -57,34 +57,31 @@ extension Inventory {
         let families = store.families
         var canonical = request
         canonical.requestID = ""
-        if let replay = try Idempotency.replay(
-            transaction, families: families, method: createLocationMethod, requestID: request.requestID,
-            request: canonical, as: Oms_V1_CreateLocationResponse.self)
-        {
-            return (replay, 0)
+        return try InventoryCommand.idempotent(
+            method: createLocationMethod, requestID: request.requestID, canonical: canonical, families: families,
+            transaction: &transaction
+        ) { transaction in
+            var location = request.location!
+            try requireWarehouse(
+                transaction, families: families, location.warehouseCode, field: "location.warehouse_code")
+            let key = StockLedger.locationKey(warehouse: location.warehouseCode, code: location.code)
+            if try transaction.get(families.stock, key) != nil {
+                throw DomainError(
+                    .alreadyExists, "location \(location.code) already exists in warehouse \(location.warehouseCode)",
+                    violations: [.init(field: "location.code", description: "already exists")],
+                    reason: "LOCATION_EXISTS")
+            }
+            let now = transaction.now / 1_000_000
+            location.createdAtMillis = now
+            transaction.put(families.stock, key, location.serializedBytes())
+            let sequence = try ChangeRecord.append(
+                store: store, transaction: &transaction, type: "location.created", resourceType: "location",
+                resourceID: "\(location.warehouseCode)/\(location.code)", actor: actor, requestID: request.requestID,
+                method: createLocationMethod, payload: nil)
+            var response = Oms_V1_CreateLocationResponse()
+            response.location = location
+            return (response, sequence)
         }
-        var location = request.location!
-        try requireWarehouse(transaction, families: families, location.warehouseCode, field: "location.warehouse_code")
-        let key = StockLedger.locationKey(warehouse: location.warehouseCode, code: location.code)
-        if try transaction.get(families.stock, key) != nil {
-            throw DomainError(
-                .alreadyExists, "location \(location.code) already exists in warehouse \(location.warehouseCode)",
-                violations: [.init(field: "location.code", description: "already exists")],
-                reason: "LOCATION_EXISTS")
-        }
-        let now = transaction.now / 1_000_000
-        location.createdAtMillis = now
-        transaction.put(families.stock, key, location.serializedBytes())
-        let sequence = try ChangeRecord.append(
-            store: store, transaction: &transaction, type: "location.created", resourceType: "location",
-            resourceID: "\(location.warehouseCode)/\(location.code)", actor: actor, requestID: request.requestID,
-            method: createLocationMethod, payload: nil)
-        var response = Oms_V1_CreateLocationResponse()
-        response.location = location
-        Idempotency.record(
-            &transaction, families: families, method: createLocationMethod, requestID: request.requestID,
-            request: canonical, response: response, nowMillis: now)
-        return (response, sequence)
     }
 
     /// Throws FAILED_PRECONDITION naming `field` unless the warehouse exists.

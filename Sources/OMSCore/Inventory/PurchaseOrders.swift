@@ -125,21 +125,17 @@ extension Inventory {
         let families = store.families
         var canonical = request
         canonical.requestID = ""
-        if let replay = try Idempotency.replay(
-            transaction, families: families, method: createPurchaseOrderMethod, requestID: request.requestID,
-            request: canonical, as: Oms_V1_CreatePurchaseOrderResponse.self)
-        {
-            return (replay, 0)
+        return try InventoryCommand.idempotent(
+            method: createPurchaseOrderMethod, requestID: request.requestID, canonical: canonical, families: families,
+            transaction: &transaction
+        ) { transaction in
+            let (order, sequence) = try insertPurchaseOrder(
+                request.purchaseOrder!, actor: actor, requestID: request.requestID, store: store,
+                transaction: &transaction)
+            var response = Oms_V1_CreatePurchaseOrderResponse()
+            response.purchaseOrder = order
+            return (response, sequence)
         }
-        let (order, sequence) = try insertPurchaseOrder(
-            request.purchaseOrder!, actor: actor, requestID: request.requestID, store: store, transaction: &transaction)
-        let now = transaction.now / 1_000_000
-        var response = Oms_V1_CreatePurchaseOrderResponse()
-        response.purchaseOrder = order
-        Idempotency.record(
-            &transaction, families: families, method: createPurchaseOrderMethod, requestID: request.requestID,
-            request: canonical, response: response, nowMillis: now)
-        return (response, sequence)
     }
 
     /// Validated against current state, numbered, stored, counted as
@@ -199,80 +195,77 @@ extension Inventory {
         let families = store.families
         var canonical = request
         canonical.requestID = ""
-        if let replay = try Idempotency.replay(
-            transaction, families: families, method: receivePurchaseOrderMethod, requestID: request.requestID,
-            request: canonical, as: Oms_V1_ReceivePurchaseOrderResponse.self)
-        {
-            return (replay, 0)
-        }
-        guard let bytes = try transaction.get(families.stock, StockLedger.purchaseOrderKey(request.id)) else {
-            throw DomainError(
-                .notFound, "purchase order \(request.id) not found",
-                violations: [.init(field: "id", description: "unknown purchase order")],
-                reason: "PURCHASE_ORDER_NOT_FOUND")
-        }
-        var order = try Oms_V1_PurchaseOrder(serializedBytes: bytes)
-        var moves: [Oms_V1_StockMove] = []
-        let receiptNumber = UInt32(order.receipts.count + 1)
-        for (index, line) in request.lines.enumerated() {
-            guard let slot = order.lines.firstIndex(where: { $0.sku == line.sku }) else {
+        return try InventoryCommand.idempotent(
+            method: receivePurchaseOrderMethod, requestID: request.requestID, canonical: canonical, families: families,
+            transaction: &transaction
+        ) { transaction in
+            guard let bytes = try transaction.get(families.stock, StockLedger.purchaseOrderKey(request.id)) else {
                 throw DomainError(
-                    .failedPrecondition, "\(line.sku) is not on purchase order \(order.id)",
-                    violations: [.init(field: "lines[\(index)].sku", description: "not on the purchase order")],
-                    reason: "SKU_NOT_ON_PURCHASE_ORDER")
+                    .notFound, "purchase order \(request.id) not found",
+                    violations: [.init(field: "id", description: "unknown purchase order")],
+                    reason: "PURCHASE_ORDER_NOT_FOUND")
             }
-            let ordered = order.lines[slot].quantity
-            let limit = ordered + ordered * Int64(order.overReceiptTolerancePercent) / 100
-            let before = order.lines[slot].receivedQuantity
-            guard before + line.quantity <= limit else {
-                throw DomainError(
-                    .failedPrecondition,
-                    "over-receipt of \(line.sku) on \(order.id): ordered \(ordered), received \(before), this receipt \(line.quantity), allowed at most \(limit) in total (tolerance \(order.overReceiptTolerancePercent)%)",
-                    violations: [
-                        .init(field: "lines[\(index)].quantity", description: "at most \(limit - before) may be received")
-                    ], reason: "OVER_RECEIPT")
+            var order = try Oms_V1_PurchaseOrder(serializedBytes: bytes)
+            var moves: [Oms_V1_StockMove] = []
+            let receiptNumber = UInt32(order.receipts.count + 1)
+            for (index, line) in request.lines.enumerated() {
+                guard let slot = order.lines.firstIndex(where: { $0.sku == line.sku }) else {
+                    throw DomainError(
+                        .failedPrecondition, "\(line.sku) is not on purchase order \(order.id)",
+                        violations: [.init(field: "lines[\(index)].sku", description: "not on the purchase order")],
+                        reason: "SKU_NOT_ON_PURCHASE_ORDER")
+                }
+                let ordered = order.lines[slot].quantity
+                let limit = ordered + ordered * Int64(order.overReceiptTolerancePercent) / 100
+                let before = order.lines[slot].receivedQuantity
+                guard before + line.quantity <= limit else {
+                    throw DomainError(
+                        .failedPrecondition,
+                        "over-receipt of \(line.sku) on \(order.id): ordered \(ordered), received \(before), this receipt \(line.quantity), allowed at most \(limit) in total (tolerance \(order.overReceiptTolerancePercent)%)",
+                        violations: [
+                            .init(field: "lines[\(index)].quantity", description: "at most \(limit - before) may be received")
+                        ], reason: "OVER_RECEIPT")
+                }
+                try StockLedger.requireLocation(
+                    transaction, families: families, warehouse: order.warehouseCode, code: line.locationCode,
+                    field: "lines[\(index)].location_code")
+                let result = try StockLedger.applyAll(
+                    &transaction, families: families, sku: line.sku, warehouse: order.warehouseCode,
+                    location: line.locationCode, kind: .receipt, onHandDelta: line.quantity, reservedDelta: 0,
+                    reason: "receipt \(receiptNumber) of \(order.id) from \(order.supplier)",
+                    requestID: request.requestID, reference: "po:\(order.id)",
+                    receiptCost: .init(
+                        unitCostMinor: order.lines[slot].unitCostMinor, currencyCode: order.currencyCode),
+                    actor: actor)
+                moves += result.moves
+                // Incoming falls by what was outstanding; an over-receipt adds nothing more.
+                let outstanding = max(0, ordered - before)
+                try StockLedger.addExpected(
+                    &transaction, families: families, sku: line.sku, warehouse: order.warehouseCode,
+                    incoming: -min(outstanding, line.quantity))
+                order.lines[slot].receivedQuantity = before + line.quantity
             }
-            try StockLedger.requireLocation(
-                transaction, families: families, warehouse: order.warehouseCode, code: line.locationCode,
-                field: "lines[\(index)].location_code")
-            let result = try StockLedger.applyAll(
-                &transaction, families: families, sku: line.sku, warehouse: order.warehouseCode,
-                location: line.locationCode, kind: .receipt, onHandDelta: line.quantity, reservedDelta: 0,
-                reason: "receipt \(receiptNumber) of \(order.id) from \(order.supplier)",
-                requestID: request.requestID, reference: "po:\(order.id)",
-                receiptCost: .init(unitCostMinor: order.lines[slot].unitCostMinor, currencyCode: order.currencyCode),
-                actor: actor)
-            moves += result.moves
-            // Incoming falls by what was outstanding; an over-receipt adds nothing more.
-            let outstanding = max(0, ordered - before)
-            try StockLedger.addExpected(
-                &transaction, families: families, sku: line.sku, warehouse: order.warehouseCode,
-                incoming: -min(outstanding, line.quantity))
-            order.lines[slot].receivedQuantity = before + line.quantity
+            let now = transaction.now / 1_000_000
+            var receipt = Oms_V1_PurchaseOrderReceipt()
+            receipt.number = receiptNumber
+            receipt.receivedAtMillis = now
+            receipt.actor = actor
+            receipt.lines = request.lines
+            order.receipts.append(receipt)
+            order.status =
+                order.lines.allSatisfy { $0.receivedQuantity >= $0.quantity } ? .received : .partiallyReceived
+            order.version += 1
+            order.updatedAtMillis = now
+            transaction.put(families.stock, StockLedger.purchaseOrderKey(order.id), order.serializedBytes())
+            let sequence = try ChangeRecord.append(
+                store: store, transaction: &transaction, type: "purchase_order.received",
+                resourceType: "purchase_order", resourceID: order.id, actor: actor, requestID: request.requestID,
+                method: receivePurchaseOrderMethod, payload: nil)
+            var response = Oms_V1_ReceivePurchaseOrderResponse()
+            response.purchaseOrder = order
+            response.moves = moves
+            return (response, sequence)
         }
-        let now = transaction.now / 1_000_000
-        var receipt = Oms_V1_PurchaseOrderReceipt()
-        receipt.number = receiptNumber
-        receipt.receivedAtMillis = now
-        receipt.actor = actor
-        receipt.lines = request.lines
-        order.receipts.append(receipt)
-        order.status =
-            order.lines.allSatisfy { $0.receivedQuantity >= $0.quantity } ? .received : .partiallyReceived
-        order.version += 1
-        order.updatedAtMillis = now
-        transaction.put(families.stock, StockLedger.purchaseOrderKey(order.id), order.serializedBytes())
-        let sequence = try ChangeRecord.append(
-            store: store, transaction: &transaction, type: "purchase_order.received", resourceType: "purchase_order",
-            resourceID: order.id, actor: actor, requestID: request.requestID, method: receivePurchaseOrderMethod,
-            payload: nil)
-        var response = Oms_V1_ReceivePurchaseOrderResponse()
-        response.purchaseOrder = order
-        response.moves = moves
-        Idempotency.record(
-            &transaction, families: families, method: receivePurchaseOrderMethod, requestID: request.requestID,
-            request: canonical, response: response, nowMillis: now)
-        return (response, sequence)
     }
 
     // MARK: Queries
