@@ -39,6 +39,8 @@ let package = Package(
             pkgConfig: "rocksdb",
             providers: [.apt(["librocksdb-dev"])]
         ),
+        // glibc's <malloc.h>: heap statistics and malloc_trim (omsd's HeapTrimmer).
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CProtobufC",
             pkgConfig: "libprotobuf-c",
@@ -72,7 +74,7 @@ let package = Package(
         .target(
             name: "OMSServer",
             dependencies: [
-                "OMSCore", "RPC", "OMSProto", "Storage",
+                "OMSCore", "RPC", "OMSProto", "Storage", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -39,6 +39,37 @@ struct OrderReviewTests {
         }
     }
 
+    @Test(
+        "the twin may be older than the customer's last order; a cancelled twin does not count; customers are separate"
+    )
+    func duplicatesBehindTheLastOrder() async throws {
+        try await withOrderFixture { f in
+            try await f.standardSetup()
+            let first = try await f.create([("SKU-A", 1)])
+            f.clock.advance(millis: 1000)
+            let other = try await f.create([("SKU-B", 1)])
+            #expect(other.flags.isEmpty)
+            f.clock.advance(millis: 1000)
+            // The last order (`other`) differs: the review must still find `first`.
+            let twin = try await f.create([("SKU-A", 1)])
+            #expect(twin.flags == [.possibleDuplicate])
+            #expect(twin.holdReasons.first?.contains(first.id) == true)
+            // Another customer with the same lines is no duplicate.
+            let elsewhere = try await f.create([("SKU-A", 1)], customer: "C2")
+            #expect(elsewhere.flags.isEmpty)
+            // Cancelled orders are no twins, whether last or not.
+            _ = try await f.cancel(twin.id)
+            _ = try await f.cancel(first.id)
+            let again = try await f.create([("SKU-A", 1)])
+            #expect(again.flags.isEmpty)
+            // The last order is the twin: found by its id.
+            let last = try await f.create([("SKU-A", 1)])
+            #expect(last.flags == [.possibleDuplicate])
+            #expect(last.holdReasons.first?.contains(again.id) == true)
+            try f.expectConsistent()
+        }
+    }
+
     @Test("ABNORMAL_AMOUNT: an absolute threshold, and a multiple of the customer's average order")
     func abnormalAmount() async throws {
         var policy = OrderPolicy()

@@ -316,12 +316,15 @@ public enum StockLedger {
                     violations: [.init(field: "location_code", description: "not enough stock at this location")],
                     reason: "STOCK_BELOW_ZERO")
             }
-            stock.updatedAtMillis = now
-            let bytes = stock.serializedBytes()
-            transaction.put(
-                families.stock, locationStockPrefix(sku: sku, warehouse: warehouse, location: piece.location), bytes)
-            transaction.put(
-                families.stock, placePrefix(warehouse: warehouse, location: piece.location, sku: sku), bytes)
+            if piece.delta != 0 {  // a reservation alone leaves the location as it is
+                stock.updatedAtMillis = now
+                let bytes = stock.serializedBytes()
+                transaction.put(
+                    families.stock, locationStockPrefix(sku: sku, warehouse: warehouse, location: piece.location),
+                    bytes)
+                transaction.put(
+                    families.stock, placePrefix(warehouse: warehouse, location: piece.location, sku: sku), bytes)
+            }
             warehouseOnHand += piece.delta
 
             var move = Oms_V1_StockMove()

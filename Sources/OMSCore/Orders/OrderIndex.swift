@@ -61,19 +61,22 @@ enum OrderIndex {
     }
 
     /// Every index key of `order` (not history).
-    static func keys(_ order: Oms_V1_Order) -> Set<[UInt8]> {
+    /// Every index key of `order`, each once (a handful: an array beats
+    /// hashing byte-array keys into a set).
+    static func keys(_ order: Oms_V1_Order) -> [[UInt8]] {
         func timed(_ prefix: [UInt8]) -> [UInt8] {
             var key = prefix
             KeyCodec.append(order.createdAtMillis, to: &key)
             KeyCodec.append(order.id, to: &key)
             return key
         }
-        var keys: Set<[UInt8]> = [timed(statusPrefix(order.status)), timed(channelPrefix(order.channel))]
-        if !order.customerID.isEmpty { keys.insert(timed(customerPrefix(order.customerID))) }
-        for flag in Set(order.flags.map(\.rawValue)) {
-            keys.insert(timed(flagPrefix(Oms_V1_OrderFlag(rawValue: flag))))
+        var keys: [[UInt8]] = [timed(statusPrefix(order.status)), timed(channelPrefix(order.channel))]
+        keys.reserveCapacity(4 + order.flags.count)
+        if !order.customerID.isEmpty { keys.append(timed(customerPrefix(order.customerID))) }
+        for (index, flag) in order.flags.enumerated() where !order.flags[..<index].contains(flag) {
+            keys.append(timed(flagPrefix(flag)))
         }
-        if !order.externalRef.isEmpty { keys.insert(externalRefKey(channel: order.channel, ref: order.externalRef)) }
+        if !order.externalRef.isEmpty { keys.append(externalRefKey(channel: order.channel, ref: order.externalRef)) }
         return keys
     }
 }

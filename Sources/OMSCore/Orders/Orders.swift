@@ -284,6 +284,7 @@ public struct Orders: Sendable {
             "total \(totals.totalMinor) \(order.currencyCode); reserved "
             + pieces.map { "\($0.quantity) \(lines[$0.lineIndex].sku) in \($0.warehouse)" }.joined(separator: ", ")
             + (holdReasons.isEmpty ? "" : "; on hold: " + holdReasons.joined(separator: "; "))
+        try CustomerLastOrder.record(order, transaction: &transaction, families: families)
         let eventSequence = try commit(
             order, previous: nil, action: "created", detail: detail, eventType: "order.created", actor: actor,
             requestID: request.requestID, method: createMethod, store: store, transaction: &transaction)
@@ -576,17 +577,27 @@ public struct Orders: Sendable {
         transaction: inout WriteTransaction, families: ColumnFamilies
     ) throws -> [WarehouseAllocator.Piece] {
         let now = transaction.now / 1_000_000
-        let warehouses = try transaction.scan(families.stock, prefix: StockLedger.warehousePrefix, limit: Int.max)
-            .map { try Oms_V1_Warehouse(serializedBytes: $0.value) }
-        let known = Set(warehouses.map(\.code))
+        // Only warehouses holding a level of one of the skus can take part, so
+        // they are read by key (a warehouse without stock changes nothing).
+        var priorities: [String: Int32] = [:]
+        var unknown: Set<String> = []
         var available: [String: [String: Int64]] = [:]
         for sku in Set(lines.map(\.sku)) {
-            for level in try StockLedger.levels(transaction, families: families, sku: sku)
-            where known.contains(level.warehouseCode) {
-                available[sku, default: [:]][level.warehouseCode] = level.onHand - level.reserved
+            for level in try StockLedger.levels(transaction, families: families, sku: sku) {
+                let code = level.warehouseCode
+                if priorities[code] == nil && !unknown.contains(code) {
+                    if let bytes = try transaction.get(families.stock, StockLedger.warehouseKey(code)) {
+                        priorities[code] = try Oms_V1_Warehouse(serializedBytes: bytes).priority
+                    } else {
+                        unknown.insert(code)
+                    }
+                }
+                if priorities[code] != nil {
+                    available[sku, default: [:]][code] = level.onHand - level.reserved
+                }
             }
         }
-        let allocator = WarehouseAllocator(warehouses: warehouses.map { .init(code: $0.code, priority: $0.priority) })
+        let allocator = WarehouseAllocator(warehouses: priorities.map { .init(code: $0.key, priority: $0.value) })
         let pieces = try allocator.allocate(lines: lines.map { ($0.sku, $0.quantity) }, available: available)
         for piece in pieces {
             let sku = lines[piece.lineIndex].sku
@@ -652,8 +663,9 @@ public struct Orders: Sendable {
         transaction.put(families.orders, Array(order.id.utf8), order.serializedBytes())
         let oldKeys = previous.map(OrderIndex.keys) ?? []
         let newKeys = OrderIndex.keys(order)
-        for key in oldKeys.subtracting(newKeys) { transaction.delete(families.orderIndex, key) }
-        for key in newKeys.subtracting(oldKeys) { transaction.put(families.orderIndex, key, Array(order.id.utf8)) }
+        for key in oldKeys where !newKeys.contains(key) { transaction.delete(families.orderIndex, key) }
+        let id = Array(order.id.utf8)
+        for key in newKeys where !oldKeys.contains(key) { transaction.put(families.orderIndex, key, id) }
         try Rollups.orderChanged(from: previous, to: order, families: families, transaction: &transaction)
         let sequence = try ChangeRecord.append(
             store: store, transaction: &transaction, type: eventType, resourceType: "order", resourceID: order.id,

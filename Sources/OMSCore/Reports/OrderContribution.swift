@@ -29,16 +29,10 @@ enum OrderContribution {
         }
     }
 
-    static func rows(of order: Oms_V1_Order) -> [[UInt8]: [Int64]] {
-        var rows: [[UInt8]: [Int64]] = [:]
-        rows.reserveCapacity(4 + order.lines.count * 2)
+    static func rows(of order: Oms_V1_Order) -> RollupDeltas {
+        var rows = RollupDeltas(capacity: 6 + order.lines.count * 2)
         func add(_ key: [UInt8], _ values: [Int64]) {
-            if var existing = rows[key] {
-                RollupRow.add(&existing, values)
-                rows[key] = existing
-            } else {
-                rows[key] = values
-            }
+            rows.add(key, values)
         }
         let slot = RollupRow.slot(millis: order.createdAtMillis)
         let currency = order.currencyCode
@@ -164,5 +158,31 @@ enum OrderContribution {
         shares[shares.count - 1].1.units += line.quantity - units
         shares[shares.count - 1].1.revenue += line.netMinor - revenue
         return shares
+    }
+}
+
+/// The rows one record touches and what it adds to each: a handful (about
+/// six plus two per line), so a list merged by key comparison is cheaper than
+/// hashing byte-array keys into a dictionary, and it keeps insertion order.
+struct RollupDeltas: Sequence {
+    private(set) var entries: [(key: [UInt8], values: [Int64])] = []
+
+    init(capacity: Int = 8) {
+        entries.reserveCapacity(capacity)
+    }
+
+    /// Adds `values` (times `sign`) to the row `key`, creating it when new.
+    mutating func add(_ key: [UInt8], _ values: [Int64], sign: Int64 = 1) {
+        if let index = entries.firstIndex(where: { $0.key == key }) {
+            RollupRow.add(&entries[index].values, values, sign: sign)
+        } else {
+            var row: [Int64] = []
+            RollupRow.add(&row, values, sign: sign)
+            entries.append((key, row))
+        }
+    }
+
+    func makeIterator() -> IndexingIterator<[(key: [UInt8], values: [Int64])]> {
+        entries.makeIterator()
     }
 }

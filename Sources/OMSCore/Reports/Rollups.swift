@@ -20,7 +20,7 @@ enum Rollups {
         var delta = OrderContribution.rows(of: order)
         if let previous {
             for (key, values) in OrderContribution.rows(of: previous) {
-                RollupRow.add(&delta[key, default: []], values, sign: -1)
+                delta.add(key, values, sign: -1)
             }
         }
         for (key, values) in delta where values.contains(where: { $0 != 0 }) {
