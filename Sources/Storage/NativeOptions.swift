@@ -36,7 +36,17 @@ final class NativeOptions {
         // Index and filter blocks count against the cache, so memory stays bounded
         // by `blockCacheBytes`; L0 ones are pinned because every read touches them.
         rocksdb_block_based_options_set_cache_index_and_filter_blocks(tableOptions, 1)
+        rocksdb_block_based_options_set_cache_index_and_filter_blocks_with_high_priority(tableOptions, 1)
         rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(tableOptions, 1)
+        // Partitioned: a point read loads one 4 KiB filter and index partition,
+        // not the whole file's. With whole filters (a megabyte per large SST)
+        // a bounded cache evicted them between reads and every cold get read
+        // one back: 40 % of the writer's time at 300k imported orders.
+        rocksdb_block_based_options_set_index_type(
+            tableOptions, Int32(rocksdb_block_based_table_index_type_two_level_index_search))
+        rocksdb_block_based_options_set_partition_filters(tableOptions, 1)
+        rocksdb_block_based_options_set_metadata_block_size(tableOptions, 4096)
+        rocksdb_block_based_options_set_pin_top_level_index_and_filter(tableOptions, 1)
 
         options = rocksdb_options_create()
         rocksdb_options_set_create_if_missing(options, config.createIfMissing ? 1 : 0)
