@@ -18,7 +18,6 @@ let package = Package(
         .executable(name: "omsctl", targets: ["omsctl"]),
         .executable(name: "omsload", targets: ["omsload"]),
         .executable(name: "oms-protogen", targets: ["oms-protogen"]),
-        .executable(name: "oms-reports-bench", targets: ["oms-reports-bench"]),
         .library(name: "OMSClient", targets: ["OMSClient"]),
     ],
     dependencies: [
@@ -40,6 +39,8 @@ let package = Package(
             pkgConfig: "rocksdb",
             providers: [.apt(["librocksdb-dev"])]
         ),
+        // glibc's <malloc.h>: heap statistics and malloc_trim (omsd's HeapTrimmer).
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CProtobufC",
             pkgConfig: "libprotobuf-c",
@@ -73,7 +74,7 @@ let package = Package(
         .target(
             name: "OMSServer",
             dependencies: [
-                "OMSCore", "RPC", "OMSProto", "Storage",
+                "OMSCore", "RPC", "OMSProto", "Storage", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -108,9 +109,6 @@ let package = Package(
             ],
             path: "Tools/omsctl"
         ),
-        // `make bench` reports section: loads orders through the domain API with a
-        // manual clock and times SalesReport (Tools/bench/reports_bench.py runs it).
-        .executableTarget(name: "oms-reports-bench", dependencies: ["OMSCore", "OMSProto"], path: "Tools/reports-bench"),
         // `make bench`'s load generator for what h2load cannot do (unique request_ids, mixes, streams).
         .executableTarget(
             name: "omsload",

@@ -13,12 +13,15 @@ struct AdminServiceProvider {
     let startedAtMillis: Int64
     let dataDirectory: String
     let listenAddress: @Sendable () -> String
+    /// Resident bytes the heap trimmer gave back since start.
+    let heapReleased: @Sendable () -> UInt64
 
     func register(in router: inout Router) {
         let store = self.store
         let startedAt = startedAtMillis
         let dataDirectory = self.dataDirectory
         let listenAddress = self.listenAddress
+        let heapReleased = self.heapReleased
         let keys = self.keys
         router.unary(Oms_V1_AdminService.Method.ping) { request, context, responder in
             guard request.delayMillis >= 0, request.delayMillis <= Self.maxPingDelayMillis else {
@@ -52,6 +55,20 @@ struct AdminServiceProvider {
             info.writeGroups = UInt64(stats.groups)
             info.writeCommands = UInt64(stats.commands)
             info.maxGroupSize = UInt64(stats.maxGroupSize)
+            var memory = Oms_V1_MemoryUsage()
+            memory.residentBytes = HeapTrimmer.residentBytes()
+            if let database = try? store.database.memoryUsage() {
+                memory.blockCacheBytes = database.blockCache
+                memory.blockCacheCapacityBytes = database.blockCacheCapacity
+                memory.blockCachePinnedBytes = database.blockCachePinned
+                memory.memtableBytes = database.memtables
+                memory.tableReaderBytes = database.tableReaders
+            }
+            let heap = HeapTrimmer.heap()
+            memory.heapInUseBytes = heap.inUse
+            memory.heapHeldBytes = heap.held
+            memory.heapReleasedBytes = heapReleased()
+            info.memory = memory
             responder.succeed(info)
         }
         router.unary(Oms_V1_AdminService.Method.createApiKey) { request, context in

@@ -72,6 +72,8 @@ public final class OMSDaemon: Sendable {
     public let reportSchedules: ReportScheduleRunner
     /// Hourly reservation check (report only; logs differences).
     let reservationAudit: InventoryReservationAudit
+    /// Returns free heap to the OS (glibc keeps it after bursts).
+    let heapTrimmer: HeapTrimmer
     /// Path of the admin token file (`<data-dir>/admin.token`).
     public let adminTokenPath: String
     private let server: GRPCServer
@@ -117,9 +119,11 @@ public final class OMSDaemon: Sendable {
             store: store, days: config.idempotencyRetentionDays, logger: logger)
         EventServiceProvider(events: store.events).register(in: &router)
         let bound = boundAddress
+        let heapTrimmer = HeapTrimmer(logger: logger)
+        self.heapTrimmer = heapTrimmer
         AdminServiceProvider(
             store: store, keys: keys, startedAtMillis: clock.nowMillis(), dataDirectory: config.dataDirectory,
-            listenAddress: { bound.value }
+            listenAddress: { bound.value }, heapReleased: { heapTrimmer.releasedBytes }
         ).register(in: &router)
         ReflectionService(
             files: ProtoDescriptors.files,
@@ -147,6 +151,7 @@ public final class OMSDaemon: Sendable {
         eventRetention.start()
         idempotencyRetention.start()
         reservationAudit.start()
+        heapTrimmer.start()
         health.setAll(.serving)
         health.setStatus(.serving)
         logger.info(
@@ -174,6 +179,7 @@ public final class OMSDaemon: Sendable {
         await eventRetention.stop()
         await idempotencyRetention.stop()
         await reservationAudit.stop()
+        await heapTrimmer.stop()
         store.close()
         logger.info("omsd stopped")
     }

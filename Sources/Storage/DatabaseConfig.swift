@@ -17,10 +17,11 @@ extension Database {
         /// Create the database directory and files when they do not exist.
         public var createIfMissing = true
         /// Shared LRU block cache for all column families (index and filter
-        /// blocks included). Measured at 1M orders: 32 MB instead of 48 MB did
-        /// not lower RSS after a mixed run (162 MiB either way) but cost more
-        /// CPU per order; 256 MB let RSS grow with every block read.
-        public var blockCacheBytes = 48 << 20
+        /// blocks included). Measured at 1M orders with omsd's heap trimmer:
+        /// 32 MiB (and 32 MiB of memtables) settle at 127 MiB RSS after the
+        /// bulk load, 48 + 48 MiB at 155 MiB, at the same load rate; 256 MB let
+        /// RSS grow with every block read.
+        public var blockCacheBytes = 32 << 20
         /// Bits per key of the full-key bloom filter (10 ≈ 1% false positives);
         /// 0 disables the filter.
         public var bloomFilterBitsPerKey: Double = 10
@@ -29,7 +30,7 @@ extension Database {
         /// All column families' memtables together: past this the largest is
         /// flushed early. Bounds RSS under write load (15 families × 2 × 64 MB
         /// before; 300 MB RSS after a bulk load).
-        public var totalWriteBufferBytes = 48 << 20
+        public var totalWriteBufferBytes = 32 << 20
         /// WAL size past which the oldest column families are flushed, which
         /// bounds the WAL replayed after a crash (and so the time to start).
         public var maxTotalWALBytes = 64 << 20

@@ -9,7 +9,7 @@ final class NativeOptions {
     /// DB + column-family options (the same for every column family).
     let options: OpaquePointer
     private let tableOptions: OpaquePointer
-    private let blockCache: OpaquePointer
+    let blockCache: OpaquePointer
     /// Plain reads without a snapshot. Never mutated after init, so every
     /// thread may pass it to RocksDB at the same time (RocksDB takes it by
     /// `const&`).

@@ -106,6 +106,117 @@ struct OrderImportTests {
         }
     }
 
+    /// 2026-03-10T12:00Z, the import's "now"; the historical orders were placed days before.
+    static let importedAt: Int64 = 1_773_144_000_000
+    static let dayMillis: Int64 = 86_400_000
+
+    static func placed(_ sku: String, at millis: Int64, channel: String = "web", requestID: String = "")
+        -> Oms_V1_CreateOrderRequest
+    {
+        .with {
+            $0.requestID = requestID
+            $0.order = .with {
+                $0.customerID = "C1"
+                $0.channel = channel
+                $0.currencyCode = "USD"
+                $0.createdAtMillis = millis
+                $0.lines = [.with { $0.sku = sku; $0.quantity = 1 }]
+                $0.shippingAddress = address()
+            }
+        }
+    }
+
+    @Test("order.created_at_millis is the imported order's placement time: created_at and its SalesReport day")
+    func historicalPlacementTime() async throws {
+        try await withOrderFixture { f in
+            try await f.standardSetup()
+            f.clock.set(millis: Self.importedAt)
+            let march1 = Self.importedAt - 9 * Self.dayMillis - 2 * 3_600_000  // 2026-03-01T10:00Z
+            let march5 = Self.importedAt - 5 * Self.dayMillis  // 2026-03-05T12:00Z
+            let rows = [
+                Self.placed("SKU-A", at: march1), Self.placed("SKU-B", at: march5, channel: "phone"),
+                Self.placed("SKU-A", at: 0),
+            ]
+            let report = try await OrderImport(orders: f.orders).run(Self.stream(rows), actor: "test")
+            #expect((report.created, report.failed) == (3, 0))
+            let orders = try f.orders.list(.init()).orders.sorted { $0.createdAtMillis < $1.createdAtMillis }
+            #expect(orders.map(\.createdAtMillis) == [march1, march5, Self.importedAt])
+            #expect(orders.allSatisfy { $0.updatedAtMillis == Self.importedAt })
+
+            let sales = try Reports(store: f.store).sales(
+                .with {
+                    $0.range = .with {
+                        $0.fromDate = "2026-02-28"
+                        $0.toDate = "2026-03-10"
+                        $0.timeZone = "UTC"
+                    }
+                    $0.period = .day
+                    $0.dimension = .channel
+                })
+            #expect(
+                sales.rows.map { [$0.periodStart, $0.key, String($0.orders), String($0.revenueMinor)] } == [
+                    ["2026-03-01", "web", "1", "1000"], ["2026-03-05", "phone", "1", "250"],
+                    ["2026-03-10", "web", "1", "1000"],
+                ])
+            try f.expectConsistent()
+
+            // CreateOrder ignores the field: its orders are placed now.
+            let created = try await f.orders.create(Self.placed("SKU-B", at: march1), actor: "test").order!
+            #expect(created.createdAtMillis == Self.importedAt)
+        }
+    }
+
+    @Test("a placement time in the future or negative fails the row with INVALID_ARGUMENT naming the field")
+    func futurePlacementTimeRejected() async throws {
+        try await withOrderFixture { f in
+            try await f.standardSetup()
+            f.clock.set(millis: Self.importedAt)
+            let rows = [
+                Self.placed("SKU-A", at: Self.importedAt + 60_000), Self.placed("SKU-A", at: -5),
+                Self.placed("SKU-A", at: Self.importedAt),
+            ]
+            let report = try await OrderImport(orders: f.orders).run(Self.stream(rows), actor: "test")
+            #expect((report.created, report.failed) == (1, 2))
+            #expect(report.failures.map(\.index) == [0, 1])
+            for failure in report.failures {
+                let error = failure.error as? DomainError
+                #expect(error?.kind == .invalidArgument)
+                #expect(error?.violations.map(\.field) == ["order.created_at_millis"])
+            }
+            #expect(try f.stock("SKU-A").reserved == 1)
+            try f.expectConsistent()
+        }
+    }
+
+    @Test("the payment deadline of an imported unpaid order counts from the import, not from its placement")
+    func paymentDeadlineFromImport() async throws {
+        try await withOrderFixture { f in
+            try await f.standardSetup()
+            f.clock.set(millis: Self.importedAt)
+            let longAgo = Self.importedAt - 30 * Self.dayMillis
+            let report = try await OrderImport(orders: f.orders).run(
+                Self.stream([Self.placed("SKU-A", at: longAgo)]), actor: "test")
+            #expect(report.created == 1)
+            let deadline = f.orders.policy.paymentDeadlineMillis
+            var order = try f.orders.order(id: report.firstOrderID)
+            #expect(order.status == .pendingPayment)
+            #expect(order.createdAtMillis == longAgo)
+            #expect(order.paymentDueAtMillis == Self.importedAt + deadline)
+
+            // Already past a deadline counted from its placement: still open.
+            #expect(try await f.orders.fireDueTimers() == 0)
+            f.clock.set(millis: Self.importedAt + deadline - 1)
+            #expect(try await f.orders.fireDueTimers() == 0)
+            #expect(try f.orders.order(id: report.firstOrderID).status == .pendingPayment)
+            f.clock.set(millis: Self.importedAt + deadline)
+            #expect(try await f.orders.fireDueTimers() == 1)
+            order = try f.orders.order(id: report.firstOrderID)
+            #expect(order.status == .cancelled)
+            #expect(try f.stock("SKU-A").reserved == 0)
+            try f.expectConsistent()
+        }
+    }
+
     @Test("an empty stream imports nothing")
     func empty() async throws {
         try await withOrderFixture { f in

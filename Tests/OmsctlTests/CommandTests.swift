@@ -139,6 +139,20 @@ struct CommandTests {
             let object = try #require(try parseJSON(info.stdout) as? [String: Any])
             #expect(object["listenAddress"] as? String == omsd.address)
             #expect(object["dataDir"] as? String == omsd.dataDirectory)
+            let memory = try #require(object["memory"] as? [String: Any])
+            let number = { (key: String) in (memory[key] as? NSNumber)?.uint64Value ?? 0 }
+            #expect(number("residentBytes") > 10 << 20)
+            #expect(number("blockCacheCapacityBytes") >= 16 << 20)
+            #expect(number("blockCacheBytes") <= number("blockCacheCapacityBytes"))
+            #expect(number("memtableBytes") > 0)
+            #expect(number("heapInUseBytes") > 0)
+            #expect(number("heapHeldBytes") >= number("heapInUseBytes"))
+
+            let table = try await omsctl.run(["admin", "info"] + omsd.flags)
+            #expect(table.status == 0, "stderr: \(table.stderr)")
+            #expect(table.stdout.contains("resident memory"))
+            let capacity = number("blockCacheCapacityBytes") >> 20
+            #expect(table.stdout.contains("MiB of \(capacity).0 MiB ("), "\(table.stdout)")
         }
     }
 }

@@ -30,6 +30,31 @@ import Testing
         }
     }
 
+    @Test("memoryUsage: memtables grow with writes, the block cache fills on reads and stays within its capacity")
+    func memoryUsage() async throws {
+        try await withTemporaryDirectory { path in
+            var config = Database.Config.defaults
+            config.blockCacheBytes = 4 << 20
+            let db = try Database(path: path, columnFamilies: testFamilies, config: config)
+            let orders = db.columnFamily("orders")
+            let empty = try db.memoryUsage()
+            #expect(empty.blockCacheCapacity == 4 << 20)
+            let value = [UInt8](repeating: 7, count: 1000)
+            for index in 0..<2000 { try db.put(orders, KeyCodec.encode(UInt64(index)), value) }
+            let written = try db.memoryUsage()
+            #expect(written.memtables >= empty.memtables + 2000 * 1000)
+            try db.flush()
+            for index in 0..<2000 { _ = try db.get(orders, KeyCodec.encode(UInt64(index))) }
+            let read = try db.memoryUsage()
+            #expect(read.blockCache > 0)
+            #expect(read.blockCache <= read.blockCacheCapacity)
+            #expect(read.blockCachePinned <= read.blockCache)
+            #expect(read.total == read.blockCache + read.memtables + read.tableReaders)
+            db.close()
+            #expect(throws: StorageError.self) { try db.memoryUsage() }
+        }
+    }
+
     @Test func missingDatabaseWithoutCreateIfMissingFails() async {
         await withTemporaryDirectory { path in
             var config = Database.Config()

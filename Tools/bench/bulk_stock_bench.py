@@ -52,9 +52,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run(out_dir: Path | None = None, rows: int = 100_000, scratch_path: str | None = None) -> dict:
-    print(f"\nbulk stock: building omsd and omsctl (release)", flush=True)
-    bin_dir = build(scratch_path)
+def run(out_dir: Path | None = None, rows: int = 100_000, scratch_path: str | None = None,
+        bin_dir: Path | None = None) -> dict:
+    """The section; `bin_dir` holds release omsd and omsctl already built (make bench), else it builds them."""
+    if bin_dir is None:
+        print(f"\nbulk stock: building omsd and omsctl (release)", flush=True)
+        bin_dir = build(scratch_path)
     workdir = Path(tempfile.mkdtemp(prefix="oms-bulk-bench-"))
     port = free_port()
     address = f"127.0.0.1:{port}"

@@ -1,127 +1,212 @@
-#!/usr/bin/env python3
-"""`make bench`, reports section: SalesReport by day x channel over 90 days at
-10,000 and at 1,000,000 orders.
+"""`make bench`, reports rows (issue 6): SalesReport by day x channel over 90
+days and a CSV export by day x customer, through gRPC against a running omsd,
+on orders bulk-loaded with historical placement times.
 
-The orders are loaded by `oms-reports-bench` (Tools/reports-bench), which
-drives the domain API in-process: Orders.create on the single writer with
-group commit, every order's rollups written in the same batch, exactly as
-CreateOrder and ImportOrders do. It uses a manual clock so the orders spread
-over 90 simulated days: no RPC can place an order in the past (ImportOrders
-stamps every order with the server's clock), and a report over 90 days of
-orders all placed in the last minute would read almost nothing.
+The orders come from omsload's `import-orders --days 90` (ImportOrders keeps a
+row's order.created_at_millis), which also prints what the reports must say:
+orders, units and revenue per channel and currency, and the number of
+day x customer x currency groups. The 1M-order database is the one the scale
+rows loaded; the 10k one is a separate small omsd loaded the same way.
 
-  1. `swift build -c release --product oms-reports-bench`
-  2. a fresh database; 10,000 orders over days 0-89 (2026-01-01 .. 03-31);
-     SalesReport{period DAY, dimension CHANNEL} over those 90 days, run 200
-     times in-process, median and p90;
-  3. 990,000 more orders over days 90-179 (1,000,000 in the database); the
-     same report over days 90-179 (990,000 orders in the range);
-  4. after each timing, a CSV export of sales by day x customer over the
-     same range (about one row per order: ~1M rows at 1M), chunks dropped,
-     with the encoder's largest buffer and the growth of resident memory;
-  5. prints the loading rates, both timings and cost(1M)/cost(10k), checks
-     the targets (< 50 ms at 1M, ratio <= 1.5) and writes var/bench/reports.json.
-
-Run alone: python3 Tools/bench/reports_bench.py [--small N] [--large N] [--keep]
+  - SalesReport{period DAY, dimension CHANNEL, the 90 days, UTC}: h2load,
+    one connection, one stream, `--report-calls` calls in a row (so each
+    latency is one call, client overhead in C and small); median and p90 from
+    h2load's request log. The same report in America/New_York (it reads the
+    half-hour rows) with a quarter of the calls. grpcio then checks one reply
+    against the import: every channel x currency row summed over the days
+    equals what omsload sent, and no other rows (in New York, whose days cut
+    the first UTC day, at most what omsload sent).
+  - ExportReport{CSV, sales by day x customer, the same 90 days}: grpcio reads
+    the stream, counts the data lines (must equal the last chunk's `rows` and
+    the groups omsload computed), while a thread samples omsd's VmRSS: the
+    row shows the rows/s, MB and the RSS growth.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import shutil
+import datetime as dt
 import subprocess
-import sys
-import tempfile
+import threading
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+SALES_REPORT_PATH = "/oms.v1.ReportService/SalesReport"
 TARGET_MS = 50.0
 TARGET_RATIO = 1.5
 
 
-def build(scratch_path: str | None = None) -> Path:
-    command = ["swift", "build", "-c", "release", "--product", "oms-reports-bench"]
-    if scratch_path:
-        command += ["--scratch-path", scratch_path]
-    subprocess.run(command, cwd=REPO_ROOT, check=True)
-    binary = subprocess.run(command + ["--show-bin-path"], cwd=REPO_ROOT, check=True, capture_output=True, text=True)
-    return Path(binary.stdout.strip()) / "oms-reports-bench"
+def log(message: str) -> None:
+    import sys
+
+    print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-def load_and_time(binary: Path, db: Path, orders: int, first_day: int, days: int, runs: int) -> dict:
+def percentile(values: list[int], fraction: float) -> int:
+    if not values:
+        return 0
+    values = sorted(values)
+    rank = max(1, int(-(-fraction * len(values) // 1)))
+    return values[min(rank, len(values)) - 1]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def date_range(expected: dict) -> tuple[str, str]:
+    """The import's whole UTC days as SalesReport's from_date / to_date (inclusive)."""
+    first = dt.datetime.fromtimestamp(expected["from_millis"] / 1000, dt.timezone.utc).date()
+    last = dt.datetime.fromtimestamp(expected["to_millis"] / 1000, dt.timezone.utc).date()
+    return first.isoformat(), last.isoformat()
+
+
+def sales_request(stubs, expected: dict, zone: str = "UTC"):
+    rep = stubs.reports_pb2
+    first, last = date_range(expected)
+    return rep.SalesReportRequest(range=rep.ReportRange(from_date=first, to_date=last, time_zone=zone),
+                                  period=rep.REPORT_PERIOD_DAY, dimension=rep.SALES_DIMENSION_CHANNEL)
+
+
+def h2load_calls(server, body: bytes, calls: int, workdir: Path, tag: str, pin: list[str]) -> dict:
+    """`calls` sequential SalesReport calls (-c 1 -m 1); latencies (µs) from the request log."""
+    body_file, log_file = workdir / f"{tag}.req", workdir / f"h2load-{tag}.log"
+    body_file.write_bytes(b"\x00" + len(body).to_bytes(4, "big") + body)
+    cmd = [*pin, "h2load", "-n", str(calls), "-c", "1", "-m", "1", "-t", "1",
+           "-H", "te: trailers", "-H", "content-type: application/grpc",
+           "-H", f"authorization: Bearer {server.token}", "-d", str(body_file), "--log-file", str(log_file),
+           f"http://{server.address}{SALES_REPORT_PATH}"]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=60 + calls * 2)
+    if result.returncode != 0:
+        raise RuntimeError(f"h2load SalesReport failed (exit {result.returncode}): {result.stdout[-1500:]}")
+    latencies = []
+    for line in log_file.read_text().splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 3 and parts[1] == "200":
+            latencies.append(int(parts[2]))
+    if len(latencies) != calls:
+        raise RuntimeError(f"h2load SalesReport: {len(latencies)} of {calls} calls answered 200")
+    return {"calls": calls, "median_us": percentile(latencies, 0.5), "p90_us": percentile(latencies, 0.9),
+            "min_us": min(latencies)}
+
+
+def check_sales(reply, expected: dict, exact: bool = True) -> str | None:
+    """Every channel x currency of the reply, summed over the days, equals the import (`exact`), or,
+    in a zone off UTC whose days cut the import's first UTC day, is at most the import."""
+    got: dict[str, dict] = {}
+    for row in reply.rows:
+        key = f"{row.key}/{row.currency_code}"
+        totals = got.setdefault(key, {"orders": 0, "units": 0, "revenue_minor": 0})
+        totals["orders"] += row.orders
+        totals["units"] += row.units
+        totals["revenue_minor"] += row.revenue_minor
+        if row.cancelled_orders:
+            return f"{row.cancelled_orders} cancelled orders on {row.period_start} {key}"
+    want = expected["by_channel_currency"]
+    if exact and got != want:
+        return f"SalesReport totals {got} differ from the import's {want}"
+    if not exact and any(key not in want or any(v > want[key][k] for k, v in t.items()) for key, t in got.items()):
+        return f"SalesReport totals {got} exceed the import's {want}"
+    return None
+
+
+def sales_rows(stubs, server, expected: dict, orders: int, calls: int, workdir: Path, pin: list[str]) -> list[dict]:
+    """SalesReport day x channel (UTC, then America/New_York) at `orders` orders, checked against the import."""
+    import grpc
+
+    label = f"{orders:,} orders"
+    rows = []
+    auth = (("authorization", f"Bearer {server.token}"),)
+    with grpc.insecure_channel(server.address) as channel:
+        stub = stubs.reports_pb2_grpc.ReportServiceStub(channel)
+        for zone, n in (("UTC", calls), ("America/New_York", max(10, calls // 4))):
+            request = sales_request(stubs, expected, zone)
+            reply = stub.SalesReport(request, metadata=auth, timeout=60)
+            problem = check_sales(reply, expected, exact=zone == "UTC")
+            timing = h2load_calls(server, request.SerializeToString(), n, workdir,
+                                  f"sales-{orders}-{zone.replace('/', '-')}", pin)
+            first, last = date_range(expected)
+            row = {"kind": "report", "workload": f"SalesReport day x channel, 90 days {zone}, {label}",
+                   "server": "omsd", "load": f"h2load -c 1 -m 1, {n} calls",
+                   "p50_us": timing["median_us"], "p90_us": timing["p90_us"], "min_us": timing["min_us"],
+                   "rps": 1e6 / timing["median_us"] if timing["median_us"] else None, "unit": "calls/s",
+                   "calls": n, "orders_in_db": orders, "zone": zone, "from_date": first, "to_date": last,
+                   "report_rows": len(reply.rows), "rollup_rows_read": reply.rollup_rows_read,
+                   "orders_in_report": sum(r.orders for r in reply.rows),
+                   "revenue_in_report": sum(r.revenue_minor for r in reply.rows),
+                   "writes_verified": problem is None}
+            if problem:
+                row["verification_error"] = f"{row['workload']}: {problem}"
+            rows.append(row)
+    return rows
+
+
+def export_row(stubs, server, expected: dict, orders: int) -> dict:
+    """ExportReport CSV by day x customer over the import's days: rows counted, omsd's RSS sampled."""
+    import grpc
+
+    rep = stubs.reports_pb2
+    first, last = date_range(expected)
+    request = rep.ExportReportRequest(format=rep.EXPORT_FORMAT_CSV, sales=rep.SalesReportRequest(
+        range=rep.ReportRange(from_date=first, to_date=last, time_zone="UTC"),
+        period=rep.REPORT_PERIOD_DAY, dimension=rep.SALES_DIMENSION_CUSTOMER))
+    pid = server.process.pid
+    rss_before = rss_mb(pid)
+    peak = [rss_before]
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], rss_mb(pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    auth = (("authorization", f"Bearer {server.token}"),)
+    lines, data_bytes, chunks, reported = 0, 0, 0, None
+    sampler.start()
     started = time.monotonic()
-    out = subprocess.run(
-        [str(binary), str(db), str(orders), str(first_day), str(days), str(runs)],
-        check=True, capture_output=True, text=True,
-    )
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    result["wall_seconds"] = time.monotonic() - started
-    return result
-
-
-def run(out_dir: Path | None = None, small: int = 10_000, large: int = 1_000_000, runs: int = 200,
-        scratch_path: str | None = None, keep: bool = False) -> dict:
-    """The whole section; prints its table and returns the results."""
-    print("\nreports: building oms-reports-bench (release)", flush=True)
-    binary = build(scratch_path)
-    workdir = Path(tempfile.mkdtemp(prefix="oms-reports-bench-"))
     try:
-        db = workdir / "db"
-        print(f"reports: loading {small:,} orders over 90 days", flush=True)
-        first = load_and_time(binary, db, small, 0, 90, runs)
-        print(f"reports: loading {large - small:,} more orders over the next 90 days ({large:,} in total)", flush=True)
-        second = load_and_time(binary, db, large - small, 90, 90, runs)
+        with grpc.insecure_channel(server.address, options=[("grpc.max_receive_message_length", 16 << 20)]) as channel:
+            stub = stubs.reports_pb2_grpc.ReportServiceStub(channel)
+            for chunk in stub.ExportReport(request, metadata=auth, timeout=300):
+                chunks += 1
+                data_bytes += len(chunk.data)
+                lines += chunk.data.count(b"\n")
+                if chunk.last:
+                    reported = chunk.rows
     finally:
-        if keep:
-            print(f"reports: kept {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-    ratio = second["report_ms_median"] / first["report_ms_median"]
-    result = {
-        "small": first, "large": second, "orders_total": large,
-        "ratio_median": ratio,
-        "target_ms": TARGET_MS, "target_ratio": TARGET_RATIO,
-        "met_ms": second["report_ms_median"] < TARGET_MS, "met_ratio": ratio <= TARGET_RATIO,
-        "how": "in-process domain API loader with a manual clock (Tools/reports-bench); report timed in-process, "
-               "SalesReport{DAY, CHANNEL} over 90 days, UTC, median of %d runs" % runs,
-    }
-    print()
-    print("SalesReport by day x channel, 90 days (UTC), in-process, median / p90 of %d runs" % runs)
-    print(f"{'orders in db':>14} {'in range':>10} {'load rate':>12} {'rows read':>10} {'median':>9} {'p90':>9}")
-    for label, r, total in (("small", first, small), ("large", second, large)):
-        print(f"{total:>14,} {r['orders_in_report']:>10,} {r['load_rate_per_second']:>10,.0f}/s "
-              f"{r['rollup_rows_read']:>10,} {r['report_ms_median']:>7.2f}ms {r['report_ms_p90']:>7.2f}ms")
-    print(f"cost(1M)/cost(10k) = {ratio:.2f} (target <= {TARGET_RATIO}: {'met' if result['met_ratio'] else 'NOT met'}); "
-          f"{second['report_ms_median']:.2f} ms at 1M (target < {TARGET_MS:g} ms: {'met' if result['met_ms'] else 'NOT met'})")
-    for label, r in (("10k", first), ("1M", second)):
-        print(f"same report in America/New_York (half-hour rows), {label}: {r['zoned_rollup_rows_read']:,} rows read, "
-              f"{r['zoned_report_ms_median']:.2f} ms median")
-    for label, r in (("10k", first), ("1M", second)):
-        print(f"export CSV, sales by day x customer, {label}: {r['export_csv_rows']:,} rows, "
-              f"{r['export_csv_bytes'] / 1e6:,.1f} MB in {r['export_chunks']:,} chunks, {r['export_seconds']:.1f} s; "
-              f"at most {r['export_max_buffered_bytes'] / 1024:,.0f} KiB buffered, resident memory grew "
-              f"{r['export_rss_growth_bytes'] / 1e6:,.1f} MB")
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / "reports.json").write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
-        print(f"reports: results in {out_dir / 'reports.json'}")
+        seconds = time.monotonic() - started
+        done.set()
+        sampler.join()
+    peak[0] = max(peak[0], rss_mb(pid))
+    data_rows = lines - 1  # the header line
+    want = expected["day_customer_currency_groups"]
+    problem = None
+    if not (data_rows == reported == want):
+        problem = f"{data_rows} CSV data lines, the last chunk says {reported}, the import has {want} groups"
+    row = {"kind": "report", "workload": f"ExportReport CSV day x customer, 90 days, {orders:,} orders",
+           "server": "omsd", "load": "grpcio, 1 stream", "rps": data_rows / seconds if seconds else None,
+           "unit": "rows/s", "seconds": round(seconds, 2), "export_rows": data_rows, "export_bytes": data_bytes,
+           "export_chunks": chunks, "rss_before_mb": round(rss_before, 1), "rss_peak_mb": round(peak[0], 1),
+           "rss_growth_mb": round(peak[0] - rss_before, 1), "writes_verified": problem is None}
+    if problem:
+        row["verification_error"] = f"{row['workload']}: {problem}"
+    return row
+
+
+def summary(rows: list[dict]) -> dict | None:
+    """Issue 6's targets from the UTC SalesReport rows: < 50 ms at the large size, cost ratio <= 1.5."""
+    utc = sorted((r for r in rows if r.get("zone") == "UTC"), key=lambda r: r["orders_in_db"])
+    if len(utc) < 2:
+        return None
+    small, large = utc[0], utc[-1]
+    ratio = large["p50_us"] / small["p50_us"] if small["p50_us"] else None
+    result = {"small_orders": small["orders_in_db"], "large_orders": large["orders_in_db"],
+              "median_ms_small": small["p50_us"] / 1000, "median_ms_large": large["p50_us"] / 1000,
+              "ratio_median": ratio, "target_ms": TARGET_MS, "target_ratio": TARGET_RATIO,
+              "met_ms": large["p50_us"] / 1000 < TARGET_MS,
+              "met_ratio": ratio is not None and ratio <= TARGET_RATIO}
+    large["target"] = {"max_ms": TARGET_MS, "max_ratio": TARGET_RATIO, "ratio": ratio,
+                       "met": result["met_ms"] and result["met_ratio"]}
     return result
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--small", type=int, default=10_000)
-    parser.add_argument("--large", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=200)
-    parser.add_argument("--scratch-path")
-    parser.add_argument("--keep", action="store_true")
-    parser.add_argument("--out-dir", type=Path, default=REPO_ROOT / "var" / "bench")
-    args = parser.parse_args()
-    result = run(args.out_dir, args.small, args.large, args.runs, args.scratch_path, args.keep)
-    return 0 if result["met_ms"] and result["met_ratio"] else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -80,11 +80,13 @@ struct AdminPingCommand: AsyncParsableCommand {
 struct AdminInfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Show the server's version, uptime, data directory and write statistics.",
+        abstract: "Show the server's version, uptime, data directory, write statistics and memory.",
         usage: "omsctl admin info [<options>]",
         discussion: """
             Write statistics count group commits since start: each group is one durable
-            RocksDB write holding one or more commands.
+            RocksDB write holding one or more commands. Memory splits the resident set into
+            RocksDB's block cache, memtables and table readers, and the malloc heap (in use,
+            held from the OS, and returned to it by the periodic trim).
 
             EXAMPLES
               omsctl admin info
@@ -113,6 +115,18 @@ struct AdminInfoCommand: AsyncParsableCommand {
                 let hundredths = Int64(info.writeCommands * 100 / info.writeGroups)
                 details.append("avg group size", MoneyText.decimal(hundredths, places: 2))
             }
+            if let memory = info.memory {
+                details.append("resident memory", Self.mebibytes(memory.residentBytes))
+                details.append(
+                    "block cache",
+                    "\(Self.mebibytes(memory.blockCacheBytes)) of \(Self.mebibytes(memory.blockCacheCapacityBytes))"
+                        + " (\(Self.mebibytes(memory.blockCachePinnedBytes)) pinned)")
+                details.append("memtables", Self.mebibytes(memory.memtableBytes))
+                details.append("table readers", Self.mebibytes(memory.tableReaderBytes))
+                details.append(
+                    "heap", "\(Self.mebibytes(memory.heapInUseBytes)) in use of \(Self.mebibytes(memory.heapHeldBytes)) held")
+                details.append("heap returned to the OS", Self.mebibytes(memory.heapReleasedBytes))
+            }
             Console.out(details.render())
         case .json:
             Console.out(
@@ -126,6 +140,17 @@ struct AdminInfoCommand: AsyncParsableCommand {
                         "writeGroups": .uint64(info.writeGroups),
                         "writeCommands": .uint64(info.writeCommands),
                         "maxGroupSize": .uint64(info.maxGroupSize),
+                        "memory": .object([
+                            "residentBytes": .uint64(info.memory?.residentBytes ?? 0),
+                            "blockCacheBytes": .uint64(info.memory?.blockCacheBytes ?? 0),
+                            "blockCacheCapacityBytes": .uint64(info.memory?.blockCacheCapacityBytes ?? 0),
+                            "blockCachePinnedBytes": .uint64(info.memory?.blockCachePinnedBytes ?? 0),
+                            "memtableBytes": .uint64(info.memory?.memtableBytes ?? 0),
+                            "tableReaderBytes": .uint64(info.memory?.tableReaderBytes ?? 0),
+                            "heapInUseBytes": .uint64(info.memory?.heapInUseBytes ?? 0),
+                            "heapHeldBytes": .uint64(info.memory?.heapHeldBytes ?? 0),
+                            "heapReleasedBytes": .uint64(info.memory?.heapReleasedBytes ?? 0),
+                        ]),
                     ])))
         case .csv:
             var csv = CSVWriter(header: [
@@ -138,5 +163,10 @@ struct AdminInfoCommand: AsyncParsableCommand {
             ])
             Console.out(csv.text)
         }
+    }
+
+    /// `12.3 MiB`.
+    static func mebibytes(_ bytes: UInt64) -> String {
+        MoneyText.decimal(Int64(clamping: bytes * 10 / (1 << 20)), places: 1) + " MiB"
     }
 }

@@ -162,12 +162,15 @@ struct Mixed: AsyncParsableCommand {
     @Option(help: "concurrent calls") var streams = 64
     @Option(help: "seconds") var duration = 30.0
     @Option(help: "percentage of reads") var readPercent = 80
-    @Option(help: "order ids to read: the newest N of --customer at start") var seedOrders = 1000
+    @Option(help: "order ids to read: the newest N of --customer (or of --seed-channel) at start") var seedOrders = 1000
+    @Option(help: "read orders of this channel instead of --customer's") var seedChannel = ""
 
     func run() async throws {
         let clients = try connection.clients()
-        let seed = try await clients[0].orders.list(customerID: shape.customer, pageSize: min(1000, seedOrders)).items
-            .map(\.id)
+        let seed = try await clients[0].orders.list(
+            customerID: seedChannel.isEmpty ? shape.customer : "", channel: seedChannel,
+            pageSize: min(1000, seedOrders)
+        ).items.map(\.id)
         guard !seed.isEmpty else { throw ValidationError("\(shape.customer) has no orders to read") }
         let end = monotonicNanos() + UInt64(duration * 1e9)
         let start = monotonicNanos()
@@ -228,50 +231,170 @@ struct Mixed: AsyncParsableCommand {
 }
 
 /// Streams `--count` orders (unique request_ids) through ImportOrders in one call.
+///
+/// With `--days N` the orders are historical: order i is placed on day i mod N
+/// of the N whole UTC days before today (later in the day as i grows), so any
+/// prefix of the stream covers every day evenly, which lets `--max-seconds`
+/// stop a slow load early and still leave a 90-day report to query. Customers
+/// (`<customer>-<i mod --customers>`), channels and currencies (every 5th
+/// order EUR) rotate; quantities and explicit unit prices vary. The expected
+/// SalesReport totals per channel and currency, and the number of distinct
+/// day × customer × currency groups (the rows of a CSV export by day ×
+/// customer), are computed from the rows actually sent and printed with the
+/// result, so the bench checks the reports against them.
 struct ImportOrders: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import-orders", abstract: "Bulk-load orders with one ImportOrders call.")
     @OptionGroup var connection: Connection
     @OptionGroup var shape: OrderShape
     @Option(help: "orders to import") var count = 1_000_000
+    @Option(help: "place the orders over the N whole UTC days before today (0: now, one customer and channel)")
+    var days = 0
+    @Option(help: "with --days: customers the orders rotate over") var customers = 50_000
+    @Option(help: "with --days: channels the orders rotate over (comma-separated)")
+    var channels = "web,marketplace,phone,erp"
+    @Option(help: "stop sending rows after this many seconds (0: no limit); prints how many were sent")
+    var maxSeconds = 0.0
 
     func run() async throws {
         let client = try connection.clients()[0]
-        let shape = shape
-        let count = count
+        let plan = HistoricalPlan(
+            shape: shape, count: count, days: days, customers: max(1, customers),
+            channels: channels.split(separator: ",").map(String.init), todayStartMillis: HistoricalPlan.todayStart())
         // Generated as the SDK pulls them (flow control paces it): nothing is buffered.
-        let rows = GeneratedRows(shape: shape, count: count)
         let start = monotonicNanos()
+        let stopAt = maxSeconds > 0 ? start + UInt64(maxSeconds * 1e9) : UInt64.max
+        let rows = GeneratedRows(plan: plan, stopAt: stopAt)
         let summary = try await client.orders.importOrders(rows)
         let seconds = Double(monotonicNanos() - start) / 1e9
         await client.close()
         let failure = summary.failures.first.map { ", \"first_failure\": \(quoted("row \($0.index): \($0.message)"))" } ?? ""
+        let expected = days > 0 ? ", " + plan.expectedJSON(sent: Int(summary.received)) : ""
         print(
             "{\"workload\": \"import-orders\", \"seconds\": \(seconds), \"received\": \(summary.received), "
                 + "\"created\": \(summary.created), \"failed\": \(summary.failed), \"rows_per_s\": \(Double(summary.created) / seconds), "
-                + "\"first_order_id\": \(quoted(summary.firstOrderID)), \"last_order_id\": \(quoted(summary.lastOrderID))\(failure)}")
+                + "\"stopped_early\": \(Int(summary.received) < count), "
+                + "\"first_order_id\": \(quoted(summary.firstOrderID)), \"last_order_id\": \(quoted(summary.lastOrderID))\(failure)\(expected)}")
     }
 }
 
-/// `count` CreateOrderRequests with request_ids `<prefix>-<n>`, made on demand.
-struct GeneratedRows: AsyncSequence, Sendable {
-    typealias Element = Oms_V1_CreateOrderRequest
+/// What order `index` of an import looks like: a pure function of the index,
+/// so the totals can be recomputed for however many rows were sent.
+struct HistoricalPlan: Sendable {
+    static let dayMillis: Int64 = 86_400_000
     let shape: OrderShape
     let count: Int
+    let days: Int
+    let customers: Int
+    let channels: [String]
+    let todayStartMillis: Int64
+
+    static func todayStart() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) / 86_400 * dayMillis
+    }
+
+    struct Row {
+        var day: Int
+        var createdAtMillis: Int64
+        var customer: Int
+        var channel: Int
+        var euro: Bool
+        var quantity: Int64
+        var unitPriceMinor: Int64
+    }
+
+    func row(_ index: Int) -> Row {
+        let perDay = max(1, (count + days - 1) / days)
+        let step = Self.dayMillis / Int64(perDay)
+        let day = index % days
+        let created = todayStartMillis - Int64(days - day) * Self.dayMillis + Int64(index / days) * step + step / 2
+        let hash = Self.mix(UInt64(index))
+        return Row(
+            day: day, createdAtMillis: created, customer: Int(hash % UInt64(customers)),
+            channel: Int((hash >> 20) % UInt64(channels.count)), euro: (hash >> 40) % 5 == 0,
+            quantity: Int64(1 + (hash >> 50) % 3), unitPriceMinor: Int64(500 + (hash >> 8) % 5000))
+    }
+
+    /// SplitMix64's finalizer: a reproducible pseudo-random value per index.
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    func request(_ index: Int) -> Oms_V1_CreateOrderRequest {
+        var request = shape.request("\(shape.prefix)-\(index)")
+        guard days > 0 else { return request }
+        let row = row(index)
+        let currency = row.euro ? "EUR" : "USD"
+        request.order!.customerID = "\(shape.customer)-\(row.customer)"
+        request.order!.channel = channels[row.channel]
+        request.order!.currencyCode = currency
+        request.order!.createdAtMillis = row.createdAtMillis
+        request.order!.lines = [
+            .with {
+                $0.sku = shape.sku
+                $0.quantity = row.quantity
+                $0.unitPrice = .with {
+                    $0.currencyCode = currency
+                    $0.amountMinor = row.unitPriceMinor
+                }
+            }
+        ]
+        return request
+    }
+
+    /// `"expected": {...}`: the report range, SalesReport totals per channel
+    /// and currency, units, and the day × customer × currency groups.
+    func expectedJSON(sent: Int) -> String {
+        struct Totals { var orders: Int64 = 0, units: Int64 = 0, revenue: Int64 = 0 }
+        var totals: [String: Totals] = [:]
+        var groups = Set<Int64>()
+        var units: Int64 = 0
+        for index in 0..<sent {
+            let row = row(index)
+            let key = "\(channels[row.channel])/\(row.euro ? "EUR" : "USD")"
+            totals[key, default: Totals()].orders += 1
+            totals[key, default: Totals()].units += row.quantity
+            totals[key, default: Totals()].revenue += row.quantity * row.unitPriceMinor
+            units += row.quantity
+            groups.insert((Int64(row.day) * Int64(customers) + Int64(row.customer)) * 2 + (row.euro ? 1 : 0))
+        }
+        let first = todayStartMillis - Int64(days) * Self.dayMillis
+        let byKey = totals.keys.sorted().map { key in
+            let t = totals[key]!
+            return "\(quoted(key)): {\"orders\": \(t.orders), \"units\": \(t.units), \"revenue_minor\": \(t.revenue)}"
+        }.joined(separator: ", ")
+        return """
+            "expected": {"from_millis": \(first), "to_millis": \(todayStartMillis - 1), "days": \(days), \
+            "customers": \(customers), "units": \(units), "by_channel_currency": {\(byKey)}, \
+            "day_customer_currency_groups": \(groups.count)}
+            """
+    }
+}
+
+/// The plan's rows with request_ids `<prefix>-<n>`, made on demand, until `stopAt` (monotonic ns).
+struct GeneratedRows: AsyncSequence, Sendable {
+    typealias Element = Oms_V1_CreateOrderRequest
+    let plan: HistoricalPlan
+    let stopAt: UInt64
 
     struct AsyncIterator: AsyncIteratorProtocol {
-        let shape: OrderShape
-        let count: Int
+        let plan: HistoricalPlan
+        let stopAt: UInt64
         var index = 0
 
         mutating func next() async -> Oms_V1_CreateOrderRequest? {
-            guard index < count else { return nil }
+            guard index < plan.count, stopAt == .max || monotonicNanos() < stopAt else { return nil }
             defer { index += 1 }
-            return shape.request("\(shape.prefix)-\(index)")
+            return plan.request(index)
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(shape: shape, count: count) }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(plan: plan, stopAt: stopAt) }
 }
 
 /// WatchEvents from `--after` until `--count` events arrived (the stored history: catch-up).

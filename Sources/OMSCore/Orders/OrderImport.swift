@@ -10,6 +10,12 @@ import Synchronization
 /// chunk costs a few syncs instead of one per row. The next chunk is read from
 /// the stream while the previous one is being written, and at most two chunks
 /// are in flight, which bounds memory however long the stream is.
+///
+/// Unlike `CreateOrder`, a row may carry the order's historical placement
+/// time in `order.created_at_millis` (0: now): a migration keeps its sales
+/// history on the right report days. It must not be in the future by the
+/// store's clock. The payment deadline counts from the import, not from that
+/// time, so importing old unpaid orders does not cancel them all at once.
 public struct OrderImport: Sendable {
     /// A row that was not applied: its position in the stream and the error
     /// `CreateOrder` would have answered with.
@@ -79,10 +85,44 @@ public struct OrderImport: Sendable {
     private func submit(_ chunk: [Oms_V1_CreateOrderRequest], firstIndex: Int, actor: String) -> ChunkResults {
         let results = ChunkResults(firstIndex: firstIndex, requests: chunk)
         for (offset, request) in chunk.enumerated() {
-            orders.create(request, actor: actor) { results.record(offset, $0) }
+            Self.create(request, orders: orders, actor: actor) { results.record(offset, $0) }
         }
         return results
     }
+
+    /// `Orders.create`, keeping the row's historical placement time.
+    static func create(
+        _ request: Oms_V1_CreateOrderRequest, orders: Orders, actor: String,
+        completion: @escaping @Sendable (Result<Oms_V1_CreateOrderResponse, any Error>) -> Void
+    ) {
+        let placedAtMillis = request.order?.createdAtMillis ?? 0
+        guard placedAtMillis != 0 else { return orders.create(request, actor: actor, completion: completion) }
+        do {
+            try Orders.validate(request)
+            guard placedAtMillis > 0 else {
+                throw DomainError.invalid(field: placedAtField, "must be positive (epoch milliseconds), got \(placedAtMillis)")
+            }
+        } catch {
+            return completion(.failure(error))
+        }
+        let store = orders.store
+        let policy = orders.policy
+        DomainCommand.submit(
+            store,
+            { transaction in
+                // Checked on the writer, against the clock the order is stamped with.
+                let now = transaction.now / 1_000_000
+                guard placedAtMillis <= now else {
+                    throw DomainError.invalid(
+                        field: placedAtField, "is in the future (\(placedAtMillis) > now \(now), epoch milliseconds)")
+                }
+                return try Orders.applyCreate(
+                    request, actor: actor, policy: policy, store: store, transaction: &transaction,
+                    placedAtMillis: placedAtMillis)
+            }, completion: completion)
+    }
+
+    static let placedAtField = "order.created_at_millis"
 }
 
 /// The outcomes of one chunk's rows, filled in by writer completions (any

@@ -182,7 +182,7 @@ public struct Orders: Sendable {
 
     static func applyCreate(
         _ request: Oms_V1_CreateOrderRequest, actor: String, policy: OrderPolicy, store: OMSStore,
-        transaction: inout WriteTransaction
+        transaction: inout WriteTransaction, placedAtMillis: Int64 = 0
     ) throws -> (Oms_V1_CreateOrderResponse, UInt64) {
         let families = store.families
         var canonical = request
@@ -268,7 +268,9 @@ public struct Orders: Sendable {
         totals.paidMinor = 0
         order.totals = totals
         order.version = 1
-        order.createdAtMillis = now
+        // ImportOrders may pass a historical placement time (validated there); the
+        // payment deadline still counts from now, when the order enters this store.
+        order.createdAtMillis = placedAtMillis > 0 ? placedAtMillis : now
         order.updatedAtMillis = now
         if lifecycle.awaitsPayment {
             order.paymentDueAtMillis = now + policy.paymentDeadlineMillis

@@ -179,6 +179,64 @@ public struct Oms_V1_ServerInfo: ProtoMessage {
 
     public var maxGroupSize: UInt64 = 0
 
+    /// Where the process's memory is, when the server answered.
+    public var memory: Oms_V1_MemoryUsage? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// Memory of the omsd process in bytes. RocksDB's parts are bounded by its
+/// configuration; the heap is what omsd and the libraries allocated.
+public struct Oms_V1_MemoryUsage: ProtoMessage {
+    public static let protoMessageName = "oms.v1.MemoryUsage"
+
+    /// Resident set size of the process (VmRSS).
+    public var residentBytes: UInt64 = 0
+
+    /// RocksDB's shared block cache (data, index and filter blocks), its
+    /// capacity and the part that cannot be evicted right now.
+    public var blockCacheBytes: UInt64 = 0
+
+    public var blockCacheCapacityBytes: UInt64 = 0
+
+    public var blockCachePinnedBytes: UInt64 = 0
+
+    /// RocksDB memtables of every column family.
+    public var memtableBytes: UInt64 = 0
+
+    /// RocksDB table readers outside the block cache.
+    public var tableReaderBytes: UInt64 = 0
+
+    /// malloc: bytes in use, and bytes held from the OS (in use + free).
+    public var heapInUseBytes: UInt64 = 0
+
+    public var heapHeldBytes: UInt64 = 0
+
+    /// Free heap returned to the OS since start (by omsd's periodic trim).
+    public var heapReleasedBytes: UInt64 = 0
+
     public var unknownFields = ProtoUnknownFields()
 
     public init() {}
@@ -590,6 +648,7 @@ extension Oms_V1_ServerInfo: ProtobufCMessageConvertible {
         self.writeGroups = c.pointee.write_groups
         self.writeCommands = c.pointee.write_commands
         self.maxGroupSize = c.pointee.max_group_size
+        self.memory = c.pointee.memory.map { Oms_V1_MemoryUsage(cMessage: $0) }
         self.unknownFields = ProtoUnknownFields(c.pointee.base)
     }
 
@@ -602,6 +661,46 @@ extension Oms_V1_ServerInfo: ProtobufCMessageConvertible {
         c.pointee.write_groups = self.writeGroups
         c.pointee.write_commands = self.writeCommands
         c.pointee.max_group_size = self.maxGroupSize
+        if let value = self.memory { c.pointee.memory = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_MemoryUsage: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__MemoryUsage
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__memory_usage()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__MemoryUsage>) {
+        oms__v1__memory_usage__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__MemoryUsage>) {
+        self.init()
+        self.residentBytes = c.pointee.resident_bytes
+        self.blockCacheBytes = c.pointee.block_cache_bytes
+        self.blockCacheCapacityBytes = c.pointee.block_cache_capacity_bytes
+        self.blockCachePinnedBytes = c.pointee.block_cache_pinned_bytes
+        self.memtableBytes = c.pointee.memtable_bytes
+        self.tableReaderBytes = c.pointee.table_reader_bytes
+        self.heapInUseBytes = c.pointee.heap_in_use_bytes
+        self.heapHeldBytes = c.pointee.heap_held_bytes
+        self.heapReleasedBytes = c.pointee.heap_released_bytes
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__MemoryUsage>, arena: ProtobufCArena) {
+        c.pointee.resident_bytes = self.residentBytes
+        c.pointee.block_cache_bytes = self.blockCacheBytes
+        c.pointee.block_cache_capacity_bytes = self.blockCacheCapacityBytes
+        c.pointee.block_cache_pinned_bytes = self.blockCachePinnedBytes
+        c.pointee.memtable_bytes = self.memtableBytes
+        c.pointee.table_reader_bytes = self.tableReaderBytes
+        c.pointee.heap_in_use_bytes = self.heapInUseBytes
+        c.pointee.heap_held_bytes = self.heapHeldBytes
+        c.pointee.heap_released_bytes = self.heapReleasedBytes
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }

@@ -2375,6 +2375,12 @@ public enum Oms_V1_OrderService {
         /// rows per durable write. One answer once every applied row is durable; a
         /// row that fails is reported by its index and the others are still applied
         /// (never all or nothing). A row's request_id makes re-sending it safe.
+        /// Unlike CreateOrder, a row may keep the order's historical placement time
+        /// in order.created_at_millis (0: now): it becomes the order's created_at and
+        /// so its report day. It must be > 0 and not in the future by the server's
+        /// clock (else the row fails INVALID_ARGUMENT naming order.created_at_millis).
+        /// The payment deadline of an unpaid order counts from the import, not from
+        /// that time, so migrating old unpaid orders does not cancel them all at once.
         public static let importOrders = ProtoMethod<Oms_V1_CreateOrderRequest, Oms_V1_ImportOrdersResponse>(
             service: "oms.v1.OrderService",
             name: "ImportOrders",

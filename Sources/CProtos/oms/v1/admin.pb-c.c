@@ -187,6 +187,51 @@ void   oms__v1__server_info__free_unpacked
   assert(message->base.descriptor == &oms__v1__server_info__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__memory_usage__init
+                     (Oms__V1__MemoryUsage         *message)
+{
+  static const Oms__V1__MemoryUsage init_value = OMS__V1__MEMORY_USAGE__INIT;
+  *message = init_value;
+}
+size_t oms__v1__memory_usage__get_packed_size
+                     (const Oms__V1__MemoryUsage *message)
+{
+  assert(message->base.descriptor == &oms__v1__memory_usage__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__memory_usage__pack
+                     (const Oms__V1__MemoryUsage *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__memory_usage__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__memory_usage__pack_to_buffer
+                     (const Oms__V1__MemoryUsage *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__memory_usage__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__MemoryUsage *
+       oms__v1__memory_usage__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__MemoryUsage *)
+     protobuf_c_message_unpack (&oms__v1__memory_usage__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__memory_usage__free_unpacked
+                     (Oms__V1__MemoryUsage *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__memory_usage__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   oms__v1__api_key__init
                      (Oms__V1__ApiKey         *message)
 {
@@ -622,7 +667,7 @@ const ProtobufCMessageDescriptor oms__v1__get_server_info_request__descriptor =
   (ProtobufCMessageInit) oms__v1__get_server_info_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor oms__v1__server_info__field_descriptors[8] =
+static const ProtobufCFieldDescriptor oms__v1__server_info__field_descriptors[9] =
 {
   {
     "version",
@@ -720,11 +765,24 @@ static const ProtobufCFieldDescriptor oms__v1__server_info__field_descriptors[8]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "memory",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ServerInfo, memory),
+    &oms__v1__memory_usage__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned oms__v1__server_info__field_indices_by_name[] = {
   3,   /* field[3] = data_dir */
   4,   /* field[4] = listen_address */
   7,   /* field[7] = max_group_size */
+  8,   /* field[8] = memory */
   1,   /* field[1] = started_at_millis */
   2,   /* field[2] = uptime_millis */
   0,   /* field[0] = version */
@@ -734,7 +792,7 @@ static const unsigned oms__v1__server_info__field_indices_by_name[] = {
 static const ProtobufCIntRange oms__v1__server_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor oms__v1__server_info__descriptor =
 {
@@ -744,11 +802,153 @@ const ProtobufCMessageDescriptor oms__v1__server_info__descriptor =
   "Oms__V1__ServerInfo",
   "oms.v1",
   sizeof(Oms__V1__ServerInfo),
-  8,
+  9,
   oms__v1__server_info__field_descriptors,
   oms__v1__server_info__field_indices_by_name,
   1,  oms__v1__server_info__number_ranges,
   (ProtobufCMessageInit) oms__v1__server_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__memory_usage__field_descriptors[9] =
+{
+  {
+    "resident_bytes",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__MemoryUsage, resident_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "block_cache_bytes",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__MemoryUsage, block_cache_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "block_cache_capacity_bytes",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__MemoryUsage, block_cache_capacity_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "block_cache_pinned_bytes",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__MemoryUsage, block_cache_pinned_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "memtable_bytes",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__MemoryUsage, memtable_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "table_reader_bytes",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__MemoryUsage, table_reader_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "heap_in_use_bytes",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__MemoryUsage, heap_in_use_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "heap_held_bytes",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__MemoryUsage, heap_held_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "heap_released_bytes",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__MemoryUsage, heap_released_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__memory_usage__field_indices_by_name[] = {
+  1,   /* field[1] = block_cache_bytes */
+  2,   /* field[2] = block_cache_capacity_bytes */
+  3,   /* field[3] = block_cache_pinned_bytes */
+  7,   /* field[7] = heap_held_bytes */
+  6,   /* field[6] = heap_in_use_bytes */
+  8,   /* field[8] = heap_released_bytes */
+  4,   /* field[4] = memtable_bytes */
+  0,   /* field[0] = resident_bytes */
+  5,   /* field[5] = table_reader_bytes */
+};
+static const ProtobufCIntRange oms__v1__memory_usage__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor oms__v1__memory_usage__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.MemoryUsage",
+  "MemoryUsage",
+  "Oms__V1__MemoryUsage",
+  "oms.v1",
+  sizeof(Oms__V1__MemoryUsage),
+  9,
+  oms__v1__memory_usage__field_descriptors,
+  oms__v1__memory_usage__field_indices_by_name,
+  1,  oms__v1__memory_usage__number_ranges,
+  (ProtobufCMessageInit) oms__v1__memory_usage__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor oms__v1__api_key__field_descriptors[7] =

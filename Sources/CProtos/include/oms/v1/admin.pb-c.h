@@ -19,6 +19,7 @@ typedef struct Oms__V1__PingRequest Oms__V1__PingRequest;
 typedef struct Oms__V1__PingResponse Oms__V1__PingResponse;
 typedef struct Oms__V1__GetServerInfoRequest Oms__V1__GetServerInfoRequest;
 typedef struct Oms__V1__ServerInfo Oms__V1__ServerInfo;
+typedef struct Oms__V1__MemoryUsage Oms__V1__MemoryUsage;
 typedef struct Oms__V1__ApiKey Oms__V1__ApiKey;
 typedef struct Oms__V1__CreateApiKeyRequest Oms__V1__CreateApiKeyRequest;
 typedef struct Oms__V1__CreateApiKeyResponse Oms__V1__CreateApiKeyResponse;
@@ -98,10 +99,55 @@ struct  Oms__V1__ServerInfo
   uint64_t write_groups;
   uint64_t write_commands;
   uint64_t max_group_size;
+  /*
+   * Where the process's memory is, when the server answered.
+   */
+  Oms__V1__MemoryUsage *memory;
 };
 #define OMS__V1__SERVER_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&oms__v1__server_info__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, NULL }
+
+
+/*
+ * Memory of the omsd process in bytes. RocksDB's parts are bounded by its
+ * configuration; the heap is what omsd and the libraries allocated.
+ */
+struct  Oms__V1__MemoryUsage
+{
+  ProtobufCMessage base;
+  /*
+   * Resident set size of the process (VmRSS).
+   */
+  uint64_t resident_bytes;
+  /*
+   * RocksDB's shared block cache (data, index and filter blocks), its
+   * capacity and the part that cannot be evicted right now.
+   */
+  uint64_t block_cache_bytes;
+  uint64_t block_cache_capacity_bytes;
+  uint64_t block_cache_pinned_bytes;
+  /*
+   * RocksDB memtables of every column family.
+   */
+  uint64_t memtable_bytes;
+  /*
+   * RocksDB table readers outside the block cache.
+   */
+  uint64_t table_reader_bytes;
+  /*
+   * malloc: bytes in use, and bytes held from the OS (in use + free).
+   */
+  uint64_t heap_in_use_bytes;
+  uint64_t heap_held_bytes;
+  /*
+   * Free heap returned to the OS since start (by omsd's periodic trim).
+   */
+  uint64_t heap_released_bytes;
+};
+#define OMS__V1__MEMORY_USAGE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__memory_usage__descriptor) \
+    , 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 
 /*
@@ -282,6 +328,25 @@ Oms__V1__ServerInfo *
 void   oms__v1__server_info__free_unpacked
                      (Oms__V1__ServerInfo *message,
                       ProtobufCAllocator *allocator);
+/* Oms__V1__MemoryUsage methods */
+void   oms__v1__memory_usage__init
+                     (Oms__V1__MemoryUsage         *message);
+size_t oms__v1__memory_usage__get_packed_size
+                     (const Oms__V1__MemoryUsage   *message);
+size_t oms__v1__memory_usage__pack
+                     (const Oms__V1__MemoryUsage   *message,
+                      uint8_t             *out);
+size_t oms__v1__memory_usage__pack_to_buffer
+                     (const Oms__V1__MemoryUsage   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__MemoryUsage *
+       oms__v1__memory_usage__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__memory_usage__free_unpacked
+                     (Oms__V1__MemoryUsage *message,
+                      ProtobufCAllocator *allocator);
 /* Oms__V1__ApiKey methods */
 void   oms__v1__api_key__init
                      (Oms__V1__ApiKey         *message);
@@ -429,6 +494,9 @@ typedef void (*Oms__V1__GetServerInfoRequest_Closure)
 typedef void (*Oms__V1__ServerInfo_Closure)
                  (const Oms__V1__ServerInfo *message,
                   void *closure_data);
+typedef void (*Oms__V1__MemoryUsage_Closure)
+                 (const Oms__V1__MemoryUsage *message,
+                  void *closure_data);
 typedef void (*Oms__V1__ApiKey_Closure)
                  (const Oms__V1__ApiKey *message,
                   void *closure_data);
@@ -518,6 +586,7 @@ extern const ProtobufCMessageDescriptor oms__v1__ping_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__ping_response__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__get_server_info_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__server_info__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__memory_usage__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__api_key__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__create_api_key_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__create_api_key_response__descriptor;
