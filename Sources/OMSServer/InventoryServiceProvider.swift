@@ -25,7 +25,13 @@ struct InventoryServiceProvider {
             }
         }
         router.unary(Oms_V1_InventoryService.Method.getStock) { request, _, responder in
-            responder.answer { try inventory.stock(request) }
+            // Composed from the stored rows as they are (no decode, no encode).
+            do {
+                responder.succeed(
+                    framed: try GRPCFraming.frame { try inventory.encodeStock(request, appendingTo: &$0) })
+            } catch {
+                responder.fail(ErrorMapping.rpcError(error))
+            }
         }
         router.unary(Oms_V1_InventoryService.Method.createLocation) { request, context, responder in
             inventory.createLocation(request, actor: context.principal ?? "anonymous") {

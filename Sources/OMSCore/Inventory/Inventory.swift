@@ -177,50 +177,6 @@ public struct Inventory: Sendable {
             .sorted { ($0.priority, $0.code) < ($1.priority, $1.code) }
     }
 
-    public func stock(_ request: Oms_V1_GetStockRequest) throws -> Oms_V1_GetStockResponse {
-        var validator = Validator()
-        Catalog.validateSKU(request.sku, field: "sku", into: &validator)
-        if !request.warehouseCode.isEmpty {
-            Catalog.validateSKU(request.warehouseCode, field: "warehouse_code", into: &validator)
-        }
-        try validator.throwIfInvalid()
-        let snapshot = try store.database.snapshot()
-        var response = Oms_V1_GetStockResponse()
-        response.sku = request.sku
-        response.warehouseCode = request.warehouseCode
-        if !request.warehouseCode.isEmpty {
-            guard
-                try store.database.get(
-                    store.families.stock, StockLedger.warehouseKey(request.warehouseCode), snapshot: snapshot) != nil
-            else {
-                throw DomainError(
-                    .notFound, "warehouse \(request.warehouseCode) not found", reason: "WAREHOUSE_NOT_FOUND")
-            }
-        }
-        let rows = try store.database.scan(
-            store.families.stock, prefix: StockLedger.levelPrefix(sku: request.sku), limit: Int.max,
-            snapshot: snapshot)
-        for row in rows {
-            let level = try Oms_V1_StockLevel(serializedBytes: row.value)
-            if !request.warehouseCode.isEmpty && level.warehouseCode != request.warehouseCode { continue }
-            response.warehouses.append(level)
-            response.onHand += level.onHand
-            response.reserved += level.reserved
-            response.incoming += level.incoming
-            response.inTransit += level.inTransit
-        }
-        response.available = response.onHand - response.reserved
-        let locationPrefix = StockLedger.locationStockPrefix(
-            sku: request.sku, warehouse: request.warehouseCode.isEmpty ? nil : request.warehouseCode)
-        for row in try store.database.scan(
-            store.families.stock, prefix: locationPrefix, limit: Int.max, snapshot: snapshot)
-        {
-            let stock = try Oms_V1_LocationStock(serializedBytes: row.value)
-            if stock.onHand != 0 { response.locations.append(stock) }
-        }
-        return response
-    }
-
     /// Checks the stock invariants against durable state: for every sku ×
     /// warehouse, `reserved == sum of open reservations`, `on_hand` and
     /// `reserved` equal the sums of their ledger rows, `0 <= reserved <=

@@ -121,6 +121,21 @@ public enum GRPCFraming {
         return out
     }
 
+    /// A framed message whose encoding `encode` appends to the buffer it is
+    /// given (after the 5-byte prefix, which is patched afterwards): for read
+    /// paths that compose a response from stored bytes (GetStock).
+    public static func frame(
+        reservingCapacity capacity: Int = 256, encodingWith encode: (inout [UInt8]) throws -> Void
+    ) rethrows -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(capacity)
+        out.append(contentsOf: [0, 0, 0, 0, 0] as [UInt8])
+        try encode(&out)
+        let messageLength = out.count - 5
+        out.withUnsafeMutableBytes { MessageFramer.writePrefix(length: messageLength, into: $0) }
+        return out
+    }
+
     /// Appends `message` with its 5-byte prefix to `buffer`.
     public static func append<M: ProtoMessage>(_ message: M, to buffer: inout [UInt8]) {
         // One encode pass: reserve the prefix, encode after it, then patch the length.
