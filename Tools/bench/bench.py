@@ -1463,9 +1463,10 @@ def main() -> int:
         if server and server.running and args.scale_orders > 0:
             # Measured on a busy 2-core machine: catch-up ~70k events/s, restart < 1 s, reports ~20 s at 1M
             # (plus waiting for omsd to go idle), the mixed run + 5 s, bulk stock ~10 s; the import's
-            # in-flight rows drain for ~10 s after the time box.
+            # in-flight rows drain for ~10 s after the time box; RSS is read three times after a heap trim.
             after_import = (args.scale_orders / 60_000 + 3 + 2 + 20 + scale.SETTLE_MAX_SECONDS / 2
-                            + args.mixed_warmup + args.mixed_duration + 5 + (10 if args.bulk_rows else 0) + 5 + 10)
+                            + args.mixed_warmup + args.mixed_duration + 5 + (10 if args.bulk_rows else 0) + 5 + 10
+                            + 3 * scale.HEAP_TRIM_SECONDS)
             import_seconds = max(20.0, deadline - time.monotonic() - after_import)
             log(f"scale: ImportOrders of up to {args.scale_orders:,} orders within {import_seconds:.0f} s (the "
                 f"{after_import:.0f} s after it are kept for catch-up, restart, reports, mixed {args.mixed_duration:g} s"
