@@ -19,6 +19,8 @@ public final class OMSStore: Sendable {
     public let families: ColumnFamilies
     public let events: EventLog
     public let clock: any Clock
+    /// GetStock replies kept between the writes that change them.
+    public let stockReplies = StockReplyCache()
 
     /// Opens (or creates) the database under `path`.
     public init(path: String, clock: any Clock = SystemClock(), config: Config = .defaults) throws {
@@ -33,6 +35,7 @@ public final class OMSStore: Sendable {
         }
         var writerConfig = config.writer
         writerConfig.clock = { clock.nowNanoseconds() }
+        writerConfig.watches.append(stockReplies.watch(families))
         self.database = database
         self.families = families
         self.clock = clock

@@ -199,6 +199,14 @@ struct BatchOverlay {
         }
     }
 
+    /// The keys of one column family, in key order (written or deleted).
+    func forEachKey(in family: Int, _ body: ([UInt8]) -> Void) {
+        guard family < families.count else { return }
+        for chunk in families[family].chunks {
+            for entry in chunk { body(entry.key) }
+        }
+    }
+
     func range(_ family: Int, from start: [UInt8], to end: [UInt8]?, reverse: Bool, limit: Int) -> [Entry] {
         family < families.count ? families[family].range(from: start, to: end, reverse: reverse, limit: limit) : []
     }

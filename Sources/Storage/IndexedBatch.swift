@@ -96,6 +96,11 @@ final class IndexedBatch {
         }
     }
 
+    /// The keys the group wrote or deleted in `columnFamily`, in key order.
+    func forEachKey(in columnFamily: ColumnFamily, _ body: ([UInt8]) -> Void) {
+        overlay.forEachKey(in: columnFamily.index, body)
+    }
+
     /// Empties the overlay for the next group.
     func clear() {
         overlay.clear()

@@ -45,6 +45,9 @@ public final class WriteCoordinator: Sendable {
         public var clock: @Sendable () -> Int64 = WriteCoordinator.systemClock
         /// The writer thread's name (≤ 15 bytes are kept on Linux).
         public var threadName = "oms-writer"
+        /// Told, after each group's commit and before its acknowledgements,
+        /// which keys of their column family it changed (see `CommitWatch`).
+        public var watches: [CommitWatch] = []
 
         public init() {}
 

@@ -75,6 +75,11 @@ final class WriterCore: Sendable {
                     writeError = error
                 }
             }
+            if needsCommit {
+                for watch in config.watches {
+                    batch.forEachKey(in: watch.family, watch.changed)
+                }
+            }
             batch.clear()
 
             // Counted before acknowledging, so a caller that has its result

@@ -393,6 +393,60 @@ private final class Completions<R: Sendable>: Sendable {
         }
     }
 
+    /// A `CommitWatch` gets each key its family's group changed, once, after
+    /// the commit (the value is readable) and before any acknowledgement; not
+    /// the keys of a failed command, not other families' keys.
+    @Test func watchSeesTheGroupsKeysAfterItsCommitAndBeforeItsAcknowledgements() async throws {
+        try await withTemporaryDirectory { path in
+            let db = try Database(path: path, columnFamilies: testFamilies)
+            let orders = db.columnFamily("orders")
+            let events = db.columnFamily("events")
+            try db.put(orders, bytes("gone"), bytes("0"))
+            let seen = Mutex<[String]>([])
+            var config = WriteCoordinator.Config()
+            config.watches = [
+                CommitWatch(family: orders) { key in
+                    let value = string(try? db.get(orders, key)) ?? "deleted"
+                    seen.withLock { $0.append("\(string(key)!)=\(value)") }
+                }
+            ]
+            let coordinator = WriteCoordinator(database: db, config: config)
+            let gate = WriterGate()
+            let completions = Completions<Int>()
+
+            gate.close(coordinator)
+            coordinator.submit(
+                { txn in
+                    txn.put(orders, bytes("b"), bytes("1"))
+                    txn.put(orders, bytes("a"), bytes("1"))
+                    txn.put(events, bytes("e"), bytes("1"))
+                    return seen.withLock { $0.count }
+                }, completion: { result in completions.record(0)(result.map { _ in seen.withLock { $0.count } }) })
+            coordinator.submit(
+                { txn in
+                    txn.put(orders, bytes("failed"), bytes("x"))
+                    throw Rejected(reason: "no")
+                }, completion: completions.record(1))
+            coordinator.submit(
+                { txn in
+                    txn.put(orders, bytes("b"), bytes("2"))
+                    txn.delete(orders, bytes("gone"))
+                    return 0
+                }, completion: { result in completions.record(2)(result.map { _ in seen.withLock { $0.count } }) })
+            gate.open()
+
+            let results = completions.wait(for: 3)
+            #expect(try results[0]?.get() == 3, "acknowledged after the watch saw the group")
+            #expect(try results[2]?.get() == 3)
+            #expect(seen.withLock { $0 } == ["a=1", "b=2", "gone=deleted"])
+
+            try await coordinator.perform { txn in txn.put(events, bytes("f"), bytes("1")) }
+            try await coordinator.perform { txn in txn.put(orders, bytes("c"), bytes("3")) }
+            #expect(seen.withLock { $0 } == ["a=1", "b=2", "gone=deleted", "c=3"])
+            coordinator.shutdown()
+        }
+    }
+
     @Test func transactionUsedAfterItsCommandTraps() async {
         await #expect(processExitsWith: .failure) {
             final class Escape: @unchecked Sendable {

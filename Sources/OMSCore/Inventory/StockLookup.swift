@@ -12,6 +12,9 @@ import Storage
 /// One `RangeReader` (one RocksDB iterator, hence one point in time) serves
 /// the warehouse check, the levels and the location rows: the totals and the
 /// rows always come from the same state, without the cost of a snapshot.
+///
+/// The reply is kept in `OMSStore.stockReplies` and served from there until a
+/// write touches the sku's rows (or a warehouse).
 extension Inventory {
     // Field numbers of oms.v1.GetStockResponse, StockLevel and LocationStock.
     private enum Field {
@@ -46,12 +49,20 @@ extension Inventory {
         // location rows: the same components under another tag, so one buffer
         // serves both (levelKey is the exact key of the one level when filtered).
         var prefix = StockLedger.levelPrefix(sku: request.sku)
+        let skuEnd = prefix.count
         if !warehouse.isEmpty { KeyCodec.append(warehouse, to: &prefix) }
         assert(
             prefix.dropFirst().elementsEqual(
                 StockLedger.locationStockPrefix(sku: request.sku, warehouse: warehouse.isEmpty ? nil : warehouse)
                     .dropFirst()))
 
+        // A reply kept from an earlier call is served while no write has
+        // touched the sku's rows since (StockReplyCache).
+        let cache = store.stockReplies
+        let key = StockReplyCache.Key(prefix: prefix, skuEnd: skuEnd)
+        let stamp = cache.stamp(key)
+        if cache.append(key, composedUnder: stamp, to: &out) { return }
+        let start = out.count
         try store.database.withReader(store.families.stock) { reader in
             if !warehouse.isEmpty {
                 guard try reader.contains(StockLedger.warehouseKey(warehouse)) else {
@@ -111,5 +122,6 @@ extension Inventory {
                 }
             }
         }
+        cache.store(key, composedUnder: stamp, reply: out[start...])
     }
 }
