@@ -995,6 +995,15 @@ def fmt_pct(value) -> str:
     return "-" if value is None else f"{value:.0f}%"
 
 
+def memory_line(before: dict | None, after: dict) -> str:
+    """omsd's own account of its memory (GetServerInfo), as `before → after` when there is a before."""
+    parts = (("memtables", "memtables_mb"), ("block cache", "block_cache_mb"),
+             ("table readers", "table_readers_mb"), ("heap in use", "heap_in_use_mb"), ("heap held", "heap_held_mb"))
+    def value(key: str) -> str:
+        return (f"{before[key]:.0f} → " if before else "") + f"{after[key]:.0f} MiB"
+    return ", ".join(f"{name} {value(key)}" for name, key in parts)
+
+
 def is_read_row(r: dict) -> bool:
     return r.get("kind", "unary-read") == "unary-read"
 
@@ -1589,6 +1598,9 @@ def main() -> int:
               f"on a second omsd loaded the same way with {sc['small_orders']:,} orders; each reply's channel x "
               f"currency totals equal what omsload imported; ExportReport CSV day x customer read by grpcio, data "
               f"lines = the last chunk's rows = the imported day x customer x currency groups, RSS growth of omsd")
+    for r in rows:
+        if r.get("memory"):
+            print(f"{r['workload']}: {memory_line(r.get('memory_before'), r['memory'])}")
     rs = result.get("reports")
     if rs:
         print(f"issue 6 targets: SalesReport median {rs['median_ms_large']:.2f} ms at {rs['large_orders']:,} orders "

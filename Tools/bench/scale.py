@@ -186,6 +186,7 @@ def scale_rows(probe_factory, server, omsload: Path, pin: list[str], args, sku: 
     rows.append({"kind": "scale", "workload": f"RSS after loading {loaded:,} orders", "server": "omsd",
                  "load": f"{HEAP_TRIM_SECONDS:g} s after the load (right after: {rss_right_after:.0f} MiB)",
                  "rss_mb": round(rss_loaded, 1), "rss_right_after_mb": round(rss_right_after, 1), "unit": "MiB",
+                 "memory": memory_parts(probe_factory, server),
                  "writes_verified": True, "target": {"max_rss_mb": 150, "met": rss_loaded <= 150}})
 
     # 2. WatchEvents catch-up: the first `loaded` events of the feed (all stored: the import alone added them).
@@ -230,6 +231,7 @@ def scale_rows(probe_factory, server, omsload: Path, pin: list[str], args, sku: 
             run_omsload(omsload, pin, server, [*mixed, "--duration", str(warm), "--prefix", "mixed-warm"],
                         timeout=warm + 120)
         rss_started = settled_rss(server.process.pid)
+        memory_started = memory_parts(probe_factory, server)
         cpu_before = process_cpu_seconds(server.process.pid)
         probe = probe_factory(server)
         try:
@@ -270,6 +272,7 @@ def scale_rows(probe_factory, server, omsload: Path, pin: list[str], args, sku: 
                  "load": f"both {HEAP_TRIM_SECONDS:g} s after load (right after the run: {rss_mixed_right_after:.0f} MiB)",
                  "rss_mb": round(rss_mixed, 1), "rss_before_mb": round(rss_started, 1),
                  "rss_right_after_mb": round(rss_mixed_right_after, 1),
+                 "memory_before": memory_started, "memory": memory_parts(probe_factory, server),
                  "rss_growth_pct": round(growth, 1) if growth is not None else None, "unit": "MiB",
                  "writes_verified": True,
                  "target": {"max_rss_mb": 150, "max_growth_pct": 5,
@@ -281,6 +284,24 @@ SETTLE_MAX_SECONDS = 20.0
 # omsd's heap trimmer runs every 10 s (OMSServer/HeapTrimmer.swift): RSS is read once it has run
 # after a burst, since glibc keeps freed heap resident until then.
 HEAP_TRIM_SECONDS = 11.0
+
+
+def memory_parts(probe_factory, server) -> dict | None:
+    """Where omsd's memory is (AdminService/GetServerInfo.memory) in MiB, to tell a bounded part (memtables
+    and block cache fill up to their configured sizes) from growth elsewhere; None if the call fails."""
+    try:
+        probe = probe_factory(server)
+        try:
+            m = probe.info().memory
+        finally:
+            probe.close()
+    except Exception as e:  # the RSS row stands without the breakdown
+        log(f"GetServerInfo for the memory breakdown failed: {e}")
+        return None
+    mib = 1 << 20
+    return {"memtables_mb": round(m.memtable_bytes / mib, 1), "block_cache_mb": round(m.block_cache_bytes / mib, 1),
+            "table_readers_mb": round(m.table_reader_bytes / mib, 1),
+            "heap_in_use_mb": round(m.heap_in_use_bytes / mib, 1), "heap_held_mb": round(m.heap_held_bytes / mib, 1)}
 
 
 def settled_rss(pid: int) -> float:
