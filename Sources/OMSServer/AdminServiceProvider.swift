@@ -69,6 +69,15 @@ struct AdminServiceProvider {
             memory.heapHeldBytes = heap.held
             memory.heapReleasedBytes = heapReleased()
             info.memory = memory
+            let replies = store.stockReplies.statistics
+            var cache = Oms_V1_ReplyCacheStats()
+            cache.hits = replies.hits
+            cache.misses = replies.misses
+            cache.evictions = replies.evictions
+            cache.entries = UInt64(replies.entries)
+            cache.bytes = UInt64(replies.bytes)
+            cache.capacityBytes = UInt64(store.stockReplies.capacity)
+            info.stockReplyCache = cache
             responder.succeed(info)
         }
         router.unary(Oms_V1_AdminService.Method.createApiKey) { request, context in

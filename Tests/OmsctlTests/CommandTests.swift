@@ -134,6 +134,12 @@ struct CommandTests {
             #expect(ping.stdout.hasPrefix("pong from \(omsd.address)"))
             #expect(ping.stdout.contains("payload echoed"))
 
+            // The same GetStock twice: composed once, then answered from the reply cache.
+            for _ in 0..<2 {
+                let stock = try await omsctl.run(["stock", "get", "CACHED-SKU"] + omsd.flags)
+                #expect(stock.status == 0, "stderr: \(stock.stderr)")
+            }
+
             let info = try await omsctl.run(["admin", "info", "-o", "json"] + omsd.flags)
             #expect(info.status == 0, "stderr: \(info.stderr)")
             let object = try #require(try parseJSON(info.stdout) as? [String: Any])
@@ -147,12 +153,18 @@ struct CommandTests {
             #expect(number("memtableBytes") > 0)
             #expect(number("heapInUseBytes") > 0)
             #expect(number("heapHeldBytes") >= number("heapInUseBytes"))
+            let cache = try #require(object["stockReplyCache"] as? [String: Any])
+            let cached = { (key: String) in (cache[key] as? NSNumber)?.uint64Value ?? 0 }
+            #expect(cached("hits") == 1 && cached("misses") == 1, "\(cache)")
+            #expect(cached("entries") == 1 && cached("bytes") > 0)
+            #expect(cached("capacityBytes") == 4 << 20)
 
             let table = try await omsctl.run(["admin", "info"] + omsd.flags)
             #expect(table.status == 0, "stderr: \(table.stderr)")
             #expect(table.stdout.contains("resident memory"))
             let capacity = number("blockCacheCapacityBytes") >> 20
             #expect(table.stdout.contains("MiB of \(capacity).0 MiB ("), "\(table.stdout)")
+            #expect(table.stdout.contains("1 hits, 1 misses (50.00 % hits)"), "\(table.stdout)")
         }
     }
 }

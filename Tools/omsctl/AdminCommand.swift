@@ -127,6 +127,14 @@ struct AdminInfoCommand: AsyncParsableCommand {
                     "heap", "\(Self.mebibytes(memory.heapInUseBytes)) in use of \(Self.mebibytes(memory.heapHeldBytes)) held")
                 details.append("heap returned to the OS", Self.mebibytes(memory.heapReleasedBytes))
             }
+            if let cache = info.stockReplyCache {
+                let calls = cache.hits + cache.misses
+                let rate = calls == 0 ? "" : " (\(MoneyText.decimal(Int64(cache.hits * 10_000 / calls), places: 2)) % hits)"
+                details.append("stock reply cache", "\(cache.hits) hits, \(cache.misses) misses\(rate)")
+                details.append(
+                    "stock replies kept",
+                    "\(cache.entries) (\(Self.mebibytes(cache.bytes)) of \(Self.mebibytes(cache.capacityBytes)), \(cache.evictions) evicted)")
+            }
             Console.out(details.render())
         case .json:
             Console.out(
@@ -150,6 +158,14 @@ struct AdminInfoCommand: AsyncParsableCommand {
                             "heapInUseBytes": .uint64(info.memory?.heapInUseBytes ?? 0),
                             "heapHeldBytes": .uint64(info.memory?.heapHeldBytes ?? 0),
                             "heapReleasedBytes": .uint64(info.memory?.heapReleasedBytes ?? 0),
+                        ]),
+                        "stockReplyCache": .object([
+                            "hits": .uint64(info.stockReplyCache?.hits ?? 0),
+                            "misses": .uint64(info.stockReplyCache?.misses ?? 0),
+                            "evictions": .uint64(info.stockReplyCache?.evictions ?? 0),
+                            "entries": .uint64(info.stockReplyCache?.entries ?? 0),
+                            "bytes": .uint64(info.stockReplyCache?.bytes ?? 0),
+                            "capacityBytes": .uint64(info.stockReplyCache?.capacityBytes ?? 0),
                         ]),
                     ])))
         case .csv:

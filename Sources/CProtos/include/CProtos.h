@@ -52,6 +52,7 @@ static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__ping_request(v
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__ping_response(void) { return &oms__v1__ping_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__get_server_info_request(void) { return &oms__v1__get_server_info_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__server_info(void) { return &oms__v1__server_info__descriptor; }
+static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__reply_cache_stats(void) { return &oms__v1__reply_cache_stats__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__memory_usage(void) { return &oms__v1__memory_usage__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__api_key(void) { return &oms__v1__api_key__descriptor; }
 static inline const ProtobufCMessageDescriptor *oms_desc_oms__v1__create_api_key_request(void) { return &oms__v1__create_api_key_request__descriptor; }

@@ -80,6 +80,8 @@ public final class StockReplyCache: Sendable {
     private let shards: Shards
     /// Bytes of replies one shard keeps.
     let shardCapacity: Int
+    /// Bytes of replies kept at most, over every shard.
+    public var capacity: Int { shardCapacity * Self.shardCount }
 
     /// - Parameter capacity: bytes of replies kept in all (default 4 MiB).
     public init(capacity: Int = 4 << 20) {

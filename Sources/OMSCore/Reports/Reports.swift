@@ -1,4 +1,4 @@
-public import OMSProto
+import OMSProto
 import Storage
 
 /// The report queries (sales, fulfilment) over the `rollups` aggregates, and

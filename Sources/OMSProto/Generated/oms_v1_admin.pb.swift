@@ -182,6 +182,53 @@ public struct Oms_V1_ServerInfo: ProtoMessage {
     /// Where the process's memory is, when the server answered.
     public var memory: Oms_V1_MemoryUsage? = nil
 
+    /// GetStock replies kept until a write changes the stock they show.
+    public var stockReplyCache: Oms_V1_ReplyCacheStats? = nil
+
+    public var unknownFields = ProtoUnknownFields()
+
+    public init() {}
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoDecodingError) {
+        self = try ProtobufCCodec.decode(bytes)
+    }
+
+    public func serializedSize() -> Int {
+        ProtobufCCodec.serializedSize(self)
+    }
+
+    public func serialize(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        ProtobufCCodec.serialize(self, into: buffer)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        ProtobufCCodec.serializedBytes(self)
+    }
+
+    public func serialize(appendingTo bytes: inout [UInt8]) {
+        ProtobufCCodec.serialize(self, appendingTo: &bytes)
+    }
+}
+
+/// A cache of encoded replies; counters are since start.
+public struct Oms_V1_ReplyCacheStats: ProtoMessage {
+    public static let protoMessageName = "oms.v1.ReplyCacheStats"
+
+    /// Calls answered from the cache, and calls that composed their reply.
+    public var hits: UInt64 = 0
+
+    public var misses: UInt64 = 0
+
+    /// Replies dropped to stay within capacity_bytes.
+    public var evictions: UInt64 = 0
+
+    /// Replies kept now, their bytes, and the most it keeps.
+    public var entries: UInt64 = 0
+
+    public var bytes: UInt64 = 0
+
+    public var capacityBytes: UInt64 = 0
+
     public var unknownFields = ProtoUnknownFields()
 
     public init() {}
@@ -649,6 +696,7 @@ extension Oms_V1_ServerInfo: ProtobufCMessageConvertible {
         self.writeCommands = c.pointee.write_commands
         self.maxGroupSize = c.pointee.max_group_size
         self.memory = c.pointee.memory.map { Oms_V1_MemoryUsage(cMessage: $0) }
+        self.stockReplyCache = c.pointee.stock_reply_cache.map { Oms_V1_ReplyCacheStats(cMessage: $0) }
         self.unknownFields = ProtoUnknownFields(c.pointee.base)
     }
 
@@ -662,6 +710,40 @@ extension Oms_V1_ServerInfo: ProtobufCMessageConvertible {
         c.pointee.write_commands = self.writeCommands
         c.pointee.max_group_size = self.maxGroupSize
         if let value = self.memory { c.pointee.memory = arena.message(value) }
+        if let value = self.stockReplyCache { c.pointee.stock_reply_cache = arena.message(value) }
+        self.unknownFields.write(into: &c.pointee.base, arena: arena)
+    }
+}
+
+extension Oms_V1_ReplyCacheStats: ProtobufCMessageConvertible {
+    typealias CMessage = Oms__V1__ReplyCacheStats
+
+    static var cDescriptor: UnsafePointer<ProtobufCMessageDescriptor> {
+        oms_desc_oms__v1__reply_cache_stats()
+    }
+
+    static func initialize(_ c: UnsafeMutablePointer<Oms__V1__ReplyCacheStats>) {
+        oms__v1__reply_cache_stats__init(c)
+    }
+
+    init(cMessage c: UnsafePointer<Oms__V1__ReplyCacheStats>) {
+        self.init()
+        self.hits = c.pointee.hits
+        self.misses = c.pointee.misses
+        self.evictions = c.pointee.evictions
+        self.entries = c.pointee.entries
+        self.bytes = c.pointee.bytes
+        self.capacityBytes = c.pointee.capacity_bytes
+        self.unknownFields = ProtoUnknownFields(c.pointee.base)
+    }
+
+    func fill(_ c: UnsafeMutablePointer<Oms__V1__ReplyCacheStats>, arena: ProtobufCArena) {
+        c.pointee.hits = self.hits
+        c.pointee.misses = self.misses
+        c.pointee.evictions = self.evictions
+        c.pointee.entries = self.entries
+        c.pointee.bytes = self.bytes
+        c.pointee.capacity_bytes = self.capacityBytes
         self.unknownFields.write(into: &c.pointee.base, arena: arena)
     }
 }

@@ -187,6 +187,51 @@ void   oms__v1__server_info__free_unpacked
   assert(message->base.descriptor == &oms__v1__server_info__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   oms__v1__reply_cache_stats__init
+                     (Oms__V1__ReplyCacheStats         *message)
+{
+  static const Oms__V1__ReplyCacheStats init_value = OMS__V1__REPLY_CACHE_STATS__INIT;
+  *message = init_value;
+}
+size_t oms__v1__reply_cache_stats__get_packed_size
+                     (const Oms__V1__ReplyCacheStats *message)
+{
+  assert(message->base.descriptor == &oms__v1__reply_cache_stats__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t oms__v1__reply_cache_stats__pack
+                     (const Oms__V1__ReplyCacheStats *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &oms__v1__reply_cache_stats__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t oms__v1__reply_cache_stats__pack_to_buffer
+                     (const Oms__V1__ReplyCacheStats *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &oms__v1__reply_cache_stats__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Oms__V1__ReplyCacheStats *
+       oms__v1__reply_cache_stats__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Oms__V1__ReplyCacheStats *)
+     protobuf_c_message_unpack (&oms__v1__reply_cache_stats__descriptor,
+                                allocator, len, data);
+}
+void   oms__v1__reply_cache_stats__free_unpacked
+                     (Oms__V1__ReplyCacheStats *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &oms__v1__reply_cache_stats__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   oms__v1__memory_usage__init
                      (Oms__V1__MemoryUsage         *message)
 {
@@ -667,7 +712,7 @@ const ProtobufCMessageDescriptor oms__v1__get_server_info_request__descriptor =
   (ProtobufCMessageInit) oms__v1__get_server_info_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor oms__v1__server_info__field_descriptors[9] =
+static const ProtobufCFieldDescriptor oms__v1__server_info__field_descriptors[10] =
 {
   {
     "version",
@@ -777,6 +822,18 @@ static const ProtobufCFieldDescriptor oms__v1__server_info__field_descriptors[9]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "stock_reply_cache",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ServerInfo, stock_reply_cache),
+    &oms__v1__reply_cache_stats__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned oms__v1__server_info__field_indices_by_name[] = {
   3,   /* field[3] = data_dir */
@@ -784,6 +841,7 @@ static const unsigned oms__v1__server_info__field_indices_by_name[] = {
   7,   /* field[7] = max_group_size */
   8,   /* field[8] = memory */
   1,   /* field[1] = started_at_millis */
+  9,   /* field[9] = stock_reply_cache */
   2,   /* field[2] = uptime_millis */
   0,   /* field[0] = version */
   6,   /* field[6] = write_commands */
@@ -792,7 +850,7 @@ static const unsigned oms__v1__server_info__field_indices_by_name[] = {
 static const ProtobufCIntRange oms__v1__server_info__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor oms__v1__server_info__descriptor =
 {
@@ -802,11 +860,114 @@ const ProtobufCMessageDescriptor oms__v1__server_info__descriptor =
   "Oms__V1__ServerInfo",
   "oms.v1",
   sizeof(Oms__V1__ServerInfo),
-  9,
+  10,
   oms__v1__server_info__field_descriptors,
   oms__v1__server_info__field_indices_by_name,
   1,  oms__v1__server_info__number_ranges,
   (ProtobufCMessageInit) oms__v1__server_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor oms__v1__reply_cache_stats__field_descriptors[6] =
+{
+  {
+    "hits",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplyCacheStats, hits),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "misses",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplyCacheStats, misses),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "evictions",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplyCacheStats, evictions),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "entries",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplyCacheStats, entries),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bytes",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplyCacheStats, bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "capacity_bytes",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Oms__V1__ReplyCacheStats, capacity_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned oms__v1__reply_cache_stats__field_indices_by_name[] = {
+  4,   /* field[4] = bytes */
+  5,   /* field[5] = capacity_bytes */
+  3,   /* field[3] = entries */
+  2,   /* field[2] = evictions */
+  0,   /* field[0] = hits */
+  1,   /* field[1] = misses */
+};
+static const ProtobufCIntRange oms__v1__reply_cache_stats__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor oms__v1__reply_cache_stats__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "oms.v1.ReplyCacheStats",
+  "ReplyCacheStats",
+  "Oms__V1__ReplyCacheStats",
+  "oms.v1",
+  sizeof(Oms__V1__ReplyCacheStats),
+  6,
+  oms__v1__reply_cache_stats__field_descriptors,
+  oms__v1__reply_cache_stats__field_indices_by_name,
+  1,  oms__v1__reply_cache_stats__number_ranges,
+  (ProtobufCMessageInit) oms__v1__reply_cache_stats__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor oms__v1__memory_usage__field_descriptors[9] =

@@ -19,6 +19,7 @@ typedef struct Oms__V1__PingRequest Oms__V1__PingRequest;
 typedef struct Oms__V1__PingResponse Oms__V1__PingResponse;
 typedef struct Oms__V1__GetServerInfoRequest Oms__V1__GetServerInfoRequest;
 typedef struct Oms__V1__ServerInfo Oms__V1__ServerInfo;
+typedef struct Oms__V1__ReplyCacheStats Oms__V1__ReplyCacheStats;
 typedef struct Oms__V1__MemoryUsage Oms__V1__MemoryUsage;
 typedef struct Oms__V1__ApiKey Oms__V1__ApiKey;
 typedef struct Oms__V1__CreateApiKeyRequest Oms__V1__CreateApiKeyRequest;
@@ -103,10 +104,41 @@ struct  Oms__V1__ServerInfo
    * Where the process's memory is, when the server answered.
    */
   Oms__V1__MemoryUsage *memory;
+  /*
+   * GetStock replies kept until a write changes the stock they show.
+   */
+  Oms__V1__ReplyCacheStats *stock_reply_cache;
 };
 #define OMS__V1__SERVER_INFO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&oms__v1__server_info__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, NULL }
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, NULL, NULL }
+
+
+/*
+ * A cache of encoded replies; counters are since start.
+ */
+struct  Oms__V1__ReplyCacheStats
+{
+  ProtobufCMessage base;
+  /*
+   * Calls answered from the cache, and calls that composed their reply.
+   */
+  uint64_t hits;
+  uint64_t misses;
+  /*
+   * Replies dropped to stay within capacity_bytes.
+   */
+  uint64_t evictions;
+  /*
+   * Replies kept now, their bytes, and the most it keeps.
+   */
+  uint64_t entries;
+  uint64_t bytes;
+  uint64_t capacity_bytes;
+};
+#define OMS__V1__REPLY_CACHE_STATS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&oms__v1__reply_cache_stats__descriptor) \
+    , 0, 0, 0, 0, 0, 0 }
 
 
 /*
@@ -328,6 +360,25 @@ Oms__V1__ServerInfo *
 void   oms__v1__server_info__free_unpacked
                      (Oms__V1__ServerInfo *message,
                       ProtobufCAllocator *allocator);
+/* Oms__V1__ReplyCacheStats methods */
+void   oms__v1__reply_cache_stats__init
+                     (Oms__V1__ReplyCacheStats         *message);
+size_t oms__v1__reply_cache_stats__get_packed_size
+                     (const Oms__V1__ReplyCacheStats   *message);
+size_t oms__v1__reply_cache_stats__pack
+                     (const Oms__V1__ReplyCacheStats   *message,
+                      uint8_t             *out);
+size_t oms__v1__reply_cache_stats__pack_to_buffer
+                     (const Oms__V1__ReplyCacheStats   *message,
+                      ProtobufCBuffer     *buffer);
+Oms__V1__ReplyCacheStats *
+       oms__v1__reply_cache_stats__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   oms__v1__reply_cache_stats__free_unpacked
+                     (Oms__V1__ReplyCacheStats *message,
+                      ProtobufCAllocator *allocator);
 /* Oms__V1__MemoryUsage methods */
 void   oms__v1__memory_usage__init
                      (Oms__V1__MemoryUsage         *message);
@@ -494,6 +545,9 @@ typedef void (*Oms__V1__GetServerInfoRequest_Closure)
 typedef void (*Oms__V1__ServerInfo_Closure)
                  (const Oms__V1__ServerInfo *message,
                   void *closure_data);
+typedef void (*Oms__V1__ReplyCacheStats_Closure)
+                 (const Oms__V1__ReplyCacheStats *message,
+                  void *closure_data);
 typedef void (*Oms__V1__MemoryUsage_Closure)
                  (const Oms__V1__MemoryUsage *message,
                   void *closure_data);
@@ -586,6 +640,7 @@ extern const ProtobufCMessageDescriptor oms__v1__ping_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__ping_response__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__get_server_info_request__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__server_info__descriptor;
+extern const ProtobufCMessageDescriptor oms__v1__reply_cache_stats__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__memory_usage__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__api_key__descriptor;
 extern const ProtobufCMessageDescriptor oms__v1__create_api_key_request__descriptor;
