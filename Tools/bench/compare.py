@@ -39,6 +39,10 @@ def value(row: dict, key: str):
     if key == "ratio":
         ratio = row.get("ratio_to_ceiling")
         return ratio if ratio is not None else row.get("ratio_to_fsync")
+    if key == "server_cpu_us_per_request" and row.get(key) is None:
+        # h2load rows keep omsd's CPU share of the row; per request it is share / rate (as in bench.py's table).
+        if row.get("server_cpu_pct") is not None and row.get("rps"):
+            return 1e6 * row["server_cpu_pct"] / 100 / row["rps"]
     return row.get(key)
 
 
