@@ -6,8 +6,10 @@ import Testing
 
 @Suite("Scheduled reports in omsd")
 struct ReportScheduleEndToEndTests {
-    /// Polls `body` (real time) until it returns true or `seconds` pass.
-    static func eventually(seconds: Double = 10, _ body: () async throws -> Bool) async throws -> Bool {
+    /// Polls `body` (real time) until it returns true or `seconds` pass:
+    /// generous, since with every suite running at once on 2 cores the
+    /// daemon's 1 s schedule poll was once seen to run 10 s late.
+    static func eventually(seconds: Double = 30, _ body: () async throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try await body() { return true }
