@@ -84,6 +84,41 @@ public enum KeyCodec {
         return key
     }
 
+    /// The end of the component written by `appendTerminated` that starts at
+    /// `start`: the index after its `00 00` terminator. Nil when the bytes
+    /// hold no whole, well-formed component there.
+    public static func terminatedEnd(in bytes: [UInt8], from start: Int) -> Int? {
+        if case .end(let end) = scanTerminated(bytes, from: start) { return end }
+        return nil
+    }
+
+    /// How a terminated component starting at `start` ends.
+    enum TerminatedScan {
+        /// The index after the `00 00` terminator.
+        case end(Int)
+        /// A `00` followed by neither `00` nor `01`, at this index.
+        case badEscape(at: Int)
+        case unterminated
+    }
+
+    /// The one reading of the escaping rules: `00 01` is an escaped zero
+    /// byte, `00 00` ends the component.
+    static func scanTerminated(_ bytes: [UInt8], from start: Int) -> TerminatedScan {
+        var index = start
+        while index + 1 < bytes.count {
+            guard bytes[index] == 0 else {
+                index += 1
+                continue
+            }
+            switch bytes[index + 1] {
+            case 0: return .end(index + 2)
+            case 1: index += 2
+            default: return .badEscape(at: index + 1)
+            }
+        }
+        return .unterminated
+    }
+
     // MARK: Ranges
 
     /// The smallest key greater than every key that starts with `prefix`: the
@@ -164,28 +199,22 @@ public enum KeyCodec {
 
         /// A component written by `appendTerminated`.
         public mutating func readTerminated() throws(StorageError) -> [UInt8] {
-            var result: [UInt8] = []
-            var index = offset
-            while index < bytes.count {
-                let byte = bytes[index]
-                if byte != 0 {
-                    result.append(byte)
-                    index += 1
-                    continue
+            switch KeyCodec.scanTerminated(bytes, from: offset) {
+            case .end(let end):
+                var result: [UInt8] = []
+                result.reserveCapacity(end - 2 - offset)
+                var index = offset
+                while index < end - 2 {
+                    result.append(bytes[index])
+                    index += bytes[index] == 0 ? 2 : 1  // `00 01` is one zero byte
                 }
-                guard index + 1 < bytes.count else { break }
-                switch bytes[index + 1] {
-                case 0:
-                    offset = index + 2
-                    return result
-                case 1:
-                    result.append(0)
-                    index += 2
-                default:
-                    throw malformed("bad escape 0x00 0x\(String(bytes[index + 1], radix: 16)) at byte \(index + 1)")
-                }
+                offset = end
+                return result
+            case .badEscape(let at):
+                throw malformed("bad escape 0x00 0x\(String(bytes[at], radix: 16)) at byte \(at)")
+            case .unterminated:
+                throw malformed("unterminated component at byte \(offset)")
             }
-            throw malformed("unterminated component at byte \(offset)")
         }
 
         /// A component written by `appendLengthPrefixed(_: String, to:)`.

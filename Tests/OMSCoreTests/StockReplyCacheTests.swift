@@ -113,12 +113,12 @@ import Testing
                 StockLedger.levelKey(sku: sku, warehouse: "MAIN"),
                 StockLedger.locationStockPrefix(sku: sku, warehouse: "W\u{0}", location: "L1"),
             ] {
-                let end = StockReplyCache.skuComponentEnd(key)
+                let end = KeyCodec.terminatedEnd(in: key, from: 1)
                 #expect(end == prefix.count, "\(sku)")
                 #expect(StockReplyCache.slot(ofSkuComponent: key[1..<(end ?? 1)]) == readerSlot, "\(sku)")
             }
         }
-        #expect(StockReplyCache.skuComponentEnd([StockLedger.levelTag, 0x41, 0x00]) == nil, "unterminated")
+        #expect(KeyCodec.terminatedEnd(in: [StockLedger.levelTag, 0x41, 0x00], from: 1) == nil, "unterminated")
     }
 
     /// Kept bytes stay within the capacity; the oldest-placed entries go first.

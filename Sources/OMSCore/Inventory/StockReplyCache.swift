@@ -161,7 +161,7 @@ public final class StockReplyCache: Sendable {
     func rowChanged(_ key: [UInt8]) {
         switch key.first {
         case StockLedger.levelTag, StockLedger.locationStockTag:
-            guard let end = Self.skuComponentEnd(key) else { return }
+            guard let end = KeyCodec.terminatedEnd(in: key, from: 1) else { return }
             versions[Self.slot(ofSkuComponent: key[1..<end])].wrappingAdd(1, ordering: .releasing)
         case StockLedger.warehouseTag:
             warehouseVersion.wrappingAdd(1, ordering: .releasing)
@@ -176,20 +176,5 @@ public final class StockReplyCache: Sendable {
         var hasher = Hasher()
         component.withUnsafeBytes { hasher.combine(bytes: $0) }
         return Int(UInt(bitPattern: hasher.finalize()) % UInt(slotCount))
-    }
-
-    /// The end of the KeyCodec string that starts at `key[1]`: the index after
-    /// its `00 00` terminator (`00 01` is an escaped zero byte).
-    static func skuComponentEnd(_ key: [UInt8]) -> Int? {
-        var index = 1
-        while index + 1 < key.count {
-            if key[index] == 0 {
-                if key[index + 1] == 0 { return index + 2 }
-                index += 2
-            } else {
-                index += 1
-            }
-        }
-        return nil
     }
 }
