@@ -20,9 +20,11 @@ INTEROP_TIMEOUT ?= 1200
 PYTEST_ARGS ?= -q
 BENCH_ARGS  ?=
 BASE        ?=
+# Every Swift file but the generated ones (Proto/generate.sh writes those; its drift test checks them).
+SWIFT_FILES  = $(shell find Package.swift Sources ClientSDK Tools Tests -name '*.swift' -not -path 'Sources/OMSProto/Generated/*' | LC_ALL=C sort)
 
 .PHONY: help deps deps-build deps-test deps-bench venv build release run \
-        test test-swift test-asan test-interop proto proto-check bench bench-compare clean
+        test test-swift test-asan test-interop format format-check proto proto-check bench bench-compare clean
 
 help: ## list the targets (this text)
 	@echo "omsd: make run (start the daemon) · make test (every suite)"
@@ -59,7 +61,7 @@ run: release ## release build, then omsd serve on LISTEN (127.0.0.1:50051) with 
 	exec "$$($(SWIFT) build -c release --show-bin-path)/omsd" serve --listen "$(LISTEN)" --data-dir "$(DATA_DIR)"
 
 # No recipe of its own: the interop suite's "N passed" line stays the last line of the run.
-test: test-swift test-asan test-interop ## every suite in turn (Swift, AddressSanitizer, Python interop); stops at the first failure
+test: format-check test-swift test-asan test-interop ## the format check, then every suite in turn (Swift, AddressSanitizer, Python interop); stops at the first failure
 
 test-swift: deps-test ## swift build --build-tests, then swift test (all Swift Testing suites)
 	$(SWIFT) build --build-tests
@@ -73,6 +75,14 @@ test-interop: deps-test venv ## Python grpcio clients (Tests/interop) against th
 	$(SWIFT) build --product omsd
 	OMSD_BIN="$$($(SWIFT) build --show-bin-path)/omsd" \
 	  timeout --kill-after=30 $(INTEROP_TIMEOUT) $(VENV_PY) -m pytest Tests/interop $(PYTEST_ARGS)
+
+format: ## format every Swift file in place with .swift-format (the toolchain's swift-format)
+	@echo "swift format format --in-place (.swift-format) on $(words $(SWIFT_FILES)) files"
+	@$(SWIFT) format format --in-place --parallel $(SWIFT_FILES)
+
+format-check: ## fail, naming file, line and rule, where a Swift file is not formatted as .swift-format says
+	@echo "swift format lint --strict (.swift-format) on $(words $(SWIFT_FILES)) files"
+	@$(SWIFT) format lint --strict --parallel $(SWIFT_FILES) || { echo "make format fixes these"; exit 1; }
 
 proto: deps-build ## regenerate code from Proto/ (Proto/generate.sh)
 	bash Proto/generate.sh

@@ -93,7 +93,9 @@ extension OMSClient {
         ///
         /// - Throws: `NOT_FOUND` for an unknown name, `FAILED_PRECONDITION` when
         ///   the key is already revoked or is the last active admin key.
-        public func revokeApiKey(name: String, options: CallOptions = CallOptions()) async throws(OMSError)
+        public func revokeApiKey(
+            name: String, options: CallOptions = CallOptions()
+        ) async throws(OMSError)
             -> Oms_V1_ApiKey
         {
             var request = Oms_V1_RevokeApiKeyRequest()

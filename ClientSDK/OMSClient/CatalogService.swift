@@ -46,7 +46,9 @@ extension OMSClient {
         /// The product with this SKU.
         ///
         /// - Throws: ``OMSError`` with ``OMSError/Code/notFound`` when there is none.
-        public func product(sku: String, options: CallOptions = CallOptions()) async throws(OMSError)
+        public func product(
+            sku: String, options: CallOptions = CallOptions()
+        ) async throws(OMSError)
             -> Oms_V1_Product
         {
             var request = Oms_V1_GetProductRequest()
@@ -73,7 +75,8 @@ extension OMSClient {
         ) async throws(OMSError) -> Page<Oms_V1_Product> {
             guard (0...Int(Int32.max)).contains(pageSize) else {
                 throw OMSError(
-                    code: .invalidArgument, message: "pageSize must be from 0 to \(Int32.max) (the server caps a page at 1000)",
+                    code: .invalidArgument,
+                    message: "pageSize must be from 0 to \(Int32.max) (the server caps a page at 1000)",
                     fieldViolations: [.init(field: "page_size", description: "must be from 0 to \(Int32.max)")])
             }
             var request = Oms_V1_ListProductsRequest()

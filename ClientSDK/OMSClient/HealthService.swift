@@ -14,7 +14,9 @@ extension OMSClient {
         /// ```swift
         /// if try await client.health.check() == .serving { ... }
         /// ```
-        public func check(service: String = "", options: CallOptions = CallOptions()) async throws(OMSError)
+        public func check(
+            service: String = "", options: CallOptions = CallOptions()
+        ) async throws(OMSError)
             -> HealthStatus
         {
             var request = Grpc_Health_V1_HealthCheckRequest()
@@ -31,7 +33,9 @@ extension OMSClient {
         /// Status changes of the server or a service, starting with the current one
         /// (`Health.Watch`). The stream ends when the server closes it and throws
         /// only ``OMSError``.
-        public func watch(service: String = "", options: CallOptions = CallOptions())
+        public func watch(
+            service: String = "", options: CallOptions = CallOptions()
+        )
             -> AsyncThrowingStream<HealthStatus, any Error>
         {
             var request = Grpc_Health_V1_HealthCheckRequest()

@@ -61,7 +61,8 @@ extension OMSClient.Inventory {
     /// - Throws: ``OMSError`` with ``OMSError/Code/failedPrecondition`` (reason `OVER_RECEIPT`)
     ///   beyond the tolerance; nothing is received then.
     public func receivePurchaseOrder(
-        id: String, lines: [ReceiptLine], requestID: String? = nil, options: OMSClient.CallOptions = OMSClient.CallOptions()
+        id: String, lines: [ReceiptLine], requestID: String? = nil,
+        options: OMSClient.CallOptions = OMSClient.CallOptions()
     ) async throws(OMSError) -> Oms_V1_ReceivePurchaseOrderResponse {
         var request = Oms_V1_ReceivePurchaseOrderRequest()
         request.requestID = requestID ?? RequestID.generate()
@@ -77,7 +78,9 @@ extension OMSClient.Inventory {
             Oms_V1_InventoryService.Method.receivePurchaseOrder, request, options: options, idempotent: true)
     }
 
-    public func purchaseOrder(id: String, options: OMSClient.CallOptions = OMSClient.CallOptions()) async throws(OMSError)
+    public func purchaseOrder(
+        id: String, options: OMSClient.CallOptions = OMSClient.CallOptions()
+    ) async throws(OMSError)
         -> Oms_V1_PurchaseOrder
     {
         var request = Oms_V1_GetPurchaseOrderRequest()
@@ -99,13 +102,15 @@ extension OMSClient.Inventory {
         let response = try await client.call(
             Oms_V1_InventoryService.Method.listPurchaseOrders, request, options: options, idempotent: true)
         return Page(
-            items: response.purchaseOrders, nextPageToken: response.nextPageToken.isEmpty ? nil : response.nextPageToken)
+            items: response.purchaseOrders, nextPageToken: response.nextPageToken.isEmpty ? nil : response.nextPageToken
+        )
     }
 
     /// Stock value (on hand × moving-average cost) per sku × warehouse, now
     /// (`asOfMillis` 0) or as of a past time.
     public func valuation(
-        sku: String = "", warehouse: String = "", asOfMillis: Int64 = 0, options: OMSClient.CallOptions = OMSClient.CallOptions()
+        sku: String = "", warehouse: String = "", asOfMillis: Int64 = 0,
+        options: OMSClient.CallOptions = OMSClient.CallOptions()
     ) async throws(OMSError) -> Oms_V1_GetValuationResponse {
         var request = Oms_V1_GetValuationRequest()
         request.sku = sku

@@ -1,7 +1,8 @@
 extension OMSClient.Inventory {
     /// Sets the reorder policy of `sku` in `warehouse` (replacing any earlier one).
     public func setReorderPolicy(
-        _ policy: Oms_V1_ReorderPolicy, requestID: String? = nil, options: OMSClient.CallOptions = OMSClient.CallOptions()
+        _ policy: Oms_V1_ReorderPolicy, requestID: String? = nil,
+        options: OMSClient.CallOptions = OMSClient.CallOptions()
     ) async throws(OMSError) -> Oms_V1_ReorderPolicy {
         var request = Oms_V1_SetReorderPolicyRequest()
         request.requestID = requestID ?? RequestID.generate()
@@ -12,7 +13,9 @@ extension OMSClient.Inventory {
     }
 
     /// Levels whose position (available + incoming) is below their reorder point.
-    public func lowStock(warehouse: String = "", options: OMSClient.CallOptions = OMSClient.CallOptions())
+    public func lowStock(
+        warehouse: String = "", options: OMSClient.CallOptions = OMSClient.CallOptions()
+    )
         async throws(OMSError) -> [Oms_V1_LowStockItem]
     {
         var request = Oms_V1_ListLowStockRequest()

@@ -55,7 +55,9 @@ extension OMSClient.Inventory {
     }
 
     /// Every line with snapshot, count, movements during the count and variance (quantity and value).
-    public func stocktakeVariance(id: String, options: OMSClient.CallOptions = OMSClient.CallOptions())
+    public func stocktakeVariance(
+        id: String, options: OMSClient.CallOptions = OMSClient.CallOptions()
+    )
         async throws(OMSError) -> Oms_V1_Stocktake
     {
         var request = Oms_V1_GetStocktakeVarianceRequest()

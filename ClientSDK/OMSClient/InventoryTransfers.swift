@@ -93,7 +93,9 @@ extension OMSClient.Inventory {
             Oms_V1_InventoryService.Method.receiveTransfer, request, options: options, idempotent: true)
     }
 
-    public func transfer(id: String, options: OMSClient.CallOptions = OMSClient.CallOptions()) async throws(OMSError)
+    public func transfer(
+        id: String, options: OMSClient.CallOptions = OMSClient.CallOptions()
+    ) async throws(OMSError)
         -> Oms_V1_Transfer
     {
         var request = Oms_V1_GetTransferRequest()
@@ -150,7 +152,9 @@ extension OMSClient.Inventory {
         ).scrap ?? Oms_V1_Scrap()
     }
 
-    public func scrap(id: String, options: OMSClient.CallOptions = OMSClient.CallOptions()) async throws(OMSError)
+    public func scrap(
+        id: String, options: OMSClient.CallOptions = OMSClient.CallOptions()
+    ) async throws(OMSError)
         -> Oms_V1_Scrap
     {
         var request = Oms_V1_GetScrapRequest()

@@ -37,7 +37,9 @@ extension OMSClient {
         }
 
         /// One page of customers in id order.
-        public func list(pageSize: Int = 0, pageToken: String? = nil, options: CallOptions = CallOptions())
+        public func list(
+            pageSize: Int = 0, pageToken: String? = nil, options: CallOptions = CallOptions()
+        )
             async throws(OMSError) -> Page<Oms_V1_Customer>
         {
             guard (0...Int(Int32.max)).contains(pageSize) else {
@@ -54,7 +56,9 @@ extension OMSClient {
         }
 
         /// Every customer in id order, fetching pages as the sequence is iterated.
-        public func all(pageSize: Int = 0, options: CallOptions = CallOptions())
+        public func all(
+            pageSize: Int = 0, options: CallOptions = CallOptions()
+        )
             -> AsyncThrowingStream<Oms_V1_Customer, any Error>
         {
             let cursor = PageCursor<Oms_V1_Customer> { token throws(OMSError) in

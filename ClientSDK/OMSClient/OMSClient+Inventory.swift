@@ -61,7 +61,9 @@ extension OMSClient {
         /// On-hand, reserved and available of `sku` in one warehouse, or
         /// summed over all of them when `warehouse` is empty (with the
         /// per-warehouse breakdown in `warehouses`).
-        public func stock(sku: String, warehouse: String = "", options: CallOptions = CallOptions())
+        public func stock(
+            sku: String, warehouse: String = "", options: CallOptions = CallOptions()
+        )
             async throws(OMSError) -> Oms_V1_GetStockResponse
         {
             var request = Oms_V1_GetStockRequest()
@@ -124,7 +126,8 @@ extension OMSClient {
             request.pageToken = pageToken ?? ""
             let response = try await client.call(
                 Oms_V1_InventoryService.Method.listStock, request, options: options, idempotent: true)
-            return Page(items: response.rows, nextPageToken: response.nextPageToken.isEmpty ? nil : response.nextPageToken)
+            return Page(
+                items: response.rows, nextPageToken: response.nextPageToken.isEmpty ? nil : response.nextPageToken)
         }
 
         /// Filters for ``movements(_:pageSize:pageToken:options:)``; empty fields do not filter.

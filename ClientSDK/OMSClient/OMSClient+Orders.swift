@@ -291,7 +291,9 @@ extension OMSClient {
         }
 
         /// Invoice data of an order paid in full.
-        public func invoice(orderID: String, options: CallOptions = CallOptions()) async throws(OMSError)
+        public func invoice(
+            orderID: String, options: CallOptions = CallOptions()
+        ) async throws(OMSError)
             -> Oms_V1_Invoice
         {
             var request = Oms_V1_GetInvoiceRequest()
@@ -301,7 +303,9 @@ extension OMSClient {
         }
 
         /// Shipping-label data for what is still to ship, or for one shipment.
-        public func shippingLabel(orderID: String, shipmentID: String = "", options: CallOptions = CallOptions())
+        public func shippingLabel(
+            orderID: String, shipmentID: String = "", options: CallOptions = CallOptions()
+        )
             async throws(OMSError) -> Oms_V1_ShippingLabel
         {
             var request = Oms_V1_GetShippingLabelRequest()

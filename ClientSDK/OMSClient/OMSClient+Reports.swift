@@ -9,7 +9,9 @@ extension OMSClient {
 
         /// Sales (revenue, orders, units, AOV, discounts, tax, shipping,
         /// refunds, cancellations) per period × dimension value × currency.
-        public func sales(_ request: Oms_V1_SalesReportRequest, options: CallOptions = CallOptions())
+        public func sales(
+            _ request: Oms_V1_SalesReportRequest, options: CallOptions = CallOptions()
+        )
             async throws(OMSError) -> Oms_V1_SalesReportResponse
         {
             try await client.call(Oms_V1_ReportService.Method.salesReport, request, options: options, idempotent: true)
@@ -17,7 +19,9 @@ extension OMSClient {
 
         /// Placement → payment / shipment / delivery percentiles, exceptions
         /// and late shipments per period.
-        public func fulfillment(_ request: Oms_V1_FulfillmentReportRequest, options: CallOptions = CallOptions())
+        public func fulfillment(
+            _ request: Oms_V1_FulfillmentReportRequest, options: CallOptions = CallOptions()
+        )
             async throws(OMSError) -> Oms_V1_FulfillmentReportResponse
         {
             try await client.call(
@@ -25,14 +29,19 @@ extension OMSClient {
         }
 
         /// Top customers per currency, new vs repeat, tiers and ratings.
-        public func customers(_ request: Oms_V1_CustomerReportRequest, options: CallOptions = CallOptions())
+        public func customers(
+            _ request: Oms_V1_CustomerReportRequest, options: CallOptions = CallOptions()
+        )
             async throws(OMSError) -> Oms_V1_CustomerReportResponse
         {
-            try await client.call(Oms_V1_ReportService.Method.customerReport, request, options: options, idempotent: true)
+            try await client.call(
+                Oms_V1_ReportService.Method.customerReport, request, options: options, idempotent: true)
         }
 
         /// Stock levels with value, movements by kind and turnover per sku.
-        public func inventory(_ request: Oms_V1_InventoryReportRequest, options: CallOptions = CallOptions())
+        public func inventory(
+            _ request: Oms_V1_InventoryReportRequest, options: CallOptions = CallOptions()
+        )
             async throws(OMSError) -> Oms_V1_InventoryReportResponse
         {
             try await client.call(
@@ -41,7 +50,9 @@ extension OMSClient {
 
         /// The report as a CSV or XLSX file, in chunks (concatenate `data`);
         /// the last chunk has `last` set and the row count. Audited on the server.
-        public func export(_ request: Oms_V1_ExportReportRequest, options: CallOptions = CallOptions())
+        public func export(
+            _ request: Oms_V1_ExportReportRequest, options: CallOptions = CallOptions()
+        )
             -> AsyncThrowingStream<Oms_V1_ExportReportChunk, any Error>
         {
             client.serverStream(Oms_V1_ReportService.Method.exportReport, request, options: options)
@@ -63,7 +74,9 @@ extension OMSClient {
         }
 
         /// One page of saved definitions in id order.
-        public func definitions(pageSize: Int32 = 0, pageToken: String? = nil, options: CallOptions = CallOptions())
+        public func definitions(
+            pageSize: Int32 = 0, pageToken: String? = nil, options: CallOptions = CallOptions()
+        )
             async throws(OMSError) -> Page<Oms_V1_ReportDefinition>
         {
             var request = Oms_V1_ListReportDefinitionsRequest()
@@ -71,11 +84,15 @@ extension OMSClient {
             request.pageToken = pageToken ?? ""
             let response = try await client.call(
                 Oms_V1_ReportService.Method.listReportDefinitions, request, options: options, idempotent: true)
-            return Page(items: response.definitions, nextPageToken: response.nextPageToken.isEmpty ? nil : response.nextPageToken)
+            return Page(
+                items: response.definitions,
+                nextPageToken: response.nextPageToken.isEmpty ? nil : response.nextPageToken)
         }
 
         /// Runs a saved report now; the run is stored and announced on the event stream.
-        public func run(definitionID: String, requestID: String? = nil, options: CallOptions = CallOptions())
+        public func run(
+            definitionID: String, requestID: String? = nil, options: CallOptions = CallOptions()
+        )
             async throws(OMSError) -> Oms_V1_ReportRun
         {
             var request = Oms_V1_RunReportRequest()
@@ -96,7 +113,8 @@ extension OMSClient {
             request.pageToken = pageToken ?? ""
             let response = try await client.call(
                 Oms_V1_ReportService.Method.listReportRuns, request, options: options, idempotent: true)
-            return Page(items: response.runs, nextPageToken: response.nextPageToken.isEmpty ? nil : response.nextPageToken)
+            return Page(
+                items: response.runs, nextPageToken: response.nextPageToken.isEmpty ? nil : response.nextPageToken)
         }
 
         /// Recomputes the rollups from the orders and reports differing rows;

@@ -76,7 +76,8 @@ enum HTTP2Callbacks {
 
     /// Data provider: copies queued bytes into nghttp2's frame buffer, defers
     /// when the queue is empty, and ends the stream (with trailers) once finished.
-    static let readOutbound: nghttp2_data_source_read_callback = { _, streamID, buffer, length, flags, source, userData in
+    static let readOutbound: nghttp2_data_source_read_callback = {
+        _, streamID, buffer, length, flags, source, userData in
         guard let source, let pointer = source.pointee.ptr, let buffer, let flags else {
             return ssize_t(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue)
         }

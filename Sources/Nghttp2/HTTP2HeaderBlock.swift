@@ -30,9 +30,15 @@ public final class HTTP2HeaderBlock: @unchecked Sendable {
         let base = storage.baseAddress!.assumingMemoryBound(to: UInt8.self)
         for (index, field) in headerFields.enumerated() {
             let nameStart = offset
-            for byte in field.name.utf8 { base[offset] = byte; offset += 1 }
+            for byte in field.name.utf8 {
+                base[offset] = byte
+                offset += 1
+            }
             let valueStart = offset
-            for byte in field.value.utf8 { base[offset] = byte; offset += 1 }
+            for byte in field.value.utf8 {
+                base[offset] = byte
+                offset += 1
+            }
             var flags = UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)
             if field.neverIndex { flags |= UInt8(NGHTTP2_NV_FLAG_NO_INDEX.rawValue) }
             if longLived {

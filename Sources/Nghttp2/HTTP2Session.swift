@@ -57,15 +57,22 @@ public final class HTTP2Session {
         nghttp2_session_set_user_data(session, Unmanaged.passUnretained(self).toOpaque())
 
         var entries: [nghttp2_settings_entry] = [
-            .init(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue), value: settings.maxConcurrentStreams),
-            .init(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), value: settings.initialStreamWindowSize),
+            .init(
+                settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue),
+                value: settings.maxConcurrentStreams),
+            .init(
+                settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue),
+                value: settings.initialStreamWindowSize),
             .init(settings_id: Int32(NGHTTP2_SETTINGS_MAX_FRAME_SIZE.rawValue), value: settings.maxFrameSize),
-            .init(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: settings.maxHeaderListSize),
+            .init(
+                settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: settings.maxHeaderListSize),
         ]
         if role == .client {
             entries.append(.init(settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0))
         }
-        try check(nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count), "submit SETTINGS")
+        try check(
+            nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count),
+            "submit SETTINGS")
         if settings.connectionWindowSize > 65_535 {
             try check(
                 nghttp2_session_set_local_window_size(
@@ -236,11 +243,14 @@ public final class HTTP2Session {
 
     /// Sends GOAWAY: streams above `lastStreamID` (default: the last processed
     /// one) are refused; streams at or below it run to completion.
-    public func submitGoAway(lastStreamID: Int32? = nil, errorCode: UInt32 = 0, debugData: String = "") throws(HTTP2Error) {
+    public func submitGoAway(
+        lastStreamID: Int32? = nil, errorCode: UInt32 = 0, debugData: String = ""
+    ) throws(HTTP2Error) {
         let last = lastStreamID ?? lastProcessedStreamID
         var debug = Array(debugData.utf8)
         let rv = debug.withUnsafeMutableBufferPointer { buffer in
-            nghttp2_submit_goaway(handle, UInt8(NGHTTP2_FLAG_NONE.rawValue), last, errorCode, buffer.baseAddress, buffer.count)
+            nghttp2_submit_goaway(
+                handle, UInt8(NGHTTP2_FLAG_NONE.rawValue), last, errorCode, buffer.baseAddress, buffer.count)
         }
         try check(rv, "submit GOAWAY")
     }

@@ -38,7 +38,9 @@ public final class ApiKeys: Sendable {
     // MARK: Commands
 
     /// Creates a key named `name` and returns it with its secret token (shown once).
-    public func create(name: String, role: Oms_V1_ApiKeyRole, createdBy: String) async throws
+    public func create(
+        name: String, role: Oms_V1_ApiKeyRole, createdBy: String
+    ) async throws
         -> (key: Oms_V1_ApiKey, token: String)
     {
         var validator = Validator()
@@ -134,7 +136,9 @@ public final class ApiKeys: Sendable {
 
     // MARK: Rows
 
-    static func records(_ transaction: WriteTransaction, families: ColumnFamilies) throws
+    static func records(
+        _ transaction: WriteTransaction, families: ColumnFamilies
+    ) throws
         -> [(key: [UInt8], record: Oms_V1_ApiKeyRecord)]
     {
         try transaction.scan(families.auth, prefix: [], limit: Int.max).map {
@@ -145,7 +149,8 @@ public final class ApiKeys: Sendable {
     static func apiKey(_ record: Oms_V1_ApiKeyRecord) -> Oms_V1_ApiKey {
         var key = Oms_V1_ApiKey()
         key.name = record.name
-        key.role = record.roles.contains(adminRole) ? .admin : record.roles.contains(serviceRole) ? .service : .unspecified
+        key.role =
+            record.roles.contains(adminRole) ? .admin : record.roles.contains(serviceRole) ? .service : .unspecified
         key.createdAtMillis = record.createdAtMillis
         key.createdBy = record.createdBy
         key.revokedAtMillis = record.revokedAtMillis

@@ -30,7 +30,8 @@ public struct Catalog: Sendable {
         }
         validateSKU(product.sku, field: "product.sku", into: &validator)
         validator.check(!product.name.isEmpty, "product.name", "must not be empty")
-        validator.check(product.name.utf8.count <= maxNameBytes, "product.name", "must be at most \(maxNameBytes) bytes")
+        validator.check(
+            product.name.utf8.count <= maxNameBytes, "product.name", "must be at most \(maxNameBytes) bytes")
         validator.check(
             product.description_p.utf8.count <= maxDescriptionBytes, "product.description",
             "must be at most \(maxDescriptionBytes) bytes")
@@ -158,7 +159,9 @@ public struct Catalog: Sendable {
         return try sku.withUTF8 { key in
             try store.database.withValue(store.families.products, UnsafeRawBufferPointer(key)) { value in
                 guard let value else {
-                    throw DomainError(.notFound, "product \(String(decoding: key, as: UTF8.self)) not found", reason: "PRODUCT_NOT_FOUND")
+                    throw DomainError(
+                        .notFound, "product \(String(decoding: key, as: UTF8.self)) not found",
+                        reason: "PRODUCT_NOT_FOUND")
                 }
                 return try body(value)
             }

@@ -56,7 +56,9 @@ public final class OMSStore: Sendable {
             guard info.version <= schemaVersion else {
                 throw StorageError(
                     code: .notSupported,
-                    message: "database schema version \(info.version) is newer than this omsd supports (\(schemaVersion)); upgrade omsd")
+                    message:
+                        "database schema version \(info.version) is newer than this omsd supports (\(schemaVersion)); upgrade omsd"
+                )
             }
         } else {
             var info = Oms_V1_SchemaInfo()

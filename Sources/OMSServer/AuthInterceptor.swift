@@ -37,7 +37,8 @@ final class AuthInterceptor: ServerInterceptor {
         if Self.publicServices.contains(head.service) { return }
         guard let authorization = head.authorization else {
             throw RPCError(
-                .unauthenticated, "missing 'authorization: Bearer <token>' metadata (the admin token is in <data-dir>/admin.token)")
+                .unauthenticated,
+                "missing 'authorization: Bearer <token>' metadata (the admin token is in <data-dir>/admin.token)")
         }
         let principal = try principal(for: authorization)
         if !principal.isAdmin && Self.adminServices.contains(head.service) {

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Logging
 import OMSCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The data directory's files besides the database: the admin token.
 enum DataDirectory {
@@ -18,7 +19,8 @@ enum DataDirectory {
         for component in path.split(separator: "/") {
             current += "/" + component
             if mkdir(current, 0o700) != 0 && errno != EEXIST {
-                throw Failure(description: "cannot create data directory \(current): \(String(cString: strerror(errno)))")
+                throw Failure(
+                    description: "cannot create data directory \(current): \(String(cString: strerror(errno)))")
             }
         }
         var info = stat()

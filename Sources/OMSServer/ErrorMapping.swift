@@ -14,7 +14,8 @@ public enum ErrorMapping {
             return rpcError(error)
         case let error as StorageError:
             // Never leak internals; the log has the full text.
-            let code: RPCError.Code = error.code == .closed || error.code == .shutdownInProgress ? .unavailable : .internalError
+            let code: RPCError.Code =
+                error.code == .closed || error.code == .shutdownInProgress ? .unavailable : .internalError
             return RPCError(code, code == .unavailable ? "server is shutting down" : "storage error")
         default:
             return error

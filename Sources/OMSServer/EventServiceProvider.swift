@@ -22,8 +22,11 @@ struct EventServiceProvider {
                     .outOfRange,
                     "events up to sequence \(firstRetained - 1) were removed by the retention policy; "
                         + "resume from sequence \(firstRetained - 1) or later after a full resync",
-                    details: [.errorInfo(reason: "EVENTS_TRIMMED", domain: ErrorMapping.domain,
-                                         metadata: ["first_retained_sequence": String(firstRetained)])])
+                    details: [
+                        .errorInfo(
+                            reason: "EVENTS_TRIMMED", domain: ErrorMapping.domain,
+                            metadata: ["first_retained_sequence": String(firstRetained)])
+                    ])
             }
             let (id, signals) = events.subscribe()
             defer { events.unsubscribe(id) }

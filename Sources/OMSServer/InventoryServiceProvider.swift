@@ -159,7 +159,8 @@ struct InventoryServiceProvider {
         router.unary(Oms_V1_InventoryService.Method.suggestReplenishment) { request, _, responder in
             responder.answer { try inventory.suggestReplenishment(request) }
         }
-        router.unary(Oms_V1_InventoryService.Method.createPurchaseOrdersFromSuggestions) { request, context, responder in
+        router.unary(Oms_V1_InventoryService.Method.createPurchaseOrdersFromSuggestions) {
+            request, context, responder in
             inventory.createPurchaseOrdersFromSuggestions(request, actor: context.principal ?? "anonymous") {
                 responder.complete(mapping: $0)
             }

@@ -1,14 +1,15 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 public import Logging
 import NIOCore
 import OMSCore
 import OMSProto
 public import RPC
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The whole daemon: store, API keys, services and the gRPC server, with an
 /// orderly start and stop. `omsd` runs it under swift-service-lifecycle;
@@ -93,7 +94,8 @@ public final class OMSDaemon: Sendable {
         self.store = store
         let keys = ApiKeys(store: store)
         do {
-            self.adminTokenPath = try await DataDirectory.ensureAdminToken(in: config.dataDirectory, keys: keys, logger: logger)
+            self.adminTokenPath = try await DataDirectory.ensureAdminToken(
+                in: config.dataDirectory, keys: keys, logger: logger)
         } catch {
             store.close()
             throw error
@@ -127,7 +129,9 @@ public final class OMSDaemon: Sendable {
         ).register(in: &router)
         ReflectionService(
             files: ProtoDescriptors.files,
-            services: router.services + ["grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]
+            services: router.services + [
+                "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection",
+            ]
         ).register(in: &router)
 
         let serverConfig = GRPCServer.Config(

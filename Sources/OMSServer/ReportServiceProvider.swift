@@ -44,14 +44,19 @@ struct ReportServiceProvider {
         }
         router.unary(Oms_V1_ReportService.Method.saveReportDefinition) { request, context, responder in
             let actor = context.principal ?? "anonymous"
-            Task { responder.complete(mapping: await Result(catching: { try await reports.saveDefinition(request, actor: actor) })) }
+            Task {
+                responder.complete(
+                    mapping: await Result(catching: { try await reports.saveDefinition(request, actor: actor) }))
+            }
         }
         router.unary(Oms_V1_ReportService.Method.listReportDefinitions) { request, _, responder in
             responder.answer { try reports.definitions(request) }
         }
         router.unary(Oms_V1_ReportService.Method.runReport) { request, context, responder in
             let actor = context.principal ?? "anonymous"
-            Task { responder.complete(mapping: await Result(catching: { try await reports.run(request, actor: actor) })) }
+            Task {
+                responder.complete(mapping: await Result(catching: { try await reports.run(request, actor: actor) }))
+            }
         }
         router.unary(Oms_V1_ReportService.Method.listReportRuns) { request, _, responder in
             responder.answer { try reports.runs(request) }

@@ -34,7 +34,9 @@ public final class Retention: Sendable {
 
     /// Keeps `days` of the global event feed (WatchEvents resuming before the
     /// oldest kept event gets OUT_OF_RANGE).
-    public static func events(store: OMSStore, days: Int, interval: Duration = .seconds(3600), logger: Logger)
+    public static func events(
+        store: OMSStore, days: Int, interval: Duration = .seconds(3600), logger: Logger
+    )
         -> Retention
     {
         Retention("events", store: store, days: days, interval: interval, logger: logger) { store, cutoff in

@@ -55,7 +55,8 @@ public final class Database: @unchecked Sendable {
     public init(path: String, columnFamilies: [String], config: Config = .defaults) throws(StorageError) {
         let opened: OpenedDatabase
         do {
-            opened = try Self.open(path: path, columnFamilies: columnFamilies, config: config, compression: config.compression)
+            opened = try Self.open(
+                path: path, columnFamilies: columnFamilies, config: config, compression: config.compression)
         } catch let error
             where error.code == .invalidArgument && config.compression != .none
             && error.message.contains("not linked with the binary")
@@ -161,7 +162,9 @@ public final class Database: @unchecked Sendable {
     }
 
     /// Whether `key` exists.
-    public func contains(_ columnFamily: ColumnFamily, _ key: some StorageBytes, snapshot: Snapshot? = nil) throws(StorageError) -> Bool {
+    public func contains(
+        _ columnFamily: ColumnFamily, _ key: some StorageBytes, snapshot: Snapshot? = nil
+    ) throws(StorageError) -> Bool {
         try withPinnedValue(columnFamily, key, snapshot: snapshot) { $0 != nil }
     }
 
@@ -188,7 +191,8 @@ public final class Database: @unchecked Sendable {
             for (i, key) in keys.enumerated() {
                 let slot = UnsafeMutableRawBufferPointer(rebasing: keyStorage[offset..<offset + key.count])
                 slot.copyBytes(from: key)
-                keyPointers[i] = UnsafePointer(keyStorage.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self))
+                keyPointers[i] = UnsafePointer(
+                    keyStorage.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self))
                 keySizes[i] = key.count
                 offset += key.count
             }
@@ -259,7 +263,8 @@ public final class Database: @unchecked Sendable {
         reverse: Bool = false,
         snapshot: Snapshot? = nil
     ) throws(StorageError) -> [(key: [UInt8], value: [UInt8])] {
-        try scan(columnFamily, ScanRange(prefix: prefix, after: after, limit: limit, reverse: reverse), snapshot: snapshot)
+        try scan(
+            columnFamily, ScanRange(prefix: prefix, after: after, limit: limit, reverse: reverse), snapshot: snapshot)
     }
 
     /// Up to `limit` entries with `from <= key < to` (`to == nil`: no upper
@@ -273,11 +278,14 @@ public final class Database: @unchecked Sendable {
         reverse: Bool = false,
         snapshot: Snapshot? = nil
     ) throws(StorageError) -> [(key: [UInt8], value: [UInt8])] {
-        let range = ScanRange(lowerBound: lowerBound, upperBound: upperBound, after: after, limit: limit, reverse: reverse)
+        let range = ScanRange(
+            lowerBound: lowerBound, upperBound: upperBound, after: after, limit: limit, reverse: reverse)
         return try scan(columnFamily, range, snapshot: snapshot)
     }
 
-    private func scan(_ columnFamily: ColumnFamily, _ range: ScanRange, snapshot: Snapshot?) throws(StorageError) -> [(
+    private func scan(
+        _ columnFamily: ColumnFamily, _ range: ScanRange, snapshot: Snapshot?
+    ) throws(StorageError) -> [(
         key: [UInt8], value: [UInt8]
     )] {
         if range.isEmpty { return [] }
@@ -334,7 +342,9 @@ public final class Database: @unchecked Sendable {
 
     /// Writes one key. Prefer `WriteCoordinator` in the server: it groups
     /// concurrent writers into one fsync.
-    public func put(_ columnFamily: ColumnFamily, _ key: some StorageBytes, _ value: some StorageBytes, sync: Bool = true)
+    public func put(
+        _ columnFamily: ColumnFamily, _ key: some StorageBytes, _ value: some StorageBytes, sync: Bool = true
+    )
         throws(StorageError)
     {
         try withOpenHandle { db throws(StorageError) in

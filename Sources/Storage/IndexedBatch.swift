@@ -135,7 +135,8 @@ final class IndexedBatch {
 
     /// The database's entries in `range` merged with the group's writes
     /// (written values win, deleted keys are skipped).
-    func scan(_ columnFamily: ColumnFamily, _ range: ScanRange) throws(StorageError) -> [(key: [UInt8], value: [UInt8])] {
+    func scan(_ columnFamily: ColumnFamily, _ range: ScanRange) throws(StorageError) -> [(key: [UInt8], value: [UInt8])]
+    {
         if range.isEmpty { return [] }
         let written = overlay.range(
             columnFamily.index, from: range.start, to: range.end, reverse: range.reverse, limit: range.limit)

@@ -119,7 +119,8 @@ public final class Iterator {
         // The shared lock is held while `body` runs: the bytes live inside
         // RocksDB and must not be freed by a concurrent close.
         try database.lifecycle.withSharedLock { () throws -> R in
-            precondition(database.isOpenWhileLocked && rocksdb_iter_valid(pointer) != 0, "Iterator accessed while not valid")
+            precondition(
+                database.isOpenWhileLocked && rocksdb_iter_valid(pointer) != 0, "Iterator accessed while not valid")
             var length = 0
             let bytes = accessor(pointer, &length)
             return try body(UnsafeRawBufferPointer(start: bytes, count: length))

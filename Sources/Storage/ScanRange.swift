@@ -38,7 +38,9 @@ struct ScanRange {
 
     /// Every key that begins with `prefix`.
     init(prefix: [UInt8], after: [UInt8]?, limit: Int, reverse: Bool) {
-        self.init(lowerBound: prefix, upperBound: KeyCodec.prefixUpperBound(prefix), after: after, limit: limit, reverse: reverse)
+        self.init(
+            lowerBound: prefix, upperBound: KeyCodec.prefixUpperBound(prefix), after: after, limit: limit,
+            reverse: reverse)
     }
 
     var isEmpty: Bool {
@@ -85,7 +87,9 @@ struct ScanRange {
     /// range in scan order, as `BatchOverlay.range` gives them; a nil value is
     /// a deletion) merged over the iterator's entries: a written key replaces
     /// the stored one, a deleted key is skipped.
-    func collect(from iterator: OpaquePointer, merging written: [BatchOverlay.Entry]) throws(StorageError)
+    func collect(
+        from iterator: OpaquePointer, merging written: [BatchOverlay.Entry]
+    ) throws(StorageError)
         -> [(key: [UInt8], value: [UInt8])]
     {
         if written.isEmpty { return try collect(from: iterator) }

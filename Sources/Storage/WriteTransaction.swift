@@ -66,7 +66,8 @@ public struct WriteTransaction {
         reverse: Bool = false
     ) throws(StorageError) -> [(key: [UInt8], value: [UInt8])] {
         batch.checkLive(generation)
-        let range = ScanRange(lowerBound: lowerBound, upperBound: upperBound, after: after, limit: limit, reverse: reverse)
+        let range = ScanRange(
+            lowerBound: lowerBound, upperBound: upperBound, after: after, limit: limit, reverse: reverse)
         return try batch.scan(columnFamily, range)
     }
 }

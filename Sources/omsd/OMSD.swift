@@ -72,10 +72,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Event-loop threads (0 = one per CPU core).")
     var threads: Int = Int(environment["OMSD_THREADS"] ?? "") ?? 0
 
-    @Option(help: "Days events stay in the feed that WatchEvents serves (0 = forever). Resuming before the oldest kept event fails with OUT_OF_RANGE.")
+    @Option(
+        help:
+            "Days events stay in the feed that WatchEvents serves (0 = forever). Resuming before the oldest kept event fails with OUT_OF_RANGE."
+    )
     var eventRetentionDays: Int = Int(environment["OMSD_EVENT_RETENTION_DAYS"] ?? "") ?? 0
 
-    @Option(help: "Days a request_id is remembered: a retry within them replays the first response, a later one runs again (0 = forever).")
+    @Option(
+        help:
+            "Days a request_id is remembered: a retry within them replays the first response, a later one runs again (0 = forever)."
+    )
     var idempotencyRetentionDays: Int =
         Int(environment["OMSD_IDEMPOTENCY_RETENTION_DAYS"] ?? "") ?? OMSDaemon.Config().idempotencyRetentionDays
 
@@ -85,7 +91,8 @@ struct Serve: AsyncParsableCommand {
             valueName: "path"))
     var tlsCertFile: String?
 
-    @Option(help: ArgumentHelp("The PEM private key of --tls-cert-file (default $OMSD_TLS_KEY_FILE).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp("The PEM private key of --tls-cert-file (default $OMSD_TLS_KEY_FILE).", valueName: "path"))
     var tlsKeyFile: String?
 
     /// The flag, else the non-empty environment variable.
@@ -101,7 +108,8 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...36_500).contains(eventRetentionDays) else {
-            throw ValidationError("--event-retention-days must be from 0 (keep forever) to 36500, got \(eventRetentionDays)")
+            throw ValidationError(
+                "--event-retention-days must be from 0 (keep forever) to 36500, got \(eventRetentionDays)")
         }
         guard (0...36_500).contains(idempotencyRetentionDays) else {
             throw ValidationError(

@@ -15,7 +15,11 @@ struct CatalogEndToEndTests {
             #expect(created.product?.status == .active)
 
             let updated = try await omsd.client.unary(
-                Catalog.upsertProduct, .with { $0.product = product("SKU-1", name: "Widget v2"); $0.expectedVersion = 1 })
+                Catalog.upsertProduct,
+                .with {
+                    $0.product = product("SKU-1", name: "Widget v2")
+                    $0.expectedVersion = 1
+                })
             #expect(!updated.created)
             #expect(updated.product?.version == 2)
             #expect(updated.product?.createdAtMillis == created.product?.createdAtMillis)
@@ -24,14 +28,20 @@ struct CatalogEndToEndTests {
             #expect(fetched.product == updated.product)
 
             for index in 0..<25 {
-                _ = try await omsd.client.unary(Catalog.upsertProduct, .with { $0.product = product("P-\(100 + index)") })
+                _ = try await omsd.client.unary(
+                    Catalog.upsertProduct, .with { $0.product = product("P-\(100 + index)") })
             }
             var seen: [String] = []
             var token = ""
             var pages = 0
             repeat {
                 let page = try await omsd.client.unary(
-                    Catalog.listProducts, .with { $0.skuPrefix = "P-"; $0.pageSize = 10; $0.pageToken = token })
+                    Catalog.listProducts,
+                    .with {
+                        $0.skuPrefix = "P-"
+                        $0.pageSize = 10
+                        $0.pageToken = token
+                    })
                 seen += page.products.map(\.sku)
                 token = page.nextPageToken
                 pages += 1
@@ -46,15 +56,27 @@ struct CatalogEndToEndTests {
         try await withDaemon { omsd in
             _ = try await omsd.client.unary(Catalog.upsertProduct, .with { $0.product = product("A") })
             let stale = await rpcError {
-                _ = try await omsd.client.unary(Catalog.upsertProduct, .with { $0.product = product("A"); $0.expectedVersion = 7 })
+                _ = try await omsd.client.unary(
+                    Catalog.upsertProduct,
+                    .with {
+                        $0.product = product("A")
+                        $0.expectedVersion = 7
+                    })
             }
             #expect(stale?.code == .aborted)
             #expect(stale?.reason == "VERSION_MISMATCH")
             let exists = await rpcError {
-                _ = try await omsd.client.unary(Catalog.upsertProduct, .with { $0.product = product("A"); $0.createOnly = true })
+                _ = try await omsd.client.unary(
+                    Catalog.upsertProduct,
+                    .with {
+                        $0.product = product("A")
+                        $0.createOnly = true
+                    })
             }
             #expect(exists?.code == .alreadyExists)
-            let missing = await rpcError { _ = try await omsd.client.unary(Catalog.getProduct, .with { $0.sku = "NOPE" }) }
+            let missing = await rpcError {
+                _ = try await omsd.client.unary(Catalog.getProduct, .with { $0.sku = "NOPE" })
+            }
             #expect(missing?.code == .notFound)
             #expect(missing?.reason == "PRODUCT_NOT_FOUND")
         }
@@ -65,17 +87,22 @@ struct CatalogEndToEndTests {
         try await withDaemon { omsd in
             var bad = product("bad sku!", name: "", price: -5, currency: "usd")
             bad.weightGrams = -1
-            let error = await rpcError { _ = try await omsd.client.unary(Catalog.upsertProduct, .with { $0.product = bad }) }
+            let error = await rpcError {
+                _ = try await omsd.client.unary(Catalog.upsertProduct, .with { $0.product = bad })
+            }
             #expect(error?.code == .invalidArgument)
             let fields = Set(error?.fieldViolations.map(\.field) ?? [])
             #expect(
                 fields == [
-                    "product.sku", "product.name", "product.unit_price.currency_code", "product.unit_price.amount_minor",
+                    "product.sku", "product.name", "product.unit_price.currency_code",
+                    "product.unit_price.amount_minor",
                     "product.weight_grams",
                 ])
             let list = try await omsd.client.unary(Catalog.listProducts, .init())
             #expect(list.products.isEmpty)
-            let badToken = await rpcError { _ = try await omsd.client.unary(Catalog.listProducts, .with { $0.pageToken = "zzz" }) }
+            let badToken = await rpcError {
+                _ = try await omsd.client.unary(Catalog.listProducts, .with { $0.pageToken = "zzz" })
+            }
             #expect(badToken?.fieldViolations.first?.field == "page_token")
         }
     }
@@ -83,7 +110,10 @@ struct CatalogEndToEndTests {
     @Test("request_id: same request replays the response, a different request is ALREADY_EXISTS")
     func idempotency() async throws {
         try await withDaemon { omsd in
-            let request = Oms_V1_UpsertProductRequest.with { $0.requestID = "req-1"; $0.product = product("IDEM") }
+            let request = Oms_V1_UpsertProductRequest.with {
+                $0.requestID = "req-1"
+                $0.product = product("IDEM")
+            }
             let first = try await omsd.client.unary(Catalog.upsertProduct, request)
             let second = try await omsd.client.unary(Catalog.upsertProduct, request)
             #expect(first == second)
@@ -110,7 +140,9 @@ struct CatalogEndToEndTests {
             var wrong = Metadata()
             wrong.add("authorization", "Bearer not-the-token")
             let wrongClient = RPCClient(config: .init(host: "127.0.0.1", port: omsd.port, defaultMetadata: wrong))
-            let rejected = await rpcError { _ = try await wrongClient.unary(Catalog.getProduct, .with { $0.sku = "A" }) }
+            let rejected = await rpcError {
+                _ = try await wrongClient.unary(Catalog.getProduct, .with { $0.sku = "A" })
+            }
             #expect(rejected?.code == .unauthenticated)
             await wrongClient.close()
         }
@@ -122,7 +154,8 @@ struct CatalogEndToEndTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<300 {
                     group.addTask {
-                        _ = try await omsd.client.unary(Catalog.upsertProduct, .with { $0.product = product("G-\(index)") })
+                        _ = try await omsd.client.unary(
+                            Catalog.upsertProduct, .with { $0.product = product("G-\(index)") })
                     }
                 }
                 try await group.waitForAll()
@@ -130,7 +163,12 @@ struct CatalogEndToEndTests {
             let info = try await omsd.client.unary(Oms_V1_AdminService.Method.getServerInfo, .init())
             #expect(info.writeCommands >= 300)
             #expect(info.writeGroups < info.writeCommands)
-            let list = try await omsd.client.unary(Catalog.listProducts, .with { $0.skuPrefix = "G-"; $0.pageSize = 1000 })
+            let list = try await omsd.client.unary(
+                Catalog.listProducts,
+                .with {
+                    $0.skuPrefix = "G-"
+                    $0.pageSize = 1000
+                })
             #expect(list.products.count == 300)
         }
     }
@@ -167,7 +205,8 @@ struct CatalogEndToEndTests {
             #expect(payload.version == 2)
 
             // Resume after 2, then see a live event.
-            let stream = omsd.client.serverStreaming(Oms_V1_EventService.Method.watchEvents, .with { $0.afterSequence = 2 })
+            let stream = omsd.client.serverStreaming(
+                Oms_V1_EventService.Method.watchEvents, .with { $0.afterSequence = 2 })
             var iterator = stream.makeAsyncIterator()
             let third = try await iterator.next()
             #expect(third?.sequence == 3)

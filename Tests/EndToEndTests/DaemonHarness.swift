@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import OMSCore
 import OMSProto
 import OMSServer
 import RPC
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// omsd in-process on 127.0.0.1:0 with its own temporary data directory.
 struct DaemonHarness {
@@ -17,7 +18,9 @@ struct DaemonHarness {
     static func start(dataDirectory: String? = nil, clock: any Clock = SystemClock()) async throws -> DaemonHarness {
         let directory = dataDirectory ?? makeTemporaryDirectory()
         let daemon = try await OMSDaemon(
-            config: .init(host: "127.0.0.1", port: 0, dataDirectory: directory, shutdownGracePeriod: .seconds(2), eventLoopThreads: 1),
+            config: .init(
+                host: "127.0.0.1", port: 0, dataDirectory: directory, shutdownGracePeriod: .seconds(2),
+                eventLoopThreads: 1),
             clock: clock)
         let port = try await daemon.start()
         let token = try readToken(daemon.adminTokenPath)

@@ -4,7 +4,7 @@ import OMSCore
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("Inventory scenario through the Swift SDK")
@@ -18,7 +18,9 @@ struct InventoryScenarioTests {
     /// A-01 (4200 written off), stocktake of A-01 finds 2 of 3 (-2100).
     /// Replenishment from suggestions orders 6 more. Final: DC1 4, DC2 3, on
     /// hand 7, incoming 6, value 7 × 2100 = 14700 EUR (DC1 8400, DC2 6300).
-    @Test("receive POs, sell, transfer and scrap with approval, stocktake, replenish: final GetStock 7 (+6 incoming), GetValuation 14700 EUR")
+    @Test(
+        "receive POs, sell, transfer and scrap with approval, stocktake, replenish: final GetStock 7 (+6 incoming), GetValuation 14700 EUR"
+    )
     func scenario() async throws {
         try await withDaemon { omsd in
             let client = try OMSClient(address: "127.0.0.1:\(omsd.port)", token: omsd.token)
@@ -111,7 +113,8 @@ struct InventoryScenarioTests {
 
                 let valuation = try await client.inventory.valuation(sku: "KETTLE")
                 #expect(valuation.lines.map(\.valueMinor) == [23100] && valuation.lines.map(\.unitCostMinor) == [2100])
-                #expect(valuation.totals.map(\.amountMinor) == [23100] && valuation.totals.map(\.currencyCode) == ["EUR"])
+                #expect(
+                    valuation.totals.map(\.amountMinor) == [23100] && valuation.totals.map(\.currencyCode) == ["EUR"])
                 let earlier = try await client.inventory.valuation(asOfMillis: beforePO2)
                 #expect(earlier.lines.map(\.onHand) == [10] && earlier.totals.map(\.amountMinor) == [20000])
 
@@ -122,7 +125,8 @@ struct InventoryScenarioTests {
                 #expect(shipped.items.map(\.onHandDelta) == [-3] && shipped.items.map(\.orderID) == [order.id])
                 let all = try await client.inventory.movements(.init(sku: "KETTLE"), pageSize: 2)
                 #expect(all.items.count == 2 && all.hasMore)
-                #expect(try await client.inventory.purchaseOrders(status: .received).items.map(\.id) == [po1.id, po2.id])
+                #expect(
+                    try await client.inventory.purchaseOrders(status: .received).items.map(\.id) == [po1.id, po2.id])
 
                 // Transfer 4 from DC1/B-02 to DC2, approved by another key; 3 arrive, 1 is missing.
                 let (_, approverToken) = try await client.admin.createApiKey(name: "approver")
@@ -179,7 +183,10 @@ struct InventoryScenarioTests {
                 _ = try await client.inventory.setReorderPolicy(policy)
                 #expect(try await client.inventory.lowStock().map(\.belowReorderPointBy) == [6])
                 let suggested = try await client.inventory.suggestReplenishment(warehouse: "DC1")
-                #expect(suggested.map { "\($0.soldInWindow) \($0.demandDuringLeadTime) \($0.target) \($0.quantity)" } == ["3 1 10 6"])
+                #expect(
+                    suggested.map { "\($0.soldInWindow) \($0.demandDuringLeadTime) \($0.target) \($0.quantity)" } == [
+                        "3 1 10 6"
+                    ])
                 let replenished = try await client.inventory.createPurchaseOrdersFromSuggestions(warehouse: "DC1")
                 #expect(replenished.purchaseOrders.map { $0.lines.map(\.quantity) } == [[6]])
                 #expect(try await client.inventory.stock(sku: "KETTLE", warehouse: "DC1").incoming == 6)
@@ -189,15 +196,27 @@ struct InventoryScenarioTests {
                 #expect(final.onHand == 7 && final.reserved == 0 && final.available == 7)
                 #expect(final.incoming == 6 && final.inTransit == 0)
                 #expect(final.warehouses.map { "\($0.warehouseCode)=\($0.onHand)" } == ["DC1=4", "DC2=3"])
-                #expect(final.locations.map { "\($0.warehouseCode)/\($0.locationCode)=\($0.onHand)" } == ["DC1/=2", "DC1/A-01=2", "DC2/=3"])
+                #expect(
+                    final.locations.map { "\($0.warehouseCode)/\($0.locationCode)=\($0.onHand)" } == [
+                        "DC1/=2", "DC1/A-01=2", "DC2/=3",
+                    ])
                 let finalValue = try await client.inventory.valuation()
                 #expect(finalValue.lines.map(\.valueMinor) == [8400, 6300])
                 #expect(finalValue.totals.map(\.amountMinor) == [14700])
                 // The inventory report values stock at the same moving-average cost.
                 let today = Date().ISO8601Format(.iso8601.year().month().day())
                 let report = try await client.reports.inventory(
-                    .with { $0.range = .with { $0.fromDate = today; $0.toDate = today }; $0.skus = ["KETTLE"] })
-                #expect(report.levels.map { "\($0.warehouseCode) \($0.onHand) × \($0.unitCostMinor)" } == ["DC1 4 × 2100", "DC2 3 × 2100"])
+                    .with {
+                        $0.range = .with {
+                            $0.fromDate = today
+                            $0.toDate = today
+                        }
+                        $0.skus = ["KETTLE"]
+                    })
+                #expect(
+                    report.levels.map { "\($0.warehouseCode) \($0.onHand) × \($0.unitCostMinor)" } == [
+                        "DC1 4 × 2100", "DC2 3 × 2100",
+                    ])
                 #expect(report.totalValue.map(\.amountMinor) == [14700])
             } catch {
                 await client.close()

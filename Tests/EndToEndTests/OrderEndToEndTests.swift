@@ -7,7 +7,9 @@ typealias OrderRPC = Oms_V1_OrderService.Method
 typealias InventoryRPC = Oms_V1_InventoryService.Method
 
 /// Catalog product, warehouse and stock through gRPC.
-func stockUp(_ omsd: DaemonHarness, sku: String, units: Int64, warehouse: String = "MAIN", price: Int64 = 1250)
+func stockUp(
+    _ omsd: DaemonHarness, sku: String, units: Int64, warehouse: String = "MAIN", price: Int64 = 1250
+)
     async throws
 {
     _ = try await omsd.client.unary(Catalog.upsertProduct, .with { $0.product = product(sku, price: price) })

@@ -26,7 +26,10 @@ struct OrderImportEndToEndTests {
             #expect(summary.failed == 2)
             #expect(summary.failures.map(\.index) == [7, 900])
             #expect(summary.failures.map(\.requestID) == ["imp-7", "imp-900"])
-            #expect(summary.failures.map(\.code) == [RPCError.Code.failedPrecondition.rawValue, RPCError.Code.invalidArgument.rawValue])
+            #expect(
+                summary.failures.map(\.code) == [
+                    RPCError.Code.failedPrecondition.rawValue, RPCError.Code.invalidArgument.rawValue,
+                ])
             #expect(summary.failures[0].reason == "INSUFFICIENT_STOCK")
             #expect(summary.failures[1].fields == ["order.currency_code"])
 
@@ -65,7 +68,9 @@ struct OrderImportEndToEndTests {
             #expect(comparable == imported)
 
             // Created events for every imported order, in stream order.
-            let events = try omsd.daemon.store.events.events(after: 0, limit: 5_000).filter { $0.type == "order.created" }
+            let events = try omsd.daemon.store.events.events(after: 0, limit: 5_000).filter {
+                $0.type == "order.created"
+            }
             #expect(events.count == 1_199)
             #expect(events.first?.order.id == summary.firstOrderID)
             #expect(events[1_197].order.id == summary.lastOrderID)

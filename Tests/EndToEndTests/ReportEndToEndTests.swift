@@ -124,7 +124,8 @@ struct ReportEndToEndTests {
                 let audit = try AuditLog.records(
                     in: omsd.daemon.store.database, families: omsd.daemon.store.families, fromMillis: 0, limit: 10_000)
                 let exports = audit.filter { $0.method == "/oms.v1.ReportService/ExportReport" }
-                #expect(exports.map(\.resourceID).map { $0.hasPrefix("sales ") && $0.hasSuffix(" csv") } == [true, false])
+                #expect(
+                    exports.map(\.resourceID).map { $0.hasPrefix("sales ") && $0.hasSuffix(" csv") } == [true, false])
                 #expect(exports.last?.resourceID.hasSuffix(" xlsx") == true)
                 #expect(exports.allSatisfy { $0.actor == "admin" })
 

@@ -18,7 +18,8 @@ struct ReportScheduleEndToEndTests {
         return false
     }
 
-    @Test("the daemon runs a daily schedule when its clock passes the hour, announces it, and keeps it across a restart")
+    @Test(
+        "the daemon runs a daily schedule when its clock passes the hour, announces it, and keeps it across a restart")
     func scheduleRunsInDaemon() async throws {
         let clock = ManualClock(millis: 1_772_323_200_000)  // 2026-03-01T00:00Z
         let directory = makeTemporaryDirectory()
@@ -39,7 +40,8 @@ struct ReportScheduleEndToEndTests {
             #expect(created)
             #expect(definition.nextRunAtMillis == 1_772_323_200_000 + 2 * 3_600_000)
             clock.advance(millis: 2 * 3_600_000 + 1)
-            #expect(try await Self.eventually { try await client.reports.runs(definitionID: "nightly").items.count == 1 })
+            #expect(
+                try await Self.eventually { try await client.reports.runs(definitionID: "nightly").items.count == 1 })
             var types: [String] = []
             for try await event in client.events.watch(after: 0, typePrefixes: ["report."]) {
                 types.append(event.type)
@@ -53,7 +55,8 @@ struct ReportScheduleEndToEndTests {
             clock.advance(millis: 86_400_000)
             omsd = try await DaemonHarness.start(dataDirectory: directory, clock: clock)
             client = try OMSClient(address: "127.0.0.1:\(omsd.port)", token: omsd.token)
-            #expect(try await Self.eventually { try await client.reports.runs(definitionID: "nightly").items.count == 2 })
+            #expect(
+                try await Self.eventually { try await client.reports.runs(definitionID: "nightly").items.count == 2 })
             let runs = try await client.reports.runs(definitionID: "nightly").items
             #expect(runs.map(\.actor) == ["scheduler", "scheduler"])
             #expect(runs.first?.range?.fromDate == "2026-03-01")

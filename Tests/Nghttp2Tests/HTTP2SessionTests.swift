@@ -91,7 +91,8 @@ struct HTTP2SessionTests {
 
     @Test("flow control: the sender stops at the receiver's window until it consumes")
     func flowControl() throws {
-        let pair = try SessionPair(clientSettings: HTTP2Settings(initialStreamWindowSize: 1000, connectionWindowSize: 65_535))
+        let pair = try SessionPair(
+            clientSettings: HTTP2Settings(initialStreamWindowSize: 1000, connectionWindowSize: 65_535))
         pair.clientDelegate.autoConsume = false
         let id = try pair.client.submitRequest(headers: requestHeaders, endStream: true)
         try pair.pump()

@@ -102,9 +102,14 @@ struct Frame {
         var frames: [Frame] = []
         while offset + 9 <= bytes.count {
             let length = Int(bytes[offset]) << 16 | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2])
-            let id = (UInt32(bytes[offset + 5]) << 24 | UInt32(bytes[offset + 6]) << 16 | UInt32(bytes[offset + 7]) << 8 | UInt32(bytes[offset + 8])) & 0x7FFF_FFFF
+            let id =
+                (UInt32(bytes[offset + 5]) << 24 | UInt32(bytes[offset + 6]) << 16 | UInt32(bytes[offset + 7]) << 8
+                    | UInt32(bytes[offset + 8])) & 0x7FFF_FFFF
             guard offset + 9 + length <= bytes.count else { break }
-            frames.append(Frame(type: bytes[offset + 3], flags: bytes[offset + 4], streamID: id, payload: Array(bytes[(offset + 9)..<(offset + 9 + length)])))
+            frames.append(
+                Frame(
+                    type: bytes[offset + 3], flags: bytes[offset + 4], streamID: id,
+                    payload: Array(bytes[(offset + 9)..<(offset + 9 + length)])))
             offset += 9 + length
         }
         return frames
@@ -116,7 +121,9 @@ struct Frame {
         var index = 0
         while index + 6 <= payload.count {
             let id = UInt16(payload[index]) << 8 | UInt16(payload[index + 1])
-            let value = UInt32(payload[index + 2]) << 24 | UInt32(payload[index + 3]) << 16 | UInt32(payload[index + 4]) << 8 | UInt32(payload[index + 5])
+            let value =
+                UInt32(payload[index + 2]) << 24 | UInt32(payload[index + 3]) << 16 | UInt32(payload[index + 4]) << 8
+                | UInt32(payload[index + 5])
             result[id] = value
             index += 6
         }

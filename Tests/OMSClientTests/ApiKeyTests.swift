@@ -40,7 +40,8 @@ struct ApiKeyTests {
             let revoked = try await admin.admin.revokeApiKey(name: "wms")
             #expect(revoked.revokedAtMillis > 0)
             #expect(revoked.revokedBy == "admin")
-            #expect(await omsError { _ = try await wms.catalog.upsertProduct(product("KEY-3")) }?.code == .unauthenticated)
+            #expect(
+                await omsError { _ = try await wms.catalog.upsertProduct(product("KEY-3")) }?.code == .unauthenticated)
             // The admin key, checked before, is still accepted after the revocation.
             _ = try await admin.admin.ping()
             let listed = try await admin.admin.apiKeys()
@@ -64,7 +65,8 @@ struct ApiKeyTests {
             #expect(lastAdmin?.code == .failedPrecondition)
             #expect(lastAdmin?.reason == "LAST_ADMIN_KEY")
             _ = try await admin.admin.revokeApiKey(name: "twice")
-            #expect(await omsError { _ = try await admin.admin.revokeApiKey(name: "twice") }?.code == .failedPrecondition)
+            #expect(
+                await omsError { _ = try await admin.admin.revokeApiKey(name: "twice") }?.code == .failedPrecondition)
             // With a second admin key, the first one can go; the caller's own
             // key included (its next call is refused).
             _ = try await admin.admin.createApiKey(name: "ops", role: .admin)

@@ -18,7 +18,12 @@ struct OrderImportSDKTests {
                                 .with {
                                     $0.sku = "IMPORT-1"
                                     $0.quantity = 1
-                                    if index != 1 { $0.unitPrice = .with { $0.currencyCode = "USD"; $0.amountMinor = 100 } }
+                                    if index != 1 {
+                                        $0.unitPrice = .with {
+                                            $0.currencyCode = "USD"
+                                            $0.amountMinor = 100
+                                        }
+                                    }
                                     if index == 1 { $0.sku = "NO-SUCH-SKU" }
                                 }
                             ]
@@ -34,7 +39,12 @@ struct OrderImportSDKTests {
         try await withDaemonAndClient { omsd, admin in
             _ = try await admin.call(
                 Oms_V1_InventoryService.Method.createWarehouse,
-                .with { $0.warehouse = .with { $0.code = "MAIN"; $0.priority = 1 } })
+                .with {
+                    $0.warehouse = .with {
+                        $0.code = "MAIN"
+                        $0.priority = 1
+                    }
+                })
             _ = try await admin.call(
                 Oms_V1_InventoryService.Method.adjustStock,
                 .with {

@@ -12,10 +12,15 @@ struct ReadmeExampleTests {
         do {
             let token = try String(contentsOfFile: omsd.daemon.adminTokenPath, encoding: .utf8)
             let client = try OMSClient(address: omsd.address, token: token)
-            let (mug, _) = try await client.catalog.upsertProduct(.with {
-                $0.sku = "MUG-350"; $0.name = "Blue mug 350 ml"
-                $0.unitPrice = .with { $0.currencyCode = "USD"; $0.amountMinor = 1250 }
-            })
+            let (mug, _) = try await client.catalog.upsertProduct(
+                .with {
+                    $0.sku = "MUG-350"
+                    $0.name = "Blue mug 350 ml"
+                    $0.unitPrice = .with {
+                        $0.currencyCode = "USD"
+                        $0.amountMinor = 1250
+                    }
+                })
             #expect(mug.version == 1)
             #expect(try await client.catalog.product(sku: "MUG-350").name == "Blue mug 350 ml")
             for try await event in client.events.watch(after: 0) {

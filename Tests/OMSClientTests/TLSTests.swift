@@ -37,7 +37,8 @@ struct TLSTests {
         for options in [untrustedOptions, noRetry] {
             let client = try omsd.client(options: options)
             let error = await omsError { _ = try await client.admin.ping() }
-            #expect(error?.code == .unavailable, "tls: \(String(describing: options.tls)): \(String(describing: error))")
+            #expect(
+                error?.code == .unavailable, "tls: \(String(describing: options.tls)): \(String(describing: error))")
             await client.close()
         }
         await omsd.stop()

@@ -65,7 +65,8 @@ struct IdempotencyRetentionTests {
             } while after != nil
             #expect(removed == 7)
             #expect(passes == 3)
-            let again = try await Idempotency.trim(olderThan: fixture.clock.nowMillis(), after: nil, store: fixture.store)
+            let again = try await Idempotency.trim(
+                olderThan: fixture.clock.nowMillis(), after: nil, store: fixture.store)
             #expect(again.removed == 0)
         }
     }

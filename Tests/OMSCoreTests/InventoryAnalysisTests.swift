@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Inventory stock analysis")
 struct InventoryAnalysisTests {
-    @Test("100 → 80 over 30 days with 20 sold: average 90, turnover 222‰, 135 days of inventory, 120 days cover; unsold stock is slow-moving and overstock")
+    @Test(
+        "100 → 80 over 30 days with 20 sold: average 90, turnover 222‰, 135 days of inventory, 120 days cover; unsold stock is slow-moving and overstock"
+    )
     func analysis() async throws {
         try await withOrderFixture { f in
             try await f.standardSetup(mainA: 0, mainB: 0)
@@ -38,7 +40,11 @@ struct InventoryAnalysisTests {
             let missing = await domainError { _ = try f.inventory.stockAnalysis(.init()) }
             #expect(fields(missing) == ["from_millis"])
             let backwards = await domainError {
-                _ = try f.inventory.stockAnalysis(.with { $0.fromMillis = 10; $0.toMillis = 5 })
+                _ = try f.inventory.stockAnalysis(
+                    .with {
+                        $0.fromMillis = 10
+                        $0.toMillis = 5
+                    })
             }
             #expect(fields(backwards) == ["to_millis"])
         }

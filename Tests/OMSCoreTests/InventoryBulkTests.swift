@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Inventory bulk adjustments")
 struct InventoryBulkTests {
-    func rows(_ specs: [(sku: String, warehouse: String, delta: Int64)], requestID: String = "")
+    func rows(
+        _ specs: [(sku: String, warehouse: String, delta: Int64)], requestID: String = ""
+    )
         -> AsyncStream<Oms_V1_BulkAdjustStockRow>
     {
         AsyncStream { continuation in
@@ -35,7 +37,10 @@ struct InventoryBulkTests {
             try f.expectConsistent()
             #expect(response.rowsReceived == 6 && response.rowsApplied == 2 && response.rowsFailed == 4)
             #expect(response.failures.map(\.rowNumber) == [2, 3, 4, 5])
-            #expect(response.failures.map(\.code) == ["INVALID_ARGUMENT", "INVALID_ARGUMENT", "FAILED_PRECONDITION", "FAILED_PRECONDITION"])
+            #expect(
+                response.failures.map(\.code) == [
+                    "INVALID_ARGUMENT", "INVALID_ARGUMENT", "FAILED_PRECONDITION", "FAILED_PRECONDITION",
+                ])
             #expect(response.failures.map(\.field) == ["delta", "sku", "warehouse_code", ""])
             #expect(try f.stock("SKU-A").onHand == 3)
             #expect(try f.movements { $0.sku = "SKU-A" }.map(\.actor) == ["importer", "importer"])

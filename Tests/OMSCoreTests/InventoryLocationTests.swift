@@ -27,7 +27,11 @@ struct InventoryLocationTests {
             let reused = await domainError { try await f.location("A-01-02", in: "MAIN", requestID: "loc-1") }
             #expect(reused?.kind == .alreadyExists && fields(reused) == ["request_id"])
 
-            let page1 = try f.inventory.locations(.with { $0.warehouseCode = "MAIN"; $0.pageSize = 1 })
+            let page1 = try f.inventory.locations(
+                .with {
+                    $0.warehouseCode = "MAIN"
+                    $0.pageSize = 1
+                })
             #expect(page1.locations.map(\.code) == ["A-01-01"])
             let missing = await domainError { _ = try f.inventory.locations(.with { $0.warehouseCode = "NOPE" }) }
             #expect(missing?.kind == .notFound)
@@ -57,7 +61,10 @@ struct InventoryLocationTests {
 
             // A removal without a location takes unassigned first, then locations in code order.
             try await f.adjust("SKU-A", in: "MAIN", by: -9)
-            let removal = try f.movements { $0.sku = "SKU-A"; $0.kind = .adjustment }.suffix(3)
+            let removal = try f.movements {
+                $0.sku = "SKU-A"
+                $0.kind = .adjustment
+            }.suffix(3)
             #expect(removal.map(\.locationCode) == ["", "A-01", "B-01"])
             #expect(removal.map(\.onHandDelta) == [-3, -5, -1])
             #expect(removal.map(\.onHandAfter) == [0, 0, 6])
@@ -126,21 +133,47 @@ struct InventoryLocationTests {
                 } while !request.pageToken.isEmpty && pages < 10
                 return out
             }
-            #expect(try collect { $0.sku = "SKU-A" } == ["SKU-A@EAST/A-01=3", "SKU-A@MAIN/A-01=1", "SKU-A@MAIN/A-02=2"])
-            #expect(try collect { $0.warehouseCode = "MAIN" } == ["SKU-A@MAIN/A-01=1", "SKU-B@MAIN/A-01=4", "SKU-A@MAIN/A-02=2"])
-            #expect(try collect { $0.warehouseCode = "MAIN"; $0.locationCode = "A-02" } == ["SKU-A@MAIN/A-02=2"])
             #expect(
-                try collect { $0.warehouseCode = "MAIN"; $0.locationCode = "A-02"; $0.includeEmpty = true }
+                try collect { $0.sku = "SKU-A" } == ["SKU-A@EAST/A-01=3", "SKU-A@MAIN/A-01=1", "SKU-A@MAIN/A-02=2"])
+            #expect(
+                try collect { $0.warehouseCode = "MAIN" } == [
+                    "SKU-A@MAIN/A-01=1", "SKU-B@MAIN/A-01=4", "SKU-A@MAIN/A-02=2",
+                ])
+            #expect(
+                try collect {
+                    $0.warehouseCode = "MAIN"
+                    $0.locationCode = "A-02"
+                } == ["SKU-A@MAIN/A-02=2"])
+            #expect(
+                try collect {
+                    $0.warehouseCode = "MAIN"
+                    $0.locationCode = "A-02"
+                    $0.includeEmpty = true
+                }
                     == ["SKU-A@MAIN/A-02=2", "SKU-B@MAIN/A-02=0"])
-            #expect(try collect { $0.sku = "SKU-B"; $0.warehouseCode = "MAIN" } == ["SKU-B@MAIN/A-01=4"])
+            #expect(
+                try collect {
+                    $0.sku = "SKU-B"
+                    $0.warehouseCode = "MAIN"
+                } == ["SKU-B@MAIN/A-01=4"])
 
             let neither = await domainError { _ = try f.inventory.listStock(.init()) }
             #expect(neither?.kind == .invalidArgument && fields(neither) == ["sku"])
             let unknown = await domainError {
-                _ = try f.inventory.listStock(.with { $0.warehouseCode = "MAIN"; $0.locationCode = "Q" })
+                _ = try f.inventory.listStock(
+                    .with {
+                        $0.warehouseCode = "MAIN"
+                        $0.locationCode = "Q"
+                    })
             }
             #expect(unknown?.kind == .notFound && fields(unknown) == ["location_code"])
-            let token = await domainError { _ = try f.inventory.listStock(.with { $0.sku = "SKU-A"; $0.pageToken = "x" }) }
+            let token = await domainError {
+                _ = try f.inventory.listStock(
+                    .with {
+                        $0.sku = "SKU-A"
+                        $0.pageToken = "x"
+                    })
+            }
             #expect(fields(token) == ["page_token"])
         }
     }
@@ -163,12 +196,23 @@ struct InventoryLocationTests {
 
             #expect(try f.movements().map(\.onHandDelta) == [10, 5, 2, -4])
             #expect(try f.movements { $0.sku = "SKU-A" }.map(\.onHandDelta) == [2, 10, -4])  // EAST before MAIN
-            #expect(try f.movements { $0.sku = "SKU-A"; $0.warehouseCode = "MAIN" }.map(\.onHandDelta) == [10, -4])
+            #expect(
+                try f.movements {
+                    $0.sku = "SKU-A"
+                    $0.warehouseCode = "MAIN"
+                }.map(\.onHandDelta) == [10, -4])
             #expect(try f.movements { $0.warehouseCode = "EAST" }.map(\.sku) == ["SKU-B", "SKU-A"])
             #expect(
-                try f.movements { $0.fromMillis = t0 + 1000; $0.toMillis = t0 + 3000 }.map(\.onHandDelta) == [5, 2])
+                try f.movements {
+                    $0.fromMillis = t0 + 1000
+                    $0.toMillis = t0 + 3000
+                }.map(\.onHandDelta) == [5, 2])
             #expect(
-                try f.movements { $0.sku = "SKU-A"; $0.fromMillis = t0 + 1; $0.toMillis = t0 + 2001 }.map(
+                try f.movements {
+                    $0.sku = "SKU-A"
+                    $0.fromMillis = t0 + 1
+                    $0.toMillis = t0 + 2001
+                }.map(
                     \.onHandDelta) == [2])
             #expect(try f.movements { $0.kind = .receipt } == [])
 
@@ -181,7 +225,11 @@ struct InventoryLocationTests {
             #expect(page2.moves.map(\.onHandDelta) == [-4] && page2.nextPageToken.isEmpty)
 
             let range = await domainError {
-                _ = try f.inventory.movements(.with { $0.fromMillis = 10; $0.toMillis = 5 })
+                _ = try f.inventory.movements(
+                    .with {
+                        $0.fromMillis = 10
+                        $0.toMillis = 5
+                    })
             }
             #expect(range?.kind == .invalidArgument && fields(range) == ["to_millis"])
             let kind = await domainError { _ = try f.inventory.movements(.with { $0.kind = .UNRECOGNIZED(99) }) }
@@ -197,7 +245,10 @@ struct InventoryLocationTests {
             try await f.adjust("SKU-A", in: "MAIN", at: "A-01", by: 5)
             let cancelled = try await f.create([("SKU-A", 1)])
             _ = try await f.cancel(cancelled.id)
-            let released = try f.movements { $0.sku = "SKU-A"; $0.kind = .release }
+            let released = try f.movements {
+                $0.sku = "SKU-A"
+                $0.kind = .release
+            }
             #expect(released.count == 1 && released[0].reservedDelta == -1 && released[0].orderID == cancelled.id)
 
             let order = try await f.create([("SKU-A", 4)])
@@ -208,7 +259,10 @@ struct InventoryLocationTests {
             _ = try await f.pay(order.id, order.totals!.totalMinor)
             _ = try await f.orders.ship(.with { $0.orderID = order.id }, actor: "wms")
             try f.expectConsistent()
-            let shipped = try f.movements { $0.sku = "SKU-A"; $0.kind = .shipment }
+            let shipped = try f.movements {
+                $0.sku = "SKU-A"
+                $0.kind = .shipment
+            }
             #expect(shipped.map(\.locationCode) == ["", "A-01"])
             #expect(shipped.map(\.onHandDelta) == [-2, -2])
             #expect(shipped.map(\.reservedDelta) == [-4, 0])

@@ -86,7 +86,8 @@ struct InventoryPurchaseOrderTests {
             #expect(sku?.kind == .failedPrecondition && sku?.reason == "PRODUCT_NOT_FOUND")
             #expect(fields(sku) == ["purchase_order.lines[0].sku"])
             let warehouse = await domainError { _ = try await f.purchaseOrder([("SKU-A", 1, 5)], warehouse: "NOPE") }
-            #expect(warehouse?.reason == "WAREHOUSE_NOT_FOUND" && fields(warehouse) == ["purchase_order.warehouse_code"])
+            #expect(
+                warehouse?.reason == "WAREHOUSE_NOT_FOUND" && fields(warehouse) == ["purchase_order.warehouse_code"])
 
             let po = try await f.purchaseOrder([("SKU-A", 5, 100)])
             let unknown = await domainError { try await f.receive("po_nope", [("SKU-A", 1, "")]) }
@@ -146,14 +147,24 @@ struct InventoryPurchaseOrderTests {
         }
     }
 
-    @Test("moving average rounds half up: 1 @ 100 then 1 @ 101 averages 101 (100.5); 2 @ 100 then 1 @ 101 averages 100 (100.33)")
+    @Test(
+        "moving average rounds half up: 1 @ 100 then 1 @ 101 averages 101 (100.5); 2 @ 100 then 1 @ 101 averages 100 (100.33)"
+    )
     func movingAverageRounding() throws {
-        #expect(try MovingAverageCost.afterReceipt(onHand: 1, averageCostMinor: 100, quantity: 1, unitCostMinor: 101) == 101)
-        #expect(try MovingAverageCost.afterReceipt(onHand: 2, averageCostMinor: 100, quantity: 1, unitCostMinor: 101) == 100)
-        #expect(try MovingAverageCost.afterReceipt(onHand: 1, averageCostMinor: 100, quantity: 2, unitCostMinor: 101) == 101)
+        #expect(
+            try MovingAverageCost.afterReceipt(onHand: 1, averageCostMinor: 100, quantity: 1, unitCostMinor: 101) == 101
+        )
+        #expect(
+            try MovingAverageCost.afterReceipt(onHand: 2, averageCostMinor: 100, quantity: 1, unitCostMinor: 101) == 100
+        )
+        #expect(
+            try MovingAverageCost.afterReceipt(onHand: 1, averageCostMinor: 100, quantity: 2, unitCostMinor: 101) == 101
+        )
         // 100.67 → 101; from nothing on hand the receipt's cost is the average.
-        #expect(try MovingAverageCost.afterReceipt(onHand: 0, averageCostMinor: 999, quantity: 7, unitCostMinor: 55) == 55)
-        #expect(try MovingAverageCost.afterReceipt(onHand: 3, averageCostMinor: 0, quantity: 1, unitCostMinor: 2) == 1)  // 0.5 → 1
+        #expect(
+            try MovingAverageCost.afterReceipt(onHand: 0, averageCostMinor: 999, quantity: 7, unitCostMinor: 55) == 55)
+        // 0.5 rounds up to 1.
+        #expect(try MovingAverageCost.afterReceipt(onHand: 3, averageCostMinor: 0, quantity: 1, unitCostMinor: 2) == 1)
         #expect(throws: DomainError.self) {
             try MovingAverageCost.afterReceipt(
                 onHand: Int64.max / 2, averageCostMinor: 10, quantity: 1, unitCostMinor: 1)
@@ -175,8 +186,9 @@ struct InventoryPurchaseOrderTests {
             try await f.receive(po2.id, [("SKU-A", 2, "")])  // (600 + 600) / 8 = 150
 
             let now = try f.valuation()
-            #expect(now.lines.map { "\($0.sku)@\($0.warehouseCode) \($0.onHand) × \($0.unitCostMinor) = \($0.valueMinor)" }
-                == ["SKU-A@MAIN 8 × 150 = 1200", "SKU-B@MAIN 2 × 50 = 100"])
+            #expect(
+                now.lines.map { "\($0.sku)@\($0.warehouseCode) \($0.onHand) × \($0.unitCostMinor) = \($0.valueMinor)" }
+                    == ["SKU-A@MAIN 8 × 150 = 1200", "SKU-B@MAIN 2 × 50 = 100"])
             #expect(now.totals.map(\.amountMinor) == [1300])
             let atT1 = try f.valuation(asOf: t1)
             #expect(atT1.lines.map(\.valueMinor) == [1000, 100] && atT1.totals[0].amountMinor == 1100)

@@ -27,7 +27,9 @@ struct InventoryReplenishmentTests {
         }.policy!
     }
 
-    @Test("12 sold in 30 days, lead 7 → demand ceil(84/30) = 3; target max(10, 3 + 5) = 10; position 8 → 2, raised to the minimum 6")
+    @Test(
+        "12 sold in 30 days, lead 7 → demand ceil(84/30) = 3; target max(10, 3 + 5) = 10; position 8 → 2, raised to the minimum 6"
+    )
     func suggestAndOrder() async throws {
         try await withOrderFixture { f in
             try await f.standardSetup(mainA: 0, mainB: 0)
@@ -38,11 +40,13 @@ struct InventoryReplenishmentTests {
             _ = try await f.orders.ship(.with { $0.orderID = order.id }, actor: "wms")
             try f.expectConsistent()
 
-            _ = try await policy(f, "SKU-A", reorderPoint: 10, safety: 5, lead: 7, minOrder: 6, supplier: "ACME", cost: 100)
+            _ = try await policy(
+                f, "SKU-A", reorderPoint: 10, safety: 5, lead: 7, minOrder: 6, supplier: "ACME", cost: 100)
             _ = try await policy(f, "SKU-B", reorderPoint: 3, safety: 2, lead: 10, supplier: "BETA", cost: 40)
 
             let low = try f.inventory.lowStock(.init()).items
-            #expect(low.map { "\($0.policy!.sku) \($0.position) \($0.belowReorderPointBy)" } == ["SKU-A 8 2", "SKU-B 0 3"])
+            #expect(
+                low.map { "\($0.policy!.sku) \($0.position) \($0.belowReorderPointBy)" } == ["SKU-A 8 2", "SKU-B 0 3"])
 
             let suggestions = try f.inventory.suggestReplenishment(.init()).suggestions
             let a = try #require(suggestions.first { $0.sku == "SKU-A" })
@@ -52,15 +56,20 @@ struct InventoryReplenishmentTests {
             #expect(b.soldInWindow == 0 && b.target == 3 && b.quantity == 3)
 
             let created = try await f.call {
-                f.inventory.createPurchaseOrdersFromSuggestions(.with { $0.requestID = "repl-1" }, actor: "planner", completion: $0)
+                f.inventory.createPurchaseOrdersFromSuggestions(
+                    .with { $0.requestID = "repl-1" }, actor: "planner", completion: $0)
             }
-            #expect(created.purchaseOrders.map { "\($0.supplier) \($0.lines.map { "\($0.sku)×\($0.quantity)@\($0.unitCostMinor)" })" }
-                == ["ACME [\"SKU-A×6@100\"]", "BETA [\"SKU-B×3@40\"]"])
+            #expect(
+                created.purchaseOrders.map {
+                    "\($0.supplier) \($0.lines.map { "\($0.sku)×\($0.quantity)@\($0.unitCostMinor)" })"
+                }
+                    == ["ACME [\"SKU-A×6@100\"]", "BETA [\"SKU-B×3@40\"]"])
             #expect(try f.stock("SKU-A", in: "MAIN").incoming == 6)
             #expect(try f.inventory.lowStock(.init()).items == [])
             #expect(try f.inventory.suggestReplenishment(.init()).suggestions == [])
             let replay = try await f.call {
-                f.inventory.createPurchaseOrdersFromSuggestions(.with { $0.requestID = "repl-1" }, actor: "planner", completion: $0)
+                f.inventory.createPurchaseOrdersFromSuggestions(
+                    .with { $0.requestID = "repl-1" }, actor: "planner", completion: $0)
             }
             #expect(replay == created)
         }
@@ -75,14 +84,16 @@ struct InventoryReplenishmentTests {
             _ = try await f.pay(order.id, order.totals!.totalMinor)
             _ = try await f.orders.ship(.with { $0.orderID = order.id }, actor: "wms")
             // 30 sold, lead 30, window 30 → demand 30; target 35; position 10; cap 20 - 10 = 10.
-            _ = try await policy(f, "SKU-A", reorderPoint: 5, safety: 5, lead: 30, maxStock: 20, supplier: "ACME", cost: 1)
+            _ = try await policy(
+                f, "SKU-A", reorderPoint: 5, safety: 5, lead: 30, maxStock: 20, supplier: "ACME", cost: 1)
             #expect(try f.inventory.suggestReplenishment(.init()).suggestions.map(\.quantity) == [10])
             f.clock.advance(millis: 31 * 86_400_000)
             let later = try f.inventory.suggestReplenishment(.with { $0.windowDays = 30 }).suggestions
             #expect(later == [])  // no sales in the window; position 10 is above reorder point 5
 
             let cap = await domainError {
-                _ = try await policy(f, "SKU-A", reorderPoint: 10, safety: 0, lead: 1, maxStock: 5, supplier: "A", cost: 1)
+                _ = try await policy(
+                    f, "SKU-A", reorderPoint: 10, safety: 0, lead: 1, maxStock: 5, supplier: "A", cost: 1)
             }
             #expect(cap?.kind == .invalidArgument && fields(cap) == ["policy.max_stock"])
             let sku = await domainError {
@@ -121,7 +132,11 @@ struct InventoryLowStockEventTests {
             _ = try await f.create([("SKU-A", 1)])  // a reservation: available 9
             let first = try lowEvents()
             #expect(first.count == 1 && first[0].resourceID == "SKU-A@MAIN" && first[0].actor == "test")
-            if case .stock(let level) = first[0].payload { #expect(level.available == 9) } else { Issue.record("no level") }
+            if case .stock(let level) = first[0].payload {
+                #expect(level.available == 9)
+            } else {
+                Issue.record("no level")
+            }
             try await f.adjust("SKU-A", in: "MAIN", by: -1)  // still below: no new event
             #expect(try lowEvents().count == 1)
             try await f.adjust("SKU-A", in: "MAIN", by: 5)  // 13: recovered

@@ -12,7 +12,9 @@ struct InventoryReservationTests {
         return key
     }
 
-    @Test("a consistent store reports nothing; an orphan lease and a lost lease are reported, then repaired with ledger rows")
+    @Test(
+        "a consistent store reports nothing; an orphan lease and a lost lease are reported, then repaired with ledger rows"
+    )
     func reconcile() async throws {
         try await withOrderFixture { f in
             try await f.standardSetup(mainA: 10, mainB: 10)
@@ -34,13 +36,23 @@ struct InventoryReservationTests {
             #expect(try f.inventory.invariantViolations() != [])
 
             let report = try f.inventory.reservationReport()
-            #expect(report.orphans.map { "\($0.orderID) \($0.sku) \($0.quantity) \($0.why)" } == ["\(second.id) SKU-B 2 order not found"])
-            #expect(report.mismatches.map { "\($0.sku)@\($0.warehouseCode) \($0.reserved)/\($0.openReservations)" } == ["SKU-A@MAIN 3/0"])
+            #expect(
+                report.orphans.map { "\($0.orderID) \($0.sku) \($0.quantity) \($0.why)" } == [
+                    "\(second.id) SKU-B 2 order not found"
+                ])
+            #expect(
+                report.mismatches.map { "\($0.sku)@\($0.warehouseCode) \($0.reserved)/\($0.openReservations)" } == [
+                    "SKU-A@MAIN 3/0"
+                ])
             #expect(report.repaired == false)
             #expect(try f.stock("SKU-A", in: "MAIN").reserved == 3)  // a report changes nothing
 
             let repaired = try await f.call {
-                f.inventory.reconcileReservations(.with { $0.repair = true; $0.requestID = "rec-1" }, actor: "admin", completion: $0)
+                f.inventory.reconcileReservations(
+                    .with {
+                        $0.repair = true
+                        $0.requestID = "rec-1"
+                    }, actor: "admin", completion: $0)
             }
             #expect(repaired.repaired && repaired.moves.map(\.reservedDelta) == [-2, -3])
             #expect(repaired.moves.allSatisfy { $0.kind == .release && $0.reason.hasPrefix("reconciler") })
@@ -49,7 +61,11 @@ struct InventoryReservationTests {
             let after = try f.inventory.reservationReport()
             #expect(after.orphans == [] && after.mismatches == [])
             let replay = try await f.call {
-                f.inventory.reconcileReservations(.with { $0.repair = true; $0.requestID = "rec-1" }, actor: "admin", completion: $0)
+                f.inventory.reconcileReservations(
+                    .with {
+                        $0.repair = true
+                        $0.requestID = "rec-1"
+                    }, actor: "admin", completion: $0)
             }
             #expect(replay == repaired)
         }

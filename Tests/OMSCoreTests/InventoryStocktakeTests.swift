@@ -4,7 +4,9 @@ import Testing
 
 @Suite("Inventory stocktaking")
 struct InventoryStocktakeTests {
-    func counts(_ id: String, _ specs: [(sku: String, location: String, counted: Int64)], requestID: String = "")
+    func counts(
+        _ id: String, _ specs: [(sku: String, location: String, counted: Int64)], requestID: String = ""
+    )
         -> AsyncStream<Oms_V1_StocktakeCount>
     {
         AsyncStream { continuation in
@@ -33,7 +35,9 @@ struct InventoryStocktakeTests {
         }.stocktake!
     }
 
-    @Test("counts compare with on-hand at count time; commit adds the variance to later movements instead of overwriting them")
+    @Test(
+        "counts compare with on-hand at count time; commit adds the variance to later movements instead of overwriting them"
+    )
     func stocktakeWithMovements() async throws {
         try await withOrderFixture { f in
             try await f.product("SKU-A")
@@ -45,11 +49,16 @@ struct InventoryStocktakeTests {
 
             let stocktake = try await start(f)
             #expect(stocktake.id.hasPrefix("stk_") && stocktake.status == .counting)
-            #expect(stocktake.lines.map { "\($0.sku)@\($0.locationCode)=\($0.snapshotQuantity)" } == ["SKU-B@=5", "SKU-A@A-01=10"])
+            #expect(
+                stocktake.lines.map { "\($0.sku)@\($0.locationCode)=\($0.snapshotQuantity)" } == [
+                    "SKU-B@=5", "SKU-A@A-01=10",
+                ])
 
             try await f.adjust("SKU-A", in: "MAIN", at: "A-01", by: -2)  // moved during the count
             let recorded = try await f.inventory.recordCounts(
-                counts(stocktake.id, [("SKU-A", "A-01", 7), ("SKU-B", "", 5), ("SKU-A", "", 1), ("SKU-B", "", -1), ("SKU-B", "Z-9", 1)]),
+                counts(
+                    stocktake.id,
+                    [("SKU-A", "A-01", 7), ("SKU-B", "", 5), ("SKU-A", "", 1), ("SKU-B", "", -1), ("SKU-B", "Z-9", 1)]),
                 actor: "counter")
             #expect(recorded.countsReceived == 5 && recorded.countsRecorded == 3)
             #expect(recorded.failures.map(\.rowNumber) == [4, 5])
@@ -77,7 +86,9 @@ struct InventoryStocktakeTests {
             #expect(try f.onHandByLocation("SKU-B") == ["MAIN/": 5])
 
             let again = await domainError {
-                _ = try await f.call { f.inventory.commitStocktake(.with { $0.id = stocktake.id }, actor: "s", completion: $0) }
+                _ = try await f.call {
+                    f.inventory.commitStocktake(.with { $0.id = stocktake.id }, actor: "s", completion: $0)
+                }
             }
             #expect(again?.reason == "STOCKTAKE_STATUS")
             let late = await domainError {
@@ -95,12 +106,15 @@ struct InventoryStocktakeTests {
             try await f.location("A-01", in: "MAIN")
             try await f.adjust("SKU-A", in: "MAIN", at: "A-01", by: 4)
             let scoped = try await start(f, skus: ["SKU-A"], locations: ["A-01"])
-            let out = try await f.inventory.recordCounts(counts(scoped.id, [("SKU-B", "A-01", 1), ("SKU-A", "", 1)]), actor: "c")
+            let out = try await f.inventory.recordCounts(
+                counts(scoped.id, [("SKU-B", "A-01", 1), ("SKU-A", "", 1)]), actor: "c")
             #expect(out.failures.map(\.code) == ["FAILED_PRECONDITION", "FAILED_PRECONDITION"])
             #expect(out.countsRecorded == 0)
 
-            let first = try await f.inventory.recordCounts(counts(scoped.id, [("SKU-A", "A-01", 3)], requestID: "cnt-1"), actor: "c")
-            let retry = try await f.inventory.recordCounts(counts(scoped.id, [("SKU-A", "A-01", 3)], requestID: "cnt-1"), actor: "c")
+            let first = try await f.inventory.recordCounts(
+                counts(scoped.id, [("SKU-A", "A-01", 3)], requestID: "cnt-1"), actor: "c")
+            let retry = try await f.inventory.recordCounts(
+                counts(scoped.id, [("SKU-A", "A-01", 3)], requestID: "cnt-1"), actor: "c")
             #expect(first == retry && first.countsRecorded == 1)
 
             let unknown = await domainError {

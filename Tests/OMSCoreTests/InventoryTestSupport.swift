@@ -8,7 +8,9 @@ import Testing
 /// == open reservations), so each test proves them after every step.
 extension OrderFixture {
     @discardableResult
-    func location(_ code: String, in warehouse: String, zone: String = "A", requestID: String = "") async throws
+    func location(
+        _ code: String, in warehouse: String, zone: String = "A", requestID: String = ""
+    ) async throws
         -> Oms_V1_Location
     {
         let response = try await inventory.createLocation(
@@ -109,7 +111,12 @@ extension OrderFixture {
     /// Location on-hand of `sku`, keyed "WAREHOUSE/LOCATION" ("MAIN/" = unassigned).
     func onHandByLocation(_ sku: String) throws -> [String: Int64] {
         var result: [String: Int64] = [:]
-        for row in try inventory.listStock(.with { $0.sku = sku; $0.pageSize = 1000 }).rows {
+        for row in try inventory.listStock(
+            .with {
+                $0.sku = sku
+                $0.pageSize = 1000
+            }
+        ).rows {
             result["\(row.warehouseCode)/\(row.locationCode)"] = row.onHand
         }
         return result

@@ -19,7 +19,8 @@ struct InventoryTransferTests {
     func transferLifecycle() async throws {
         try await withOrderFixture { f in
             try await setup(f)
-            let transfer = try await f.requestTransfer(from: "MAIN", to: "EAST", [("SKU-A", 6, "A-01"), ("SKU-B", 2, "")])
+            let transfer = try await f.requestTransfer(
+                from: "MAIN", to: "EAST", [("SKU-A", 6, "A-01"), ("SKU-B", 2, "")])
             #expect(transfer.id.hasPrefix("trf_") && transfer.status == .requested && transfer.requestedBy == "alice")
             #expect(try f.stock("SKU-A", in: "EAST").incoming == 0)  // not before approval
 
@@ -55,7 +56,9 @@ struct InventoryTransferTests {
             let closed = try await f.receiveTransfer(transfer.id, [], complete: true)
             #expect(closed.transfer!.status == .received && closed.moves == [])
             #expect(
-                closed.transfer!.discrepancies.map { "\($0.sku) \($0.shippedQuantity)/\($0.receivedQuantity)/\($0.missingQuantity)" }
+                closed.transfer!.discrepancies.map {
+                    "\($0.sku) \($0.shippedQuantity)/\($0.receivedQuantity)/\($0.missingQuantity)"
+                }
                     == ["SKU-A 6/5/1"])
             let final = try f.stock("SKU-A")
             #expect(final.onHand == 9 && final.inTransit == 0 && final.incoming == 0)
@@ -68,17 +71,27 @@ struct InventoryTransferTests {
     func transferNegativeCases() async throws {
         try await withOrderFixture { f in
             try await setup(f)
-            let same = await domainError { _ = try await f.requestTransfer(from: "MAIN", to: "MAIN", [("SKU-A", 1, "")]) }
+            let same = await domainError {
+                _ = try await f.requestTransfer(from: "MAIN", to: "MAIN", [("SKU-A", 1, "")])
+            }
             #expect(same?.kind == .invalidArgument && fields(same) == ["transfer.to_warehouse_code"])
-            let unknown = await domainError { _ = try await f.requestTransfer(from: "MAIN", to: "NOPE", [("SKU-A", 1, "")]) }
+            let unknown = await domainError {
+                _ = try await f.requestTransfer(from: "MAIN", to: "NOPE", [("SKU-A", 1, "")])
+            }
             #expect(unknown?.reason == "WAREHOUSE_NOT_FOUND" && fields(unknown) == ["transfer.to_warehouse_code"])
-            let negative = await domainError { _ = try await f.requestTransfer(from: "MAIN", to: "EAST", [("SKU-A", -2, "")]) }
+            let negative = await domainError {
+                _ = try await f.requestTransfer(from: "MAIN", to: "EAST", [("SKU-A", -2, "")])
+            }
             #expect(fields(negative) == ["transfer.lines[0].quantity"])
             let location = await domainError {
                 _ = try await f.requestTransfer(from: "MAIN", to: "EAST", [("SKU-A", 1, "Z-9")])
             }
-            #expect(location?.reason == "LOCATION_NOT_FOUND" && fields(location) == ["transfer.lines[0].from_location_code"])
-            let much = await domainError { _ = try await f.requestTransfer(from: "MAIN", to: "EAST", [("SKU-A", 11, "")]) }
+            #expect(
+                location?.reason == "LOCATION_NOT_FOUND" && fields(location) == ["transfer.lines[0].from_location_code"]
+            )
+            let much = await domainError {
+                _ = try await f.requestTransfer(from: "MAIN", to: "EAST", [("SKU-A", 11, "")])
+            }
             #expect(much?.reason == "INSUFFICIENT_STOCK" && fields(much) == ["transfer.lines[0].quantity"])
 
             // Approved, then the stock is sold meanwhile: shipping is refused, available stays >= 0.
@@ -91,15 +104,27 @@ struct InventoryTransferTests {
 
             let other = try await f.requestTransfer(from: "MAIN", to: "EAST", [("SKU-B", 1, "")])
             let selfReject = await domainError {
-                _ = try await f.call { f.inventory.rejectTransfer(.with { $0.id = other.id; $0.reason = "no" }, actor: "alice", completion: $0) }
+                _ = try await f.call {
+                    f.inventory.rejectTransfer(
+                        .with {
+                            $0.id = other.id
+                            $0.reason = "no"
+                        }, actor: "alice", completion: $0)
+                }
             }
             #expect(selfReject?.reason == "SELF_APPROVAL")
             let noReason = await domainError {
-                _ = try await f.call { f.inventory.rejectTransfer(.with { $0.id = other.id }, actor: "bob", completion: $0) }
+                _ = try await f.call {
+                    f.inventory.rejectTransfer(.with { $0.id = other.id }, actor: "bob", completion: $0)
+                }
             }
             #expect(fields(noReason) == ["reason"])
             let rejected = try await f.call {
-                f.inventory.rejectTransfer(.with { $0.id = other.id; $0.reason = "not needed" }, actor: "bob", completion: $0)
+                f.inventory.rejectTransfer(
+                    .with {
+                        $0.id = other.id
+                        $0.reason = "not needed"
+                    }, actor: "bob", completion: $0)
             }
             #expect(rejected.transfer!.status == .rejected && rejected.transfer!.rejectionReason == "not needed")
             #expect(try f.stock("SKU-B", in: "EAST").incoming == 0)
@@ -116,11 +141,17 @@ struct InventoryTransferTests {
             #expect(scrap.id.hasPrefix("scr_") && scrap.status == .requested)
             #expect(try f.stock("SKU-A").onHand == 10)
             let own = await domainError {
-                _ = try await f.call { f.inventory.approveScrap(.with { $0.id = scrap.id }, actor: "alice", completion: $0) }
+                _ = try await f.call {
+                    f.inventory.approveScrap(.with { $0.id = scrap.id }, actor: "alice", completion: $0)
+                }
             }
             #expect(own?.kind == .permissionDenied && own?.reason == "SELF_APPROVAL")
             let approved = try await f.call {
-                f.inventory.approveScrap(.with { $0.id = scrap.id; $0.requestID = "scr-ok" }, actor: "bob", completion: $0)
+                f.inventory.approveScrap(
+                    .with {
+                        $0.id = scrap.id
+                        $0.requestID = "scr-ok"
+                    }, actor: "bob", completion: $0)
             }
             #expect(approved.scrap!.status == .approved && approved.scrap!.decidedBy == "bob")
             #expect(approved.moves.map(\.kind) == [.scrap] && approved.moves[0].valueDeltaMinor == -300)
@@ -129,25 +160,37 @@ struct InventoryTransferTests {
             #expect(try f.onHandByLocation("SKU-A") == ["MAIN/A-01": 7])
             #expect(try f.valuation(sku: "SKU-A").totals[0].amountMinor == 700)
             let retry = try await f.call {
-                f.inventory.approveScrap(.with { $0.id = scrap.id; $0.requestID = "scr-ok" }, actor: "bob", completion: $0)
+                f.inventory.approveScrap(
+                    .with {
+                        $0.id = scrap.id
+                        $0.requestID = "scr-ok"
+                    }, actor: "bob", completion: $0)
             }
             #expect(retry == approved)
             #expect(try f.stock("SKU-A").onHand == 7)
             let twice = await domainError {
-                _ = try await f.call { f.inventory.approveScrap(.with { $0.id = scrap.id }, actor: "bob", completion: $0) }
+                _ = try await f.call {
+                    f.inventory.approveScrap(.with { $0.id = scrap.id }, actor: "bob", completion: $0)
+                }
             }
             #expect(twice?.reason == "SCRAP_STATUS")
 
             let second = try await f.requestScrap(in: "MAIN", [("SKU-B", 1, "")], reason: .expired)
             let rejected = try await f.call {
-                f.inventory.rejectScrap(.with { $0.id = second.id; $0.reason = "still sellable" }, actor: "bob", completion: $0)
+                f.inventory.rejectScrap(
+                    .with {
+                        $0.id = second.id
+                        $0.reason = "still sellable"
+                    }, actor: "bob", completion: $0)
             }
             #expect(rejected.scrap!.status == .rejected && rejected.moves == [])
             #expect(try f.stock("SKU-B").onHand == 5)
 
             let much = await domainError { _ = try await f.requestScrap(in: "MAIN", [("SKU-A", 8, "A-01")]) }
             #expect(much?.reason == "INSUFFICIENT_STOCK" && fields(much) == ["scrap.lines[0].quantity"])
-            let noReason = await domainError { _ = try await f.requestScrap(in: "MAIN", [("SKU-A", 1, "")], reason: .unspecified) }
+            let noReason = await domainError {
+                _ = try await f.requestScrap(in: "MAIN", [("SKU-A", 1, "")], reason: .unspecified)
+            }
             #expect(fields(noReason) == ["scrap.reason"])
             let unknown = await domainError { _ = try await f.requestScrap(in: "NOPE", [("SKU-A", 1, "")]) }
             #expect(fields(unknown) == ["scrap.warehouse_code"])

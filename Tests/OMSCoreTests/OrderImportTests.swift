@@ -6,7 +6,9 @@ import Testing
 struct OrderImportTests {
     /// Five rows: three good ones, one invalid (quantity 0), one short of stock.
     static func rows() -> [Oms_V1_CreateOrderRequest] {
-        func row(_ sku: String, _ quantity: Int64, requestID: String = "", ref: String = "") -> Oms_V1_CreateOrderRequest {
+        func row(
+            _ sku: String, _ quantity: Int64, requestID: String = "", ref: String = ""
+        ) -> Oms_V1_CreateOrderRequest {
             .with {
                 $0.requestID = requestID
                 $0.order = .with {
@@ -14,7 +16,12 @@ struct OrderImportTests {
                     $0.channel = "web"
                     $0.currencyCode = "USD"
                     $0.externalRef = ref
-                    $0.lines = [.with { $0.sku = sku; $0.quantity = quantity }]
+                    $0.lines = [
+                        .with {
+                            $0.sku = sku
+                            $0.quantity = quantity
+                        }
+                    ]
                     $0.shippingAddress = address()
                 }
             }
@@ -75,7 +82,9 @@ struct OrderImportTests {
         for sku in ["SKU-A", "SKU-B"] {
             #expect(try imported.stock(sku) == created.stock(sku))
         }
-        #expect(try imported.store.events.events(after: 0, limit: 1000) == created.store.events.events(after: 0, limit: 1000))
+        #expect(
+            try imported.store.events.events(after: 0, limit: 1000)
+                == created.store.events.events(after: 0, limit: 1000))
         for order in importedOrders {
             #expect(
                 try imported.orders.history(.with { $0.id = order.id })
@@ -110,7 +119,9 @@ struct OrderImportTests {
     static let importedAt: Int64 = 1_773_144_000_000
     static let dayMillis: Int64 = 86_400_000
 
-    static func placed(_ sku: String, at millis: Int64, channel: String = "web", requestID: String = "")
+    static func placed(
+        _ sku: String, at millis: Int64, channel: String = "web", requestID: String = ""
+    )
         -> Oms_V1_CreateOrderRequest
     {
         .with {
@@ -120,7 +131,12 @@ struct OrderImportTests {
                 $0.channel = channel
                 $0.currencyCode = "USD"
                 $0.createdAtMillis = millis
-                $0.lines = [.with { $0.sku = sku; $0.quantity = 1 }]
+                $0.lines = [
+                    .with {
+                        $0.sku = sku
+                        $0.quantity = 1
+                    }
+                ]
                 $0.shippingAddress = address()
             }
         }

@@ -3,7 +3,7 @@ import OMSProto
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An OMSStore in its own temporary directory with a manual clock, plus the
@@ -130,7 +130,9 @@ final class OrderFixture: Sendable {
         return response.order!
     }
 
-    func pay(_ id: String, _ amount: Int64, currency: String = "USD", requestID: String = "") async throws
+    func pay(
+        _ id: String, _ amount: Int64, currency: String = "USD", requestID: String = ""
+    ) async throws
         -> Oms_V1_RecordPaymentResponse
     {
         let response = try await orders.recordPayment(
@@ -146,7 +148,9 @@ final class OrderFixture: Sendable {
         return response
     }
 
-    func cancel(_ id: String, reason: String = "customer asked", requestID: String = "") async throws
+    func cancel(
+        _ id: String, reason: String = "customer asked", requestID: String = ""
+    ) async throws
         -> Oms_V1_CancelOrderResponse
     {
         let response = try await orders.cancel(

@@ -10,7 +10,9 @@ struct ReportCustomerInventoryTests {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let parts = date.split(separator: "-").map { Int($0)! }
-        return Int64(calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2]))!.timeIntervalSince1970) * 1000
+        return Int64(
+            calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2]))!.timeIntervalSince1970)
+            * 1000
     }
 
     @Test("top customers, new vs repeat, tiers and ratings equal a brute-force computation")
@@ -21,7 +23,9 @@ struct ReportCustomerInventoryTests {
             let orders = try ReportWorkload.allOrders(f)
             #expect(orders.contains { $0.feedback != nil })
             let reports = Reports(store: f.store)
-            for (from, to) in [("2026-03-01", "2026-06-30"), ("2026-03-10", "2026-03-20"), ("2026-03-15", "2026-03-15")] {
+            for (from, to) in [
+                ("2026-03-01", "2026-06-30"), ("2026-03-10", "2026-03-20"), ("2026-03-15", "2026-03-15"),
+            ] {
                 let start = Self.millis(from)
                 let end = Self.millis(to) + 86_400_000
                 let report = try reports.customers(
@@ -43,7 +47,9 @@ struct ReportCustomerInventoryTests {
                 var tiers: [String: String] = [:]
                 for id in ["C1", "C2", "C3"] { tiers[id] = try f.customers.customer(id: id).tier }
                 var expectedTop: [Oms_V1_CustomerRow] = []
-                let firstOrder = Dictionary(grouping: orders, by: \.customerID).mapValues { $0.map(\.createdAtMillis).min()! }
+                let firstOrder = Dictionary(grouping: orders, by: \.customerID).mapValues {
+                    $0.map(\.createdAtMillis).min()!
+                }
                 for currency in totals.keys.sorted() {
                     let ranked = totals[currency]!.sorted { ($1.value.revenue, $0.key) < ($0.value.revenue, $1.key) }
                     for (customer, value) in ranked.prefix(2) {
@@ -67,21 +73,28 @@ struct ReportCustomerInventoryTests {
                 for (currency, customers) in totals {
                     for (customer, value) in customers where !customer.isEmpty {
                         let tier = tiers[customer] ?? ""
-                        expectedTiers["\(tier)|\(currency)", default: .with {
-                            $0.tier = tier
-                            $0.currencyCode = currency
-                        }].customers += 1
+                        expectedTiers[
+                            "\(tier)|\(currency)",
+                            default: .with {
+                                $0.tier = tier
+                                $0.currencyCode = currency
+                            }
+                        ].customers += 1
                         expectedTiers["\(tier)|\(currency)"]!.orders += value.orders
                         expectedTiers["\(tier)|\(currency)"]!.revenueMinor += value.revenue
                     }
                 }
-                #expect(report.tiers == expectedTiers.values.sorted { ($0.tier, $0.currencyCode) < ($1.tier, $1.currencyCode) })
+                #expect(
+                    report.tiers
+                        == expectedTiers.values.sorted { ($0.tier, $0.currencyCode) < ($1.tier, $1.currencyCode) })
                 var stars = [Int64](repeating: 0, count: 5)
                 for order in inRange { if let rating = order.feedback?.rating { stars[Int(rating) - 1] += 1 } }
                 #expect(report.ratingsByStars == stars)
                 let count = stars.reduce(0, +)
                 let sum = stars.enumerated().reduce(Int64(0)) { $0 + Int64($1.offset + 1) * $1.element }
-                #expect(report.averageRatingCenti == (count == 0 ? 0 : Int64((Double(sum * 100) / Double(count)).rounded())))
+                #expect(
+                    report.averageRatingCenti == (count == 0 ? 0 : Int64((Double(sum * 100) / Double(count)).rounded()))
+                )
             }
         }
     }
@@ -93,7 +106,8 @@ struct ReportCustomerInventoryTests {
             try await f.product("SKU-A", price: 700)
             try await ReportWorkload.run(f, seed: 11, steps: 400)
             // The ledger rows, not the time index after them (0xFF keys: the same moves again).
-            let moves = try f.store.database.scan(f.store.families.stockMoves, from: [], to: [0xFF], limit: Int.max).map {
+            let moves = try f.store.database.scan(f.store.families.stockMoves, from: [], to: [0xFF], limit: Int.max).map
+            {
                 try Oms_V1_StockMove(serializedBytes: $0.value)
             }
             #expect(moves.contains { $0.kind == .shipment })
@@ -115,7 +129,10 @@ struct ReportCustomerInventoryTests {
                 #expect(level.onHand == stock.onHand && level.reserved == stock.reserved)
                 #expect(level.valueMinor == (level.sku == "SKU-A" ? 700 * stock.onHand : 0))
             }
-            #expect(report.totalValue.map(\.amountMinor) == [report.levels.filter { $0.sku == "SKU-A" }.map { $0.onHand * 700 }.reduce(0, +)])
+            #expect(
+                report.totalValue.map(\.amountMinor) == [
+                    report.levels.filter { $0.sku == "SKU-A" }.map { $0.onHand * 700 }.reduce(0, +)
+                ])
             // Movements by warehouse and kind.
             var expected: [String: [Int64]] = [:]
             for move in moves where move.atMillis >= start && move.atMillis < end {
@@ -127,7 +144,10 @@ struct ReportCustomerInventoryTests {
                 expected[key] = values
             }
             #expect(
-                Dictionary(uniqueKeysWithValues: report.movements.map { ("\($0.warehouseCode)|\($0.kind)", [$0.moves, $0.onHandDelta, $0.reservedDelta]) })
+                Dictionary(
+                    uniqueKeysWithValues: report.movements.map {
+                        ("\($0.warehouseCode)|\($0.kind)", [$0.moves, $0.onHandDelta, $0.reservedDelta])
+                    })
                     == expected)
             for row in report.turnover {
                 let mine = moves.filter { $0.sku == row.sku }
@@ -135,7 +155,9 @@ struct ReportCustomerInventoryTests {
                 let endOnHand = mine.filter { $0.atMillis < end }.reduce(0) { $0 + $1.onHandDelta }
                 let shipped = -mine.filter { $0.kind == .shipment && $0.atMillis >= start && $0.atMillis < end }
                     .reduce(0) { $0 + $1.onHandDelta }
-                #expect(row.onHandStart == startOnHand && row.onHandEnd == endOnHand && row.shippedUnits == shipped, "\(row.sku)")
+                #expect(
+                    row.onHandStart == startOnHand && row.onHandEnd == endOnHand && row.shippedUnits == shipped,
+                    "\(row.sku)")
                 let average = Double(startOnHand + endOnHand) / 2
                 #expect(row.turnoverCenti == (average == 0 ? 0 : Int64((Double(shipped) * 100 / average).rounded())))
             }

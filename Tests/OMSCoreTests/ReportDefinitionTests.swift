@@ -79,17 +79,24 @@ struct ReportDefinitionTests {
             func field(_ change: (inout Oms_V1_ReportDefinition) -> Void) async -> [String] {
                 var bad = definition
                 change(&bad)
-                let error = await domainError { _ = try await reports.saveDefinition(.with { $0.definition = bad }, actor: "ana") }
+                let error = await domainError {
+                    _ = try await reports.saveDefinition(.with { $0.definition = bad }, actor: "ana")
+                }
                 return error?.violations.map(\.field) ?? []
             }
             #expect(await field { $0.metrics = ["revenue_minor", "profit"] } == ["definition.metrics[1]"])
             #expect(await field { $0.id = "bad id" } == ["definition.id"])
             #expect(await field { $0.lastDays = -1 } == ["definition.last_days"])
             #expect(await field { $0.sales.customerIds = ["C1"] } == ["definition.sales.customer_ids"])
-            #expect(await field { $0.sales.range = .with { $0.timeZone = "Nowhere/City" } } == ["definition.sales.range.time_zone"])
+            #expect(
+                await field { $0.sales.range = .with { $0.timeZone = "Nowhere/City" } } == [
+                    "definition.sales.range.time_zone"
+                ])
             #expect(await field { $0.query = nil } == ["definition.query"])
             #expect(try reports.definitions(.init()).definitions.map(\.version) == [2])
-            let missing = await domainError { _ = try await reports.run(.with { $0.definitionID = "nope" }, actor: "ana") }
+            let missing = await domainError {
+                _ = try await reports.run(.with { $0.definitionID = "nope" }, actor: "ana")
+            }
             #expect(missing?.kind == .notFound)
             // Rollup rebuild ignores stored definitions and runs.
             #expect(try await reports.rebuildRollups(.init(), actor: "test").rowsDifferent == 0)

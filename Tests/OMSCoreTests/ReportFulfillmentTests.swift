@@ -43,15 +43,19 @@ struct ReportFulfillmentTests {
                             let day = ReportWorkload.label(ReportWorkload.localDate(order.createdAtMillis, zone: tz))
                             guard day >= "2026-03-02", day <= "2026-03-31" else { continue }
                             if !channels.isEmpty && !channels.contains(order.channel) { continue }
-                            byPeriod[ReportWorkload.periodLabel(order.createdAtMillis, zone: tz, period: period), default: []]
-                                .append(order)
+                            byPeriod[
+                                ReportWorkload.periodLabel(order.createdAtMillis, zone: tz, period: period), default: []
+                            ]
+                            .append(order)
                         }
                         let late = DurationHistogram.upperBounds.first { $0 >= 20 * 3_600_000 }!
                         for row in response.rows {
                             let group = byPeriod[row.periodStart] ?? []
                             #expect(row.orders == Int64(group.count), "\(zone) \(period) \(row.periodStart)")
                             #expect(row.lateThresholdMillis == late)
-                            let payment = group.filter { $0.paidAtMillis > 0 }.map { $0.paidAtMillis - $0.createdAtMillis }
+                            let payment = group.filter { $0.paidAtMillis > 0 }.map {
+                                $0.paidAtMillis - $0.createdAtMillis
+                            }
                             let shipment = group.compactMap { order in
                                 order.shipments.map(\.shippedAtMillis).min().map { $0 - order.createdAtMillis }
                             }
@@ -59,7 +63,8 @@ struct ReportFulfillmentTests {
                                 $0.deliveredAtMillis - $0.createdAtMillis
                             }
                             for (stage, durations) in [
-                                (Oms_V1_FulfillmentStage.payment, payment), (.shipment, shipment), (.delivery, delivery),
+                                (Oms_V1_FulfillmentStage.payment, payment), (.shipment, shipment),
+                                (.delivery, delivery),
                             ] {
                                 let actual = row.stages.first { $0.stage == stage }
                                 #expect(actual?.count == Int64(durations.count), "\(stage)")
@@ -84,7 +89,8 @@ struct ReportFulfillmentTests {
                                 }
                             }
                             #expect(
-                                Dictionary(uniqueKeysWithValues: row.exceptions.map { ($0.reason, $0.orders) }) == reasons)
+                                Dictionary(uniqueKeysWithValues: row.exceptions.map { ($0.reason, $0.orders) })
+                                    == reasons)
                         }
                         #expect(
                             Set(response.rows.filter { $0.orders > 0 }.map(\.periodStart))

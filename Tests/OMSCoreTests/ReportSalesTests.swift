@@ -27,7 +27,8 @@ struct ReportSalesTests {
             #expect(orders.contains { $0.status == .cancelled })
             #expect(orders.contains { $0.totals!.refundedMinor > 0 })
             #expect(orders.contains { $0.status == .partiallyShipped })
-            #expect(Set(orders.flatMap { $0.lines.flatMap { $0.reservations.map(\.warehouseCode) } }) == ["MAIN", "EAST"])
+            #expect(
+                Set(orders.flatMap { $0.lines.flatMap { $0.reservations.map(\.warehouseCode) } }) == ["MAIN", "EAST"])
             #expect(Set(orders.map(\.currencyCode)) == ["USD", "EUR"])
             let reports = Reports(store: f.store)
             var compared = 0
@@ -99,7 +100,8 @@ struct ReportSalesTests {
             let rows = try f.store.database.scan(f.store.families.rollups, from: [], to: [0x20], limit: Int.max)
             try f.store.database.put(f.store.families.rollups, rows[0].key, [UInt8](repeating: 1, count: 64))
             try f.store.database.delete(f.store.families.rollups, rows[rows.count / 2].key)
-            try f.store.database.put(f.store.families.rollups, [0x01, 0, 0, 0, 1, 0x55, 0, 0, 0x77, 0, 0], [1, 0, 0, 0, 0, 0, 0, 0])
+            try f.store.database.put(
+                f.store.families.rollups, [0x01, 0, 0, 0, 1, 0x55, 0, 0, 0x77, 0, 0], [1, 0, 0, 0, 0, 0, 0, 0])
             let damaged = try await reports.rebuildRollups(.with { $0.maxDifferences = 10 }, actor: "test")
             #expect(damaged.rowsDifferent == 3)
             #expect(damaged.differences.count == 3)
@@ -167,7 +169,8 @@ struct ReportSalesTests {
             #expect(field(.with { $0.range = range("2026-02-01", "2026-02-30", "UTC") }) == "range.to_date")
             #expect(field(.with { $0.range = range("2026-02-01", "2026-01-30", "UTC") }) == "range.to_date")
             #expect(field(.with { $0.range = range("2026-02-01", "2026-02-03", "Mars/Olympus") }) == "range.time_zone")
-            #expect(field(.with { $0.range = range("2026-02-01", "2026-02-03", "Asia/Kathmandu") }) == "range.time_zone")
+            #expect(
+                field(.with { $0.range = range("2026-02-01", "2026-02-03", "Asia/Kathmandu") }) == "range.time_zone")
             #expect(field(.with { $0.range = range("2000-01-01", "2026-02-03", "UTC") }) == "range.to_date")
             #expect(
                 field(

@@ -105,7 +105,9 @@ struct ReportWorkload {
                 }
             var picked: Oms_V1_Order?
             for _ in 0..<12 {
-                if let candidate = try? f.orders.order(id: ids[random.below(ids.count)]), wanted.contains(candidate.status) {
+                if let candidate = try? f.orders.order(id: ids[random.below(ids.count)]),
+                    wanted.contains(candidate.status)
+                {
                     picked = candidate
                     break
                 }
@@ -215,15 +217,18 @@ struct ReportWorkload {
         case .week:
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = TimeZone(identifier: "UTC")!
-            let noon = calendar.date(from: DateComponents(year: local.year, month: local.month, day: local.day, hour: 12))!
+            let noon = calendar.date(
+                from: DateComponents(year: local.year, month: local.month, day: local.day, hour: 12))!
             let back = (local.weekday! + 5) % 7
-            return label(calendar.dateComponents([.year, .month, .day], from: noon.addingTimeInterval(Double(-back * 86400))))
+            return label(
+                calendar.dateComponents([.year, .month, .day], from: noon.addingTimeInterval(Double(-back * 86400))))
         default: return label(local)
         }
     }
 
     /// The sales report by brute force over the raw orders.
-    static func expectedSales(_ orders: [Oms_V1_Order], _ request: Oms_V1_SalesReportRequest) -> [Oms_V1_SalesReportRow] {
+    static func expectedSales(_ orders: [Oms_V1_Order], _ request: Oms_V1_SalesReportRequest) -> [Oms_V1_SalesReportRow]
+    {
         let zone = TimeZone(identifier: request.range!.timeZone.isEmpty ? "UTC" : request.range!.timeZone)!
         let period = request.period == .unspecified ? Oms_V1_ReportPeriod.day : request.period
         var groups: [String: Oms_V1_SalesReportRow] = [:]

@@ -1,7 +1,8 @@
-@testable import OMSCore
 import OMSProto
 import Storage
 import Testing
+
+@testable import OMSCore
 
 /// GetStock composes its response from the stored rows (`encodeStock`); these
 /// tests prove the bytes equal protobuf-c's encoding of the response built the

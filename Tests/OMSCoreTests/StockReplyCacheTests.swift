@@ -1,9 +1,10 @@
 import Dispatch
-@testable import OMSCore
 import OMSProto
 import Storage
 import Synchronization
 import Testing
+
+@testable import OMSCore
 
 /// GetStock replies are kept between writes (`StockReplyCache`): a kept reply
 /// is served only while no acknowledged write has touched its sku's rows.

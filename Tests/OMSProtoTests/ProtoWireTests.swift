@@ -13,8 +13,10 @@ import Testing
         for index in 0..<500 {
             var level = Oms_V1_StockLevel()
             func pick() -> Int64 {
-                index < 12 ? Self.interesting[index] : Int64.random(in: Int64.min...Int64.max, using: &generator)
-                    >> Int64.random(in: 0...63, using: &generator)
+                index < 12
+                    ? Self.interesting[index]
+                    : Int64.random(in: Int64.min...Int64.max, using: &generator)
+                        >> Int64.random(in: 0...63, using: &generator)
             }
             level.sku = index % 7 == 0 ? "" : "SKU-\(index)"
             level.warehouseCode = index % 5 == 0 ? "" : String(repeating: "W", count: index % 200)

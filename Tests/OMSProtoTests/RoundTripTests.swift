@@ -4,7 +4,9 @@ import Testing
 /// Every kind of field in the real protos survives encode → decode unchanged,
 /// and the four encode entry points agree byte for byte.
 @Suite struct RoundTripTests {
-    private func assertRoundTrip<M: ProtoMessage>(_ message: M, sourceLocation: SourceLocation = #_sourceLocation)
+    private func assertRoundTrip<M: ProtoMessage>(
+        _ message: M, sourceLocation: SourceLocation = #_sourceLocation
+    )
         throws
     {
         let bytes = message.serializedBytes()

@@ -33,7 +33,10 @@ struct AdminKeysCommandTests {
             #expect(revoke.status == 0, "stderr: \(revoke.stderr)")
             let rows = CSV.parse(revoke.stdout)
             try #require(rows.count == 2, "stdout: \(revoke.stdout)")
-            #expect(rows[0] == ["name", "role", "createdAtMillis", "createdBy", "revokedAtMillis", "revokedBy", "tokenPrefix"])
+            #expect(
+                rows[0] == [
+                    "name", "role", "createdAtMillis", "createdBy", "revokedAtMillis", "revokedBy", "tokenPrefix",
+                ])
             #expect(rows[1][0] == "erp-sync" && rows[1][5] == "admin" && rows[1][4] != "0")
 
             let refused = try await omsctl.run(["products", "list"] + asService)

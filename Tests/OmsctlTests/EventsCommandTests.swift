@@ -17,7 +17,8 @@ struct EventsCommandTests {
             #expect(Set(events.compactMap { $0["resourceId"] as? String }) == ["EV-A", "EV-B", "EV-C"])
             #expect(events.allSatisfy { $0["type"] as? String == "product.created" })
 
-            let resumed = try await omsctl.run(["events", "watch", "--after", "2", "--limit", "1", "-o", "csv"] + omsd.flags)
+            let resumed = try await omsctl.run(
+                ["events", "watch", "--after", "2", "--limit", "1", "-o", "csv"] + omsd.flags)
             #expect(resumed.status == 0)
             let rows = resumed.stdout.split(separator: "\r\n")
             #expect(rows.first == "sequence,occurredAtMillis,type,resourceType,resourceId,actor,requestId")

@@ -9,7 +9,8 @@ struct ReportsCommandTests {
     static func day(_ offset: Int) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day], from: calendar.date(byAdding: .day, value: offset, to: Date())!)
+        let c = calendar.dateComponents(
+            [.year, .month, .day], from: calendar.date(byAdding: .day, value: offset, to: Date())!)
         return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
     }
 
@@ -18,7 +19,13 @@ struct ReportsCommandTests {
     static func seed(_ omsd: Daemon) async throws {
         try await omsd.seed([product("LAMP-1", price: 1250)])
         let inventory = Inventory(store: omsd.daemon.store)
-        _ = try await inventory.createWarehouse(.with { $0.warehouse = .with { $0.code = "DC1"; $0.priority = 1 } }, actor: "test")
+        _ = try await inventory.createWarehouse(
+            .with {
+                $0.warehouse = .with {
+                    $0.code = "DC1"
+                    $0.priority = 1
+                }
+            }, actor: "test")
         _ = try await inventory.adjustStock(
             .with {
                 $0.sku = "LAMP-1"
@@ -37,7 +44,12 @@ struct ReportsCommandTests {
                             .with {
                                 $0.sku = "LAMP-1"
                                 $0.quantity = Int64(quantity)
-                                if currency == "EUR" { $0.unitPrice = .with { $0.currencyCode = "EUR"; $0.amountMinor = 900 } }
+                                if currency == "EUR" {
+                                    $0.unitPrice = .with {
+                                        $0.currencyCode = "EUR"
+                                        $0.amountMinor = 900
+                                    }
+                                }
                             }
                         ]
                     }
@@ -59,7 +71,8 @@ struct ReportsCommandTests {
             #expect(rows.map { jsonInt64($0["averageOrderValueMinor"]) } == [3600, 1875])
             #expect(rows.map { $0["currencyCode"] as? String } == ["EUR", "USD"])
 
-            let csv = try await omsctl.run(["reports", "sales", "--by", "day", "-o", "csv", "--currency", "usd"] + range + omsd.flags)
+            let csv = try await omsctl.run(
+                ["reports", "sales", "--by", "day", "-o", "csv", "--currency", "usd"] + range + omsd.flags)
             #expect(csv.status == 0, "stderr: \(csv.stderr)")
             let table = CSV.parse(csv.stdout)
             #expect(table.first?.prefix(4) == ["period_start", "key", "currency_code", "orders"])

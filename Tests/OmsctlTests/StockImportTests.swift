@@ -5,7 +5,9 @@ import Testing
 /// running the real binary against an in-process omsd.
 @Suite("omsctl stock import and inventory commands")
 struct StockImportTests {
-    @Test("import: bad rows listed by line with code and field, good rows applied, exit 6, rows/s on stderr, no progress when piped")
+    @Test(
+        "import: bad rows listed by line with code and field, good rows applied, exit 6, rows/s on stderr, no progress when piped"
+    )
     func importWithFailures() async throws {
         try await withDaemon { omsd, omsctl in
             let made = try await omsctl.run(["warehouses", "create", "MAIN"] + omsd.flags)
@@ -27,9 +29,11 @@ struct StockImportTests {
             try #require(rows.count == 6, "a header and 5 failures:\n\(result.stdout)")
             #expect(rows[0] == ["line", "code", "field", "message"])
             #expect(rows.dropFirst().map { $0[0] } == ["3", "4", "6", "7", "8"])
-            #expect(rows.dropFirst().map { $0[1] } == [
-                "INVALID_ARGUMENT", "FAILED_PRECONDITION", "INVALID_ARGUMENT", "FAILED_PRECONDITION", "INVALID_ARGUMENT",
-            ])
+            #expect(
+                rows.dropFirst().map { $0[1] } == [
+                    "INVALID_ARGUMENT", "FAILED_PRECONDITION", "INVALID_ARGUMENT", "FAILED_PRECONDITION",
+                    "INVALID_ARGUMENT",
+                ])
             #expect(rows.dropFirst().map { $0[2] } == ["delta", "warehouse_code", "delta", "", "line"])
             #expect(result.stderr.contains("2 of 7 rows applied, 5 failed"), "\(result.stderr)")
             #expect(result.stderr.contains("rows/s"))
@@ -73,11 +77,14 @@ struct StockImportTests {
         try await withDaemon { omsd, omsctl in
             try await omsd.seed([product("MUG-1", name: "Mug", price: 899, currency: "EUR")])
             _ = try await omsctl.run(["warehouses", "create", "MAIN"] + omsd.flags)
-            let bin = try await omsctl.run(["stock", "locations", "create", "MAIN", "A-01", "--zone", "A"] + omsd.flags)
+            let bin = try await omsctl.run(
+                ["stock", "locations", "create", "MAIN", "A-01", "--zone", "A"] + omsd.flags)
             #expect(bin.status == 0, "stderr: \(bin.stderr)")
             let created = try await omsctl.run(
-                ["stock", "po", "create", "--supplier", "ACME", "--warehouse", "MAIN", "--currency", "EUR", "--line",
-                 "MUG-1:10:250", "-o", "json"] + omsd.flags)
+                [
+                    "stock", "po", "create", "--supplier", "ACME", "--warehouse", "MAIN", "--currency", "EUR", "--line",
+                    "MUG-1:10:250", "-o", "json",
+                ] + omsd.flags)
             #expect(created.status == 0, "stderr: \(created.stderr)")
             let po = try #require(try parseJSON(created.stdout) as? [[String: Any]])
             let id = try #require(po.first?["id"] as? String)

@@ -30,8 +30,11 @@ struct StockOperationsCommandTests {
             #expect(received.status == 0 && received.stderr.contains("missing 1"), "stderr: \(received.stderr)")
 
             let scrap = try await omsctl.run(
-                ["stock", "scrap", "request", "--warehouse", "MAIN", "--reason", "damaged", "--line", "MUG-1:1", "-o",
-                 "json"] + omsd.flags)
+                [
+                    "stock", "scrap", "request", "--warehouse", "MAIN", "--reason", "damaged", "--line", "MUG-1:1",
+                    "-o",
+                    "json",
+                ] + omsd.flags)
             let scrapID = try #require((try parseJSON(scrap.stdout) as? [[String: Any]])?.first?["id"] as? String)
             #expect(try await omsctl.run(["stock", "scrap", "approve", scrapID] + approver).status == 0)
             let stock = try await omsctl.run(["stock", "get", "MUG-1", "-o", "json"] + omsd.flags)
@@ -39,8 +42,11 @@ struct StockOperationsCommandTests {
             #expect(jsonInt64(level["onHand"]) == 8)  // 10 - 4 shipped + 3 received - 1 scrapped
 
             let policy = try await omsctl.run(
-                ["stock", "replenish", "policy", "MUG-1", "--warehouse", "MAIN", "--reorder-point", "10", "--supplier",
-                 "ACME", "--unit-cost", "300", "--currency", "EUR"] + omsd.flags)
+                [
+                    "stock", "replenish", "policy", "MUG-1", "--warehouse", "MAIN", "--reorder-point", "10",
+                    "--supplier",
+                    "ACME", "--unit-cost", "300", "--currency", "EUR",
+                ] + omsd.flags)
             #expect(policy.status == 0, "stderr: \(policy.stderr)")
             // MAIN holds 10 - 4 - 1 = 5 (EAST the other 3): target 10 - position 5 = 5.
             let suggest = try await omsctl.run(["stock", "replenish", "suggest", "-o", "csv"] + omsd.flags)
@@ -50,7 +56,8 @@ struct StockOperationsCommandTests {
             #expect(CSV.parse(ordered.stdout).dropFirst().map { $0[5] } == ["5"], "\(ordered.stdout)")
 
             let reconcile = try await omsctl.run(["stock", "reconcile"] + omsd.flags)
-            #expect(reconcile.status == 0 && reconcile.stderr.contains("0 orphans, 0 mismatches"), "\(reconcile.stderr)")
+            #expect(
+                reconcile.status == 0 && reconcile.stderr.contains("0 orphans, 0 mismatches"), "\(reconcile.stderr)")
             let analysis = try await omsctl.run(["stock", "analysis", "--days", "30", "-o", "json"] + omsd.flags)
             #expect(analysis.status == 0, "stderr: \(analysis.stderr)")
             let lines = try #require(try parseJSON(analysis.stdout) as? [[String: Any]])

@@ -12,7 +12,9 @@ let scriptPath: String? = ["/usr/bin/script", "/bin/script"].first { FileManager
 struct TerminalTests {
     /// Runs omsctl in a pty, after the shell command `setup` if given; the
     /// transcript with CRLF turned back into LF.
-    static func runInTerminal(_ omsctl: Omsctl, _ arguments: [String], setup: String? = nil) async throws
+    static func runInTerminal(
+        _ omsctl: Omsctl, _ arguments: [String], setup: String? = nil
+    ) async throws
         -> Omsctl.Output
     {
         var command = ([omsctl.executable] + arguments).map(shellQuoted).joined(separator: " ")

@@ -41,7 +41,9 @@ struct CoreTests {
 
     @Test("base64 matches RFC 4648 vectors, with and without padding")
     func base64() {
-        let vectors = ["": "", "f": "Zg", "fo": "Zm8", "foo": "Zm9v", "foob": "Zm9vYg", "fooba": "Zm9vYmE", "foobar": "Zm9vYmFy"]
+        let vectors = [
+            "": "", "f": "Zg", "fo": "Zm8", "foo": "Zm9v", "foob": "Zm9vYg", "fooba": "Zm9vYmE", "foobar": "Zm9vYmFy",
+        ]
         for (plain, encoded) in vectors {
             #expect(ProtoBase64.encode(Array(plain.utf8), padded: false) == encoded)
             #expect(ProtoBase64.decode(encoded) == Array(plain.utf8))

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import OMSProto
 import Testing
 
 @testable import RPC
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Raw TCP clients that misbehave must never take the server down nor
 /// disturb a well-behaved client on another connection.
@@ -23,7 +24,9 @@ struct MalformedConnectionTests {
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { return [] }
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

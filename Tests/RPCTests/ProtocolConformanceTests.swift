@@ -17,9 +17,14 @@ final class ResponseRecorder: HTTP2SessionDelegate {
     weak var session: HTTP2Session?
 
     func http2StreamBegan(_ streamID: Int32, kind: HTTP2HeaderBlockKind) {}
-    func http2Header(_ streamID: Int32, kind: HTTP2HeaderBlockKind, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+    func http2Header(
+        _ streamID: Int32, kind: HTTP2HeaderBlockKind, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer
+    ) {
         var blocks = headers[streamID] ?? []
-        if blocks.isEmpty || (kind == .trailers && blocks.count == 1 && blocks[0][":status"] != nil && !blocks[0].keys.contains("grpc-status") && pendingTrailers[streamID] != true) {
+        if blocks.isEmpty
+            || (kind == .trailers && blocks.count == 1 && blocks[0][":status"] != nil
+                && !blocks[0].keys.contains("grpc-status") && pendingTrailers[streamID] != true)
+        {
             if kind == .trailers { pendingTrailers[streamID] = true }
             blocks.append([:])
         }
@@ -92,8 +97,10 @@ final class ConformanceHarness {
     }
 
     static func grpcHeaders(path: String = "/test.Echo/Unary") -> [(String, String)] {
-        [(":method", "POST"), (":scheme", "http"), (":path", path), (":authority", "x"),
-         ("content-type", "application/grpc"), ("te", "trailers")]
+        [
+            (":method", "POST"), (":scheme", "http"), (":path", path), (":authority", "x"),
+            ("content-type", "application/grpc"), ("te", "trailers"),
+        ]
     }
 
     static func framed(_ message: some ProtoMessage) -> [UInt8] { GRPCFraming.frame(message) }
@@ -114,7 +121,8 @@ struct ProtocolConformanceTests {
     @Test("a well-formed unary call gets 200, a message, and grpc-status 0 in trailers")
     func wellFormed() async throws {
         let harness = try await ConformanceHarness(router: Self.router)
-        let id = try harness.request(ConformanceHarness.grpcHeaders(), body: ConformanceHarness.framed(Ping.with { $0.payload = [7] }))
+        let id = try harness.request(
+            ConformanceHarness.grpcHeaders(), body: ConformanceHarness.framed(Ping.with { $0.payload = [7] }))
         try await harness.pump()
         let blocks = try #require(harness.recorder.headers[id])
         #expect(blocks.first?[":status"] == "200")
@@ -151,14 +159,16 @@ struct ProtocolConformanceTests {
 
     @Test("an unsupported grpc-encoding is UNIMPLEMENTED with grpc-accept-encoding")
     func encoding() async throws {
-        let fields = try await status(ConformanceHarness.grpcHeaders() + [("grpc-encoding", "gzip")], body: [0, 0, 0, 0, 0])
+        let fields = try await status(
+            ConformanceHarness.grpcHeaders() + [("grpc-encoding", "gzip")], body: [0, 0, 0, 0, 0])
         #expect(fields["grpc-status"] == "12")
         #expect(fields["grpc-accept-encoding"] == "identity")
     }
 
     @Test("a malformed grpc-timeout is INVALID_ARGUMENT")
     func malformedTimeout() async throws {
-        let fields = try await status(ConformanceHarness.grpcHeaders() + [("grpc-timeout", "soon")], body: [0, 0, 0, 0, 0])
+        let fields = try await status(
+            ConformanceHarness.grpcHeaders() + [("grpc-timeout", "soon")], body: [0, 0, 0, 0, 0])
         #expect(fields["grpc-status"] == "3")
     }
 
@@ -219,7 +229,8 @@ struct ProtocolConformanceTests {
     @Test("a slow reader makes a streaming handler wait instead of growing memory")
     func backpressure() async throws {
         let written = Atomic<Int>(0)
-        let method = ProtoMethod<Ping, Pong>(service: "test.Flood", name: "Flood", clientStreaming: false, serverStreaming: true)
+        let method = ProtoMethod<Ping, Pong>(
+            service: "test.Flood", name: "Flood", clientStreaming: false, serverStreaming: true)
         var router = Router()
         router.serverStreaming(method) { _, writer, _ in
             let chunk = Pong.with { $0.payload = [UInt8](repeating: 0xEE, count: 10_000) }
@@ -229,9 +240,11 @@ struct ProtocolConformanceTests {
             }
         }
         let harness = try await ConformanceHarness(
-            router: router, clientSettings: HTTP2Settings(initialStreamWindowSize: 16_384, connectionWindowSize: 65_535))
+            router: router, clientSettings: HTTP2Settings(initialStreamWindowSize: 16_384, connectionWindowSize: 65_535)
+        )
         harness.recorder.consume = false
-        let id = try harness.request(ConformanceHarness.grpcHeaders(path: "/test.Flood/Flood"), body: ConformanceHarness.framed(Ping()))
+        let id = try harness.request(
+            ConformanceHarness.grpcHeaders(path: "/test.Flood/Flood"), body: ConformanceHarness.framed(Ping()))
         for _ in 0..<100 {
             try await harness.pump(rounds: 2)
             try await Task.sleep(for: .milliseconds(2))

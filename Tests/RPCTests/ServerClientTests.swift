@@ -10,18 +10,30 @@ typealias Ping = Oms_V1_PingRequest
 typealias Pong = Oms_V1_PingResponse
 
 enum Echo {
-    static let unary = ProtoMethod<Ping, Pong>(service: "test.Echo", name: "Unary", clientStreaming: false, serverStreaming: false)
-    static let slow = ProtoMethod<Ping, Pong>(service: "test.Echo", name: "Slow", clientStreaming: false, serverStreaming: false)
-    static let fail = ProtoMethod<Ping, Pong>(service: "test.Echo", name: "Fail", clientStreaming: false, serverStreaming: false)
-    static let crash = ProtoMethod<Ping, Pong>(service: "test.Echo", name: "Crash", clientStreaming: false, serverStreaming: false)
-    static let expand = ProtoMethod<Ping, Pong>(service: "test.Echo", name: "Expand", clientStreaming: false, serverStreaming: true)
-    static let collect = ProtoMethod<Ping, Pong>(service: "test.Echo", name: "Collect", clientStreaming: true, serverStreaming: false)
-    static let chat = ProtoMethod<Ping, Pong>(service: "test.Echo", name: "Chat", clientStreaming: true, serverStreaming: true)
-    static let wait = ProtoMethod<Ping, Pong>(service: "test.Echo", name: "Wait", clientStreaming: false, serverStreaming: false)
-    static let metadata = ProtoMethod<Ping, Pong>(service: "test.Echo", name: "Metadata", clientStreaming: false, serverStreaming: false)
-    static let missing = ProtoMethod<Ping, Pong>(service: "test.Echo", name: "Missing", clientStreaming: false, serverStreaming: false)
-    static let unknownService = ProtoMethod<Ping, Pong>(service: "test.Nope", name: "Unary", clientStreaming: false, serverStreaming: false)
-    static let secret = ProtoMethod<Ping, Pong>(service: "test.Secret", name: "Unary", clientStreaming: false, serverStreaming: false)
+    static let unary = ProtoMethod<Ping, Pong>(
+        service: "test.Echo", name: "Unary", clientStreaming: false, serverStreaming: false)
+    static let slow = ProtoMethod<Ping, Pong>(
+        service: "test.Echo", name: "Slow", clientStreaming: false, serverStreaming: false)
+    static let fail = ProtoMethod<Ping, Pong>(
+        service: "test.Echo", name: "Fail", clientStreaming: false, serverStreaming: false)
+    static let crash = ProtoMethod<Ping, Pong>(
+        service: "test.Echo", name: "Crash", clientStreaming: false, serverStreaming: false)
+    static let expand = ProtoMethod<Ping, Pong>(
+        service: "test.Echo", name: "Expand", clientStreaming: false, serverStreaming: true)
+    static let collect = ProtoMethod<Ping, Pong>(
+        service: "test.Echo", name: "Collect", clientStreaming: true, serverStreaming: false)
+    static let chat = ProtoMethod<Ping, Pong>(
+        service: "test.Echo", name: "Chat", clientStreaming: true, serverStreaming: true)
+    static let wait = ProtoMethod<Ping, Pong>(
+        service: "test.Echo", name: "Wait", clientStreaming: false, serverStreaming: false)
+    static let metadata = ProtoMethod<Ping, Pong>(
+        service: "test.Echo", name: "Metadata", clientStreaming: false, serverStreaming: false)
+    static let missing = ProtoMethod<Ping, Pong>(
+        service: "test.Echo", name: "Missing", clientStreaming: false, serverStreaming: false)
+    static let unknownService = ProtoMethod<Ping, Pong>(
+        service: "test.Nope", name: "Unary", clientStreaming: false, serverStreaming: false)
+    static let secret = ProtoMethod<Ping, Pong>(
+        service: "test.Secret", name: "Unary", clientStreaming: false, serverStreaming: false)
 }
 
 /// Counts cancellations seen by handlers.
@@ -54,10 +66,12 @@ func makeRouter(_ observations: Observations) -> Router {
     router.unary(Echo.fail) { _, _, responder in
         responder.fail(RPCError.invalidArgument(field: "payload", "is wrong"))
     }
-    router.unary(Echo.crash, async: { _, _ in
-        struct Boom: Error {}
-        throw Boom()
-    })
+    router.unary(
+        Echo.crash,
+        async: { _, _ in
+            struct Boom: Error {}
+            throw Boom()
+        })
     router.serverStreaming(Echo.expand) { request, writer, _ in
         for index in 0..<Int(request.delayMillis) {
             try await writer.write(Pong.with { $0.serverTimeMillis = Int64(index) })
@@ -80,14 +94,16 @@ func makeRouter(_ observations: Observations) -> Router {
             try await writer.write(Pong.with { $0.payload = request.payload })
         }
     }
-    router.unary(Echo.wait, async: { _, context in
-        observations.started.add(1, ordering: .relaxed)
-        while !context.isCancelled && !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        observations.cancelled.add(1, ordering: .relaxed)
-        throw RPCError(.cancelled, "stopped")
-    })
+    router.unary(
+        Echo.wait,
+        async: { _, context in
+            observations.started.add(1, ordering: .relaxed)
+            while !context.isCancelled && !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            observations.cancelled.add(1, ordering: .relaxed)
+            throw RPCError(.cancelled, "stopped")
+        })
     router.unary(Echo.metadata) { _, context, responder in
         let text = context.metadata["x-text"] ?? "-"
         let binary = context.metadata.binary("x-data-bin") ?? []
@@ -171,8 +187,11 @@ struct ServerClientTests {
     func invalidProtobuf() async throws {
         try await withHarness { harness in
             // Raw method whose request type is bytes-only: send garbage bytes as the message.
-            let garbage = ProtoMethod<RawBytes, Pong>(service: "test.Echo", name: "Unary", clientStreaming: false, serverStreaming: false)
-            let error = await rpcError { _ = try await harness.client.unary(garbage, RawBytes(bytes: [0xFF, 0xFF, 0xFF])) }
+            let garbage = ProtoMethod<RawBytes, Pong>(
+                service: "test.Echo", name: "Unary", clientStreaming: false, serverStreaming: false)
+            let error = await rpcError {
+                _ = try await harness.client.unary(garbage, RawBytes(bytes: [0xFF, 0xFF, 0xFF]))
+            }
             #expect(error?.code == .invalidArgument)
             let response = try await harness.client.unary(Echo.unary, Ping.with { $0.payload = [9] })
             #expect(response.payload == [9])
@@ -183,7 +202,8 @@ struct ServerClientTests {
     func oversized() async throws {
         try await withHarness(maxReceive: 1000) { harness in
             let error = await rpcError {
-                _ = try await harness.client.unary(Echo.unary, Ping.with { $0.payload = [UInt8](repeating: 1, count: 5000) })
+                _ = try await harness.client.unary(
+                    Echo.unary, Ping.with { $0.payload = [UInt8](repeating: 1, count: 5000) })
             }
             #expect(error?.code == .resourceExhausted)
             let response = try await harness.client.unary(Echo.unary, Ping.with { $0.payload = [1] })
@@ -249,7 +269,8 @@ struct ServerClientTests {
         try await withHarness { harness in
             // The SDK client has no bidi API; drive it as client streaming to
             // check the server's bidi plumbing end to end.
-            let chatAsCollect = ProtoMethod<Ping, Pong>(service: "test.Echo", name: "Chat", clientStreaming: true, serverStreaming: false)
+            let chatAsCollect = ProtoMethod<Ping, Pong>(
+                service: "test.Echo", name: "Chat", clientStreaming: true, serverStreaming: false)
             let requests = AsyncStream<Ping> { continuation in
                 continuation.yield(Ping.with { $0.payload = [4] })
                 continuation.finish()
@@ -265,7 +286,8 @@ struct ServerClientTests {
             var metadata = Metadata()
             metadata.add("x-text", "hello")
             metadata.add("x-data-bin", binary: [0, 1, 254, 255])
-            let response = try await harness.client.unary(Echo.metadata, Ping(), options: CallOptions(metadata: metadata))
+            let response = try await harness.client.unary(
+                Echo.metadata, Ping(), options: CallOptions(metadata: metadata))
             #expect(response.payload == Array("hello".utf8) + [0] + [0, 1, 254, 255])
         }
     }
@@ -286,7 +308,9 @@ struct ServerClientTests {
     func cancellation() async throws {
         try await withHarness { harness in
             let task = Task { try await harness.client.unary(Echo.wait, Ping()) }
-            while harness.observations.started.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+            while harness.observations.started.load(ordering: .relaxed) == 0 {
+                try await Task.sleep(for: .milliseconds(5))
+            }
             task.cancel()
             let error = await rpcError { _ = try await task.value }
             #expect(error?.code == .cancelled)
@@ -341,9 +365,18 @@ struct ServerClientTests {
     @Test("graceful shutdown lets an in-flight call finish")
     func gracefulShutdown() async throws {
         let harness = try await Harness.start()
-        let call = Task { try await harness.client.unary(Echo.slow, Ping.with { $0.delayMillis = 300; $0.payload = [1] }) }
+        let call = Task {
+            try await harness.client.unary(
+                Echo.slow,
+                Ping.with {
+                    $0.delayMillis = 300
+                    $0.payload = [1]
+                })
+        }
         // Shut down only once the server is working on the call.
-        while harness.observations.slowStarted.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        while harness.observations.slowStarted.load(ordering: .relaxed) == 0 {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         await harness.server.shutdown(gracePeriod: .seconds(5))
         let response = try await call.value
         #expect(response.payload == [1])

@@ -175,9 +175,16 @@ import Testing
             #expect(string(try db.get(orders, bytes("a/1"), snapshot: snapshot)) == "v1")
             #expect(string(try db.get(orders, bytes("a/2"), snapshot: snapshot)) == "v1")
             #expect(try db.get(orders, bytes("a/3"), snapshot: snapshot) == nil)
-            #expect(try db.withValue(orders, bytes("a/1"), snapshot: snapshot) { $0.map { String(decoding: $0, as: UTF8.self) } } == "v1")
-            #expect(try db.multiGet(orders, [bytes("a/1"), bytes("a/3")], snapshot: snapshot).map(string) == ["v1", nil])
-            #expect(try db.scan(orders, prefix: bytes("a/"), limit: 10, snapshot: snapshot).map { string($0.key)! } == ["a/1", "a/2"])
+            #expect(
+                try db.withValue(orders, bytes("a/1"), snapshot: snapshot) {
+                    $0.map { String(decoding: $0, as: UTF8.self) }
+                } == "v1")
+            #expect(
+                try db.multiGet(orders, [bytes("a/1"), bytes("a/3")], snapshot: snapshot).map(string) == ["v1", nil])
+            #expect(
+                try db.scan(orders, prefix: bytes("a/"), limit: 10, snapshot: snapshot).map { string($0.key)! } == [
+                    "a/1", "a/2",
+                ])
 
             let iterator = try db.makeIterator(orders, snapshot: snapshot)
             iterator.seekToFirst()
@@ -225,10 +232,13 @@ import Testing
                 try db.flush()
                 db.close()
             }
-            let manifests = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasPrefix("MANIFEST-") }
+            let manifests = try FileManager.default.contentsOfDirectory(atPath: path).filter {
+                $0.hasPrefix("MANIFEST-")
+            }
             #expect(!manifests.isEmpty)
             for manifest in manifests {
-                try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(to: URL(fileURLWithPath: path + "/" + manifest))
+                try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }).write(
+                    to: URL(fileURLWithPath: path + "/" + manifest))
             }
             let error = storageError { try Database(path: path, columnFamilies: testFamilies) }
             #expect(error != nil)

@@ -42,7 +42,8 @@ struct GroupCommitBenchmark {
                         group.addTask {
                             var done = 0
                             while clock.now < deadline {
-                                let key = KeyCodec.encode(UInt64(round + 1) << 56 | UInt64(submitter + 1) << 40 | UInt64(done))
+                                let key = KeyCodec.encode(
+                                    UInt64(round + 1) << 56 | UInt64(submitter + 1) << 40 | UInt64(done))
                                 try await coordinator.perform { txn in txn.put(events, key, value) }
                                 done += 1
                             }
@@ -58,7 +59,8 @@ struct GroupCommitBenchmark {
                 print(
                     "GroupCommitBenchmark round \(round + 1): single fsync'd put \(Int(singleRates.last!))/s; "
                         + "WriteCoordinator×\(Self.submitters) \(Int(groupRates.last!))/s; "
-                        + "\(String(format: "%.1f", Double(stats.commands) / Double(max(stats.syncs, 1)))) commands/fsync; \(stats)")
+                        + "\(String(format: "%.1f", Double(stats.commands) / Double(max(stats.syncs, 1)))) commands/fsync; \(stats)"
+                )
             }
 
             let single = median(singleRates)

@@ -7,7 +7,9 @@ import Testing
     @Test func unsignedByteOrderIsNumericOrder() throws {
         var generator = SystemRandomNumberGenerator()
         let edges: [UInt64] = [0, 1, 255, 256, UInt64(UInt32.max), UInt64.max - 1, UInt64.max]
-        let values = edges + (0..<2000).map { _ in UInt64.random(in: .min ... .max, using: &generator) >> UInt64.random(in: 0...63) }
+        let values =
+            edges
+            + (0..<2000).map { _ in UInt64.random(in: .min ... .max, using: &generator) >> UInt64.random(in: 0...63) }
         for _ in 0..<5000 {
             let a = values.randomElement()!
             let b = values.randomElement()!

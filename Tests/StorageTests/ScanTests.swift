@@ -52,7 +52,8 @@ import Testing
             // `after` beyond the prefix: nothing left.
             #expect(try db.scan(cf, prefix: bytes("a/"), after: bytes("a/99"), limit: 5).isEmpty)
             // `after` before the prefix: starts at the prefix.
-            #expect(try db.scan(cf, prefix: bytes("a/"), after: bytes("a"), limit: 1).map { string($0.key)! } == ["a/00"])
+            #expect(
+                try db.scan(cf, prefix: bytes("a/"), after: bytes("a"), limit: 1).map { string($0.key)! } == ["a/00"])
         }
     }
 
@@ -89,7 +90,8 @@ import Testing
             let newest = try db.scan(events, from: [], to: nil, after: KeyCodec.encode(50), limit: 3, reverse: true)
             #expect(newest.map { string($0.value)! } == ["e49", "e48", "e47"])
 
-            let reversedWindow = try db.scan(events, from: KeyCodec.encode(10), to: KeyCodec.encode(13), limit: 10, reverse: true)
+            let reversedWindow = try db.scan(
+                events, from: KeyCodec.encode(10), to: KeyCodec.encode(13), limit: 10, reverse: true)
             #expect(reversedWindow.map { string($0.value)! } == ["e12", "e11", "e10"])
 
             #expect(try db.scan(events, from: KeyCodec.encode(20), to: KeyCodec.encode(10), limit: 10).isEmpty)

@@ -9,7 +9,8 @@ func withTemporaryDirectory<R>(
     _ body: (String) async throws -> R
 ) async rethrows -> R {
     let safeName = name.filter { $0.isLetter || $0.isNumber }
-    let base = NSTemporaryDirectory().hasSuffix("/") ? String(NSTemporaryDirectory().dropLast()) : NSTemporaryDirectory()
+    let base =
+        NSTemporaryDirectory().hasSuffix("/") ? String(NSTemporaryDirectory().dropLast()) : NSTemporaryDirectory()
     var template = Array("\(base)/storage-\(safeName)-XXXXXX".utf8CString)
     let path = template.withUnsafeMutableBufferPointer { buffer -> String in
         guard let created = mkdtemp(buffer.baseAddress!) else { fatalError("mkdtemp failed: \(errno)") }

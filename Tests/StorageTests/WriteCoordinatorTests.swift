@@ -328,7 +328,8 @@ private final class Completions<R: Sendable>: Sendable {
             do {
                 let coordinator = WriteCoordinator(database: db)
                 for i in 0..<20 {
-                    coordinator.submit({ txn in txn.put(orders, bytes("d\(i)"), bytes("v")) }, completion: completions.record(i))
+                    coordinator.submit(
+                        { txn in txn.put(orders, bytes("d\(i)"), bytes("v")) }, completion: completions.record(i))
                 }
             }  // deinit shuts down: queued commands still commit
             let results = completions.wait(for: 20)

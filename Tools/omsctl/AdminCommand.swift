@@ -124,16 +124,19 @@ struct AdminInfoCommand: AsyncParsableCommand {
                 details.append("memtables", Self.mebibytes(memory.memtableBytes))
                 details.append("table readers", Self.mebibytes(memory.tableReaderBytes))
                 details.append(
-                    "heap", "\(Self.mebibytes(memory.heapInUseBytes)) in use of \(Self.mebibytes(memory.heapHeldBytes)) held")
+                    "heap",
+                    "\(Self.mebibytes(memory.heapInUseBytes)) in use of \(Self.mebibytes(memory.heapHeldBytes)) held")
                 details.append("heap returned to the OS", Self.mebibytes(memory.heapReleasedBytes))
             }
             if let cache = info.stockReplyCache {
                 let calls = cache.hits + cache.misses
-                let rate = calls == 0 ? "" : " (\(MoneyText.decimal(Int64(cache.hits * 10_000 / calls), places: 2)) % hits)"
+                let rate =
+                    calls == 0 ? "" : " (\(MoneyText.decimal(Int64(cache.hits * 10_000 / calls), places: 2)) % hits)"
                 details.append("stock reply cache", "\(cache.hits) hits, \(cache.misses) misses\(rate)")
                 details.append(
                     "stock replies kept",
-                    "\(cache.entries) (\(Self.mebibytes(cache.bytes)) of \(Self.mebibytes(cache.capacityBytes)), \(cache.evictions) evicted)")
+                    "\(cache.entries) (\(Self.mebibytes(cache.bytes)) of \(Self.mebibytes(cache.capacityBytes)), \(cache.evictions) evicted)"
+                )
             }
             Console.out(details.render())
         case .json:

@@ -57,7 +57,9 @@ struct AdminKeysCreateCommand: AsyncParsableCommand {
         }
         switch global.output {
         case .table:
-            Console.error("created \(ApiKeyPresentation.roleName(key.role)) key \(key.name); its token (shown once) follows on standard output")
+            Console.error(
+                "created \(ApiKeyPresentation.roleName(key.role)) key \(key.name); its token (shown once) follows on standard output"
+            )
             Console.out(token + "\n")
         case .json:
             var fields = ApiKeyPresentation.jsonFields(key)

@@ -35,7 +35,9 @@ struct EventsWatchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Start after this sequence number (0 = the whole history).", valueName: "seq"))
     var after: UInt64 = 0
 
-    @Option(name: .customLong("type"), help: ArgumentHelp("Only event types starting with this prefix (repeatable).", valueName: "prefix"))
+    @Option(
+        name: .customLong("type"),
+        help: ArgumentHelp("Only event types starting with this prefix (repeatable).", valueName: "prefix"))
     var typePrefixes: [String] = []
 
     @Option(help: ArgumentHelp("Stop after this many events.", valueName: "n"))

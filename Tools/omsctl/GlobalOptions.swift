@@ -30,7 +30,8 @@ struct GlobalOptions: ParsableArguments {
     @Flag(
         help: ArgumentHelp(
             "Connect with TLS (an omsd started with --tls-cert-file).",
-            discussion: "Default: on when $OMS_TLS is 1/true or 'tls = true' is in the config file, or --ca-file is given."))
+            discussion:
+                "Default: on when $OMS_TLS is 1/true or 'tls = true' is in the config file, or --ca-file is given."))
     var tls = false
 
     @Option(
@@ -43,7 +44,8 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(
         name: .customLong("tls-server-name"),
-        help: ArgumentHelp("The name the server's certificate must carry, if not the address's host.", valueName: "name"))
+        help: ArgumentHelp(
+            "The name the server's certificate must carry, if not the address's host.", valueName: "name"))
     var tlsServerName: String?
 
     @Option(help: ArgumentHelp("Give up on a call after this many seconds (default 30).", valueName: "seconds"))

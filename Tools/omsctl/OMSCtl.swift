@@ -40,7 +40,8 @@ struct OMSCtl: AsyncParsableCommand {
         version: "omsctl 1.0",
         subcommands: [
             HealthCommand.self, ProductsCommand.self, OrdersCommand.self, StockCommand.self,
-            StockWarehousesCommand.self, CustomersCommand.self, ReportsCommand.self, EventsCommand.self, AdminCommand.self,
+            StockWarehousesCommand.self, CustomersCommand.self, ReportsCommand.self, EventsCommand.self,
+            AdminCommand.self,
         ]
     )
 

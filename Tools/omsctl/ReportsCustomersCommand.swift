@@ -54,9 +54,14 @@ struct ReportsCustomersCommand: AsyncParsableCommand {
                         "ratingsCount": .int64(r.ratingsCount), "averageRatingCenti": .int64(r.averageRatingCenti),
                     ])))
         case .csv:
-            var csv = CSVWriter(header: ["customer_id", "currency_code", "orders", "revenue_minor", "tier", "new_customer"])
+            var csv = CSVWriter(header: [
+                "customer_id", "currency_code", "orders", "revenue_minor", "tier", "new_customer",
+            ])
             for c in r.topCustomers {
-                csv.appendRow([c.customerID, c.currencyCode, String(c.orders), String(c.revenueMinor), c.tier, String(c.newCustomer)])
+                csv.appendRow([
+                    c.customerID, c.currencyCode, String(c.orders), String(c.revenueMinor), c.tier,
+                    String(c.newCustomer),
+                ])
             }
             Console.out(csv.text)
         case .table:
@@ -75,7 +80,8 @@ struct ReportsCustomersCommand: AsyncParsableCommand {
             Console.out(table.render())
             Console.out(
                 "\nactive \(r.activeCustomers), new \(r.newCustomers), repeat \(r.repeatCustomers); ratings \(r.ratingsCount)"
-                    + (r.ratingsCount > 0 ? ", average \(MoneyText.decimal(r.averageRatingCenti, places: 2)) stars" : ""))
+                    + (r.ratingsCount > 0
+                        ? ", average \(MoneyText.decimal(r.averageRatingCenti, places: 2)) stars" : ""))
             if !r.tiers.isEmpty {
                 var tiers = TableFormatter(
                     columns: [
@@ -95,8 +101,10 @@ struct ReportsCustomersCommand: AsyncParsableCommand {
                     "\n"
                         + ReportsChart.bars(
                             r.topCustomers.map {
-                                ("\($0.customerID) \($0.currencyCode)", $0.currencyCode, $0.revenueMinor,
-                                 MoneyText.decimal($0.revenueMinor, currency: $0.currencyCode))
+                                (
+                                    "\($0.customerID) \($0.currencyCode)", $0.currencyCode, $0.revenueMinor,
+                                    MoneyText.decimal($0.revenueMinor, currency: $0.currencyCode)
+                                )
                             }, width: Console.width))
             }
         }

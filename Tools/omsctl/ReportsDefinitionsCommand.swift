@@ -19,7 +19,9 @@ struct ReportsDefineCommand: AsyncParsableCommand {
     var name: String
     @Flag(help: "A fulfilment report instead of a sales report.")
     var fulfilment = false
-    @Option(name: .customLong("last-days"), help: ArgumentHelp("Each run covers the last N whole days (default 7).", valueName: "n"))
+    @Option(
+        name: .customLong("last-days"),
+        help: ArgumentHelp("Each run covers the last N whole days (default 7).", valueName: "n"))
     var lastDays: Int32 = 7
     @Option(help: ArgumentHelp("IANA time zone of the days (default UTC).", valueName: "zone"))
     var tz: String = ""
@@ -29,13 +31,18 @@ struct ReportsDefineCommand: AsyncParsableCommand {
     var dimension: SalesDimensionArgument = .none
     @Option(help: ArgumentHelp("Sales: only this currency.", valueName: "code"))
     var currency: String = ""
-    @Option(name: .customLong("channel"), help: ArgumentHelp("Only this channel; repeat for more.", valueName: "channel"))
+    @Option(
+        name: .customLong("channel"), help: ArgumentHelp("Only this channel; repeat for more.", valueName: "channel"))
     var channels: [String] = []
-    @Option(name: .customLong("metric"), help: ArgumentHelp("Sales column to keep (e.g. revenue_minor); repeat.", valueName: "name"))
+    @Option(
+        name: .customLong("metric"),
+        help: ArgumentHelp("Sales column to keep (e.g. revenue_minor); repeat.", valueName: "name"))
     var metrics: [String] = []
     @Option(help: ArgumentHelp("Run automatically: daily or weekly.", valueName: "frequency"))
     var schedule: ScheduleArgument?
-    @Option(name: .customLong("at-hour"), help: ArgumentHelp("Local hour of scheduled runs, 0-23 (in --tz).", valueName: "h"))
+    @Option(
+        name: .customLong("at-hour"),
+        help: ArgumentHelp("Local hour of scheduled runs, 0-23 (in --tz).", valueName: "h"))
     var atHour: Int32 = 6
     @Option(help: ArgumentHelp("Weekly runs: ISO weekday, 1 = Monday .. 7 = Sunday.", valueName: "n"))
     var weekday: Int32 = 1
@@ -118,7 +125,9 @@ struct ReportsDefinitionsCommand: AsyncParsableCommand {
         case .csv:
             var csv = CSVWriter(header: ["id", "name", "kind", "last_days", "metrics", "version"])
             for d in definitions {
-                csv.appendRow([d.id, d.name, kind(d), String(d.lastDays), d.metrics.joined(separator: " "), String(d.version)])
+                csv.appendRow([
+                    d.id, d.name, kind(d), String(d.lastDays), d.metrics.joined(separator: " "), String(d.version),
+                ])
             }
             Console.out(csv.text)
         case .table:
@@ -150,7 +159,8 @@ struct ReportsRunCommand: AsyncParsableCommand {
 }
 
 struct ReportsRunsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "runs", abstract: "Stored runs of a saved report, newest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "runs", abstract: "Stored runs of a saved report, newest first.")
 
     @Argument(help: ArgumentHelp("Definition id.", valueName: "id"))
     var id: String
@@ -158,7 +168,9 @@ struct ReportsRunsCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let page = try await global.withClient { client in try await client.reports.runs(definitionID: id, pageSize: 1000) }
+        let page = try await global.withClient { client in
+            try await client.reports.runs(definitionID: id, pageSize: 1000)
+        }
         switch global.output {
         case .json:
             Console.out(
@@ -174,12 +186,21 @@ struct ReportsRunsCommand: AsyncParsableCommand {
         default:
             var csv = CSVWriter(header: ["id", "at", "actor", "from", "to", "rows"])
             var table = TableFormatter(
-                columns: [.init(title: "run"), .init(title: "at"), .init(title: "actor"), .init(title: "range"), .init(title: "rows", alignRight: true)],
+                columns: [
+                    .init(title: "run"), .init(title: "at"), .init(title: "actor"), .init(title: "range"),
+                    .init(title: "rows", alignRight: true),
+                ],
                 width: Console.width)
             for r in page.items {
                 let rows = String((r.sales?.rows.count ?? 0) + (r.fulfillment?.rows.count ?? 0))
-                csv.appendRow([r.id, TimeText.iso8601(millis: r.atMillis), r.actor, r.range?.fromDate ?? "", r.range?.toDate ?? "", rows])
-                table.append([r.id, TimeText.iso8601(millis: r.atMillis), r.actor, "\(r.range?.fromDate ?? "") .. \(r.range?.toDate ?? "")", rows])
+                csv.appendRow([
+                    r.id, TimeText.iso8601(millis: r.atMillis), r.actor, r.range?.fromDate ?? "", r.range?.toDate ?? "",
+                    rows,
+                ])
+                table.append([
+                    r.id, TimeText.iso8601(millis: r.atMillis), r.actor,
+                    "\(r.range?.fromDate ?? "") .. \(r.range?.toDate ?? "")", rows,
+                ])
             }
             Console.out(global.output == .csv ? csv.text : table.render())
         }
@@ -189,7 +210,9 @@ struct ReportsRunsCommand: AsyncParsableCommand {
     static func printResult(_ run: Oms_V1_ReportRun, format: OutputFormat) {
         if let fulfilment = run.fulfillment {
             var csv = CSVWriter(header: ["period_start", "orders", "late_shipments"])
-            for row in fulfilment.rows { csv.appendRow([row.periodStart, String(row.orders), String(row.lateShipments)]) }
+            for row in fulfilment.rows {
+                csv.appendRow([row.periodStart, String(row.orders), String(row.lateShipments)])
+            }
             Console.out(csv.text)
             return
         }

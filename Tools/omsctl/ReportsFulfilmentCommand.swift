@@ -16,9 +16,12 @@ struct ReportsFulfilmentCommand: AsyncParsableCommand {
     @OptionGroup var range: ReportRangeOptions
     @Option(help: ArgumentHelp("Period: day, week, month or total.", valueName: "period"))
     var by: ReportPeriodArgument = .total
-    @Option(name: .customLong("channel"), help: ArgumentHelp("Only this channel; repeat for more.", valueName: "channel"))
+    @Option(
+        name: .customLong("channel"), help: ArgumentHelp("Only this channel; repeat for more.", valueName: "channel"))
     var channels: [String] = []
-    @Option(name: .customLong("late-after"), help: ArgumentHelp("Hours to first shipment counted late (default 48).", valueName: "hours"))
+    @Option(
+        name: .customLong("late-after"),
+        help: ArgumentHelp("Hours to first shipment counted late (default 48).", valueName: "hours"))
     var lateAfter: Int32 = 48
     @Option(help: ArgumentHelp("Also draw p90 to shipment per period as bar or sparkline.", valueName: "chart"))
     var chart: ReportChart?
@@ -48,7 +51,9 @@ struct ReportsFulfilmentCommand: AsyncParsableCommand {
             }
             return response
         }
-        let stages: [(String, Oms_V1_FulfillmentStage)] = [("payment", .payment), ("shipment", .shipment), ("delivery", .delivery)]
+        let stages: [(String, Oms_V1_FulfillmentStage)] = [
+            ("payment", .payment), ("shipment", .shipment), ("delivery", .delivery),
+        ]
         func stage(_ row: Oms_V1_FulfillmentReportRow, _ which: Oms_V1_FulfillmentStage) -> Oms_V1_StageDurations {
             row.stages.first { $0.stage == which } ?? Oms_V1_StageDurations()
         }
@@ -63,7 +68,8 @@ struct ReportsFulfilmentCommand: AsyncParsableCommand {
                                 "lateShipments": .int64(row.lateShipments),
                                 "lateThresholdMillis": .int64(row.lateThresholdMillis),
                                 "exceptions": .object(
-                                    Dictionary(uniqueKeysWithValues: row.exceptions.map { ($0.reason, .int64($0.orders)) })),
+                                    Dictionary(
+                                        uniqueKeysWithValues: row.exceptions.map { ($0.reason, .int64($0.orders)) })),
                             ]
                             for (name, which) in stages {
                                 let s = stage(row, which)
@@ -76,7 +82,9 @@ struct ReportsFulfilmentCommand: AsyncParsableCommand {
                         })))
         case .csv:
             var header = ["period_start", "orders"]
-            for (name, _) in stages { header += ["count", "p50_millis", "p90_millis", "p99_millis"].map { "\(name)_\($0)" } }
+            for (name, _) in stages {
+                header += ["count", "p50_millis", "p90_millis", "p99_millis"].map { "\(name)_\($0)" }
+            }
             var csv = CSVWriter(header: header + ["late_shipments", "late_threshold_millis", "exceptions"])
             for row in response.rows {
                 var fields = [row.periodStart, String(row.orders)]
@@ -114,7 +122,8 @@ struct ReportsFulfilmentCommand: AsyncParsableCommand {
             }
             Console.out(table.render())
             if let first = response.rows.first {
-                Console.error("late: first shipment \(Self.duration(first.lateThresholdMillis)) or more after placement")
+                Console.error(
+                    "late: first shipment \(Self.duration(first.lateThresholdMillis)) or more after placement")
             }
             if let chart {
                 let values = response.rows.map { stage($0, .shipment).p90Millis }
@@ -126,7 +135,9 @@ struct ReportsFulfilmentCommand: AsyncParsableCommand {
                             + ReportsChart.bars(
                                 response.rows.map {
                                     let p90 = stage($0, .shipment).p90Millis
-                                    return ($0.periodStart.isEmpty ? "total" : $0.periodStart, "", p90, Self.duration(p90))
+                                    return (
+                                        $0.periodStart.isEmpty ? "total" : $0.periodStart, "", p90, Self.duration(p90)
+                                    )
                                 }, width: Console.width))
                 }
             }

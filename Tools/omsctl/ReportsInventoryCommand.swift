@@ -12,7 +12,8 @@ struct ReportsInventoryCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var range: ReportRangeOptions
-    @Option(name: .customLong("warehouse"), help: ArgumentHelp("Only this warehouse; repeat for more.", valueName: "code"))
+    @Option(
+        name: .customLong("warehouse"), help: ArgumentHelp("Only this warehouse; repeat for more.", valueName: "code"))
     var warehouses: [String] = []
     @Option(name: .customLong("sku"), help: ArgumentHelp("Only this sku; repeat for more.", valueName: "sku"))
     var skus: [String] = []
@@ -44,7 +45,9 @@ struct ReportsInventoryCommand: AsyncParsableCommand {
                             }),
                         "totalValue": .array(
                             r.totalValue.map {
-                                .object(["currencyCode": .string($0.currencyCode), "amountMinor": .int64($0.amountMinor)])
+                                .object([
+                                    "currencyCode": .string($0.currencyCode), "amountMinor": .int64($0.amountMinor),
+                                ])
                             }),
                         "movements": .array(
                             r.movements.map {
@@ -65,7 +68,8 @@ struct ReportsInventoryCommand: AsyncParsableCommand {
                     ])))
         case .csv:
             var csv = CSVWriter(header: [
-                "sku", "warehouse_code", "on_hand", "reserved", "available", "currency_code", "unit_cost_minor", "value_minor",
+                "sku", "warehouse_code", "on_hand", "reserved", "available", "currency_code", "unit_cost_minor",
+                "value_minor",
             ])
             for l in r.levels {
                 csv.appendRow([
@@ -84,7 +88,8 @@ struct ReportsInventoryCommand: AsyncParsableCommand {
             for l in r.levels {
                 levels.append([
                     l.sku, l.warehouseCode, String(l.onHand), String(l.reserved), String(l.available),
-                    l.currencyCode.isEmpty ? "-" : MoneyText.display(currency: l.currencyCode, amountMinor: l.valueMinor),
+                    l.currencyCode.isEmpty
+                        ? "-" : MoneyText.display(currency: l.currencyCode, amountMinor: l.valueMinor),
                 ])
             }
             Console.out(levels.render())
@@ -118,7 +123,10 @@ struct ReportsInventoryCommand: AsyncParsableCommand {
                 var perSKU: [String: Int64] = [:]
                 for l in r.levels { perSKU[l.sku, default: 0] += l.onHand }
                 Console.out(
-                    "\n" + ReportsChart.bars(perSKU.sorted { $0.key < $1.key }.map { ($0.key, "", $0.value, String($0.value)) }, width: Console.width))
+                    "\n"
+                        + ReportsChart.bars(
+                            perSKU.sorted { $0.key < $1.key }.map { ($0.key, "", $0.value, String($0.value)) },
+                            width: Console.width))
             }
         }
     }

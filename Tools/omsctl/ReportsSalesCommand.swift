@@ -22,12 +22,14 @@ struct ReportsSalesCommand: AsyncParsableCommand {
     var dimension: SalesDimensionArgument = .none
     @Option(help: ArgumentHelp("Only this currency (ISO 4217).", valueName: "code"))
     var currency: String = ""
-    @Option(name: .customLong("channel"), help: ArgumentHelp("Only this channel; repeat for more.", valueName: "channel"))
+    @Option(
+        name: .customLong("channel"), help: ArgumentHelp("Only this channel; repeat for more.", valueName: "channel"))
     var channels: [String] = []
     @Option(name: .customLong("sku"), help: ArgumentHelp("Only this sku (needs --dimension sku).", valueName: "sku"))
     var skus: [String] = []
     @Option(
-        name: .customLong("customer"), help: ArgumentHelp("Only this customer (needs --dimension customer).", valueName: "id"))
+        name: .customLong("customer"),
+        help: ArgumentHelp("Only this customer (needs --dimension customer).", valueName: "id"))
     var customers: [String] = []
     @Option(
         name: .customLong("warehouse"),
@@ -62,7 +64,8 @@ struct ReportsSalesCommand: AsyncParsableCommand {
         let response = try await global.withClient { client in
             let response = try await client.reports.sales(request)
             if let export {
-                let bytes = try await ReportExportFile.write(client: client, request: .with { $0.sales = request }, to: export)
+                let bytes = try await ReportExportFile.write(
+                    client: client, request: .with { $0.sales = request }, to: export)
                 Console.error("exported \(bytes) bytes to \(export)")
             }
             return response
@@ -95,7 +98,8 @@ struct ReportsSalesCommand: AsyncParsableCommand {
             }
             var table = TableFormatter(
                 columns: [
-                    .init(title: "period"), .init(title: dimension == .none ? "" : dimension.rawValue, shrinkable: true),
+                    .init(title: "period"),
+                    .init(title: dimension == .none ? "" : dimension.rawValue, shrinkable: true),
                     .init(title: "cur"), .init(title: "orders", alignRight: true),
                     .init(title: "units", alignRight: true), .init(title: "revenue", alignRight: true),
                     .init(title: "aov", alignRight: true), .init(title: "discount", alignRight: true),

@@ -12,7 +12,9 @@ struct StockCSVReader {
     var rows: [OMSClientRow] = []
     var failures: [Failure] = []
 
-    typealias OMSClientRow = (line: UInt64, sku: String, warehouse: String, delta: Int64, reason: String, location: String)
+    typealias OMSClientRow = (
+        line: UInt64, sku: String, warehouse: String, delta: Int64, reason: String, location: String
+    )
 
     init(text: String) {
         var lineNumber: UInt64 = 0
@@ -54,7 +56,12 @@ struct StockCSVReader {
             if quoted {
                 if character == "\"" {
                     if let next = iterator.next() {
-                        if next == "\"" { current.append("\"") } else { quoted = false; pending = next }
+                        if next == "\"" {
+                            current.append("\"")
+                        } else {
+                            quoted = false
+                            pending = next
+                        }
                     } else {
                         quoted = false
                     }

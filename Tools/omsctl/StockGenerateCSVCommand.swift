@@ -22,7 +22,8 @@ struct StockGenerateCSVCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Data rows (after the header).", valueName: "n"))
     var rows: Int = 100_000
 
-    @Option(name: .customLong("invalid-every"), help: ArgumentHelp("Every Nth row is invalid; 0 = none.", valueName: "n"))
+    @Option(
+        name: .customLong("invalid-every"), help: ArgumentHelp("Every Nth row is invalid; 0 = none.", valueName: "n"))
     var invalidEvery: Int = 100
 
     @Option(help: ArgumentHelp("The warehouse code.", valueName: "code"))
@@ -51,6 +52,8 @@ struct StockGenerateCSVCommand: AsyncParsableCommand {
             throw CLIError("cannot write \(file)")
         }
         // Line numbers count the header as line 1.
-        Console.error("wrote \(rows) rows to \(file); \(invalid) invalid, at lines \(invalidEvery + 1), \(2 * invalidEvery + 1), ...")
+        Console.error(
+            "wrote \(rows) rows to \(file); \(invalid) invalid, at lines \(invalidEvery + 1), \(2 * invalidEvery + 1), ..."
+        )
     }
 }

@@ -108,7 +108,10 @@ struct StockPurchaseOrderReceiveCommand: AsyncParsableCommand {
         try line.map { text in
             let (head, location) =
                 text.contains("@")
-                ? (String(text[..<text.firstIndex(of: "@")!]), String(text[text.index(after: text.firstIndex(of: "@")!)...]))
+                ? (
+                    String(text[..<text.firstIndex(of: "@")!]),
+                    String(text[text.index(after: text.firstIndex(of: "@")!)...])
+                )
                 : (text, "")
             let parts = head.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 2, let quantity = Int64(parts[1]) else {
@@ -133,7 +136,8 @@ struct StockPurchaseOrderReceiveCommand: AsyncParsableCommand {
 }
 
 struct StockPurchaseOrderGetCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "get", abstract: "Show a purchase order (exit 5 if unknown).")
+    static let configuration = CommandConfiguration(
+        commandName: "get", abstract: "Show a purchase order (exit 5 if unknown).")
 
     @Argument(help: ArgumentHelp("The purchase order id.", valueName: "id"))
     var id: String

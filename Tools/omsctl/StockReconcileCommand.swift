@@ -22,12 +22,17 @@ struct StockReconcileCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let report = try await global.withClient { client in try await client.inventory.reconcileReservations(repair: repair) }
+        let report = try await global.withClient { client in
+            try await client.inventory.reconcileReservations(repair: repair)
+        }
         var rows: [[String]] = report.orphans.map {
             ["orphan", $0.sku, $0.warehouseCode, String($0.quantity), "\($0.orderID) line \($0.lineIndex): \($0.why)"]
         }
         rows += report.mismatches.map {
-            ["mismatch", $0.sku, $0.warehouseCode, String($0.difference), "reserved \($0.reserved), open \($0.openReservations)"]
+            [
+                "mismatch", $0.sku, $0.warehouseCode, String($0.difference),
+                "reserved \($0.reserved), open \($0.openReservations)",
+            ]
         }
         StockTables.print(
             header: ["problem", "sku", "warehouseCode", "quantity", "detail"], rows: rows, numeric: ["quantity"],

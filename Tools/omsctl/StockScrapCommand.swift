@@ -23,7 +23,9 @@ struct StockScrapCommand: AsyncParsableCommand {
 
     static func print(_ scrap: Oms_V1_Scrap, format: OutputFormat) {
         StockTables.print(
-            header: ["id", "status", "warehouseCode", "sku", "quantity", "locationCode", "writtenOffMinor", "currencyCode"],
+            header: [
+                "id", "status", "warehouseCode", "sku", "quantity", "locationCode", "writtenOffMinor", "currencyCode",
+            ],
             rows: scrap.lines.map {
                 [
                     scrap.id, "\(scrap.status)", scrap.warehouseCode, $0.sku, String($0.quantity), $0.locationCode,
@@ -42,7 +44,9 @@ struct StockScrapRequestCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if StockScrapCommand.reasons[reason] == nil { throw ValidationError("--reason must be damaged, expired or lost") }
+        if StockScrapCommand.reasons[reason] == nil {
+            throw ValidationError("--reason must be damaged, expired or lost")
+        }
         if line.isEmpty { throw ValidationError("give at least one --line") }
         _ = try StockTransfersCommand.parseLines(line)
     }
@@ -67,7 +71,8 @@ struct StockScrapApproveCommand: AsyncParsableCommand {
         StockScrapCommand.print(response.scrap ?? .init(), format: global.output)
         if global.output == .table {
             for money in response.scrap?.writtenOff ?? [] {
-                Console.error("written off \(MoneyText.display(currency: money.currencyCode, amountMinor: money.amountMinor))")
+                Console.error(
+                    "written off \(MoneyText.display(currency: money.currencyCode, amountMinor: money.amountMinor))")
             }
         }
     }
@@ -80,7 +85,9 @@ struct StockScrapRejectCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() async throws {
-        let scrap = try await global.withClient { client in try await client.inventory.rejectScrap(id: id, reason: reason) }
+        let scrap = try await global.withClient { client in
+            try await client.inventory.rejectScrap(id: id, reason: reason)
+        }
         StockScrapCommand.print(scrap, format: global.output)
     }
 }

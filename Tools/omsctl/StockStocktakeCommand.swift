@@ -90,7 +90,8 @@ struct StockStocktakeCountCommand: AsyncParsableCommand {
         failures += response.failures.map { [String($0.rowNumber), $0.code, $0.field, $0.message] }
         failures.sort { UInt64($0[0])! < UInt64($1[0])! }
         if !failures.isEmpty {
-            StockTables.print(header: ["line", "code", "field", "message"], rows: failures, numeric: ["line"], format: global.output)
+            StockTables.print(
+                header: ["line", "code", "field", "message"], rows: failures, numeric: ["line"], format: global.output)
         }
         Console.error("\(response.countsRecorded) of \(rows.count + bad.count) counts recorded")
         if !failures.isEmpty { throw ExitCode(ExitStatus.rejected) }

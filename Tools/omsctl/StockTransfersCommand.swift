@@ -36,7 +36,9 @@ struct StockTransfersCommand: AsyncParsableCommand {
                 "receivedQuantity",
             ], rows: rows, numeric: ["quantity", "shippedQuantity", "receivedQuantity"], format: format)
         for discrepancy in transfer.discrepancies where format == .table {
-            Console.error("discrepancy: \(discrepancy.sku) shipped \(discrepancy.shippedQuantity), received \(discrepancy.receivedQuantity), missing \(discrepancy.missingQuantity)")
+            Console.error(
+                "discrepancy: \(discrepancy.sku) shipped \(discrepancy.shippedQuantity), received \(discrepancy.receivedQuantity), missing \(discrepancy.missingQuantity)"
+            )
         }
     }
 
@@ -75,7 +77,8 @@ struct StockTransferRequestCommand: AsyncParsableCommand {
     func run() async throws {
         let lines = try StockTransfersCommand.parseLines(line)
         let transfer = try await global.withClient { client in
-            try await client.inventory.requestTransfer(from: from, to: to, lines: lines, note: note, requestID: requestID)
+            try await client.inventory.requestTransfer(
+                from: from, to: to, lines: lines, note: note, requestID: requestID)
         }
         StockTransfersCommand.print(transfer, format: global.output)
     }
@@ -142,7 +145,8 @@ struct StockTransferReceiveCommand: AsyncParsableCommand {
 }
 
 struct StockTransferGetCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "get", abstract: "Show a transfer (exit 5 if unknown).")
+    static let configuration = CommandConfiguration(
+        commandName: "get", abstract: "Show a transfer (exit 5 if unknown).")
     @Argument var id: String
     @OptionGroup var global: GlobalOptions
 

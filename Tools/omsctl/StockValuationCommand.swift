@@ -31,11 +31,15 @@ struct StockValuationCommand: AsyncParsableCommand {
         StockTables.print(
             header: ["sku", "warehouseCode", "onHand", "unitCostMinor", "valueMinor", "currencyCode"],
             rows: valuation.lines.map {
-                [$0.sku, $0.warehouseCode, String($0.onHand), String($0.unitCostMinor), String($0.valueMinor), $0.currencyCode]
+                [
+                    $0.sku, $0.warehouseCode, String($0.onHand), String($0.unitCostMinor), String($0.valueMinor),
+                    $0.currencyCode,
+                ]
             }, numeric: ["onHand", "unitCostMinor", "valueMinor"], format: global.output)
         if global.output == .table {
             for total in valuation.totals {
-                Console.error("total \(MoneyText.display(currency: total.currencyCode, amountMinor: total.amountMinor))")
+                Console.error(
+                    "total \(MoneyText.display(currency: total.currencyCode, amountMinor: total.amountMinor))")
             }
         }
     }

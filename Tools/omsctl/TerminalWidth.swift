@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 /// How many terminal columns text takes: East Asian wide and fullwidth
 /// characters (CJK, Hangul, fullwidth forms, most emoji) take two, combining

@@ -32,7 +32,8 @@ struct Connection: ParsableArguments {
         var options = OMSClient.Options()
         options.defaultTimeout = nil
         options.retry = .disabled
-        return try (0..<max(1, connections)).map { _ in try OMSClient(address: address, token: token, options: options) }
+        return try (0..<max(1, connections)).map { _ in try OMSClient(address: address, token: token, options: options)
+        }
     }
 }
 
@@ -48,7 +49,12 @@ struct OrderShape: ParsableArguments {
             $0.customerID = customer
             $0.channel = "web"
             $0.currencyCode = "USD"
-            $0.lines = [.with { $0.sku = sku; $0.quantity = 1 }]
+            $0.lines = [
+                .with {
+                    $0.sku = sku
+                    $0.quantity = 1
+                }
+            ]
             $0.shippingAddress = .with {
                 $0.name = "Ada Lovelace"
                 $0.line1 = "1 Main St"
@@ -148,7 +154,9 @@ struct CreateOrders: AsyncParsableCommand {
         }
         let seconds = Double(monotonicNanos() - start) / 1e9
         for client in clients { await client.close() }
-        print("{\"workload\": \"create-orders\", \"streams\": \(streams), \"seconds\": \(seconds), \"writes\": \(samples.json(seconds: seconds))}")
+        print(
+            "{\"workload\": \"create-orders\", \"streams\": \(streams), \"seconds\": \(seconds), \"writes\": \(samples.json(seconds: seconds))}"
+        )
     }
 }
 
@@ -192,7 +200,9 @@ struct Mixed: AsyncParsableCommand {
                             if isRead {
                                 let id = ids[Int.random(in: 0..<ids.count, using: &generator)]
                                 let order = try await client.orders.get(id: id)
-                                guard order.id == id else { throw ValidationError("GetOrder \(id) returned \(order.id)") }
+                                guard order.id == id else {
+                                    throw ValidationError("GetOrder \(id) returned \(order.id)")
+                                }
                                 reads.micros.append(UInt32(clamping: (monotonicNanos() - t0) / 1000))
                             } else {
                                 let request = shape.request("\(shape.prefix)-\(stream)-\(n)")
@@ -270,13 +280,15 @@ struct ImportOrders: AsyncParsableCommand {
         let summary = try await client.orders.importOrders(rows)
         let seconds = Double(monotonicNanos() - start) / 1e9
         await client.close()
-        let failure = summary.failures.first.map { ", \"first_failure\": \(quoted("row \($0.index): \($0.message)"))" } ?? ""
+        let failure =
+            summary.failures.first.map { ", \"first_failure\": \(quoted("row \($0.index): \($0.message)"))" } ?? ""
         let expected = days > 0 ? ", " + plan.expectedJSON(sent: Int(summary.received)) : ""
         print(
             "{\"workload\": \"import-orders\", \"seconds\": \(seconds), \"received\": \(summary.received), "
                 + "\"created\": \(summary.created), \"failed\": \(summary.failed), \"rows_per_s\": \(Double(summary.created) / seconds), "
                 + "\"stopped_early\": \(Int(summary.received) < count), "
-                + "\"first_order_id\": \(quoted(summary.firstOrderID)), \"last_order_id\": \(quoted(summary.lastOrderID))\(failure)\(expected)}")
+                + "\"first_order_id\": \(quoted(summary.firstOrderID)), \"last_order_id\": \(quoted(summary.lastOrderID))\(failure)\(expected)}"
+        )
     }
 }
 
@@ -311,7 +323,8 @@ struct HistoricalPlan: Sendable {
         let perDay = max(1, (count + days - 1) / days)
         let step = Self.dayMillis / Int64(perDay)
         let day = min(index / perDay, days - 1)
-        let created = todayStartMillis - Int64(days - day) * Self.dayMillis + Int64(index - day * perDay) * step + step / 2
+        let created =
+            todayStartMillis - Int64(days - day) * Self.dayMillis + Int64(index - day * perDay) * step + step / 2
         let hash = Self.mix(UInt64(index))
         return Row(
             day: day, createdAtMillis: created, customer: Int(hash % UInt64(customers)),
@@ -430,6 +443,7 @@ struct WatchEvents: AsyncParsableCommand {
         await client.close()
         print(
             "{\"workload\": \"watch-events\", \"seconds\": \(seconds), \"events\": \(received), "
-                + "\"events_per_s\": \(Double(received) / seconds), \"last_sequence\": \(last), \"in_order\": \(ordered)}")
+                + "\"events_per_s\": \(Double(received) / seconds), \"last_sequence\": \(last), \"in_order\": \(ordered)}"
+        )
     }
 }

@@ -28,7 +28,8 @@ struct DescriptorSetGenerator {
         out.block("public enum ProtoDescriptors {") {
             out.line("/// Serialized `google.protobuf.FileDescriptorSet` of every file under Proto/ and its")
             out.line("/// imports, dependencies first, without source info: what server reflection serves.")
-            out.line("public static let fileDescriptorSet: [UInt8] = ProtoBase64.decodeEmbedded(encodedFileDescriptorSet)")
+            out.line(
+                "public static let fileDescriptorSet: [UInt8] = ProtoBase64.decodeEmbedded(encodedFileDescriptorSet)")
             out.line()
             out.line("/// The files of `fileDescriptorSet`, in the same order.")
             out.line("public static let files: [ProtoFileDescriptor] = [")

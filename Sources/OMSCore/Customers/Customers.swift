@@ -53,7 +53,9 @@ public struct Customers: Sendable {
             }, completion: completion)
     }
 
-    public func upsert(_ request: Oms_V1_UpsertCustomerRequest, actor: String) async throws
+    public func upsert(
+        _ request: Oms_V1_UpsertCustomerRequest, actor: String
+    ) async throws
         -> Oms_V1_UpsertCustomerResponse
     {
         try await withCheckedThrowingContinuation { continuation in

@@ -14,7 +14,9 @@ extension Inventory {
     public static let bulkChunkSize = 1000
     static let maxBulkRequestIDBytes = 100
 
-    public func bulkAdjustStock<Rows: AsyncSequence>(_ rows: Rows, actor: String) async throws
+    public func bulkAdjustStock<Rows: AsyncSequence>(
+        _ rows: Rows, actor: String
+    ) async throws
         -> Oms_V1_BulkAdjustStockResponse where Rows.Element == Oms_V1_BulkAdjustStockRow
     {
         var response = Oms_V1_BulkAdjustStockResponse()

@@ -64,7 +64,9 @@ public struct Inventory: Sendable {
             }, completion: completion)
     }
 
-    public func createWarehouse(_ request: Oms_V1_CreateWarehouseRequest, actor: String) async throws
+    public func createWarehouse(
+        _ request: Oms_V1_CreateWarehouseRequest, actor: String
+    ) async throws
         -> Oms_V1_CreateWarehouseResponse
     {
         try await withCheckedThrowingContinuation { continuation in
@@ -123,7 +125,9 @@ public struct Inventory: Sendable {
             }, completion: completion)
     }
 
-    public func adjustStock(_ request: Oms_V1_AdjustStockRequest, actor: String) async throws
+    public func adjustStock(
+        _ request: Oms_V1_AdjustStockRequest, actor: String
+    ) async throws
         -> Oms_V1_AdjustStockResponse
     {
         try await withCheckedThrowingContinuation { continuation in

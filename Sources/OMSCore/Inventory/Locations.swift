@@ -43,7 +43,9 @@ extension Inventory {
             }, completion: completion)
     }
 
-    public func createLocation(_ request: Oms_V1_CreateLocationRequest, actor: String) async throws
+    public func createLocation(
+        _ request: Oms_V1_CreateLocationRequest, actor: String
+    ) async throws
         -> Oms_V1_CreateLocationResponse
     {
         try await withCheckedThrowingContinuation { continuation in

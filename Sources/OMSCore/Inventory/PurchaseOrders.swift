@@ -85,7 +85,9 @@ extension Inventory {
             }, completion: completion)
     }
 
-    public func createPurchaseOrder(_ request: Oms_V1_CreatePurchaseOrderRequest, actor: String) async throws
+    public func createPurchaseOrder(
+        _ request: Oms_V1_CreatePurchaseOrderRequest, actor: String
+    ) async throws
         -> Oms_V1_CreatePurchaseOrderResponse
     {
         try await withCheckedThrowingContinuation { continuation in
@@ -110,7 +112,9 @@ extension Inventory {
             }, completion: completion)
     }
 
-    public func receivePurchaseOrder(_ request: Oms_V1_ReceivePurchaseOrderRequest, actor: String) async throws
+    public func receivePurchaseOrder(
+        _ request: Oms_V1_ReceivePurchaseOrderRequest, actor: String
+    ) async throws
         -> Oms_V1_ReceivePurchaseOrderResponse
     {
         try await withCheckedThrowingContinuation { continuation in
@@ -223,7 +227,9 @@ extension Inventory {
                         .failedPrecondition,
                         "over-receipt of \(line.sku) on \(order.id): ordered \(ordered), received \(before), this receipt \(line.quantity), allowed at most \(limit) in total (tolerance \(order.overReceiptTolerancePercent)%)",
                         violations: [
-                            .init(field: "lines[\(index)].quantity", description: "at most \(limit - before) may be received")
+                            .init(
+                                field: "lines[\(index)].quantity",
+                                description: "at most \(limit - before) may be received")
                         ], reason: "OVER_RECEIPT")
                 }
                 try StockLedger.requireLocation(
@@ -282,7 +288,9 @@ extension Inventory {
     }
 
     /// Purchase orders oldest first (ids sort by creation time), optionally one status.
-    public func purchaseOrders(_ request: Oms_V1_ListPurchaseOrdersRequest) throws
+    public func purchaseOrders(
+        _ request: Oms_V1_ListPurchaseOrdersRequest
+    ) throws
         -> Oms_V1_ListPurchaseOrdersResponse
     {
         if case .UNRECOGNIZED(let value) = request.status {

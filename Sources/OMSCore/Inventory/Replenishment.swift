@@ -81,11 +81,14 @@ extension Inventory {
     }
 
     /// Policies with their levels, through a snapshot or the writer.
-    static func policiesWithLevels(_ reader: StockReader, families: ColumnFamilies, warehouse: String) throws
+    static func policiesWithLevels(
+        _ reader: StockReader, families: ColumnFamilies, warehouse: String
+    ) throws
         -> [(policy: Oms_V1_ReorderPolicy, level: Oms_V1_StockLevel)]
     {
         let prefix =
-            warehouse.isEmpty ? [StockLedger.reorderPolicyTag] : StockLedger.reorderPolicyKey(warehouse: warehouse, sku: nil)
+            warehouse.isEmpty
+            ? [StockLedger.reorderPolicyTag] : StockLedger.reorderPolicyKey(warehouse: warehouse, sku: nil)
         return try reader.scan(families.stock, prefix).map { row in
             let policy = try Oms_V1_ReorderPolicy(serializedBytes: row.value)
             var level = Oms_V1_StockLevel()
@@ -184,7 +187,9 @@ extension Inventory {
         return suggestions
     }
 
-    public func suggestReplenishment(_ request: Oms_V1_SuggestReplenishmentRequest) throws
+    public func suggestReplenishment(
+        _ request: Oms_V1_SuggestReplenishmentRequest
+    ) throws
         -> Oms_V1_SuggestReplenishmentResponse
     {
         try Self.validateWindow(request.warehouseCode, request.windowDays)

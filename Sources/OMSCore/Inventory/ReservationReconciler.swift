@@ -21,7 +21,9 @@ extension Inventory {
         var scan: (ColumnFamily, [UInt8]) throws -> [(key: [UInt8], value: [UInt8])]
     }
 
-    static func findDiscrepancies(_ reader: StockReader, families: ColumnFamilies) throws
+    static func findDiscrepancies(
+        _ reader: StockReader, families: ColumnFamilies
+    ) throws
         -> (response: Oms_V1_ReconcileReservationsResponse, orphanKeys: [[UInt8]])
     {
         var response = Oms_V1_ReconcileReservationsResponse()
@@ -139,7 +141,8 @@ extension Inventory {
                     let result = try StockLedger.applyAll(
                         &transaction, families: families, sku: orphan.sku, warehouse: orphan.warehouseCode,
                         kind: .release, onHandDelta: 0, reservedDelta: -release,
-                        reason: "reconciler: orphan lease of \(orphan.orderID) line \(orphan.lineIndex) (\(orphan.why))",
+                        reason:
+                            "reconciler: orphan lease of \(orphan.orderID) line \(orphan.lineIndex) (\(orphan.why))",
                         orderID: orphan.orderID, requestID: request.requestID, reference: "reconciler", actor: actor)
                     response.moves += result.moves
                 }
@@ -153,7 +156,8 @@ extension Inventory {
                 let result = try StockLedger.applyAll(
                     &transaction, families: families, sku: mismatch.sku, warehouse: mismatch.warehouseCode,
                     kind: delta > 0 ? .reservation : .release, onHandDelta: 0, reservedDelta: delta,
-                    reason: "reconciler: reserved \(level.reserved) set to open reservations \(mismatch.openReservations)",
+                    reason:
+                        "reconciler: reserved \(level.reserved) set to open reservations \(mismatch.openReservations)",
                     requestID: request.requestID, reference: "reconciler", actor: actor)
                 response.moves += result.moves
             }

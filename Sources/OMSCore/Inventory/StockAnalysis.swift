@@ -74,7 +74,8 @@ extension Inventory {
                     line.daysOfInventory = -1
                     line.coverDays = -1
                 }
-                line.slowMoving = entry.closing > 0 && (entry.lastSale == 0 || entry.lastSale < to - slowDays * Self.dayMillis)
+                line.slowMoving =
+                    entry.closing > 0 && (entry.lastSale == 0 || entry.lastSale < to - slowDays * Self.dayMillis)
                 line.overstock = entry.closing > 0 && (line.coverDays < 0 || line.coverDays > overstockDays)
                 response.lines.append(line)
                 if line.slowMoving { response.slowMoving.append(line) }

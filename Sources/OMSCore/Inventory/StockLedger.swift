@@ -141,7 +141,9 @@ public enum StockLedger {
     }
 
     /// Every level of `sku` (one per warehouse that ever held it).
-    static func levels(_ transaction: WriteTransaction, families: ColumnFamilies, sku: String) throws
+    static func levels(
+        _ transaction: WriteTransaction, families: ColumnFamilies, sku: String
+    ) throws
         -> [Oms_V1_StockLevel]
     {
         try transaction.scan(families.stock, prefix: levelPrefix(sku: sku), limit: Int.max).map {
@@ -163,7 +165,9 @@ public enum StockLedger {
         return stock
     }
 
-    static func skuCost(_ transaction: WriteTransaction, families: ColumnFamilies, sku: String) throws
+    static func skuCost(
+        _ transaction: WriteTransaction, families: ColumnFamilies, sku: String
+    ) throws
         -> Oms_V1_SkuCost?
     {
         try transaction.get(families.stock, skuCostKey(sku)).map { try Oms_V1_SkuCost(serializedBytes: $0) }
@@ -273,8 +277,7 @@ public enum StockLedger {
             let totalBefore = try levels(transaction, families: families, sku: sku).reduce(Int64(0)) {
                 $0 + $1.onHand
             }
-            if let existing = cost, !existing.currencyCode.isEmpty, existing.currencyCode != receiptCost.currencyCode
-            {
+            if let existing = cost, !existing.currencyCode.isEmpty, existing.currencyCode != receiptCost.currencyCode {
                 throw DomainError(
                     .failedPrecondition,
                     "\(sku) is valued in \(existing.currencyCode); a receipt in \(receiptCost.currencyCode) cannot be averaged in",

@@ -61,7 +61,9 @@ extension Inventory {
                 families.stock, prefix: StockLedger.placePrefix(warehouse: request.warehouseCode), limit: Int.max)
             for row in rows {
                 let stock = try Oms_V1_LocationStock(serializedBytes: row.value)
-                guard stock.onHand != 0, inScope(stocktake, sku: stock.sku, location: stock.locationCode) else { continue }
+                guard stock.onHand != 0, inScope(stocktake, sku: stock.sku, location: stock.locationCode) else {
+                    continue
+                }
                 var line = Oms_V1_StocktakeLine()
                 line.sku = stock.sku
                 line.locationCode = stock.locationCode
@@ -70,7 +72,8 @@ extension Inventory {
             }
             guard stocktake.lines.count <= maxStocktakeLines else {
                 throw DomainError(
-                    .failedPrecondition, "the scope holds \(stocktake.lines.count) lines; narrow it to \(maxStocktakeLines)",
+                    .failedPrecondition,
+                    "the scope holds \(stocktake.lines.count) lines; narrow it to \(maxStocktakeLines)",
                     reason: "STOCKTAKE_TOO_LARGE")
             }
             let now = transaction.now / 1_000_000
@@ -108,7 +111,9 @@ extension Inventory {
         return (response, sequence)
     }
 
-    static func loadStocktake(_ transaction: WriteTransaction, families: ColumnFamilies, id: String, field: String)
+    static func loadStocktake(
+        _ transaction: WriteTransaction, families: ColumnFamilies, id: String, field: String
+    )
         throws -> Oms_V1_Stocktake
     {
         guard let bytes = try transaction.get(families.stock, StockLedger.stocktakeKey(id)) else {
@@ -121,7 +126,9 @@ extension Inventory {
 
     /// Records a stream of counts, a chunk per writer command. A bad count
     /// (unknown stocktake, out of scope, negative) is reported and skipped.
-    public func recordCounts<Counts: AsyncSequence>(_ counts: Counts, actor: String) async throws
+    public func recordCounts<Counts: AsyncSequence>(
+        _ counts: Counts, actor: String
+    ) async throws
         -> Oms_V1_RecordCountsResponse where Counts.Element == Oms_V1_StocktakeCount
     {
         var response = Oms_V1_RecordCountsResponse()
@@ -214,7 +221,9 @@ extension Inventory {
                 continue
             }
             guard inScope(stocktake, sku: count.sku, location: count.locationCode) else {
-                fail("sku", "\(count.sku) at '\(count.locationCode)' is outside the stocktake's scope", "FAILED_PRECONDITION")
+                fail(
+                    "sku", "\(count.sku) at '\(count.locationCode)' is outside the stocktake's scope",
+                    "FAILED_PRECONDITION")
                 continue
             }
             if !count.locationCode.isEmpty,
@@ -264,13 +273,15 @@ extension Inventory {
         guard let bytes = try store.database.get(store.families.stock, StockLedger.stocktakeKey(id), snapshot: snapshot)
         else {
             throw DomainError(
-                .notFound, "stocktake \(id) not found", violations: [.init(field: "id", description: "unknown stocktake")],
+                .notFound, "stocktake \(id) not found",
+                violations: [.init(field: "id", description: "unknown stocktake")],
                 reason: "STOCKTAKE_NOT_FOUND")
         }
         var stocktake = try Oms_V1_Stocktake(serializedBytes: bytes)
         for index in stocktake.lines.indices {
             let sku = stocktake.lines[index].sku
-            if let cost = try store.database.get(store.families.stock, StockLedger.skuCostKey(sku), snapshot: snapshot) {
+            if let cost = try store.database.get(store.families.stock, StockLedger.skuCostKey(sku), snapshot: snapshot)
+            {
                 let average = try Oms_V1_SkuCost(serializedBytes: cost)
                 let (value, overflow) = stocktake.lines[index].variance.multipliedReportingOverflow(
                     by: average.averageCostMinor)
@@ -315,7 +326,8 @@ extension Inventory {
                 let result = try StockLedger.applyAll(
                     &transaction, families: families, sku: line.sku, warehouse: stocktake.warehouseCode,
                     location: line.locationCode, kind: .stocktake, onHandDelta: line.variance, reservedDelta: 0,
-                    reason: "stocktake \(stocktake.id): counted \(line.countedQuantity), expected \(line.expectedAtCount)",
+                    reason:
+                        "stocktake \(stocktake.id): counted \(line.countedQuantity), expected \(line.expectedAtCount)",
                     requestID: request.requestID, reference: "stocktake:\(stocktake.id)", actor: actor)
                 moves += result.moves
                 stocktake.lines[index].varianceValueMinor = result.moves.reduce(0) { $0 + $1.valueDeltaMinor }

@@ -100,7 +100,8 @@ extension Inventory {
     ) {
         let store = self.store
         InventoryCommand.submit(
-            store, request, validate: { (r) throws(DomainError) in try Self.validateDecision(requestID: r.requestID, id: r.id) },
+            store, request,
+            validate: { (r) throws(DomainError) in try Self.validateDecision(requestID: r.requestID, id: r.id) },
             apply: { transaction in
                 var canonical = request
                 canonical.requestID = ""
@@ -154,18 +155,23 @@ extension Inventory {
             completion: completion)
     }
 
-    static func loadTransfer(_ transaction: WriteTransaction, families: ColumnFamilies, id: String) throws
+    static func loadTransfer(
+        _ transaction: WriteTransaction, families: ColumnFamilies, id: String
+    ) throws
         -> Oms_V1_Transfer
     {
         guard let bytes = try transaction.get(families.stock, StockLedger.transferKey(id)) else {
             throw DomainError(
-                .notFound, "transfer \(id) not found", violations: [.init(field: "id", description: "unknown transfer")],
+                .notFound, "transfer \(id) not found",
+                violations: [.init(field: "id", description: "unknown transfer")],
                 reason: "TRANSFER_NOT_FOUND")
         }
         return try Oms_V1_Transfer(serializedBytes: bytes)
     }
 
-    static func requireStatus(_ transfer: Oms_V1_Transfer, _ allowed: [Oms_V1_TransferStatus], to action: String)
+    static func requireStatus(
+        _ transfer: Oms_V1_Transfer, _ allowed: [Oms_V1_TransferStatus], to action: String
+    )
         throws
     {
         guard allowed.contains(transfer.status) else {
@@ -218,7 +224,9 @@ extension Inventory {
                         .failedPrecondition,
                         "\(line.sku) in \(transfer.fromWarehouseCode): \(level.available) available, \(line.quantity) requested",
                         violations: [
-                            .init(field: "transfer.lines[\(index)].quantity", description: "only \(level.available) available")
+                            .init(
+                                field: "transfer.lines[\(index)].quantity",
+                                description: "only \(level.available) available")
                         ], reason: "INSUFFICIENT_STOCK")
                 }
                 transfer.lines[index].shippedQuantity = 0
@@ -332,7 +340,9 @@ extension Inventory {
                         .failedPrecondition,
                         "\(line.sku) on \(transfer.id): shipped \(shipped), received \(before), cannot receive \(line.quantity) more",
                         violations: [
-                            .init(field: "lines[\(index)].quantity", description: "at most \(shipped - before) left to receive")
+                            .init(
+                                field: "lines[\(index)].quantity",
+                                description: "at most \(shipped - before) left to receive")
                         ], reason: "RECEIVED_MORE_THAN_SHIPPED")
                 }
                 try StockLedger.requireLocation(
@@ -380,7 +390,8 @@ extension Inventory {
         guard !id.isEmpty else { throw DomainError.invalid(field: "id", "must not be empty") }
         guard let bytes = try store.database.get(store.families.stock, StockLedger.transferKey(id)) else {
             throw DomainError(
-                .notFound, "transfer \(id) not found", violations: [.init(field: "id", description: "unknown transfer")],
+                .notFound, "transfer \(id) not found",
+                violations: [.init(field: "id", description: "unknown transfer")],
                 reason: "TRANSFER_NOT_FOUND")
         }
         return try Oms_V1_Transfer(serializedBytes: bytes)

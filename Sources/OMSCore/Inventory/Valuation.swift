@@ -39,8 +39,7 @@ extension Inventory {
                 onHand[level.sku, default: [:]][level.warehouseCode] = level.onHand
             }
             let costPrefix = request.sku.isEmpty ? [StockLedger.skuCostTag] : StockLedger.skuCostKey(request.sku)
-            for row in try store.database.scan(families.stock, prefix: costPrefix, limit: Int.max, snapshot: snapshot)
-            {
+            for row in try store.database.scan(families.stock, prefix: costPrefix, limit: Int.max, snapshot: snapshot) {
                 let cost = try Oms_V1_SkuCost(serializedBytes: row.value)
                 costs[cost.sku] = (cost.averageCostMinor, cost.currencyCode)
             }

@@ -36,7 +36,9 @@ public struct WarehouseAllocator: Sendable {
     /// - Parameters:
     ///   - lines: (sku, quantity) per order line.
     ///   - available: available quantity by sku, then warehouse code.
-    public func allocate(lines: [(sku: String, quantity: Int64)], available: [String: [String: Int64]])
+    public func allocate(
+        lines: [(sku: String, quantity: Int64)], available: [String: [String: Int64]]
+    )
         throws(DomainError) -> [Piece]
     {
         var needed: [String: Int64] = [:]

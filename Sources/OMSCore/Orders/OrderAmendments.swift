@@ -46,7 +46,9 @@ extension Orders {
         try validator.throwIfInvalid()
     }
 
-    public func approve(_ request: Oms_V1_ApproveOrderRequest, actor: String) async throws
+    public func approve(
+        _ request: Oms_V1_ApproveOrderRequest, actor: String
+    ) async throws
         -> Oms_V1_ApproveOrderResponse
     {
         try await run(request, actor: actor, validate: Self.validate, apply: Self.applyApprove)

@@ -100,7 +100,8 @@ public struct OrderImport: Sendable {
         do {
             try Orders.validate(request)
             guard placedAtMillis > 0 else {
-                throw DomainError.invalid(field: placedAtField, "must be positive (epoch milliseconds), got \(placedAtMillis)")
+                throw DomainError.invalid(
+                    field: placedAtField, "must be positive (epoch milliseconds), got \(placedAtMillis)")
             }
         } catch {
             return completion(.failure(error))

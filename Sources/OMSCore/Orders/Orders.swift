@@ -134,7 +134,9 @@ public struct Orders: Sendable {
             }, completion: completion)
     }
 
-    public func recordPayment(_ request: Oms_V1_RecordPaymentRequest, actor: String) async throws
+    public func recordPayment(
+        _ request: Oms_V1_RecordPaymentRequest, actor: String
+    ) async throws
         -> Oms_V1_RecordPaymentResponse
     {
         try await withCheckedThrowingContinuation { continuation in

@@ -29,7 +29,9 @@ extension Orders {
         try validator.throwIfInvalid()
     }
 
-    public func createReturn(_ request: Oms_V1_CreateReturnRequest, actor: String) async throws
+    public func createReturn(
+        _ request: Oms_V1_CreateReturnRequest, actor: String
+    ) async throws
         -> Oms_V1_CreateReturnResponse
     {
         try await run(request, actor: actor, validate: Self.validate, apply: Self.applyCreateReturn)
@@ -42,7 +44,9 @@ extension Orders {
         submit(request, actor: actor, validate: Self.validate, apply: Self.applyCreateReturn, completion: completion)
     }
 
-    public func receiveReturn(_ request: Oms_V1_ReceiveReturnRequest, actor: String) async throws
+    public func receiveReturn(
+        _ request: Oms_V1_ReceiveReturnRequest, actor: String
+    ) async throws
         -> Oms_V1_ReceiveReturnResponse
     {
         try await run(request, actor: actor, validate: Self.validate, apply: Self.applyReceiveReturn)

@@ -43,7 +43,9 @@ extension Orders {
         try validator.throwIfInvalid()
     }
 
-    public func ship(_ request: Oms_V1_CreateShipmentRequest, actor: String) async throws
+    public func ship(
+        _ request: Oms_V1_CreateShipmentRequest, actor: String
+    ) async throws
         -> Oms_V1_CreateShipmentResponse
     {
         try await run(request, actor: actor, validate: Self.validate, apply: Self.applyShipment)
@@ -56,7 +58,9 @@ extension Orders {
         submit(request, actor: actor, validate: Self.validate, apply: Self.applyShipment, completion: completion)
     }
 
-    public func track(_ request: Oms_V1_AddTrackingEventRequest, actor: String) async throws
+    public func track(
+        _ request: Oms_V1_AddTrackingEventRequest, actor: String
+    ) async throws
         -> Oms_V1_AddTrackingEventResponse
     {
         try await run(request, actor: actor, validate: Self.validate, apply: Self.applyTracking)

@@ -42,9 +42,10 @@ extension Reports {
                 tiers[customer] = try Oms_V1_Customer(serializedBytes: bytes).tier
             }
             let prefix = OrderIndex.customerPrefix(customer)
-            if let first = try store.database.scan(store.families.orderIndex, prefix: prefix, limit: 1, snapshot: snapshot)
-                .first
-            {
+            if let first = try store.database.scan(
+                store.families.orderIndex, prefix: prefix, limit: 1, snapshot: snapshot
+            )
+            .first {
                 var reader = KeyCodec.Reader(Array(first.key.dropFirst(prefix.count)))
                 let created = try reader.readInt64()
                 isNew[customer] = created >= calendar.rangeStartMillis
@@ -77,10 +78,12 @@ extension Reports {
             }
             for (key, value) in entries where !key.customer.isEmpty {
                 let tier = tiers[key.customer] ?? ""
-                var row = tierRows["\(tier)|\(currency)"] ?? Oms_V1_TierRow.with {
-                    $0.tier = tier
-                    $0.currencyCode = currency
-                }
+                var row =
+                    tierRows["\(tier)|\(currency)"]
+                    ?? Oms_V1_TierRow.with {
+                        $0.tier = tier
+                        $0.currencyCode = currency
+                    }
                 if value.orders > 0 { row.customers += 1 }
                 row.orders += value.orders
                 row.revenueMinor += value.revenue
@@ -94,7 +97,8 @@ extension Reports {
             var reader = KeyCodec.Reader(Array(row.key.dropFirst()))
             let slot = try reader.readUInt32()
             _ = try reader.readString()
-            guard calendar.period(ofSlot: slot) != nil, let rating = reader.readRemaining().first, (1...5).contains(rating)
+            guard calendar.period(ofSlot: slot) != nil, let rating = reader.readRemaining().first,
+                (1...5).contains(rating)
             else { continue }
             stars[Int(rating) - 1] += RollupRow.decode(row.value).first ?? 0
         }

@@ -16,7 +16,9 @@ enum OrderContribution {
     }
 
     enum Stage: UInt8, CaseIterable {
-        case payment = 1, shipment = 2, delivery = 3
+        case payment = 1
+        case shipment = 2
+        case delivery = 3
     }
 
     static func exceptionReason(_ flag: Oms_V1_OrderFlag) -> String? {
@@ -53,7 +55,9 @@ enum OrderContribution {
             orderValues[Sales.tax] = totals.taxMinor
             orderValues[Sales.shipping] = totals.shippingMinor
         }
-        add(RollupRow.salesKey(RollupRow.salesByChannel, slot: slot, currency: currency, channel: channel, dimension: nil),
+        add(
+            RollupRow.salesKey(
+                RollupRow.salesByChannel, slot: slot, currency: currency, channel: channel, dimension: nil),
             orderValues)
         add(
             RollupRow.salesKey(
@@ -89,7 +93,9 @@ enum OrderContribution {
         let presence: [Int64] = cancelled ? [0, 0, 0, 0, 0, 0, 0, 1] : [1, 0, 0, 0, 0, 0, 0, 0]
         for (sku, var values) in skuValues {
             RollupRow.add(&values, presence)
-            add(RollupRow.salesKey(RollupRow.salesBySKU, slot: slot, currency: currency, channel: channel, dimension: sku),
+            add(
+                RollupRow.salesKey(
+                    RollupRow.salesBySKU, slot: slot, currency: currency, channel: channel, dimension: sku),
                 values)
         }
         for (warehouse, var values) in warehouseValues {

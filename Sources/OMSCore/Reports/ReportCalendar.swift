@@ -92,7 +92,9 @@ struct ReportCalendar {
         var slots = [Int32](repeating: 0, count: Int(endSlot - firstSlot))
         for (index, dayStart) in dayStarts.enumerated() {
             let from = Int(dayStart / RollupRow.slotMillis) - Int(firstSlot)
-            let to = index + 1 < dayStarts.count ? Int(dayStarts[index + 1] / RollupRow.slotMillis) - Int(firstSlot) : slots.count
+            let to =
+                index + 1 < dayStarts.count
+                ? Int(dayStarts[index + 1] / RollupRow.slotMillis) - Int(firstSlot) : slots.count
             for slot in from..<to { slots[slot] = dayPeriod[index] }
         }
         var bounds: [Range<UInt32>] = []

@@ -61,7 +61,9 @@ extension Reports {
             let reports = Reports(store: store)
             switch definition.query {
             case .sales(var sales)?:
-                if definition.lastDays > 0 { sales.range = relativeRange(sales.range, days: definition.lastDays, now: 0) }
+                if definition.lastDays > 0 {
+                    sales.range = relativeRange(sales.range, days: definition.lastDays, now: 0)
+                }
                 _ = try SalesReportCursor(sales, store: store)
             case .fulfillment(var fulfillment)?:
                 if definition.lastDays > 0 {
@@ -71,7 +73,9 @@ extension Reports {
             case nil: break
             }
         } catch let error as DomainError {
-            let prefix = definition.query.map { if case .sales = $0 { "definition.sales." } else { "definition.fulfillment." } } ?? ""
+            let prefix =
+                definition.query.map { if case .sales = $0 { "definition.sales." } else { "definition.fulfillment." } }
+                ?? ""
             throw DomainError(
                 error.kind, error.message,
                 violations: error.violations.map { .init(field: prefix + $0.field, description: $0.description) },
@@ -84,8 +88,10 @@ extension Reports {
     static func relativeRange(_ range: Oms_V1_ReportRange?, days: Int32, now: Int64) -> Oms_V1_ReportRange {
         var range = range ?? Oms_V1_ReportRange()
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: range.timeZone.isEmpty ? "UTC" : range.timeZone) ?? TimeZone(identifier: "UTC")!
-        let today = calendar.startOfDay(for: Date(timeIntervalSince1970: Double(now == 0 ? 1_767_225_600_000 : now) / 1000))
+        calendar.timeZone =
+            TimeZone(identifier: range.timeZone.isEmpty ? "UTC" : range.timeZone) ?? TimeZone(identifier: "UTC")!
+        let today = calendar.startOfDay(
+            for: Date(timeIntervalSince1970: Double(now == 0 ? 1_767_225_600_000 : now) / 1000))
         let last = calendar.date(byAdding: .day, value: -1, to: today)!
         let first = calendar.date(byAdding: .day, value: -Int(days), to: today)!
         range.fromDate = ReportCalendar.format(calendar.dateComponents([.year, .month, .day], from: first))
@@ -93,7 +99,9 @@ extension Reports {
         return range
     }
 
-    public func saveDefinition(_ request: Oms_V1_SaveReportDefinitionRequest, actor: String) async throws
+    public func saveDefinition(
+        _ request: Oms_V1_SaveReportDefinitionRequest, actor: String
+    ) async throws
         -> Oms_V1_SaveReportDefinitionResponse
     {
         try Self.validate(request, store: store)
@@ -111,7 +119,9 @@ extension Reports {
             let now = transaction.now / 1_000_000
             var definition = request.definition!
             let key = Self.definitionKey(definition.id)
-            let existing = try transaction.get(families.rollups, key).map { try Oms_V1_ReportDefinition(serializedBytes: $0) }
+            let existing = try transaction.get(families.rollups, key).map {
+                try Oms_V1_ReportDefinition(serializedBytes: $0)
+            }
             if request.expectedVersion != 0 && request.expectedVersion != existing?.version ?? 0 {
                 throw DomainError(
                     .aborted,
@@ -131,7 +141,8 @@ extension Reports {
             }
             transaction.put(families.rollups, key, definition.serializedBytes())
             let sequence = try ChangeRecord.append(
-                store: store, transaction: &transaction, type: "report.definition_saved", resourceType: "report_definition",
+                store: store, transaction: &transaction, type: "report.definition_saved",
+                resourceType: "report_definition",
                 resourceID: definition.id, actor: actor, requestID: request.requestID,
                 method: Self.saveDefinitionMethod, payload: nil)
             var response = Oms_V1_SaveReportDefinitionResponse()
@@ -144,7 +155,9 @@ extension Reports {
         }
     }
 
-    public func definitions(_ request: Oms_V1_ListReportDefinitionsRequest) throws -> Oms_V1_ListReportDefinitionsResponse {
+    public func definitions(
+        _ request: Oms_V1_ListReportDefinitionsRequest
+    ) throws -> Oms_V1_ListReportDefinitionsResponse {
         let pageSize = try PageToken.pageSize(request.pageSize)
         let after = try PageToken.decode(request.pageToken)
         let rows = try store.database.scan(
@@ -162,15 +175,19 @@ extension Reports {
 
     /// `scheduledAt`: the due time of a scheduled run, whose due row moves to
     /// the next occurrence in the same batch as the stored run.
-    func run(_ request: Oms_V1_RunReportRequest, actor: String, scheduledAt: Int64?) async throws
+    func run(
+        _ request: Oms_V1_RunReportRequest, actor: String, scheduledAt: Int64?
+    ) async throws
         -> Oms_V1_RunReportResponse
     {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
         Catalog.validateSKU(request.definitionID, field: "definition_id", into: &validator)
         try validator.throwIfInvalid()
-        guard let bytes = try store.database.get(store.families.rollups, Self.definitionKey(request.definitionID)) else {
-            throw DomainError(.notFound, "report definition \(request.definitionID) not found", reason: "REPORT_NOT_FOUND")
+        guard let bytes = try store.database.get(store.families.rollups, Self.definitionKey(request.definitionID))
+        else {
+            throw DomainError(
+                .notFound, "report definition \(request.definitionID) not found", reason: "REPORT_NOT_FOUND")
         }
         let definition = try Oms_V1_ReportDefinition(serializedBytes: bytes)
         let now = scheduledAt ?? store.clock.nowMillis()
@@ -180,7 +197,9 @@ extension Reports {
         run.actor = actor
         switch definition.query {
         case .sales(var sales)?:
-            if definition.lastDays > 0 { sales.range = Self.relativeRange(sales.range, days: definition.lastDays, now: now) }
+            if definition.lastDays > 0 {
+                sales.range = Self.relativeRange(sales.range, days: definition.lastDays, now: now)
+            }
             run.range = sales.range ?? Oms_V1_ReportRange()
             var result = try self.sales(sales)
             if !definition.metrics.isEmpty {

@@ -80,7 +80,9 @@ public struct ReportExport {
     private mutating func produce() throws {
         if !headerWritten {
             headerWritten = true
-            if format == .xlsx { pending += try xlsx.start(sheetName: summary.hasPrefix("sales") ? "Sales" : "Fulfillment") }
+            if format == .xlsx {
+                pending += try xlsx.start(sheetName: summary.hasPrefix("sales") ? "Sales" : "Fulfillment")
+            }
             try append(header, isData: false)
             return
         }
@@ -171,7 +173,8 @@ extension Reports {
             AuditLog.append(
                 audit, to: &transaction, families: store.families,
                 uniquifier: (1 << 63)
-                    | (try MetaCounter.next("report_audit_sequence", transaction: &transaction, families: store.families)))
+                    | (try MetaCounter.next(
+                        "report_audit_sequence", transaction: &transaction, families: store.families)))
             return ((), 0)
         }
     }

@@ -29,7 +29,8 @@ extension Reports {
         }
         validator.check((0...23).contains(schedule.hour), "\(field).hour", "must be from 0 to 23")
         if schedule.frequency == .weekly {
-            validator.check((1...7).contains(schedule.weekday), "\(field).weekday", "must be from 1 (Monday) to 7 (Sunday)")
+            validator.check(
+                (1...7).contains(schedule.weekday), "\(field).weekday", "must be from 1 (Monday) to 7 (Sunday)")
         }
         validator.check(
             schedule.timeZone.isEmpty || TimeZone(identifier: schedule.timeZone) != nil, "\(field).time_zone",
@@ -39,7 +40,8 @@ extension Reports {
     /// The first occurrence of the schedule strictly after `millis`.
     static func nextRun(_ schedule: Oms_V1_ReportSchedule, after millis: Int64) -> Int64 {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: schedule.timeZone.isEmpty ? "UTC" : schedule.timeZone) ?? TimeZone(identifier: "UTC")!
+        calendar.timeZone =
+            TimeZone(identifier: schedule.timeZone.isEmpty ? "UTC" : schedule.timeZone) ?? TimeZone(identifier: "UTC")!
         var components = DateComponents()
         components.hour = Int(schedule.hour)
         components.minute = 0

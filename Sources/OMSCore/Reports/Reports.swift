@@ -15,7 +15,8 @@ public struct Reports: Sendable {
     }
 
     /// Every row of `table` whose slot is in the calendar's range, from one snapshot.
-    func scan(_ table: UInt8, _ calendar: ReportCalendar, snapshot: Snapshot) throws -> [(key: [UInt8], value: [UInt8])] {
+    func scan(_ table: UInt8, _ calendar: ReportCalendar, snapshot: Snapshot) throws -> [(key: [UInt8], value: [UInt8])]
+    {
         try store.database.scan(
             store.families.rollups, from: RollupRow.prefix(table, slot: calendar.firstSlot),
             to: RollupRow.prefix(table, slot: calendar.endSlot), limit: Int.max, snapshot: snapshot)

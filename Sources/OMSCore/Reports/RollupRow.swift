@@ -40,7 +40,9 @@ enum RollupRow {
     /// belongs to others (OrderReview's per-customer totals are ASCII-keyed).
     static let namespaceEnd: UInt8 = 0x20
 
-    static let salesTables: [UInt8] = [salesByChannel, salesBySKU, salesByCustomer, salesByWarehouse, salesByChannelDay]
+    static let salesTables: [UInt8] = [
+        salesByChannel, salesBySKU, salesByCustomer, salesByWarehouse, salesByChannelDay,
+    ]
     static let slotMillis: Int64 = 30 * 60 * 1000
 
     static func slot(millis: Int64) -> UInt32 {
@@ -54,7 +56,9 @@ enum RollupRow {
         return key
     }
 
-    static func salesKey(_ table: UInt8, slot: UInt32, currency: String, channel: String, dimension: String?)
+    static func salesKey(
+        _ table: UInt8, slot: UInt32, currency: String, channel: String, dimension: String?
+    )
         -> [UInt8]
     {
         var key = prefix(table, slot: slot)

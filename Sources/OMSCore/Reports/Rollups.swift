@@ -31,7 +31,9 @@ enum Rollups {
     /// A stock ledger row was appended: counts and deltas per slot ×
     /// warehouse × sku × kind. Extension point: when the ledger gains
     /// locations and values, value deltas join the row's metrics here.
-    static func stockMoved(_ move: Oms_V1_StockMove, families: ColumnFamilies, transaction: inout WriteTransaction)
+    static func stockMoved(
+        _ move: Oms_V1_StockMove, families: ColumnFamilies, transaction: inout WriteTransaction
+    )
         throws
     {
         let (key, values) = OrderContribution.rows(of: move)

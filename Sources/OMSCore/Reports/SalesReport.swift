@@ -108,7 +108,8 @@ public struct SalesReportCursor {
             case .sku, .customer, .warehouse: groupKey = key.dimension
             default: groupKey = ""
             }
-            RollupRow.add(&groups[Group(key: groupKey, currency: key.currency), default: []], RollupRow.decode(row.value))
+            RollupRow.add(
+                &groups[Group(key: groupKey, currency: key.currency), default: []], RollupRow.decode(row.value))
         }
         typealias Sales = OrderContribution.Sales
         return groups.sorted { ($0.key.key, $0.key.currency) < ($1.key.key, $1.key.currency) }.map { group, values in

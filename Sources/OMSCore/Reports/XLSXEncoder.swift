@@ -77,7 +77,8 @@ struct XLSXEncoder {
             switch cell {
             case .integer(let value): xml += "<c r=\"\(reference)\"><v>\(value)</v></c>"
             case .text(let text):
-                xml += "<c r=\"\(reference)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">\(Self.escape(text))</t></is></c>"
+                xml +=
+                    "<c r=\"\(reference)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">\(Self.escape(text))</t></is></c>"
             }
         }
         xml += "</row>"

@@ -1,6 +1,6 @@
-import OMSProto
 import NIOCore
 import Nghttp2
+import OMSProto
 
 /// One client call's response side: headers, messages, trailers → a result.
 ///

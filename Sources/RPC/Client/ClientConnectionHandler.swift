@@ -133,7 +133,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
             return
         }
         if let timeout {
-            call.deadlineTask = eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(timeout.nanosecondsClamped)) { [self] in
+            call.deadlineTask = eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(timeout.nanosecondsClamped)) {
+                [self] in
                 self.cancel(call, with: RPCError(.deadlineExceeded, "deadline exceeded after \(timeout)"))
             }
         }

@@ -199,7 +199,9 @@ public final class RPCClient: Sendable {
                         connection.eventLoop.execute {
                             if let call = box.call {
                                 connection.handler.value.cancel(
-                                    call, with: (error as? RPCError) ?? RPCError(.cancelled, "request stream failed: \(error)"))
+                                    call,
+                                    with: (error as? RPCError)
+                                        ?? RPCError(.cancelled, "request stream failed: \(error)"))
                             }
                         }
                     }

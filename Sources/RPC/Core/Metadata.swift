@@ -1,4 +1,5 @@
 import OMSProto
+
 /// gRPC custom metadata: ordered, multi-valued, lower-case keys.
 ///
 /// Keys ending in `-bin` carry binary values, base64-encoded on the wire.

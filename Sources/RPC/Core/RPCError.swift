@@ -96,7 +96,9 @@ public enum ErrorDetail: Sendable, Hashable, CustomStringConvertible {
 }
 
 extension RPCError {
-    public static func invalidArgument(field: String, _ description: String, reason: String = "INVALID_FIELD") -> RPCError {
+    public static func invalidArgument(
+        field: String, _ description: String, reason: String = "INVALID_FIELD"
+    ) -> RPCError {
         RPCError(
             .invalidArgument, "\(field): \(description)",
             details: [.fieldViolation(field: field, description: description, reason: reason)])

@@ -24,10 +24,12 @@ public struct ServerTLS: Sendable {
         do {
             chain = try NIOSSLCertificate.fromPEMFile(certificateChainFile)
         } catch {
-            throw TLSSetupError(description: "cannot read the TLS certificate chain \(certificateChainFile) (PEM): \(error)")
+            throw TLSSetupError(
+                description: "cannot read the TLS certificate chain \(certificateChainFile) (PEM): \(error)")
         }
         guard !chain.isEmpty else {
-            throw TLSSetupError(description: "the TLS certificate chain \(certificateChainFile) holds no PEM certificate")
+            throw TLSSetupError(
+                description: "the TLS certificate chain \(certificateChainFile) holds no PEM certificate")
         }
         let key: NIOSSLPrivateKey
         do {

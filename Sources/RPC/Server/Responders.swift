@@ -111,9 +111,15 @@ public enum GRPCFraming {
         out.reserveCapacity(encoded.count + 16)
         var key = UInt64(fieldNumber) << 3 | 2
         var length = UInt64(encoded.count)
-        while key >= 0x80 { out.append(UInt8(truncatingIfNeeded: key) | 0x80); key >>= 7 }
+        while key >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: key) | 0x80)
+            key >>= 7
+        }
         out.append(UInt8(key))
-        while length >= 0x80 { out.append(UInt8(truncatingIfNeeded: length) | 0x80); length >>= 7 }
+        while length >= 0x80 {
+            out.append(UInt8(truncatingIfNeeded: length) | 0x80)
+            length >>= 7
+        }
         out.append(UInt8(length))
         out.append(contentsOf: encoded)
         let messageLength = out.count - 5

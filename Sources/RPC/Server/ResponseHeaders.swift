@@ -1,5 +1,5 @@
-import OMSProto
 import Nghttp2
+import OMSProto
 
 /// Header blocks of gRPC responses. The success ones never change, so they
 /// are built once and shared by every stream of every connection.
@@ -17,7 +17,8 @@ enum ResponseHeaders {
         }
         if !error.details.isEmpty {
             fields.append(
-                HTTP2HeaderField("grpc-status-details-bin", ProtoBase64.encode(StatusDetailsCodec.encode(error), padded: false)))
+                HTTP2HeaderField(
+                    "grpc-status-details-bin", ProtoBase64.encode(StatusDetailsCodec.encode(error), padded: false)))
         }
         for (key, value) in error.metadata.wireFields {
             fields.append(HTTP2HeaderField(key, value))
@@ -31,7 +32,9 @@ enum ResponseHeaders {
     }
 
     /// A trailers-only response: HTTP status, content type and gRPC status in one block.
-    static func trailersOnly(_ error: RPCError, httpStatus: Int = 200, extra: [HTTP2HeaderField] = []) -> HTTP2HeaderBlock {
+    static func trailersOnly(
+        _ error: RPCError, httpStatus: Int = 200, extra: [HTTP2HeaderField] = []
+    ) -> HTTP2HeaderBlock {
         HTTP2HeaderBlock(
             [HTTP2HeaderField(":status", String(httpStatus)), HTTP2HeaderField("content-type", "application/grpc")]
                 + extra + statusFields(error))

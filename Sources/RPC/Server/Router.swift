@@ -94,7 +94,8 @@ public struct Router: Sendable {
     /// Requests and responses both streamed.
     public mutating func bidirectionalStreaming<Request, Response>(
         _ method: ProtoMethod<Request, Response>,
-        _ handler: @escaping @Sendable (RequestStream<Request>, ResponseWriter<Response>, ServerContext) async throws -> Void
+        _ handler:
+            @escaping @Sendable (RequestStream<Request>, ResponseWriter<Response>, ServerContext) async throws -> Void
     ) {
         add(method, kind: .bidirectionalStreaming) { stream in
             let context = stream.context
@@ -116,7 +117,8 @@ public struct Router: Sendable {
         start: @escaping @Sendable (ServerStream) -> Void
     ) {
         precondition(routes[method.path] == nil, "\(method.path) registered twice")
-        routes[method.path] = Route(path: method.path, service: method.service, method: method.name, kind: kind, start: start)
+        routes[method.path] = Route(
+            path: method.path, service: method.service, method: method.name, kind: kind, start: start)
     }
 }
 

@@ -3,9 +3,9 @@ import NIOCore
 import Nghttp2
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Sent through a connection's pipeline to start its graceful shutdown.

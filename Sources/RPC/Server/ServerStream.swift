@@ -221,7 +221,8 @@ final class ServerStream: @unchecked Sendable {
         if connection.bufferedRequestBytes > limit {
             throw RPCError(
                 .resourceExhausted,
-                "too much incomplete request data on this connection (over \(limit) bytes); send large requests one after another")
+                "too much incomplete request data on this connection (over \(limit) bytes); send large requests one after another"
+            )
         }
     }
 
