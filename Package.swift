@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Dependencies point one way (DESIGN.md):
-//   omsd → OMSServer → {OMSCore, RPC} → {Storage, OMSProto, Nghttp2} → C modules.
+//   omsd → {OMSServer, Storage}; OMSServer → {OMSCore, RPC}; OMSCore → {KeyValueStorage, OMSProto};
+//   Storage (the RocksDB engine) → KeyValueStorage; RPC → {OMSProto, Nghttp2}; wrappers → C modules.
 // Each C library is imported by exactly one Swift module, so all unsafe code for
 // a library sits in one place and runs under AddressSanitizer in `make test`.
 // The per-request modules skip dynamic exclusivity checks in release builds
@@ -56,7 +57,9 @@ let package = Package(
         // MARK: Wrappers: the only importers of their C modules
         .target(name: "OMSProto", dependencies: ["CProtos", "CProtobufC"], swiftSettings: hotPath),
         .target(name: "Nghttp2", dependencies: ["CNghttp2"], swiftSettings: hotPath),
-        .target(name: "Storage", dependencies: ["CRocksDB"]),
+        // The storage protocols and the single writer (pure Swift); Storage is the RocksDB engine.
+        .target(name: "KeyValueStorage"),
+        .target(name: "Storage", dependencies: ["KeyValueStorage", "CRocksDB"]),
 
         // MARK: Protocol, domain, services
         .target(
@@ -70,11 +73,11 @@ let package = Package(
             ],
             swiftSettings: hotPath
         ),
-        .target(name: "OMSCore", dependencies: ["Storage", "OMSProto"]),
+        .target(name: "OMSCore", dependencies: ["KeyValueStorage", "OMSProto"]),
         .target(
             name: "OMSServer",
             dependencies: [
-                "OMSCore", "RPC", "OMSProto", "Storage", "CMalloc",
+                "OMSCore", "RPC", "OMSProto", "KeyValueStorage", "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -84,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "omsd",
             dependencies: [
-                "OMSServer",
+                "OMSServer", "Storage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -124,7 +127,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "OMSProtoTests", dependencies: ["OMSProto"]),
         .testTarget(name: "Nghttp2Tests", dependencies: ["Nghttp2"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "KeyValueStorage"]),
         .testTarget(
             name: "RPCTests",
             dependencies: [
@@ -137,12 +140,12 @@ let package = Package(
         .testTarget(name: "OMSCoreTests", dependencies: ["OMSCore", "Storage", "OMSProto"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["OMSServer", "OMSClient", "OMSProto", "RPC", "OMSCore"]
+            dependencies: ["OMSServer", "OMSClient", "OMSProto", "RPC", "OMSCore", "Storage"]
         ),
         .testTarget(
             name: "OMSClientTests",
             dependencies: [
-                "OMSClient", "OMSServer", "OMSCore", "OMSProto", "RPC",
+                "OMSClient", "OMSServer", "OMSCore", "OMSProto", "RPC", "Storage",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -150,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "OmsctlTests",
             dependencies: [
-                "OMSServer", "OMSCore", "OMSProto",
+                "OMSServer", "OMSCore", "OMSProto", "Storage",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

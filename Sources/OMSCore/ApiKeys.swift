@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 import Synchronization
 
 /// API keys: bearer tokens stored as SHA-256 hashes in `auth`, each with a
@@ -116,7 +116,7 @@ public final class ApiKeys: Sendable {
 
     /// Every key, revoked ones included, by name.
     public func list() throws -> [Oms_V1_ApiKey] {
-        try store.database.scan(store.families.auth, prefix: [], limit: Int.max)
+        try store.engine.scan(store.families.auth, prefix: [], limit: Int.max)
             .map { try Self.apiKey(Oms_V1_ApiKeyRecord(serializedBytes: $0.value)) }
             .sorted { $0.name < $1.name }
     }
@@ -125,7 +125,7 @@ public final class ApiKeys: Sendable {
     /// revoked or holds no known role. One point read (callers cache it).
     public func authenticate(_ token: String) -> Principal? {
         guard !token.isEmpty, token.utf8.count <= Self.maxTokenBytes,
-            let bytes = try? store.database.get(store.families.auth, SHA256.hash(Array(token.utf8))),
+            let bytes = try? store.engine.get(store.families.auth, SHA256.hash(Array(token.utf8))),
             let record = try? Oms_V1_ApiKeyRecord(serializedBytes: bytes),
             record.revokedAtMillis == 0
         else { return nil }

@@ -1,5 +1,5 @@
+public import KeyValueStorage
 public import OMSProto
-public import Storage
 
 /// Who did what: one `audit` row per mutating command, in the command's batch.
 /// Keyed by big-endian time then event sequence (or a per-process counter),
@@ -17,11 +17,11 @@ public enum AuditLog {
 
     /// Audit rows from `fromMillis` on, oldest first.
     public static func records(
-        in database: Database, families: ColumnFamilies, fromMillis: Int64, limit: Int
+        in view: any ReadView, families: ColumnFamilies, fromMillis: Int64, limit: Int
     ) throws -> [Oms_V1_AuditRecord] {
         var start: [UInt8] = []
         KeyCodec.append(fromMillis, to: &start)
-        return try database.scan(families.audit, from: start, to: nil, limit: limit).map {
+        return try view.scan(families.audit, from: start, to: nil, limit: limit).map {
             try Oms_V1_AuditRecord(serializedBytes: $0.value)
         }
     }

@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// The product catalog: upsert through the single writer, reads from the
 /// database directly (never waiting for the writer).
@@ -157,7 +157,7 @@ public struct Catalog: Sendable {
         try validator.throwIfInvalid()
         var sku = sku
         return try sku.withUTF8 { key in
-            try store.database.withValue(store.families.products, UnsafeRawBufferPointer(key)) { value in
+            try store.engine.withValue(store.families.products, UnsafeRawBufferPointer(key)) { value in
                 guard let value else {
                     throw DomainError(
                         .notFound, "product \(String(decoding: key, as: UTF8.self)) not found",
@@ -182,14 +182,14 @@ public struct Catalog: Sendable {
             throw DomainError.invalid(field: "status", "unknown status \(value)")
         }
         let prefix = Array(request.skuPrefix.utf8)
-        let snapshot = try store.database.snapshot()
+        let snapshot = try store.engine.readView()
         var response = Oms_V1_ListProductsResponse()
         var lastKey: [UInt8]?
         // Fetch one extra row to know whether another page exists; with a
         // status filter, keep scanning in batches until the page is full.
         scanning: while true {
-            let rows = try store.database.scan(
-                store.families.products, prefix: prefix, after: after, limit: pageSize + 1, snapshot: snapshot)
+            let rows = try snapshot.scan(
+                store.families.products, prefix: prefix, after: after, limit: pageSize + 1)
             for row in rows {
                 if response.products.count == pageSize {
                     response.nextPageToken = PageToken.encode(lastKey!)

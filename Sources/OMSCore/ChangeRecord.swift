@@ -1,5 +1,5 @@
+import KeyValueStorage
 import OMSProto
-import Storage
 
 /// Appends the event and the audit row of one change (same batch as the
 /// change) and returns the event's sequence.

@@ -1,4 +1,4 @@
-public import Storage
+public import KeyValueStorage
 
 /// The column families of the omsd database, one per kind of record
 /// (DESIGN.md "Data and writes"). Opening the store creates missing ones.
@@ -11,21 +11,21 @@ public struct ColumnFamilies: Sendable {
     public let orders, orderLines, orderIndex, customers, products, stock, stockMoves: ColumnFamily
     public let reservations, timers, events, rollups, idempotency, auth, audit, meta: ColumnFamily
 
-    init(_ database: Database) {
-        orders = database.columnFamily("orders")
-        orderLines = database.columnFamily("order_lines")
-        orderIndex = database.columnFamily("order_index")
-        customers = database.columnFamily("customers")
-        products = database.columnFamily("products")
-        stock = database.columnFamily("stock")
-        stockMoves = database.columnFamily("stock_moves")
-        reservations = database.columnFamily("reservations")
-        timers = database.columnFamily("timers")
-        events = database.columnFamily("events")
-        rollups = database.columnFamily("rollups")
-        idempotency = database.columnFamily("idempotency")
-        auth = database.columnFamily("auth")
-        audit = database.columnFamily("audit")
-        meta = database.columnFamily("meta")
+    init(_ store: any KeyValueStore) {
+        orders = store.columnFamily("orders")
+        orderLines = store.columnFamily("order_lines")
+        orderIndex = store.columnFamily("order_index")
+        customers = store.columnFamily("customers")
+        products = store.columnFamily("products")
+        stock = store.columnFamily("stock")
+        stockMoves = store.columnFamily("stock_moves")
+        reservations = store.columnFamily("reservations")
+        timers = store.columnFamily("timers")
+        events = store.columnFamily("events")
+        rollups = store.columnFamily("rollups")
+        idempotency = store.columnFamily("idempotency")
+        auth = store.columnFamily("auth")
+        audit = store.columnFamily("audit")
+        meta = store.columnFamily("meta")
     }
 }

@@ -1,5 +1,5 @@
+import KeyValueStorage
 import OMSProto
-import Storage
 
 /// Runs a domain command on the single writer and
 /// publishes its events once the batch is durable. The command returns its

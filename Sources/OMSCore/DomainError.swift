@@ -20,12 +20,31 @@ public struct DomainError: Error, Sendable, Hashable, CustomStringConvertible {
     public var violations: [FieldViolation]
     /// A stable machine-readable reason (`VERSION_MISMATCH`, `SKU_EXISTS`, ...).
     public var reason: String?
+    /// What failed underneath (a storage engine's error, say), kept for the
+    /// log and never shown to clients. Not part of equality.
+    public var cause: (any Error)?
 
-    public init(_ kind: Kind, _ message: String, violations: [FieldViolation] = [], reason: String? = nil) {
+    public init(
+        _ kind: Kind, _ message: String, violations: [FieldViolation] = [], reason: String? = nil,
+        cause: (any Error)? = nil
+    ) {
         self.kind = kind
         self.message = message
         self.violations = violations
         self.reason = reason
+        self.cause = cause
+    }
+
+    public static func == (lhs: DomainError, rhs: DomainError) -> Bool {
+        lhs.kind == rhs.kind && lhs.message == rhs.message && lhs.violations == rhs.violations
+            && lhs.reason == rhs.reason
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(message)
+        hasher.combine(violations)
+        hasher.combine(reason)
     }
 
     public static func invalid(_ violations: [FieldViolation]) -> DomainError {
@@ -38,19 +57,4 @@ public struct DomainError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(kind): \(message)" }
-}
-
-/// Collects field violations so a request reports all its problems at once.
-public struct Validator {
-    public private(set) var violations: [DomainError.FieldViolation] = []
-
-    public init() {}
-
-    public mutating func check(_ condition: Bool, _ field: String, _ description: @autoclosure () -> String) {
-        if !condition { violations.append(.init(field: field, description: description())) }
-    }
-
-    public func throwIfInvalid() throws(DomainError) {
-        if !violations.isEmpty { throw DomainError.invalid(violations) }
-    }
 }

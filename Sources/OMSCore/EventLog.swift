@@ -1,5 +1,5 @@
+public import KeyValueStorage
 public import OMSProto
-public import Storage
 import Synchronization
 
 /// The global event feed: `events` keyed by big-endian sequence number.
@@ -14,15 +14,15 @@ public final class EventLog: Sendable {
     static let firstRetainedKey = Array("event_first_retained".utf8)
 
     private let families: ColumnFamilies
-    private let database: Database
+    private let engine: any KeyValueStore
     private let signal = Mutex<[Int: AsyncStream<UInt64>.Continuation]>([:])
     private let nextWatcher = Atomic<Int>(0)
     private let published = Atomic<UInt64>(0)
 
-    init(database: Database, families: ColumnFamilies) throws {
-        self.database = database
+    init(engine: any KeyValueStore, families: ColumnFamilies) throws {
+        self.engine = engine
         self.families = families
-        published.store(try Self.lastSequence(database, families), ordering: .relaxed)
+        published.store(try Self.lastSequence(engine, families), ordering: .relaxed)
     }
 
     /// Appends `event` (its sequence is assigned here) and returns it.
@@ -52,14 +52,14 @@ public final class EventLog: Sendable {
 
     /// Events with sequence > `after`, up to `limit`, from durable state.
     public func events(after: UInt64, limit: Int) throws -> [Oms_V1_Event] {
-        let rows = try database.scan(
+        let rows = try engine.scan(
             families.events, from: KeyCodec.encode(after &+ 1), to: nil, limit: limit)
         return try rows.map { try Oms_V1_Event(serializedBytes: $0.value) }
     }
 
     /// The oldest sequence still stored: 1 until retention removed events.
     public func firstRetainedSequence() throws -> UInt64 {
-        guard let bytes = try database.get(families.meta, Self.firstRetainedKey) else { return 1 }
+        guard let bytes = try engine.get(families.meta, Self.firstRetainedKey) else { return 1 }
         return try Self.decodeCounter(bytes)
     }
 
@@ -67,7 +67,7 @@ public final class EventLog: Sendable {
     /// `cutoffMillis`, through the single writer, and records the new oldest
     /// sequence in the same batch. Returns how many it removed; call again
     /// while it returns `limit`.
-    public func trim(olderThan cutoffMillis: Int64, writer: WriteCoordinator, limit: Int = 5000) async throws -> Int {
+    func trim(olderThan cutoffMillis: Int64, writer: WriteCoordinator, limit: Int = 5000) async throws -> Int {
         let families = self.families
         return try await writer.perform { transaction in
             let rows = try transaction.scan(families.events, prefix: [], limit: limit)
@@ -107,8 +107,8 @@ public final class EventLog: Sendable {
         for continuation in all { continuation.finish() }
     }
 
-    static func lastSequence(_ database: Database, _ families: ColumnFamilies) throws -> UInt64 {
-        guard let bytes = try database.get(families.meta, counterKey) else { return 0 }
+    static func lastSequence(_ engine: any KeyValueStore, _ families: ColumnFamilies) throws -> UInt64 {
+        guard let bytes = try engine.get(families.meta, counterKey) else { return 0 }
         return try decodeCounter(bytes)
     }
 

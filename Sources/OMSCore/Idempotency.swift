@@ -1,5 +1,5 @@
+public import KeyValueStorage
 public import OMSProto
-public import Storage
 
 /// `request_id` idempotency for mutating RPCs, inside the command's own
 /// write transaction: the first execution records its response in the same
@@ -61,7 +61,7 @@ public enum Idempotency {
         olderThan cutoffMillis: Int64, after: [UInt8]?, limit: Int = 5000, store: OMSStore
     ) async throws -> (removed: Int, resumeAfter: [UInt8]?) {
         let families = store.families
-        let rows = try store.database.scan(families.idempotency, prefix: [], after: after, limit: limit)
+        let rows = try store.engine.scan(families.idempotency, prefix: [], after: after, limit: limit)
         let expired = try rows.compactMap { row in
             try Oms_V1_IdempotencyRecord(serializedBytes: row.value).createdAtMillis < cutoffMillis ? row.key : nil
         }

@@ -1,4 +1,4 @@
-import Storage
+import KeyValueStorage
 
 /// Counters kept in `meta` and advanced inside the writer's transaction, so
 /// a rolled-back command gives its number back.

@@ -45,7 +45,7 @@ struct AdminServiceProvider {
             }
         }
         router.unary(Oms_V1_AdminService.Method.getServerInfo) { _, _, responder in
-            let stats = store.writer.stats
+            let stats = store.writeStatistics
             var info = Oms_V1_ServerInfo()
             info.version = OMSDaemon.version
             info.startedAtMillis = startedAt
@@ -57,7 +57,7 @@ struct AdminServiceProvider {
             info.maxGroupSize = UInt64(stats.maxGroupSize)
             var memory = Oms_V1_MemoryUsage()
             memory.residentBytes = HeapTrimmer.residentBytes()
-            if let database = try? store.database.memoryUsage() {
+            if let database = try? store.storageMemory() {
                 memory.blockCacheBytes = database.blockCache
                 memory.blockCacheCapacityBytes = database.blockCacheCapacity
                 memory.blockCachePinnedBytes = database.blockCachePinned

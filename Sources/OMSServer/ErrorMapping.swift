@@ -1,25 +1,17 @@
 public import OMSCore
 public import RPC
-import Storage
 
-/// Turns domain and storage failures into gRPC statuses with details.
+/// Turns domain failures into gRPC statuses with details.
 public enum ErrorMapping {
     public static let domain = "oms.v1"
 
-    public static func rpcError(_ error: any Error) -> any Error {
-        switch error {
-        case let error as RPCError:
-            return error
-        case let error as DomainError:
-            return rpcError(error)
-        case let error as StorageError:
-            // Never leak internals; the log has the full text.
-            let code: RPCError.Code =
-                error.code == .closed || error.code == .shutdownInProgress ? .unavailable : .internalError
-            return RPCError(code, code == .unavailable ? "server is shutting down" : "storage error")
-        default:
-            return error
-        }
+    /// An `RPCError` passes through; anything else becomes the status of its
+    /// `DomainError` (storage and other failures: UNAVAILABLE or INTERNAL with a
+    /// clean message, see `DomainError.describing`).
+    public static func rpcError(_ error: any Error) -> RPCError {
+        if let error = error as? RPCError { return error }
+        if error is CancellationError { return RPCError(.cancelled, "call cancelled") }
+        return rpcError(DomainError.describing(error))
     }
 
     public static func rpcError(_ error: DomainError) -> RPCError {

@@ -1,3 +1,4 @@
+public import KeyValueStorage
 public import Logging
 import NIOCore
 import OMSCore
@@ -16,6 +17,12 @@ import Synchronization
 /// tests start it in-process on 127.0.0.1:0 with a temporary data dir.
 public final class OMSDaemon: Sendable {
     public static let version = "0.1.0"
+
+    /// Opens (creating when missing) the storage engine in `directory` with
+    /// `columnFamilies`: how the daemon gets its store without naming an
+    /// engine (omsd passes RocksDB's `Database`).
+    public typealias StorageOpener =
+        @Sendable (_ directory: String, _ columnFamilies: [String]) throws -> any KeyValueStore
 
     public struct Config: Sendable {
         public var host: String
@@ -83,14 +90,19 @@ public final class OMSDaemon: Sendable {
     private let boundAddress = SharedString()
 
     /// Opens the data directory (creating it and the admin token on first
-    /// start) and prepares the services. Call `start()` to listen.
-    public init(config: Config, clock: any Clock = SystemClock(), logger: Logger = Logger(label: "omsd")) async throws {
+    /// start), the store in `<data-dir>/db` through `storage`, and prepares the
+    /// services. Call `start()` to listen.
+    public init(
+        config: Config, storage: StorageOpener, clock: any Clock = SystemClock(),
+        logger: Logger = Logger(label: "omsd")
+    ) async throws {
         self.config = config
         self.logger = logger
         // TLS files first: a bad path fails before anything is created.
         let tls = try Self.serverTLS(config)
         try DataDirectory.prepare(config.dataDirectory)
-        let store = try OMSStore(path: config.dataDirectory + "/db", clock: clock)
+        let engine = try storage(config.dataDirectory + "/db", OMSStore.columnFamilyNames)
+        let store = try OMSStore(engine: engine, clock: clock)
         self.store = store
         let keys = ApiKeys(store: store)
         do {

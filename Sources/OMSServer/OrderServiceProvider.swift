@@ -86,14 +86,9 @@ struct OrderServiceProvider {
             var row = Oms_V1_ImportOrderFailure()
             row.index = UInt64(failure.index)
             row.requestID = failure.requestID
-            let mapped = ErrorMapping.rpcError(failure.error)
-            if let error = mapped as? RPCError {
-                row.code = error.code.rawValue
-                row.message = error.message
-            } else {
-                row.code = RPCError.Code.internalError.rawValue
-                row.message = "\(mapped)"
-            }
+            let status = ErrorMapping.rpcError(failure.error)
+            row.code = status.code.rawValue
+            row.message = status.message
             if let error = failure.error as? DomainError {
                 row.reason = error.reason ?? ""
                 row.fields = error.violations.map(\.field)

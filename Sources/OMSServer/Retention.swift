@@ -43,7 +43,7 @@ public final class Retention: Sendable {
             let batch = 5000
             var total = 0
             while true {
-                let removed = try await store.events.trim(olderThan: cutoff, writer: store.writer, limit: batch)
+                let removed = try await store.trimEvents(olderThan: cutoff, limit: batch)
                 total += removed
                 if removed < batch { return total }
             }

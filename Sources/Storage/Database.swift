@@ -1,4 +1,5 @@
 internal import CRocksDB
+public import KeyValueStorage
 import Synchronization
 
 /// Source of `Database.instanceID`, so a `ColumnFamily` can be checked against
@@ -28,7 +29,9 @@ public final class Database: @unchecked Sendable {
     /// this RocksDB build lacks it).
     public let compression: Config.Compression
 
-    let instanceID: UInt64
+    /// Identifies this database among the stores open in the process
+    /// (`ColumnFamily.storeID`).
+    public let instanceID: UInt64
     /// `Config.flushOnClose`.
     private let flushOnClose: Bool
     let lifecycle = LifecycleLock()
@@ -88,7 +91,7 @@ public final class Database: @unchecked Sendable {
         guard let index = indexByName[name] else {
             preconditionFailure("unknown column family '\(name)' in database at \(path); open it in Database.init")
         }
-        return ColumnFamily(index: index, databaseID: instanceID)
+        return ColumnFamily(index: index, storeID: instanceID)
     }
 
     /// Whether `close()` has run.
@@ -264,7 +267,7 @@ public final class Database: @unchecked Sendable {
         snapshot: Snapshot? = nil
     ) throws(StorageError) -> [(key: [UInt8], value: [UInt8])] {
         try scan(
-            columnFamily, ScanRange(prefix: prefix, after: after, limit: limit, reverse: reverse), snapshot: snapshot)
+            columnFamily, KeyRange(prefix: prefix, after: after, limit: limit, reverse: reverse), snapshot: snapshot)
     }
 
     /// Up to `limit` entries with `from <= key < to` (`to == nil`: no upper
@@ -278,19 +281,18 @@ public final class Database: @unchecked Sendable {
         reverse: Bool = false,
         snapshot: Snapshot? = nil
     ) throws(StorageError) -> [(key: [UInt8], value: [UInt8])] {
-        let range = ScanRange(
+        let range = KeyRange(
             lowerBound: lowerBound, upperBound: upperBound, after: after, limit: limit, reverse: reverse)
         return try scan(columnFamily, range, snapshot: snapshot)
     }
 
-    private func scan(
-        _ columnFamily: ColumnFamily, _ range: ScanRange, snapshot: Snapshot?
-    ) throws(StorageError) -> [(
-        key: [UInt8], value: [UInt8]
-    )] {
+    /// Up to `range.limit` entries of `range`, through `snapshot` when given.
+    public func scan(
+        _ columnFamily: ColumnFamily, _ range: KeyRange, snapshot: Snapshot?
+    ) throws(StorageError) -> [(key: [UInt8], value: [UInt8])] {
         if range.isEmpty { return [] }
         return try withOpenHandle { db throws(StorageError) in
-            // The bounds let RocksDB stop early and skip SST files; ScanRange
+            // The bounds let RocksDB stop early and skip SST files; KeyRange
             // still checks every key, so correctness does not depend on them.
             checkOwnership(snapshot)
             let readOptions = IteratorReadOptions(snapshot: snapshot, lowerBound: range.start, upperBound: range.end)
@@ -414,7 +416,7 @@ extension Database {
     /// the shared lifecycle lock of an open database.
     @inline(__always)
     func columnFamilyHandle(_ columnFamily: ColumnFamily) -> OpaquePointer {
-        precondition(columnFamily.databaseID == instanceID, "ColumnFamily belongs to another Database")
+        precondition(columnFamily.storeID == instanceID, "ColumnFamily belongs to another Database")
         return columnFamilyHandles[columnFamily.index]
     }
 

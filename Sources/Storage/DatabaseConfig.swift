@@ -1,3 +1,5 @@
+import KeyValueStorage
+
 extension Database {
     /// Tuning for one open database. Every column family gets the same options
     /// and shares one block cache, so `blockCacheBytes` bounds read-cache memory

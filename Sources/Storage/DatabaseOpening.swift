@@ -1,4 +1,5 @@
 internal import CRocksDB
+import KeyValueStorage
 
 #if canImport(Glibc)
     import Glibc

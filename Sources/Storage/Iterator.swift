@@ -1,4 +1,5 @@
 internal import CRocksDB
+import KeyValueStorage
 
 /// A cursor over one column family (`rocksdb_iterator_t`), created by
 /// `Database.makeIterator`.

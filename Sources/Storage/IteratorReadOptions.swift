@@ -1,4 +1,5 @@
 internal import CRocksDB
+import KeyValueStorage
 
 /// Read options for one iterator, together with the bound keys they point to.
 ///

@@ -1,3 +1,5 @@
+import KeyValueStorage
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)

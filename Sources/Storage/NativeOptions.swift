@@ -1,4 +1,5 @@
 internal import CRocksDB
+import KeyValueStorage
 
 /// The RocksDB option objects one open database needs, owned together.
 ///

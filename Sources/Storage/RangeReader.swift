@@ -1,4 +1,5 @@
 internal import CRocksDB
+public import KeyValueStorage
 
 #if canImport(Glibc)
     import Glibc
@@ -19,40 +20,55 @@ internal import CRocksDB
 /// seek below reuses that iterator, so all lookups of one `withReader` call
 /// see the same state.
 ///
-/// Only exists inside `Database.withReader` (it is `~Copyable` and passed
-/// borrowed, so it cannot escape), which holds the database's shared
-/// lifecycle lock: `close()` cannot free the iterator meanwhile.
-public struct RangeReader: ~Copyable {
-    /// `rocksdb_iterator_t*`, owned and destroyed by `Database.withReader`.
-    private let iterator: OpaquePointer
+/// Valid only inside `Database.withReader`, which holds the database's shared
+/// lifecycle lock (`close()` cannot free the iterator meanwhile) and
+/// invalidates the reader when its body returns: a reader kept past that
+/// throws `.closed` instead of touching a freed iterator.
+final class IteratorRangeReader: RangeReader {
+    /// `rocksdb_iterator_t*`, owned and destroyed by `Database.withReader`;
+    /// nil once that call returned.
+    private var pointer: OpaquePointer?
 
     fileprivate init(iterator: OpaquePointer) {
-        self.iterator = iterator
+        self.pointer = iterator
+    }
+
+    fileprivate func invalidate() {
+        pointer = nil
+    }
+
+    private var iterator: OpaquePointer {
+        get throws(StorageError) {
+            guard let pointer else { throw StorageError.closed("range reader (used after its withReader call)") }
+            return pointer
+        }
     }
 
     /// Whether `key` exists.
-    public func contains(_ key: some StorageBytes) throws(StorageError) -> Bool {
+    func contains(_ key: some StorageBytes) throws(StorageError) -> Bool {
+        let iterator = try self.iterator
         let found = key.withUnsafeBytes { wanted in
             rocksdb_iter_seek(iterator, wanted.cChars, wanted.count)
             guard rocksdb_iter_valid(iterator) != 0 else { return false }
-            let current = currentKey
+            let current = Self.currentKey(iterator)
             return current.count == wanted.count && Self.hasPrefix(current, wanted)
         }
-        if !found { try checkStatus() }
+        if !found { try Self.checkStatus(iterator) }
         return found
     }
 
     /// Calls `body(key, value)` for every entry whose key starts with
     /// `prefix`, in key order. The buffers point into RocksDB's memory and are
     /// valid only during that call of `body`.
-    public func forEach(
+    func forEach(
         prefix: some StorageBytes,
         _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Void
     ) throws {
+        let iterator = try self.iterator
         try prefix.withUnsafeBytes { prefix in
             rocksdb_iter_seek(iterator, prefix.cChars, prefix.count)
             while rocksdb_iter_valid(iterator) != 0 {
-                let key = currentKey
+                let key = Self.currentKey(iterator)
                 guard Self.hasPrefix(key, prefix) else { break }
                 var valueLength = 0
                 let value = rocksdb_iter_value(iterator, &valueLength)
@@ -61,16 +77,16 @@ public struct RangeReader: ~Copyable {
             }
         }
         // Invalid because of an error rather than the end of the data.
-        try checkStatus()
+        try Self.checkStatus(iterator)
     }
 
-    private var currentKey: UnsafeRawBufferPointer {
+    private static func currentKey(_ iterator: OpaquePointer) -> UnsafeRawBufferPointer {
         var length = 0
         let bytes = rocksdb_iter_key(iterator, &length)
         return UnsafeRawBufferPointer(start: bytes, count: length)
     }
 
-    private func checkStatus() throws(StorageError) {
+    private static func checkStatus(_ iterator: OpaquePointer) throws(StorageError) {
         try withRocksDBError { error in rocksdb_iter_get_error(iterator, error) }
     }
 
@@ -87,13 +103,16 @@ extension Database {
     /// call), freed when `body` returns.
     public func withReader<R>(
         _ columnFamily: ColumnFamily,
-        snapshot: Snapshot? = nil,
-        _ body: (borrowing RangeReader) throws -> R
+        snapshot: Snapshot?,
+        _ body: (any RangeReader) throws -> R
     ) throws -> R {
         let result: Result<R, any Error> = try withOpenHandle { db throws(StorageError) in
             let iterator = rocksdb_create_iterator_cf(db, readOptions(for: snapshot), columnFamilyHandle(columnFamily))!
-            defer { rocksdb_iter_destroy(iterator) }
-            let reader = RangeReader(iterator: iterator)
+            let reader = IteratorRangeReader(iterator: iterator)
+            defer {
+                reader.invalidate()
+                rocksdb_iter_destroy(iterator)
+            }
             do {
                 return .success(try body(reader))
             } catch {

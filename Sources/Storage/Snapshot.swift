@@ -1,4 +1,5 @@
 internal import CRocksDB
+import KeyValueStorage
 
 /// A consistent, point-in-time view of the database: reads and iterators
 /// through it do not see writes committed after it was taken.

@@ -1,4 +1,5 @@
 internal import CRocksDB
+import KeyValueStorage
 
 /// Writes collected in memory and applied atomically by `Database.write`:
 /// either every operation (across all column families) becomes visible, or

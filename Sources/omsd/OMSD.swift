@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import OMSServer
 import ServiceLifecycle
+import Storage
 
 @main
 struct OMSD: AsyncParsableCommand {
@@ -148,7 +149,9 @@ struct Serve: AsyncParsableCommand {
         (config.tlsCertificateChainFile, config.tlsPrivateKeyFile) = tlsFiles
         let daemon: OMSDaemon
         do {
-            daemon = try await OMSDaemon(config: config, logger: logger)
+            // The embedded RocksDB engine under the data directory (the only
+            // engine for now; DESIGN.md's `--storage` URL picks others later).
+            daemon = try await OMSDaemon(config: config, storage: Database.openStore, logger: logger)
         } catch let error as OMSDaemon.TLSError {
             logger.critical("\(error)")
             throw ExitCode(1)

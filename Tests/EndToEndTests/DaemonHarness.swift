@@ -2,6 +2,7 @@ import OMSCore
 import OMSProto
 import OMSServer
 import RPC
+import Storage
 
 #if canImport(Glibc)
     import Glibc
@@ -21,7 +22,7 @@ struct DaemonHarness {
             config: .init(
                 host: "127.0.0.1", port: 0, dataDirectory: directory, shutdownGracePeriod: .seconds(2),
                 eventLoopThreads: 1),
-            clock: clock)
+            storage: Database.openStore, clock: clock)
         let port = try await daemon.start()
         let token = try readToken(daemon.adminTokenPath)
         var metadata = Metadata()

@@ -2,6 +2,7 @@ import OMSCore
 import OMSProto
 import OMSServer
 import RPC
+import Storage
 import Testing
 
 @Suite("Health end to end")
@@ -58,7 +59,7 @@ struct EventRetentionEndToEndTests {
             config: .init(
                 host: "127.0.0.1", port: 0, dataDirectory: directory, shutdownGracePeriod: .seconds(2),
                 eventLoopThreads: 1, eventRetentionDays: 1),
-            clock: clock)
+            storage: Database.openStore, clock: clock)
         let port = try await daemon.start()
         var metadata = Metadata()
         metadata.add("authorization", "Bearer \(try readToken(daemon.adminTokenPath))")

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import OMSClient
 import OMSServer
+import Storage
 import Testing
 
 #if canImport(Glibc)
@@ -33,7 +34,7 @@ struct InProcessDaemon {
                 config.tlsCertificateChainFile = TLSFixture.path("server.pem")
                 config.tlsPrivateKeyFile = TLSFixture.path("server.key")
             }
-            let daemon = try await OMSDaemon(config: config, logger: logger)
+            let daemon = try await OMSDaemon(config: config, storage: Database.openStore, logger: logger)
             let port = try await daemon.start()
             let token = try String(contentsOfFile: daemon.adminTokenPath, encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,5 +1,6 @@
 import OMSClient
 import OMSServer
+import Storage
 import Testing
 
 /// The committed test certificates (Tests/tls/generate.sh).
@@ -71,12 +72,14 @@ struct TLSTests {
         var config = OMSDaemon.Config(host: "127.0.0.1", port: 0, dataDirectory: directory + "/data")
         config.tlsCertificateChainFile = directory + "/missing.pem"
         config.tlsPrivateKeyFile = TLSFixture.path("server.key")
-        await #expect(throws: OMSDaemon.TLSError.self) { _ = try await OMSDaemon(config: config) }
+        await #expect(throws: OMSDaemon.TLSError.self) {
+            _ = try await OMSDaemon(config: config, storage: Database.openStore)
+        }
 
         // other-ca.pem is a valid certificate, but server.key is not its key.
         config.tlsCertificateChainFile = TLSFixture.path("other-ca.pem")
         do {
-            _ = try await OMSDaemon(config: config)
+            _ = try await OMSDaemon(config: config, storage: Database.openStore)
             Issue.record("a mismatched key was accepted")
         } catch let error as OMSDaemon.TLSError {
             #expect(error.description.contains("does the key match"))

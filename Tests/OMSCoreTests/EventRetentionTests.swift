@@ -15,22 +15,22 @@ struct EventRetentionTests {
             #expect(try fixture.store.events.firstRetainedSequence() == 1)
             let cutoff = fixture.clock.nowMillis() - day - day / 2  // between the 2nd and 3rd events
 
-            let removed = try await fixture.store.events.trim(olderThan: cutoff, writer: fixture.store.writer)
+            let removed = try await fixture.store.trimEvents(olderThan: cutoff)
             #expect(removed == 2)
             #expect(try fixture.store.events.firstRetainedSequence() == 3)
             #expect(try fixture.store.events.events(after: 0, limit: 10).map(\.sequence) == [3])
 
             // Nothing older is left: a second pass removes nothing, and new
             // events keep numbering without a gap.
-            #expect(try await fixture.store.events.trim(olderThan: cutoff, writer: fixture.store.writer) == 0)
+            #expect(try await fixture.store.trimEvents(olderThan: cutoff) == 0)
             try await fixture.product("R-4")
             #expect(try fixture.store.events.events(after: 0, limit: 10).map(\.sequence) == [3, 4])
 
             // A small batch limit takes several passes, oldest first.
             let later = fixture.clock.nowMillis() + 1
-            #expect(try await fixture.store.events.trim(olderThan: later, writer: fixture.store.writer, limit: 1) == 1)
+            #expect(try await fixture.store.trimEvents(olderThan: later, limit: 1) == 1)
             #expect(try fixture.store.events.firstRetainedSequence() == 4)
-            #expect(try await fixture.store.events.trim(olderThan: later, writer: fixture.store.writer, limit: 1) == 1)
+            #expect(try await fixture.store.trimEvents(olderThan: later, limit: 1) == 1)
             #expect(try fixture.store.events.events(after: 0, limit: 10).isEmpty)
             #expect(try fixture.store.events.firstRetainedSequence() == 5)
         }

@@ -3,6 +3,7 @@ import Logging
 import OMSCore
 import OMSProto
 import OMSServer
+import Storage
 
 /// omsd in-process on 127.0.0.1:0 with a temporary data directory, for
 /// omsctl to talk to (a trimmed copy of EndToEndTests/DaemonHarness).
@@ -24,7 +25,8 @@ struct Daemon {
         config.tlsCertificateChainFile = tlsFiles?.chain
         config.tlsPrivateKeyFile = tlsFiles?.key
         let daemon = try await OMSDaemon(
-            config: config, logger: Logger(label: "omsd-test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            config: config, storage: Database.openStore,
+            logger: Logger(label: "omsd-test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let port = try await daemon.start()
         let token = try String(contentsOfFile: daemon.adminTokenPath, encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)

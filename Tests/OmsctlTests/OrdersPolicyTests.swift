@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import OMSCore
 import OMSServer
+import Storage
 import Testing
 
 #if canImport(Glibc)
@@ -197,7 +198,7 @@ func withPolicyDaemon(_ policy: OrderPolicy, _ body: (Daemon, Omsctl) async thro
         config: .init(
             host: "127.0.0.1", port: 0, dataDirectory: directory, shutdownGracePeriod: .seconds(2),
             eventLoopThreads: 1, orderPolicy: policy),
-        logger: Logger(label: "omsd-test", factory: { _ in SwiftLogNoOpLogHandler() }))
+        storage: Database.openStore, logger: Logger(label: "omsd-test", factory: { _ in SwiftLogNoOpLogHandler() }))
     do {
         let port = try await daemon.start()
         let token = try String(contentsOfFile: daemon.adminTokenPath, encoding: .utf8)

@@ -22,7 +22,7 @@ private struct Abandon: Error {}
             }
             let model = Mutex(stored)
             let mismatches = Mutex<[String]>([])
-            let coordinator = WriteCoordinator(database: db)
+            let coordinator = WriteCoordinator(store: db)
             // Hold the writer so every command below lands in one group.
             let entered = DispatchSemaphore(value: 0)
             let release = DispatchSemaphore(value: 0)

@@ -34,7 +34,7 @@ struct GroupCommitBenchmark {
                 singleRates.append(Double(singlePuts) / seconds(clock.now - singleStart))
 
                 // 64 concurrent submitters through the WriteCoordinator.
-                let coordinator = WriteCoordinator(database: db)
+                let coordinator = WriteCoordinator(store: db)
                 let groupStart = clock.now
                 let deadline = groupStart + Self.roundDuration
                 let committed = try await withThrowingTaskGroup(of: Int.self) { group in

@@ -59,7 +59,7 @@ private final class Completions<R: Sendable>: Sendable {
             let db = try Database(path: path, columnFamilies: testFamilies)
             let orders = db.columnFamily("orders")
             let events = db.columnFamily("events")
-            let coordinator = WriteCoordinator(database: db)
+            let coordinator = WriteCoordinator(store: db)
             let gate = WriterGate()
             let completions = Completions<String?>()
 
@@ -112,7 +112,7 @@ private final class Completions<R: Sendable>: Sendable {
         try await withTemporaryDirectory { path in
             let db = try Database(path: path, columnFamilies: testFamilies)
             let counter = db.columnFamily("order_index")
-            let coordinator = WriteCoordinator(database: db)
+            let coordinator = WriteCoordinator(store: db)
             let key = bytes("counter")
 
             let returned = try await withThrowingTaskGroup(of: UInt64.self) { group in
@@ -141,7 +141,7 @@ private final class Completions<R: Sendable>: Sendable {
         try await withTemporaryDirectory { path in
             let db = try Database(path: path, columnFamilies: testFamilies)
             let events = db.columnFamily("events")
-            let coordinator = WriteCoordinator(database: db)
+            let coordinator = WriteCoordinator(store: db)
             let tasks = 50
             let perTask = 20
 
@@ -175,7 +175,7 @@ private final class Completions<R: Sendable>: Sendable {
         try await withTemporaryDirectory { path in
             let db = try Database(path: path, columnFamilies: testFamilies)
             let events = db.columnFamily("events")
-            let coordinator = WriteCoordinator(database: db)
+            let coordinator = WriteCoordinator(store: db)
             let gate = WriterGate()
             let completions = Completions<Void>()
 
@@ -206,7 +206,7 @@ private final class Completions<R: Sendable>: Sendable {
             let orders = db.columnFamily("orders")
             var config = WriteCoordinator.Config()
             config.maxGroupBytes = 1  // every command fills a group
-            let coordinator = WriteCoordinator(database: db, config: config)
+            let coordinator = WriteCoordinator(store: db, config: config)
             let gate = WriterGate()
             let completions = Completions<Void>()
 
@@ -233,7 +233,7 @@ private final class Completions<R: Sendable>: Sendable {
             do {
                 let db = try Database(path: path, columnFamilies: testFamilies)
                 let orders = db.columnFamily("orders")
-                let coordinator = WriteCoordinator(database: db)
+                let coordinator = WriteCoordinator(store: db)
                 for i in 0..<20 {
                     try await coordinator.perform { txn in
                         txn.put(orders, bytes("o\(i)"), bytes("order \(i)"))
@@ -254,7 +254,7 @@ private final class Completions<R: Sendable>: Sendable {
         try await withTemporaryDirectory { path in
             let db = try Database(path: path, columnFamilies: testFamilies)
             let orders = db.columnFamily("orders")
-            let coordinator = WriteCoordinator(database: db)
+            let coordinator = WriteCoordinator(store: db)
             let gate = WriterGate()
             let completions = Completions<Void>()
 
@@ -304,7 +304,7 @@ private final class Completions<R: Sendable>: Sendable {
         try await withTemporaryDirectory { path in
             let db = try Database(path: path, columnFamilies: testFamilies)
             let orders = db.columnFamily("orders")
-            let coordinator = WriteCoordinator(database: db)
+            let coordinator = WriteCoordinator(store: db)
             let completions = Completions<Void>()
             coordinator.submit(
                 { txn in txn.put(orders, bytes("k"), bytes("v")) },
@@ -326,7 +326,7 @@ private final class Completions<R: Sendable>: Sendable {
             let orders = db.columnFamily("orders")
             let completions = Completions<Void>()
             do {
-                let coordinator = WriteCoordinator(database: db)
+                let coordinator = WriteCoordinator(store: db)
                 for i in 0..<20 {
                     coordinator.submit(
                         { txn in txn.put(orders, bytes("d\(i)"), bytes("v")) }, completion: completions.record(i))
@@ -345,7 +345,7 @@ private final class Completions<R: Sendable>: Sendable {
             for key in ["p/1", "p/2", "p/4", "q/1"] {
                 try db.put(orders, bytes(key), bytes("db"), sync: false)
             }
-            let coordinator = WriteCoordinator(database: db)
+            let coordinator = WriteCoordinator(store: db)
             let seen = try await coordinator.perform { txn in
                 txn.put(orders, bytes("p/3"), bytes("batch"))
                 txn.put(orders, bytes("p/4"), bytes("batch"))
@@ -369,7 +369,7 @@ private final class Completions<R: Sendable>: Sendable {
             let ticks = Mutex<[Int64]>([100, 50, 200, 10])
             var config = WriteCoordinator.Config()
             config.clock = { ticks.withLock { $0.isEmpty ? 0 : $0.removeFirst() } }
-            let coordinator = WriteCoordinator(database: db, config: config)
+            let coordinator = WriteCoordinator(store: db, config: config)
             var times: [Int64] = []
             for _ in 0..<4 {
                 times.append(try await coordinator.perform { txn in txn.now })
@@ -383,7 +383,7 @@ private final class Completions<R: Sendable>: Sendable {
         try await withTemporaryDirectory { path in
             let db = try Database(path: path, columnFamilies: testFamilies)
             let orders = db.columnFamily("orders")
-            let coordinator = WriteCoordinator(database: db)
+            let coordinator = WriteCoordinator(store: db)
             db.close()
             let error = await #expect(throws: StorageError.self) {
                 try await coordinator.perform { txn in txn.put(orders, bytes("k"), bytes("v")) }
@@ -411,7 +411,7 @@ private final class Completions<R: Sendable>: Sendable {
                     seen.withLock { $0.append("\(string(key)!)=\(value)") }
                 }
             ]
-            let coordinator = WriteCoordinator(database: db, config: config)
+            let coordinator = WriteCoordinator(store: db, config: config)
             let gate = WriterGate()
             let completions = Completions<Int>()
 
@@ -456,7 +456,7 @@ private final class Completions<R: Sendable>: Sendable {
             try await withTemporaryDirectory { path in
                 let db = try Database(path: path, columnFamilies: ["orders"])
                 let orders = db.columnFamily("orders")
-                let coordinator = WriteCoordinator(database: db)
+                let coordinator = WriteCoordinator(store: db)
                 let escape = Escape()
                 try await coordinator.perform { txn in escape.transaction = txn }
                 escape.transaction!.put(orders, bytes("k"), bytes("v"))

@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Customer records (`customers`, keyed by id).
 public struct Customers: Sendable {
@@ -128,7 +128,7 @@ public struct Customers: Sendable {
         var validator = Validator()
         Catalog.validateSKU(id, field: "id", into: &validator)
         try validator.throwIfInvalid()
-        guard let bytes = try store.database.get(store.families.customers, Array(id.utf8)) else {
+        guard let bytes = try store.engine.get(store.families.customers, Array(id.utf8)) else {
             throw DomainError(.notFound, "customer \(id) not found", reason: "CUSTOMER_NOT_FOUND")
         }
         return try Oms_V1_Customer(serializedBytes: bytes)
@@ -137,7 +137,7 @@ public struct Customers: Sendable {
     public func list(_ request: Oms_V1_ListCustomersRequest) throws -> Oms_V1_ListCustomersResponse {
         let pageSize = try PageToken.pageSize(request.pageSize)
         let after = try PageToken.decode(request.pageToken)
-        let rows = try store.database.scan(store.families.customers, prefix: [], after: after, limit: pageSize + 1)
+        let rows = try store.engine.scan(store.families.customers, prefix: [], after: after, limit: pageSize + 1)
         var response = Oms_V1_ListCustomersResponse()
         for row in rows.prefix(pageSize) {
             response.customers.append(try Oms_V1_Customer(serializedBytes: row.value))

@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// `BulkAdjustStock`: a stream of AdjustStock rows. Each row is validated and
 /// then applied as its own command on the single writer (so a bad row rolls

@@ -1,4 +1,4 @@
-import Storage
+import KeyValueStorage
 
 /// One page of a key-ordered scan whose rows are filtered after reading:
 /// reads in chunks until the page is full or the range ends, so a selective
@@ -9,15 +9,14 @@ struct FilteredPage<Row> {
     var nextPageToken = ""
 
     init(
-        database: Database, family: ColumnFamily, snapshot: Snapshot, from lower: [UInt8], to upper: [UInt8]?,
+        view: any ReadView, family: ColumnFamily, from lower: [UInt8], to upper: [UInt8]?,
         pageToken: String, pageSize: Int, select: ([UInt8], [UInt8]) throws -> Row?
     ) throws {
         var after = try PageToken.decode(pageToken)
         let chunk = max(pageSize, 256)
         var exhausted = false
         while rows.count < pageSize && !exhausted {
-            let entries = try database.scan(
-                family, from: lower, to: upper, after: after, limit: chunk, snapshot: snapshot)
+            let entries = try view.scan(family, from: lower, to: upper, after: after, limit: chunk)
             var consumed = 0
             for entry in entries {
                 consumed += 1

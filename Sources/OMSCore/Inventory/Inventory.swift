@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Warehouses and stock levels: the minimal stock model orders reserve from.
 /// Writes go through the single writer; reads use the database directly.
@@ -176,7 +176,7 @@ public struct Inventory: Sendable {
 
     /// Every warehouse in allocation order (priority, then code).
     public func warehouses() throws -> [Oms_V1_Warehouse] {
-        let rows = try store.database.scan(store.families.stock, prefix: StockLedger.warehousePrefix, limit: Int.max)
+        let rows = try store.engine.scan(store.families.stock, prefix: StockLedger.warehousePrefix, limit: Int.max)
         return try rows.map { try Oms_V1_Warehouse(serializedBytes: $0.value) }
             .sorted { ($0.priority, $0.code) < ($1.priority, $1.code) }
     }
@@ -187,10 +187,10 @@ public struct Inventory: Sendable {
     /// on_hand` and `on_hand` is the sum of its locations; for every sku ×
     /// warehouse × location, `on_hand` equals the sum of its ledger rows. Returns one line per violation (empty when consistent).
     public func invariantViolations() throws -> [String] {
-        let snapshot = try store.database.snapshot()
+        let snapshot = try store.engine.readView()
         let families = store.families
         var reservedByLevel: [String: Int64] = [:]
-        for row in try store.database.scan(families.reservations, prefix: [], limit: Int.max, snapshot: snapshot) {
+        for row in try snapshot.scan(families.reservations, prefix: [], limit: Int.max) {
             let record = try Oms_V1_ReservationRecord(serializedBytes: row.value)
             reservedByLevel["\(record.sku)@\(record.warehouseCode)", default: 0] += record.quantity
         }
@@ -199,7 +199,7 @@ public struct Inventory: Sendable {
         var problems: [String] = []
         var indexed = 0
         var primary = 0
-        for row in try store.database.scan(families.stockMoves, prefix: [], limit: Int.max, snapshot: snapshot) {
+        for row in try snapshot.scan(families.stockMoves, prefix: [], limit: Int.max) {
             if row.key.first == StockLedger.timeIndexTag {
                 indexed += 1
                 continue
@@ -216,8 +216,8 @@ public struct Inventory: Sendable {
         }
         var locationSums: [String: Int64] = [:]
         var seenLocations: Set<String> = []
-        for row in try store.database.scan(
-            families.stock, prefix: [StockLedger.locationStockTag], limit: Int.max, snapshot: snapshot)
+        for row in try snapshot.scan(
+            families.stock, prefix: [StockLedger.locationStockTag], limit: Int.max)
         {
             let stock = try Oms_V1_LocationStock(serializedBytes: row.value)
             let key = "\(stock.sku)@\(stock.warehouseCode)/\(stock.locationCode)"
@@ -227,7 +227,7 @@ public struct Inventory: Sendable {
             if stock.onHand < 0 { problems.append("\(key): on_hand \(stock.onHand) below zero") }
             let place = StockLedger.placePrefix(
                 warehouse: stock.warehouseCode, location: stock.locationCode, sku: stock.sku)
-            if try store.database.get(families.stock, place, snapshot: snapshot) != row.value {
+            if try snapshot.get(families.stock, place) != row.value {
                 problems.append("\(key): by-place index differs")
             }
             locationSums["\(stock.sku)@\(stock.warehouseCode)", default: 0] += stock.onHand
@@ -236,8 +236,8 @@ public struct Inventory: Sendable {
             problems.append("\(key): ledger \(sum) without a location level")
         }
         var seen: Set<String> = []
-        for row in try store.database.scan(
-            families.stock, prefix: [StockLedger.levelTag], limit: Int.max, snapshot: snapshot)
+        for row in try snapshot.scan(
+            families.stock, prefix: [StockLedger.levelTag], limit: Int.max)
         {
             let level = try Oms_V1_StockLevel(serializedBytes: row.value)
             let key = "\(level.sku)@\(level.warehouseCode)"

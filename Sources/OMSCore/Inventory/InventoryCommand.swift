@@ -1,5 +1,5 @@
+import KeyValueStorage
 import OMSProto
-import Storage
 
 /// The shape every inventory command shares: validate the request (bad
 /// input changes nothing), run it on the single writer, replay or record

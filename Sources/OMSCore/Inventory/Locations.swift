@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Locations (bins) inside a warehouse: `CreateLocation`, `ListLocations`.
 extension Inventory {
@@ -103,10 +103,10 @@ extension Inventory {
         Catalog.validateSKU(request.warehouseCode, field: "warehouse_code", into: &validator)
         try validator.throwIfInvalid()
         let pageSize = try PageToken.pageSize(request.pageSize)
-        let snapshot = try store.database.snapshot()
+        let snapshot = try store.engine.readView()
         guard
-            try store.database.get(
-                store.families.stock, StockLedger.warehouseKey(request.warehouseCode), snapshot: snapshot) != nil
+            try snapshot.get(
+                store.families.stock, StockLedger.warehouseKey(request.warehouseCode)) != nil
         else {
             throw DomainError(
                 .notFound, "warehouse \(request.warehouseCode) not found",
@@ -115,7 +115,7 @@ extension Inventory {
         }
         let prefix = StockLedger.locationPrefix(warehouse: request.warehouseCode)
         let page = try FilteredPage(
-            database: store.database, family: store.families.stock, snapshot: snapshot, from: prefix,
+            view: snapshot, family: store.families.stock, from: prefix,
             to: KeyCodec.prefixUpperBound(prefix), pageToken: request.pageToken, pageSize: pageSize
         ) { _, value in try Oms_V1_Location(serializedBytes: value) }
         var response = Oms_V1_ListLocationsResponse()

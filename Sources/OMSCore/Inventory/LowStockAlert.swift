@@ -1,5 +1,5 @@
+import KeyValueStorage
 import OMSProto
-import Storage
 
 /// The `stock.low` event: appended (same batch) when a level's position
 /// (available + incoming) falls from at or above its reorder point to below

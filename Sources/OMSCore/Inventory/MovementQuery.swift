@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// `ListMovements`: the ledger filtered by sku, warehouse, location, kind
 /// and time range, paged. With a sku it reads that sku's rows (sku,
@@ -24,7 +24,7 @@ extension Inventory {
             request.toMillis == 0 || request.toMillis > request.fromMillis, "to_millis", "must be after from_millis")
         try validator.throwIfInvalid()
         let pageSize = try PageToken.pageSize(request.pageSize)
-        let snapshot = try store.database.snapshot()
+        let snapshot = try store.engine.readView()
 
         let lower: [UInt8]
         let upper: [UInt8]?
@@ -39,7 +39,7 @@ extension Inventory {
                 ? nil : [StockLedger.timeIndexTag] + KeyCodec.encode(UInt64(bitPattern: request.toMillis) ^ (1 << 63))
         }
         let page = try FilteredPage(
-            database: store.database, family: store.families.stockMoves, snapshot: snapshot, from: lower, to: upper,
+            view: snapshot, family: store.families.stockMoves, from: lower, to: upper,
             pageToken: request.pageToken, pageSize: pageSize
         ) { _, value -> Oms_V1_StockMove? in
             let move = try Oms_V1_StockMove(serializedBytes: value)

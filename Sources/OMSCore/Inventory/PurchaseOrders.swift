@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Purchase orders and their receipts. An open order's outstanding
 /// quantities count as `incoming` of its warehouse; a receipt puts stock
@@ -278,7 +278,7 @@ extension Inventory {
 
     public func purchaseOrder(id: String) throws -> Oms_V1_PurchaseOrder {
         guard !id.isEmpty else { throw DomainError.invalid(field: "id", "must not be empty") }
-        guard let bytes = try store.database.get(store.families.stock, StockLedger.purchaseOrderKey(id)) else {
+        guard let bytes = try store.engine.get(store.families.stock, StockLedger.purchaseOrderKey(id)) else {
             throw DomainError(
                 .notFound, "purchase order \(id) not found",
                 violations: [.init(field: "id", description: "unknown purchase order")],
@@ -297,10 +297,10 @@ extension Inventory {
             throw DomainError.invalid(field: "status", "unknown purchase order status \(value)")
         }
         let pageSize = try PageToken.pageSize(request.pageSize)
-        let snapshot = try store.database.snapshot()
+        let snapshot = try store.engine.readView()
         let prefix = [StockLedger.purchaseOrderTag]
         let page = try FilteredPage(
-            database: store.database, family: store.families.stock, snapshot: snapshot, from: prefix,
+            view: snapshot, family: store.families.stock, from: prefix,
             to: KeyCodec.prefixUpperBound(prefix), pageToken: request.pageToken, pageSize: pageSize
         ) { _, value -> Oms_V1_PurchaseOrder? in
             let order = try Oms_V1_PurchaseOrder(serializedBytes: value)

@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Reorder policies, low-stock listing and replenishment suggestions.
 ///
@@ -102,11 +102,10 @@ extension Inventory {
     }
 
     func snapshotReader() throws -> StockReader {
-        let snapshot = try store.database.snapshot()
-        let database = store.database
+        let snapshot = try store.engine.readView()
         return StockReader(
-            get: { try database.get($0, $1, snapshot: snapshot) },
-            scan: { try database.scan($0, prefix: $1, limit: Int.max, snapshot: snapshot) })
+            get: { try snapshot.get($0, $1) },
+            scan: { try snapshot.scan($0, prefix: $1, limit: Int.max) })
     }
 
     public func lowStock(_ request: Oms_V1_ListLowStockRequest) throws -> Oms_V1_ListLowStockResponse {

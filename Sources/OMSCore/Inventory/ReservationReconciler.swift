@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Reservation hygiene. A reservation is a lease owned by an order line; it
 /// is open while the order exists and is not closed (cancelled, shipped,
@@ -90,11 +90,10 @@ extension Inventory {
 
     /// Report only, from a snapshot.
     public func reservationReport() throws -> Oms_V1_ReconcileReservationsResponse {
-        let snapshot = try store.database.snapshot()
-        let database = store.database
+        let snapshot = try store.engine.readView()
         let reader = StockReader(
-            get: { try database.get($0, $1, snapshot: snapshot) },
-            scan: { try database.scan($0, prefix: $1, limit: Int.max, snapshot: snapshot) })
+            get: { try snapshot.get($0, $1) },
+            scan: { try snapshot.scan($0, prefix: $1, limit: Int.max) })
         return try Self.findDiscrepancies(reader, families: store.families).response
     }
 

@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Scrap with approval: REQUESTED → APPROVED (by someone other than the
 /// requester; the stock leaves with SCRAP ledger rows and its value, at the
@@ -202,7 +202,7 @@ extension Inventory {
 
     public func scrap(id: String) throws -> Oms_V1_Scrap {
         guard !id.isEmpty else { throw DomainError.invalid(field: "id", "must not be empty") }
-        guard let bytes = try store.database.get(store.families.stock, StockLedger.scrapKey(id)) else {
+        guard let bytes = try store.engine.get(store.families.stock, StockLedger.scrapKey(id)) else {
             throw DomainError(
                 .notFound, "scrap \(id) not found", violations: [.init(field: "id", description: "unknown scrap")],
                 reason: "SCRAP_NOT_FOUND")

@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// `GetStockAnalysis`: turnover, days of inventory, slow-moving and
 /// overstock per sku × warehouse over a period, in units, replayed from the
@@ -31,14 +31,14 @@ extension Inventory {
             var lastSale: Int64 = 0
         }
         var figures: [String: [String: Figures]] = [:]
-        let snapshot = try store.database.snapshot()
+        let snapshot = try store.engine.readView()
         let rows =
             request.sku.isEmpty
-            ? try store.database.scan(
-                store.families.stockMoves, from: [], to: [StockLedger.timeIndexTag], limit: Int.max, snapshot: snapshot)
-            : try store.database.scan(
+            ? try snapshot.scan(
+                store.families.stockMoves, from: [], to: [StockLedger.timeIndexTag], limit: Int.max)
+            : try snapshot.scan(
                 store.families.stockMoves, prefix: StockLedger.movePrefix(sku: request.sku, warehouse: nil),
-                limit: Int.max, snapshot: snapshot)
+                limit: Int.max)
         for row in rows {
             let move = try Oms_V1_StockMove(serializedBytes: row.value)
             if !request.warehouseCode.isEmpty && move.warehouseCode != request.warehouseCode { continue }

@@ -1,5 +1,5 @@
+import KeyValueStorage
 import OMSProto
-import Storage
 
 /// Stock levels and their ledger. Every change of `on_hand` or `reserved`
 /// goes through `apply`, and every ledger row through `appendRow`, which

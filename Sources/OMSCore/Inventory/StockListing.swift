@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// `ListStock`: on-hand per sku × warehouse × location, by product (every
 /// warehouse and location), by warehouse or by location, paged.
@@ -18,12 +18,12 @@ extension Inventory {
             !request.sku.isEmpty || !request.warehouseCode.isEmpty, "sku", "sku or warehouse_code is required")
         try validator.throwIfInvalid()
         let pageSize = try PageToken.pageSize(request.pageSize)
-        let snapshot = try store.database.snapshot()
+        let snapshot = try store.engine.readView()
         let families = store.families
         if !request.warehouseCode.isEmpty {
             guard
-                try store.database.get(
-                    families.stock, StockLedger.warehouseKey(request.warehouseCode), snapshot: snapshot) != nil
+                try snapshot.get(
+                    families.stock, StockLedger.warehouseKey(request.warehouseCode)) != nil
             else {
                 throw DomainError(
                     .notFound, "warehouse \(request.warehouseCode) not found",
@@ -33,7 +33,7 @@ extension Inventory {
         }
         if !request.locationCode.isEmpty {
             let key = StockLedger.locationKey(warehouse: request.warehouseCode, code: request.locationCode)
-            guard try store.database.get(families.stock, key, snapshot: snapshot) != nil else {
+            guard try snapshot.get(families.stock, key) != nil else {
                 throw DomainError(
                     .notFound, "location \(request.locationCode) not found in warehouse \(request.warehouseCode)",
                     violations: [.init(field: "location_code", description: "unknown location")],
@@ -50,7 +50,7 @@ extension Inventory {
                 warehouse: request.warehouseCode, location: request.locationCode.isEmpty ? nil : request.locationCode)
         }
         let page = try FilteredPage(
-            database: store.database, family: families.stock, snapshot: snapshot, from: prefix,
+            view: snapshot, family: families.stock, from: prefix,
             to: KeyCodec.prefixUpperBound(prefix), pageToken: request.pageToken, pageSize: pageSize
         ) { _, value -> Oms_V1_LocationStock? in
             let stock = try Oms_V1_LocationStock(serializedBytes: value)

@@ -1,5 +1,5 @@
+import KeyValueStorage
 import OMSProto
-import Storage
 
 /// GetStock's read path: the response is composed from the stored rows
 /// without decoding or re-encoding them. Each stored `StockLevel` and
@@ -63,7 +63,7 @@ extension Inventory {
         let stamp = cache.stamp(key)
         if cache.append(key, composedUnder: stamp, to: &out) { return }
         let start = out.count
-        try store.database.withReader(store.families.stock) { reader in
+        try store.engine.withReader(store.families.stock) { reader in
             if !warehouse.isEmpty {
                 guard try reader.contains(StockLedger.warehouseKey(warehouse)) else {
                     throw DomainError(.notFound, "warehouse \(warehouse) not found", reason: "WAREHOUSE_NOT_FOUND")

@@ -1,4 +1,4 @@
-public import Storage
+public import KeyValueStorage
 import Synchronization
 
 /// GetStock replies, kept as encoded for the reads that follow until a write

@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Stocktaking. Start snapshots the expected on-hand of the scope; each
 /// count is compared with the on-hand at the moment it is recorded (so
@@ -269,8 +269,8 @@ extension Inventory {
     /// The stocktake with each line's variance valued at the current average cost.
     public func stocktakeVariance(id: String) throws -> Oms_V1_StocktakeResponse {
         guard !id.isEmpty else { throw DomainError.invalid(field: "id", "must not be empty") }
-        let snapshot = try store.database.snapshot()
-        guard let bytes = try store.database.get(store.families.stock, StockLedger.stocktakeKey(id), snapshot: snapshot)
+        let snapshot = try store.engine.readView()
+        guard let bytes = try snapshot.get(store.families.stock, StockLedger.stocktakeKey(id))
         else {
             throw DomainError(
                 .notFound, "stocktake \(id) not found",
@@ -280,8 +280,7 @@ extension Inventory {
         var stocktake = try Oms_V1_Stocktake(serializedBytes: bytes)
         for index in stocktake.lines.indices {
             let sku = stocktake.lines[index].sku
-            if let cost = try store.database.get(store.families.stock, StockLedger.skuCostKey(sku), snapshot: snapshot)
-            {
+            if let cost = try snapshot.get(store.families.stock, StockLedger.skuCostKey(sku)) {
                 let average = try Oms_V1_SkuCost(serializedBytes: cost)
                 let (value, overflow) = stocktake.lines[index].variance.multipliedReportingOverflow(
                     by: average.averageCostMinor)

@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Inter-warehouse transfers with approval:
 /// REQUESTED → APPROVED (by someone else; the destination's `incoming`
@@ -388,7 +388,7 @@ extension Inventory {
 
     public func transfer(id: String) throws -> Oms_V1_Transfer {
         guard !id.isEmpty else { throw DomainError.invalid(field: "id", "must not be empty") }
-        guard let bytes = try store.database.get(store.families.stock, StockLedger.transferKey(id)) else {
+        guard let bytes = try store.engine.get(store.families.stock, StockLedger.transferKey(id)) else {
             throw DomainError(
                 .notFound, "transfer \(id) not found",
                 violations: [.init(field: "id", description: "unknown transfer")],

@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// `GetValuation`: on-hand × moving-average unit cost per sku × warehouse
 /// (see `MovingAverageCost` for the rule). As of a past time it replays the
@@ -14,12 +14,12 @@ extension Inventory {
         }
         validator.check(request.asOfMillis >= 0, "as_of_millis", "must not be negative")
         try validator.throwIfInvalid()
-        let snapshot = try store.database.snapshot()
+        let snapshot = try store.engine.readView()
         let families = store.families
         if !request.warehouseCode.isEmpty {
             guard
-                try store.database.get(
-                    families.stock, StockLedger.warehouseKey(request.warehouseCode), snapshot: snapshot) != nil
+                try snapshot.get(
+                    families.stock, StockLedger.warehouseKey(request.warehouseCode)) != nil
             else {
                 throw DomainError(
                     .notFound, "warehouse \(request.warehouseCode) not found",
@@ -34,12 +34,12 @@ extension Inventory {
         if request.asOfMillis == 0 {
             response.asOfMillis = 0
             let prefix = request.sku.isEmpty ? [StockLedger.levelTag] : StockLedger.levelPrefix(sku: request.sku)
-            for row in try store.database.scan(families.stock, prefix: prefix, limit: Int.max, snapshot: snapshot) {
+            for row in try snapshot.scan(families.stock, prefix: prefix, limit: Int.max) {
                 let level = try Oms_V1_StockLevel(serializedBytes: row.value)
                 onHand[level.sku, default: [:]][level.warehouseCode] = level.onHand
             }
             let costPrefix = request.sku.isEmpty ? [StockLedger.skuCostTag] : StockLedger.skuCostKey(request.sku)
-            for row in try store.database.scan(families.stock, prefix: costPrefix, limit: Int.max, snapshot: snapshot) {
+            for row in try snapshot.scan(families.stock, prefix: costPrefix, limit: Int.max) {
                 let cost = try Oms_V1_SkuCost(serializedBytes: row.value)
                 costs[cost.sku] = (cost.averageCostMinor, cost.currencyCode)
             }
@@ -48,11 +48,11 @@ extension Inventory {
             var latest: [String: UInt64] = [:]
             let rows =
                 request.sku.isEmpty
-                ? try store.database.scan(
-                    families.stockMoves, from: [], to: [StockLedger.timeIndexTag], limit: Int.max, snapshot: snapshot)
-                : try store.database.scan(
+                ? try snapshot.scan(
+                    families.stockMoves, from: [], to: [StockLedger.timeIndexTag], limit: Int.max)
+                : try snapshot.scan(
                     families.stockMoves, prefix: StockLedger.movePrefix(sku: request.sku, warehouse: nil),
-                    limit: Int.max, snapshot: snapshot)
+                    limit: Int.max)
             for row in rows {
                 let move = try Oms_V1_StockMove(serializedBytes: row.value)
                 guard move.atMillis <= request.asOfMillis else { continue }

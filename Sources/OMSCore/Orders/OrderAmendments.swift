@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Approval, rejection and changes of an order before payment.
 extension Orders {

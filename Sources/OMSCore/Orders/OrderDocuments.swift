@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Invoice and shipping-label data, read from durable state.
 extension Orders {
@@ -56,7 +56,7 @@ extension Orders {
         if request.shipmentID.isEmpty {
             var prefix: [UInt8] = []
             KeyCodec.append(order.id, to: &prefix)
-            for row in try store.database.scan(store.families.reservations, prefix: prefix, limit: Int.max) {
+            for row in try store.engine.scan(store.families.reservations, prefix: prefix, limit: Int.max) {
                 let record = try Oms_V1_ReservationRecord(serializedBytes: row.value)
                 add(
                     record.warehouseCode,
@@ -89,7 +89,7 @@ extension Orders {
             parcel.lines = lines
             for line in lines {
                 let weight =
-                    try store.database.get(store.families.products, Array(line.sku.utf8)).map {
+                    try store.engine.get(store.families.products, Array(line.sku.utf8)).map {
                         try Oms_V1_Product(serializedBytes: $0).weightGrams
                     } ?? 0
                 parcel.weightGrams += weight * line.quantity

@@ -1,5 +1,5 @@
+import KeyValueStorage
 import OMSProto
-import Storage
 
 /// Key layout of `order_index`. Every row's value is the order id.
 ///

@@ -1,5 +1,5 @@
+import KeyValueStorage
 import OMSProto
-import Storage
 
 /// Automatic review at order entry (beyond stock and address, which
 /// CreateOrder checks itself): abnormal amounts and possible duplicates.

@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Order entry, payment, cancellation and the payment deadline.
 ///
@@ -715,7 +715,7 @@ public struct Orders: Sendable {
         var validator = Validator()
         Self.validateID(id, field: "id", into: &validator)
         try validator.throwIfInvalid()
-        guard let bytes = try store.database.get(store.families.orders, Array(id.utf8)) else {
+        guard let bytes = try store.engine.get(store.families.orders, Array(id.utf8)) else {
             throw DomainError(.notFound, "order \(id) not found", reason: "ORDER_NOT_FOUND")
         }
         return try Oms_V1_Order(serializedBytes: bytes)
@@ -729,7 +729,7 @@ public struct Orders: Sendable {
         try validator.throwIfInvalid()
         var id = id
         return try id.withUTF8 { key in
-            try store.database.withValue(store.families.orders, UnsafeRawBufferPointer(key)) { value in
+            try store.engine.withValue(store.families.orders, UnsafeRawBufferPointer(key)) { value in
                 guard let value else {
                     throw DomainError(
                         .notFound, "order \(String(decoding: key, as: UTF8.self)) not found", reason: "ORDER_NOT_FOUND")
@@ -757,7 +757,7 @@ public struct Orders: Sendable {
             "needs channel: references are unique per channel")
         try validator.throwIfInvalid()
         let families = store.families
-        let snapshot = try store.database.snapshot()
+        let snapshot = try store.engine.readView()
         func matches(_ order: Oms_V1_Order) -> Bool {
             (request.status == .unspecified || order.status == request.status)
                 && (request.customerID.isEmpty || order.customerID == request.customerID)
@@ -770,8 +770,8 @@ public struct Orders: Sendable {
         var response = Oms_V1_ListOrdersResponse()
         if !request.externalRef.isEmpty {
             let key = OrderIndex.externalRefKey(channel: request.channel, ref: request.externalRef)
-            if after == nil, let id = try store.database.get(families.orderIndex, key, snapshot: snapshot),
-                let bytes = try store.database.get(families.orders, id, snapshot: snapshot)
+            if after == nil, let id = try snapshot.get(families.orderIndex, key),
+                let bytes = try snapshot.get(families.orders, id)
             {
                 let order = try Oms_V1_Order(serializedBytes: bytes)
                 if matches(order) { response.orders.append(order) }
@@ -813,8 +813,8 @@ public struct Orders: Sendable {
         }
         var lastKey: [UInt8]?
         scanning: while true {
-            let rows = try store.database.scan(
-                family, from: lower, to: upper, after: after, limit: pageSize + 1, reverse: true, snapshot: snapshot)
+            let rows = try snapshot.scan(
+                family, from: lower, to: upper, after: after, limit: pageSize + 1, reverse: true)
             for row in rows {
                 if response.orders.count == pageSize {
                     response.nextPageToken = PageToken.encode(lastKey!)
@@ -823,7 +823,7 @@ public struct Orders: Sendable {
                 lastKey = row.key
                 let order: Oms_V1_Order
                 if viaIndex {
-                    guard let bytes = try store.database.get(families.orders, row.value, snapshot: snapshot) else {
+                    guard let bytes = try snapshot.get(families.orders, row.value) else {
                         continue
                     }
                     order = try Oms_V1_Order(serializedBytes: bytes)
@@ -842,7 +842,7 @@ public struct Orders: Sendable {
         _ = try order(id: request.id)
         let pageSize = try PageToken.pageSize(request.pageSize)
         let after = try PageToken.decode(request.pageToken)
-        let rows = try store.database.scan(
+        let rows = try store.engine.scan(
             store.families.orderIndex, prefix: OrderIndex.historyPrefix(request.id), after: after, limit: pageSize + 1)
         var response = Oms_V1_GetOrderHistoryResponse()
         for row in rows.prefix(pageSize) {

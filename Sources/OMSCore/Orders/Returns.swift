@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Returns (RMAs): requested for delivered lines, then received — restocked
 /// into a warehouse with a RETURN ledger row, or scrapped. Money goes back

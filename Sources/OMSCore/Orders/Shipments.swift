@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Shipping, tracking and refunds. A shipment consumes the reservations of
 /// what it ships: on-hand and reserved both go down, with a SHIPMENT ledger

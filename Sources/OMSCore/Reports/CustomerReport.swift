@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// `CustomerReport`: top customers and tiers from the per-customer sales
 /// rollups, new vs repeat from each active customer's first order (one
@@ -14,7 +14,7 @@ extension Reports {
         try validator.throwIfInvalid()
         let top = request.top == 0 ? 10 : Int(request.top)
         let calendar = try ReportCalendar(request.range, period: .total)
-        let snapshot = try store.database.snapshot()
+        let snapshot = try store.engine.readView()
         typealias Sales = OrderContribution.Sales
 
         struct Key: Hashable {
@@ -38,12 +38,12 @@ extension Reports {
         var tiers: [String: String] = [:]
         var isNew: [String: Bool] = [:]
         for customer in active where !customer.isEmpty {
-            if let bytes = try store.database.get(store.families.customers, Array(customer.utf8), snapshot: snapshot) {
+            if let bytes = try snapshot.get(store.families.customers, Array(customer.utf8)) {
                 tiers[customer] = try Oms_V1_Customer(serializedBytes: bytes).tier
             }
             let prefix = OrderIndex.customerPrefix(customer)
-            if let first = try store.database.scan(
-                store.families.orderIndex, prefix: prefix, limit: 1, snapshot: snapshot
+            if let first = try snapshot.scan(
+                store.families.orderIndex, prefix: prefix, limit: 1
             )
             .first {
                 var reader = KeyCodec.Reader(Array(first.key.dropFirst(prefix.count)))

@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// `FulfillmentReport`: stage-duration percentiles from the histogram rows,
 /// flagged orders by reason and shipments later than a threshold, per period
@@ -16,7 +16,7 @@ extension Reports {
         let channels = Set(request.channels)
         let lateHours = request.lateAfterHours == 0 ? 48 : Int64(request.lateAfterHours)
         let late = DurationHistogram.threshold(atLeast: lateHours * 3_600_000)
-        let snapshot = try store.database.snapshot()
+        let snapshot = try store.engine.readView()
 
         struct Accumulator {
             var orders: Int64 = 0

@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// `InventoryReport`: current levels valued at a unit cost, ledger
 /// movements by kind from the movement rollups, and turnover per sku.
@@ -16,15 +16,15 @@ extension Reports {
         let calendar = try ReportCalendar(request.range, period: .total)
         let warehouses = Set(request.warehouseCodes)
         let skus = Set(request.skus)
-        let snapshot = try store.database.snapshot()
+        let snapshot = try store.engine.readView()
         var response = Oms_V1_InventoryReportResponse()
 
         // Levels now.
         var onHandNow: [String: Int64] = [:]
         var values: [String: Int64] = [:]
         var costs: [String: Oms_V1_Money?] = [:]
-        for row in try store.database.scan(
-            store.families.stock, prefix: [StockLedger.levelTag], limit: Int.max, snapshot: snapshot)
+        for row in try snapshot.scan(
+            store.families.stock, prefix: [StockLedger.levelTag], limit: Int.max)
         {
             let level = try Oms_V1_StockLevel(serializedBytes: row.value)
             if !warehouses.isEmpty && !warehouses.contains(level.warehouseCode) { continue }
@@ -62,9 +62,9 @@ extension Reports {
         var shipped: [String: Int64] = [:]
         var deltaInRange: [String: Int64] = [:]
         var deltaAfter: [String: Int64] = [:]
-        let rows = try store.database.scan(
+        let rows = try snapshot.scan(
             store.families.rollups, from: RollupRow.prefix(RollupRow.stockMovements, slot: calendar.firstSlot),
-            to: [RollupRow.stockMovements + 1], limit: Int.max, snapshot: snapshot)
+            to: [RollupRow.stockMovements + 1], limit: Int.max)
         for row in rows {
             var reader = KeyCodec.Reader(Array(row.key.dropFirst()))
             let slot = try reader.readUInt32()
@@ -110,8 +110,8 @@ extension Reports {
     }
 
     /// The unit cost used for valuation (see the type's note), or nil.
-    func unitCost(_ sku: String, snapshot: Snapshot) throws -> Oms_V1_Money? {
-        if let bytes = try store.database.get(store.families.stock, StockLedger.skuCostKey(sku), snapshot: snapshot) {
+    func unitCost(_ sku: String, snapshot: any ReadView) throws -> Oms_V1_Money? {
+        if let bytes = try snapshot.get(store.families.stock, StockLedger.skuCostKey(sku)) {
             let cost = try Oms_V1_SkuCost(serializedBytes: bytes)
             if !cost.currencyCode.isEmpty {
                 return Oms_V1_Money.with {
@@ -120,7 +120,7 @@ extension Reports {
                 }
             }
         }
-        guard let bytes = try store.database.get(store.families.products, Array(sku.utf8), snapshot: snapshot) else {
+        guard let bytes = try snapshot.get(store.families.products, Array(sku.utf8)) else {
             return nil
         }
         return try Oms_V1_Product(serializedBytes: bytes).unitPrice

@@ -1,5 +1,5 @@
+import KeyValueStorage
 import OMSProto
-import Storage
 
 /// What one order record adds to the aggregate rows: a deterministic
 /// function of the record alone, so a change applies contribution(new) −

@@ -1,6 +1,6 @@
 import Foundation
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Custom reports: saved definitions and their stored runs.
 ///
@@ -160,7 +160,7 @@ extension Reports {
     ) throws -> Oms_V1_ListReportDefinitionsResponse {
         let pageSize = try PageToken.pageSize(request.pageSize)
         let after = try PageToken.decode(request.pageToken)
-        let rows = try store.database.scan(
+        let rows = try store.engine.scan(
             store.families.rollups, prefix: [Self.definitionTag], after: after, limit: pageSize + 1)
         var response = Oms_V1_ListReportDefinitionsResponse()
         response.definitions = try rows.prefix(pageSize).map { try Oms_V1_ReportDefinition(serializedBytes: $0.value) }
@@ -184,7 +184,7 @@ extension Reports {
         Idempotency.validate(request.requestID, into: &validator)
         Catalog.validateSKU(request.definitionID, field: "definition_id", into: &validator)
         try validator.throwIfInvalid()
-        guard let bytes = try store.database.get(store.families.rollups, Self.definitionKey(request.definitionID))
+        guard let bytes = try store.engine.get(store.families.rollups, Self.definitionKey(request.definitionID))
         else {
             throw DomainError(
                 .notFound, "report definition \(request.definitionID) not found", reason: "REPORT_NOT_FOUND")
@@ -277,7 +277,7 @@ extension Reports {
         try validator.throwIfInvalid()
         let pageSize = try PageToken.pageSize(request.pageSize)
         let after = try PageToken.decode(request.pageToken)
-        let rows = try store.database.scan(
+        let rows = try store.engine.scan(
             store.families.rollups, prefix: Self.runPrefix(request.definitionID), after: after, limit: pageSize + 1,
             reverse: true)
         var response = Oms_V1_ListReportRunsResponse()

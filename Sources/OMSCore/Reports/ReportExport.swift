@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// `ExportReport`: a report encoded as CSV or XLSX and handed out in chunks
 /// of at most 64 KiB. Sales rows are produced one period at a time, so the

@@ -1,6 +1,6 @@
 import Foundation
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Scheduled reports: each scheduled definition has one durable due row in
 /// `rollups` (`0xF2 due-millis(u64) id`), so "what is due" is one forward
@@ -61,7 +61,7 @@ extension Reports {
         let now = store.clock.nowMillis()
         var upper: [UInt8] = [Self.dueTag]
         KeyCodec.append(UInt64(max(0, now)) + 1, to: &upper)
-        let due = try store.database.scan(store.families.rollups, from: [Self.dueTag], to: upper, limit: limit)
+        let due = try store.engine.scan(store.families.rollups, from: [Self.dueTag], to: upper, limit: limit)
         var fired = 0
         for row in due {
             var reader = KeyCodec.Reader(Array(row.key.dropFirst()))

@@ -1,5 +1,5 @@
+import KeyValueStorage
 import OMSProto
-import Storage
 
 /// The report queries (sales, fulfilment) over the `rollups` aggregates, and
 /// the rebuild that checks them against the source records. Queries read a
@@ -15,11 +15,12 @@ public struct Reports: Sendable {
     }
 
     /// Every row of `table` whose slot is in the calendar's range, from one snapshot.
-    func scan(_ table: UInt8, _ calendar: ReportCalendar, snapshot: Snapshot) throws -> [(key: [UInt8], value: [UInt8])]
-    {
-        try store.database.scan(
+    func scan(
+        _ table: UInt8, _ calendar: ReportCalendar, snapshot: any ReadView
+    ) throws -> [(key: [UInt8], value: [UInt8])] {
+        try snapshot.scan(
             store.families.rollups, from: RollupRow.prefix(table, slot: calendar.firstSlot),
-            to: RollupRow.prefix(table, slot: calendar.endSlot), limit: Int.max, snapshot: snapshot)
+            to: RollupRow.prefix(table, slot: calendar.endSlot), limit: Int.max)
     }
 
     static func validateFilter(_ values: [String], field: String, into validator: inout Validator) {

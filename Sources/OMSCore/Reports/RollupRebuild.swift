@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// `RebuildRollups`: sums `OrderContribution` over every stored order and
 /// compares the result with the `rollups` column family row by row; with

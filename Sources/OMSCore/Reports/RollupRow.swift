@@ -1,4 +1,4 @@
-import Storage
+import KeyValueStorage
 
 /// The layout of aggregate rows in the `rollups` column family.
 ///

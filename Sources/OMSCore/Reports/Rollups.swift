@@ -1,5 +1,5 @@
+import KeyValueStorage
 import OMSProto
-import Storage
 
 /// Report aggregates in the `rollups` column family, maintained in the same
 /// transaction as the change that causes them, so reports read aggregate

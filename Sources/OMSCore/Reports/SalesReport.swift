@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// `SalesReport`: the sales rollup table of the requested dimension, summed
 /// into (period, dimension value, currency) groups.
@@ -28,7 +28,7 @@ public struct SalesReportCursor {
     let dimensionFilter: Set<String>
     let channels: Set<String>
     let store: OMSStore
-    let snapshot: Snapshot
+    let snapshot: any ReadView
     var nextPeriodIndex = 0
     public private(set) var rollupRowsRead: Int64 = 0
 
@@ -66,7 +66,7 @@ public struct SalesReportCursor {
         }
         channels = Set(request.channels)
         self.store = store
-        snapshot = try store.database.snapshot()
+        snapshot = try store.engine.readView()
     }
 
     /// The rows of the next period (possibly none), sorted by key then
@@ -79,9 +79,9 @@ public struct SalesReportCursor {
         var rows: [(key: [UInt8], value: [UInt8])] = []
         func read(_ table: UInt8, _ range: Range<UInt32>) throws {
             guard !range.isEmpty else { return }
-            rows += try store.database.scan(
+            rows += try snapshot.scan(
                 store.families.rollups, from: RollupRow.prefix(table, slot: range.lowerBound),
-                to: RollupRow.prefix(table, slot: range.upperBound), limit: Int.max, snapshot: snapshot)
+                to: RollupRow.prefix(table, slot: range.upperBound), limit: Int.max)
         }
         // Whole UTC days inside the period from the day rows, the edges from
         // half-hour rows (order-level table only).

@@ -1,5 +1,5 @@
+import KeyValueStorage
 public import OMSProto
-import Storage
 
 /// Durable timers: rows of `timers` keyed by the due time (big-endian
 /// milliseconds) then the order id, so "everything due by now" is one
@@ -39,7 +39,7 @@ public enum TimerQueue {
 
     /// The earliest pending timer's due time, from durable state.
     public static func nextDueMillis(in store: OMSStore) throws -> Int64? {
-        guard let first = try store.database.scan(store.families.timers, prefix: [], limit: 1).first else {
+        guard let first = try store.engine.scan(store.families.timers, prefix: [], limit: 1).first else {
             return nil
         }
         var reader = KeyCodec.Reader(first.key)
@@ -48,7 +48,7 @@ public enum TimerQueue {
 
     /// Every pending timer (tests and diagnostics).
     public static func pending(in store: OMSStore) throws -> [Oms_V1_OrderTimer] {
-        try store.database.scan(store.families.timers, prefix: [], limit: Int.max).map {
+        try store.engine.scan(store.families.timers, prefix: [], limit: Int.max).map {
             try Oms_V1_OrderTimer(serializedBytes: $0.value)
         }
     }

@@ -11,16 +11,18 @@ public struct WriteStats: Sendable, Hashable, CustomStringConvertible {
     /// Batches written with `sync = true` (one fsync each). Groups whose
     /// commands wrote nothing are not written.
     public var syncs = 0
-    /// Batches RocksDB refused (every command of such a group failed).
+    /// Groups the engine refused (every command of such a group failed).
     public var writeErrors = 0
     /// Largest number of commands in one group.
     public var maxGroupSize = 0
-    /// Serialized batch bytes handed to RocksDB.
+    /// Bytes of keys and values committed.
     public var bytesWritten = 0
+    /// Groups run again after the engine reported a conflict.
+    public var groupRetries = 0
 
     public init() {}
 
     public var description: String {
-        "groups=\(groups) commands=\(commands) failed=\(failedCommands) syncs=\(syncs) writeErrors=\(writeErrors) maxGroup=\(maxGroupSize) bytes=\(bytesWritten)"
+        "groups=\(groups) commands=\(commands) failed=\(failedCommands) syncs=\(syncs) writeErrors=\(writeErrors) maxGroup=\(maxGroupSize) bytes=\(bytesWritten) retries=\(groupRetries)"
     }
 }

@@ -1,4 +1,4 @@
-/// A contiguous run of bytes that Storage can hand to RocksDB in place, without
+/// A contiguous run of bytes that a storage engine can read in place, without
 /// copying: keys and values.
 ///
 /// `[UInt8]`, `ArraySlice<UInt8>`, `ContiguousArray<UInt8>` and
@@ -19,20 +19,3 @@ extension UnsafeRawBufferPointer: StorageBytes {
         try body(self)
     }
 }
-
-extension UnsafeRawBufferPointer {
-    /// The base address as a C `const char *`, never nil: RocksDB reads `len`
-    /// bytes from it and an empty slice may legally have a nil base, which some
-    /// C entry points dereference anyway.
-    var cChars: UnsafePointer<CChar> {
-        guard let base = baseAddress else { return emptyCString }
-        return base.assumingMemoryBound(to: CChar.self)
-    }
-}
-
-/// A static, never-freed one-byte buffer used for empty keys/values.
-nonisolated(unsafe) let emptyCString: UnsafePointer<CChar> = {
-    let p = UnsafeMutablePointer<CChar>.allocate(capacity: 1)
-    p.initialize(to: 0)
-    return UnsafePointer(p)
-}()

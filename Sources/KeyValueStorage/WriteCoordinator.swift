@@ -8,19 +8,24 @@ import Synchronization
     import Darwin
 #endif
 
-/// The single writer: every mutation of the database runs as a command on one
+/// The single writer: every mutation of the store runs as a command on one
 /// dedicated thread, and commands that queue up while a write is being
-/// fsync'd are committed together with one fsync (group commit).
+/// made durable are committed together (group commit: one fsync, or one
+/// transaction, for the whole group).
 ///
 /// A group:
 /// 1. takes every queued command (at most `maxGroupCommands`; it is cut short
-///    once the batch exceeds `maxGroupBytes`, and the rest start the next group);
-/// 2. runs them in order against one batch and its overlay, so each sees the database
-///    plus the writes of the commands before it; a command that throws is
-///    rolled back (its overlay changes undone) and only that command fails;
-/// 3. writes the batch with `sync = true`;
-/// 4. acknowledges every command — successes only after the write returned.
-///    If the write fails, every successful command of the group gets that
+///    once its writes exceed `maxGroupBytes`, and the rest start the next group);
+/// 2. runs them in order against one `WriteSet` over the engine's write group,
+///    so each sees the store plus the writes of the commands before it; a
+///    command that throws is rolled back (its writes undone) and only that
+///    command fails;
+/// 3. commits the write set through the engine (`WriteGroup.commit`): durable
+///    when it returns. An engine that reports a conflict gets the whole group
+///    run again (at most `maxGroupAttempts` times in all), so commands must
+///    touch nothing but their transaction;
+/// 4. acknowledges every command — successes only after the commit returned.
+///    If the commit fails, every successful command of the group gets that
 ///    error (failed commands keep their own error).
 ///
 /// The result: serializable commands (they run one at a time against the
@@ -32,14 +37,17 @@ import Synchronization
 /// the cooperative pool or an event loop). Completions run on it, so they must
 /// be quick and must not block; `perform` resumes the caller's task.
 ///
-/// Shut the coordinator down before closing the database; writes of a closed
-/// database fail with `.closed`.
+/// Shut the coordinator down before closing the store; writes of a closed
+/// store fail with `.closed`.
 public final class WriteCoordinator: Sendable {
     public struct Config: Sendable {
         /// Most commands in one group.
         public var maxGroupCommands = 1024
-        /// A group stops taking commands once its batch is this large.
+        /// A group stops taking commands once its writes are this large.
         public var maxGroupBytes = 32 << 20
+        /// Runs of one group when the engine keeps reporting conflicts; the
+        /// last conflict is then every command's error.
+        public var maxGroupAttempts = 8
         /// Wall clock for `WriteTransaction.now` (Unix epoch nanoseconds);
         /// injectable so time-dependent rules are testable.
         public var clock: @Sendable () -> Int64 = WriteCoordinator.systemClock
@@ -54,15 +62,16 @@ public final class WriteCoordinator: Sendable {
         public static var defaults: Config { Config() }
     }
 
-    public let database: Database
+    public let store: any KeyValueStore
     private let core: WriterCore
     private let thread: WriterThread
 
     /// Starts the writer thread.
-    public init(database: Database, config: Config = .defaults) {
+    public init(store: any KeyValueStore, config: Config = .defaults) {
         precondition(config.maxGroupCommands > 0, "maxGroupCommands must be positive")
-        self.database = database
-        let core = WriterCore(database: database, config: config)
+        precondition(config.maxGroupAttempts > 0, "maxGroupAttempts must be positive")
+        self.store = store
+        let core = WriterCore(store: store, config: config)
         self.core = core
         thread = WriterThread(name: config.threadName) { core.run() }
     }
@@ -82,20 +91,21 @@ public final class WriteCoordinator: Sendable {
         _ command: @escaping @Sendable (inout WriteTransaction) throws -> R,
         completion: @escaping @Sendable (Result<R, any Error>) -> Void
     ) {
-        let queued = QueuedCommand { transaction in
-            do {
-                let value = try command(&transaction)
-                return CommandOutcome(failed: false) { writeError in
-                    if let writeError {
-                        completion(.failure(writeError))
-                    } else {
-                        completion(.success(value))
+        let queued = QueuedCommand(
+            run: { transaction in
+                do {
+                    let value = try command(&transaction)
+                    return CommandOutcome(failed: false) { writeError in
+                        if let writeError {
+                            completion(.failure(writeError))
+                        } else {
+                            completion(.success(value))
+                        }
                     }
+                } catch {
+                    return CommandOutcome(failed: true) { _ in completion(.failure(error)) }
                 }
-            } catch {
-                return CommandOutcome(failed: true) { _ in completion(.failure(error)) }
-            }
-        }
+            }, fail: { completion(.failure($0)) })
         if !core.queue.enqueue(queued) {
             completion(.failure(StorageError.closed("write coordinator")))
         }

@@ -10,7 +10,12 @@
 struct QueuedCommand: Sendable {
     /// Runs the command against the group's transaction (on the writer
     /// thread) and says how to acknowledge it once the group is committed.
+    /// May run more than once when the engine asks for the group to be
+    /// retried; only the last run is acknowledged.
     let run: @Sendable (inout WriteTransaction) -> CommandOutcome
+    /// Reports an error without running the command (the engine could not
+    /// start a group).
+    let fail: @Sendable (StorageError) -> Void
 }
 
 /// What happened to one command of a group.

@@ -1,10 +1,9 @@
-internal import CRocksDB
-
-/// An error from the storage layer.
+/// An error from a storage engine.
 ///
-/// Errors that RocksDB reports keep RocksDB's own text (the `Status::ToString()`
-/// copied out of `errptr`), so operators see exactly what the library said; the
-/// `code` classifies it so callers can react without parsing strings.
+/// Errors that the engine's library reports keep the library's own text (for
+/// RocksDB the `Status::ToString()` copied out of `errptr`), so operators see
+/// exactly what it said; the `code` classifies it so callers can react without
+/// parsing strings.
 public struct StorageError: Error, Sendable, CustomStringConvertible {
     /// What kind of failure this is. A struct with static members rather than an
     /// enum so new codes can be added without breaking `switch`es elsewhere.
@@ -12,7 +11,7 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         private enum Wrapped: Hashable, Sendable {
             case ioError, corruption, busy, locked, invalidArgument, notFound
             case notSupported, closed, aborted, timedOut, incomplete
-            case shutdownInProgress, tryAgain, unknown
+            case shutdownInProgress, tryAgain, conflict, unknown
         }
 
         private let wrapped: Wrapped
@@ -46,8 +45,19 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         public static let shutdownInProgress = Code(.shutdownInProgress)
         /// RocksDB asked the caller to try again.
         public static let tryAgain = Code(.tryAgain)
+        /// The write group's transaction conflicted with another writer's
+        /// (a serializable engine shared by several processes). Retryable: the
+        /// single writer runs the whole group again on fresh state; it never
+        /// reaches a command.
+        public static let conflict = Code(.conflict)
         /// A failure that fits no other code.
         public static let unknown = Code(.unknown)
+
+        /// Whether the single writer runs a group that failed with this code
+        /// again (only conflicts: anything else is reported to the commands).
+        public var isRetryable: Bool {
+            self == .conflict
+        }
 
         public var description: String {
             switch wrapped {
@@ -64,6 +74,7 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
             case .incomplete: "incomplete"
             case .shutdownInProgress: "shutdownInProgress"
             case .tryAgain: "tryAgain"
+            case .conflict: "conflict"
             case .unknown: "unknown"
             }
         }
@@ -86,51 +97,7 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
         "\(code): \(message)"
     }
 
-    static func closed(_ what: String = "database", file: String = #fileID, line: Int = #line) -> StorageError {
+    package static func closed(_ what: String = "database", file: String = #fileID, line: Int = #line) -> StorageError {
         StorageError(code: .closed, message: "\(what) is closed", file: file, line: line)
     }
-}
-
-extension StorageError {
-    /// Classifies a RocksDB `Status::ToString()` text by its fixed prefix
-    /// ("IO error: ...", "Corruption: ..."; see rocksdb/util/status.cc).
-    init(rocksDBMessage text: String, file: String = #fileID, line: Int = #line) {
-        let prefixes: [(String, Code)] = [
-            ("IO error", .ioError),
-            ("Corruption", .corruption),
-            ("Resource busy", .busy),
-            ("Invalid argument", .invalidArgument),
-            ("Not found", .notFound),
-            ("Not implemented", .notSupported),
-            ("Operation aborted", .aborted),
-            ("Operation timed out", .timedOut),
-            ("Operation expired", .timedOut),
-            ("Result incomplete", .incomplete),
-            ("Shutdown in progress", .shutdownInProgress),
-            ("Operation failed. Try again", .tryAgain),
-        ]
-        let code = prefixes.first { text.hasPrefix($0.0) }?.1 ?? .unknown
-        self.init(code: code, message: text, file: file, line: line)
-    }
-}
-
-/// Runs a RocksDB call that reports failure through `char **errptr`.
-///
-/// The pointer starts nil (RocksDB would otherwise `free` garbage); a set error is
-/// copied into a Swift string and released with `rocksdb_free`, as rust-rocksdb's
-/// `ffi_try!` does.
-@inline(__always)
-func withRocksDBError<R>(
-    file: String = #fileID,
-    line: Int = #line,
-    _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> R
-) throws(StorageError) -> R {
-    var errorPointer: UnsafeMutablePointer<CChar>? = nil
-    let result = body(&errorPointer)
-    if let errorPointer {
-        let text = String(cString: errorPointer)
-        rocksdb_free(errorPointer)
-        throw StorageError(rocksDBMessage: text, file: file, line: line)
-    }
-    return result
 }

@@ -7,23 +7,24 @@
 #endif
 
 /// The writes of the current write group, per column family and in key order:
-/// what reads through a `WriteTransaction` see on top of the database.
+/// what reads through a `WriteTransaction` see on top of the store, and what
+/// the engine makes durable at the group's commit (`WriteGroup.commit`).
 ///
-/// It replaces RocksDB's write-batch-with-index, whose skiplist compares
+/// It replaced RocksDB's write-batch-with-index, whose skiplist compares
 /// decode batch records on every step (39 % of a CreateOrder's writer time in
 /// the profile). Here a column family is a list of sorted chunks of at most
 /// `chunkCapacity` entries: a lookup is two binary searches over contiguous
 /// arrays, an insert moves at most one chunk, and a range is read in order.
 ///
 /// Each change of the running command is logged, so a failed command is
-/// undone entry by entry. At commit the group's batch is built from it: each
+/// undone entry by entry. At commit the engine reads it with `forEach`: each
 /// key once (its last value), in key order, which is also the cheapest order
-/// for the memtable's skiplist. Writer thread only.
-struct BatchOverlay {
+/// for a memtable's skiplist. Writer thread only.
+public struct WriteSet {
     /// A written key: its value, or nil when the group deleted it.
-    struct Entry {
-        var key: [UInt8]
-        var value: [UInt8]?
+    public struct Entry {
+        public var key: [UInt8]
+        public var value: [UInt8]?
     }
 
     /// The column family's entries, as sorted chunks (each non-empty,
@@ -154,18 +155,21 @@ struct BatchOverlay {
     private var handles: [ColumnFamily?] = []
     /// The running command's changes, oldest first: (family, key, previous).
     private var undo: [(family: Int, key: [UInt8], previous: [UInt8]??)] = []
-    /// Keys in the overlay (a key written several times counts once).
-    private(set) var count = 0
-    /// Bytes of the keys and values in the overlay: what the batch will hold.
-    private(set) var byteSize = 0
+    /// Keys in the set (a key written several times counts once).
+    public private(set) var count = 0
+    /// Bytes of the keys and values in the set: about what the engine writes.
+    public private(set) var byteSize = 0
 
-    init() {}
+    public init() {}
+
+    public var isEmpty: Bool { count == 0 }
 
     func lookup(_ family: Int, _ key: [UInt8]) -> [UInt8]?? {
         family < families.count ? families[family].lookup(key) : .none
     }
 
-    mutating func set(_ columnFamily: ColumnFamily, _ key: [UInt8], _ value: [UInt8]?) {
+    /// Writes `value` under `key` (nil deletes it), replacing what the set had.
+    public mutating func set(_ columnFamily: ColumnFamily, _ key: [UInt8], _ value: [UInt8]?) {
         let family = columnFamily.index
         while families.count <= family {
             families.append(Family())
@@ -190,19 +194,19 @@ struct BatchOverlay {
 
     /// Every entry, by column family and in key order: the group's final
     /// writes (a nil value is a deletion).
-    func forEach(_ body: (ColumnFamily, Entry) -> Void) {
+    public func forEach<E: Error>(_ body: (ColumnFamily, Entry) throws(E) -> Void) throws(E) {
         for (index, family) in families.enumerated() {
             guard let handle = handles[index] else { continue }
             for chunk in family.chunks {
-                for entry in chunk { body(handle, entry) }
+                for entry in chunk { try body(handle, entry) }
             }
         }
     }
 
     /// The keys of one column family, in key order (written or deleted).
-    func forEachKey(in family: Int, _ body: ([UInt8]) -> Void) {
-        guard family < families.count else { return }
-        for chunk in families[family].chunks {
+    public func forEachKey(in family: ColumnFamily, _ body: ([UInt8]) -> Void) {
+        guard family.index < families.count else { return }
+        for chunk in families[family.index].chunks {
             for entry in chunk { body(entry.key) }
         }
     }
@@ -237,9 +241,10 @@ struct BatchOverlay {
     }
 }
 
-/// Unsigned lexicographic order, RocksDB's default comparator.
+/// Unsigned lexicographic order (RocksDB's default comparator, PostgreSQL's
+/// `bytea` order): the order of every key range.
 @inline(__always)
-func compareKeys(_ a: [UInt8], _ b: [UInt8]) -> Int {
+package func compareKeys(_ a: [UInt8], _ b: [UInt8]) -> Int {
     a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
             let common = min(a.count, b.count)
