@@ -44,7 +44,7 @@ public final class ApiKeys: Sendable {
         -> (key: Oms_V1_ApiKey, token: String)
     {
         var validator = Validator()
-        Catalog.validateSKU(name, field: "name", into: &validator)
+        validator.checkID(name, "name")
         switch role {
         case .unspecified, .admin, .service: break
         case .UNRECOGNIZED(let value): validator.check(false, "role", "unknown role \(value)")
@@ -77,7 +77,7 @@ public final class ApiKeys: Sendable {
     /// Revokes the active key named `name`.
     public func revoke(name: String, revokedBy: String) async throws -> Oms_V1_ApiKey {
         var validator = Validator()
-        Catalog.validateSKU(name, field: "name", into: &validator)
+        validator.checkID(name, "name")
         try validator.throwIfInvalid()
         let families = store.families
         let record = try await store.writer.perform { transaction in

@@ -15,18 +15,8 @@ public enum Idempotency {
         request: Request, as: Response.Type
     ) throws -> Response? {
         guard !requestID.isEmpty else { return nil }
-        guard let stored = try transaction.get(families.idempotency, key(method: method, requestID: requestID)) else {
-            return nil
-        }
-        let record = try Oms_V1_IdempotencyRecord(serializedBytes: stored)
-        guard record.requestFingerprint == fingerprint(request) else {
-            throw DomainError(
-                .alreadyExists,
-                "request_id \(requestID) was already used with a different request",
-                violations: [.init(field: "request_id", description: "already used with a different request")],
-                reason: "REQUEST_ID_REUSED")
-        }
-        return try Response(serializedBytes: record.response)
+        return try IdempotencyKey(method: method, requestID: requestID).replay(
+            transaction, families: families, fingerprint: fingerprint(request), as: Response.self)
     }
 
     /// Records `response` for `requestID` in the same batch as the command's effects.
@@ -35,12 +25,9 @@ public enum Idempotency {
         request: Request, response: Response, nowMillis: Int64
     ) {
         guard !requestID.isEmpty else { return }
-        var record = Oms_V1_IdempotencyRecord()
-        record.method = method
-        record.requestFingerprint = fingerprint(request)
-        record.response = response.serializedBytes()
-        record.createdAtMillis = nowMillis
-        transaction.put(families.idempotency, key(method: method, requestID: requestID), record.serializedBytes())
+        IdempotencyKey(method: method, requestID: requestID).record(
+            &transaction, families: families, fingerprint: fingerprint(request), response: response,
+            nowMillis: nowMillis)
     }
 
     /// The request's canonical bytes hashed. Callers clear `request_id` first
@@ -79,13 +66,6 @@ public enum Idempotency {
             return removed
         }
         return (removed, resumeAfter)
-    }
-
-    static func key(method: String, requestID: String) -> [UInt8] {
-        var key: [UInt8] = []
-        KeyCodec.appendLengthPrefixed(method, to: &key)
-        key.append(contentsOf: requestID.utf8)
-        return key
     }
 
     public static func validate(_ requestID: String, field: String = "request_id", into validator: inout Validator) {

@@ -10,6 +10,7 @@ struct AdminServiceProvider {
 
     let store: OMSStore
     let keys: ApiKeys
+    let reads: ReadPool
     let startedAtMillis: Int64
     let dataDirectory: String
     let listenAddress: @Sendable () -> String
@@ -23,6 +24,7 @@ struct AdminServiceProvider {
         let listenAddress = self.listenAddress
         let heapReleased = self.heapReleased
         let keys = self.keys
+        let reads = self.reads
         router.unary(Oms_V1_AdminService.Method.ping) { request, context, responder in
             guard request.delayMillis >= 0, request.delayMillis <= Self.maxPingDelayMillis else {
                 responder.fail(
@@ -92,12 +94,10 @@ struct AdminServiceProvider {
                 throw ErrorMapping.rpcError(error)
             }
         }
-        router.unary(Oms_V1_AdminService.Method.listApiKeys) { _, _, responder in
-            responder.answer {
-                var response = Oms_V1_ListApiKeysResponse()
-                response.keys = try keys.list()
-                return response
-            }
+        router.scan(Oms_V1_AdminService.Method.listApiKeys, on: reads) { _ in
+            var response = Oms_V1_ListApiKeysResponse()
+            response.keys = try keys.list()
+            return response
         }
         router.unary(Oms_V1_AdminService.Method.revokeApiKey) { request, context in
             do {

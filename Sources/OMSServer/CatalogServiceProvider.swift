@@ -5,15 +5,13 @@ import RPC
 /// `oms.v1.CatalogService`: reads answer on the event loop; upserts go to the
 /// single writer and answer when durable.
 struct CatalogServiceProvider {
+    let store: OMSStore
     let catalog: Catalog
+    let reads: ReadPool
 
     func register(in router: inout Router) {
         let catalog = self.catalog
-        router.unary(Oms_V1_CatalogService.Method.upsertProduct) { request, context, responder in
-            catalog.upsert(request, actor: context.principal ?? "anonymous") { result in
-                responder.complete(mapping: result)
-            }
-        }
+        router.command(UpsertProduct(), on: store)
         router.unary(Oms_V1_CatalogService.Method.getProduct) { request, _, responder in
             // GetProductResponse{product = 1}: wrap the stored bytes as they are.
             do {
@@ -25,8 +23,6 @@ struct CatalogServiceProvider {
                 responder.fail(ErrorMapping.rpcError(error))
             }
         }
-        router.unary(Oms_V1_CatalogService.Method.listProducts) { request, _, responder in
-            responder.answer { try catalog.list(request) }
-        }
+        router.scan(Oms_V1_CatalogService.Method.listProducts, on: reads) { try catalog.list($0) }
     }
 }

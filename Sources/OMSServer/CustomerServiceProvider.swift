@@ -4,22 +4,18 @@ import RPC
 
 /// `oms.v1.CustomerService`: customer records.
 struct CustomerServiceProvider {
+    let store: OMSStore
     let customers: Customers
+    let reads: ReadPool
 
     func register(in router: inout Router) {
         let customers = self.customers
-        router.unary(Oms_V1_CustomerService.Method.upsertCustomer) { request, context, responder in
-            customers.upsert(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
+        router.command(UpsertCustomer(), on: store)
+        router.pointRead(Oms_V1_CustomerService.Method.getCustomer) { request in
+            var response = Oms_V1_GetCustomerResponse()
+            response.customer = try customers.customer(id: request.id)
+            return response
         }
-        router.unary(Oms_V1_CustomerService.Method.getCustomer) { request, _, responder in
-            responder.answer {
-                var response = Oms_V1_GetCustomerResponse()
-                response.customer = try customers.customer(id: request.id)
-                return response
-            }
-        }
-        router.unary(Oms_V1_CustomerService.Method.listCustomers) { request, _, responder in
-            responder.answer { try customers.list(request) }
-        }
+        router.scan(Oms_V1_CustomerService.Method.listCustomers, on: reads) { try customers.list($0) }
     }
 }

@@ -9,14 +9,16 @@ struct EventServiceProvider {
     static let batchSize = 512
 
     let events: EventLog
+    let reads: ReadPool
 
     func register(in router: inout Router) {
         let events = self.events
+        let reads = self.reads
         router.serverStreaming(Oms_V1_EventService.Method.watchEvents) { request, writer, context in
             let prefixes = request.typePrefixes
             // A resume point inside the trimmed history would silently skip
             // events: refuse it. 0 means "from the oldest event still kept".
-            let firstRetained = try events.firstRetainedSequence()
+            let firstRetained = try await reads.run { try events.firstRetainedSequence() }
             if request.afterSequence > 0 && request.afterSequence + 1 < firstRetained {
                 throw RPCError(
                     .outOfRange,
@@ -33,7 +35,8 @@ struct EventServiceProvider {
             var cursor = request.afterSequence
             var signalIterator = signals.makeAsyncIterator()
             while !context.isCancelled {
-                let batch = try events.events(after: cursor, limit: Self.batchSize)
+                let after = cursor
+                let batch = try await reads.run { try events.events(after: after, limit: Self.batchSize) }
                 if let last = batch.last { cursor = last.sequence }
                 let selected =
                     prefixes.isEmpty ? batch : batch.filter { event in prefixes.contains { event.type.hasPrefix($0) } }

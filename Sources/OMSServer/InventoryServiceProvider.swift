@@ -6,6 +6,7 @@ import RPC
 /// ledger, purchase orders and valuation.
 struct InventoryServiceProvider {
     let inventory: Inventory
+    let reads: ReadPool
 
     func register(in router: inout Router) {
         let inventory = self.inventory
@@ -17,12 +18,10 @@ struct InventoryServiceProvider {
         router.unary(Oms_V1_InventoryService.Method.adjustStock) { request, context, responder in
             inventory.adjustStock(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
         }
-        router.unary(Oms_V1_InventoryService.Method.listWarehouses) { _, _, responder in
-            responder.answer {
-                var response = Oms_V1_ListWarehousesResponse()
-                response.warehouses = try inventory.warehouses()
-                return response
-            }
+        router.scan(Oms_V1_InventoryService.Method.listWarehouses, on: reads) { _ in
+            var response = Oms_V1_ListWarehousesResponse()
+            response.warehouses = try inventory.warehouses()
+            return response
         }
         router.unary(Oms_V1_InventoryService.Method.getStock) { request, _, responder in
             // Composed from the stored rows as they are (no decode, no encode).
@@ -38,15 +37,9 @@ struct InventoryServiceProvider {
                 responder.complete(mapping: $0)
             }
         }
-        router.unary(Oms_V1_InventoryService.Method.listLocations) { request, _, responder in
-            responder.answer { try inventory.locations(request) }
-        }
-        router.unary(Oms_V1_InventoryService.Method.listStock) { request, _, responder in
-            responder.answer { try inventory.listStock(request) }
-        }
-        router.unary(Oms_V1_InventoryService.Method.listMovements) { request, _, responder in
-            responder.answer { try inventory.movements(request) }
-        }
+        router.scan(Oms_V1_InventoryService.Method.listLocations, on: reads) { try inventory.locations($0) }
+        router.scan(Oms_V1_InventoryService.Method.listStock, on: reads) { try inventory.listStock($0) }
+        router.scan(Oms_V1_InventoryService.Method.listMovements, on: reads) { try inventory.movements($0) }
         router.unary(Oms_V1_InventoryService.Method.createPurchaseOrder) { request, context, responder in
             inventory.createPurchaseOrder(request, actor: context.principal ?? "anonymous") {
                 responder.complete(mapping: $0)
@@ -57,19 +50,13 @@ struct InventoryServiceProvider {
                 responder.complete(mapping: $0)
             }
         }
-        router.unary(Oms_V1_InventoryService.Method.getPurchaseOrder) { request, _, responder in
-            responder.answer {
-                var response = Oms_V1_GetPurchaseOrderResponse()
-                response.purchaseOrder = try inventory.purchaseOrder(id: request.id)
-                return response
-            }
+        router.pointRead(Oms_V1_InventoryService.Method.getPurchaseOrder) { request in
+            var response = Oms_V1_GetPurchaseOrderResponse()
+            response.purchaseOrder = try inventory.purchaseOrder(id: request.id)
+            return response
         }
-        router.unary(Oms_V1_InventoryService.Method.listPurchaseOrders) { request, _, responder in
-            responder.answer { try inventory.purchaseOrders(request) }
-        }
-        router.unary(Oms_V1_InventoryService.Method.getValuation) { request, _, responder in
-            responder.answer { try inventory.valuation(request) }
-        }
+        router.scan(Oms_V1_InventoryService.Method.listPurchaseOrders, on: reads) { try inventory.purchaseOrders($0) }
+        router.scan(Oms_V1_InventoryService.Method.getValuation, on: reads) { try inventory.valuation($0) }
         router.unary(Oms_V1_InventoryService.Method.requestTransfer) { request, context, responder in
             inventory.requestTransfer(request, actor: context.principal ?? "anonymous") {
                 responder.complete(mapping: $0)
@@ -93,12 +80,10 @@ struct InventoryServiceProvider {
                 responder.complete(mapping: $0)
             }
         }
-        router.unary(Oms_V1_InventoryService.Method.getTransfer) { request, _, responder in
-            responder.answer {
-                var response = Oms_V1_TransferResponse()
-                response.transfer = try inventory.transfer(id: request.id)
-                return response
-            }
+        router.pointRead(Oms_V1_InventoryService.Method.getTransfer) { request in
+            var response = Oms_V1_TransferResponse()
+            response.transfer = try inventory.transfer(id: request.id)
+            return response
         }
         router.unary(Oms_V1_InventoryService.Method.requestScrap) { request, context, responder in
             inventory.requestScrap(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
@@ -109,12 +94,10 @@ struct InventoryServiceProvider {
         router.unary(Oms_V1_InventoryService.Method.rejectScrap) { request, context, responder in
             inventory.rejectScrap(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
         }
-        router.unary(Oms_V1_InventoryService.Method.getScrap) { request, _, responder in
-            responder.answer {
-                var response = Oms_V1_ScrapResponse()
-                response.scrap = try inventory.scrap(id: request.id)
-                return response
-            }
+        router.pointRead(Oms_V1_InventoryService.Method.getScrap) { request in
+            var response = Oms_V1_ScrapResponse()
+            response.scrap = try inventory.scrap(id: request.id)
+            return response
         }
         router.clientStreaming(Oms_V1_InventoryService.Method.bulkAdjustStock) { rows, context in
             do {
@@ -135,8 +118,8 @@ struct InventoryServiceProvider {
                 throw ErrorMapping.rpcError(error)
             }
         }
-        router.unary(Oms_V1_InventoryService.Method.getStocktakeVariance) { request, _, responder in
-            responder.answer { try inventory.stocktakeVariance(id: request.id) }
+        router.scan(Oms_V1_InventoryService.Method.getStocktakeVariance, on: reads) {
+            try inventory.stocktakeVariance(id: $0.id)
         }
         router.unary(Oms_V1_InventoryService.Method.commitStocktake) { request, context, responder in
             inventory.commitStocktake(request, actor: context.principal ?? "anonymous") {
@@ -153,11 +136,9 @@ struct InventoryServiceProvider {
                 responder.complete(mapping: $0)
             }
         }
-        router.unary(Oms_V1_InventoryService.Method.listLowStock) { request, _, responder in
-            responder.answer { try inventory.lowStock(request) }
-        }
-        router.unary(Oms_V1_InventoryService.Method.suggestReplenishment) { request, _, responder in
-            responder.answer { try inventory.suggestReplenishment(request) }
+        router.scan(Oms_V1_InventoryService.Method.listLowStock, on: reads) { try inventory.lowStock($0) }
+        router.scan(Oms_V1_InventoryService.Method.suggestReplenishment, on: reads) {
+            try inventory.suggestReplenishment($0)
         }
         router.unary(Oms_V1_InventoryService.Method.createPurchaseOrdersFromSuggestions) {
             request, context, responder in
@@ -165,8 +146,6 @@ struct InventoryServiceProvider {
                 responder.complete(mapping: $0)
             }
         }
-        router.unary(Oms_V1_InventoryService.Method.getStockAnalysis) { request, _, responder in
-            responder.answer { try inventory.stockAnalysis(request) }
-        }
+        router.scan(Oms_V1_InventoryService.Method.getStockAnalysis, on: reads) { try inventory.stockAnalysis($0) }
     }
 }

@@ -33,6 +33,8 @@ public final class OMSDaemon: Sendable {
         public var maxReceiveMessageBytes: Int
         public var shutdownGracePeriod: Duration
         public var eventLoopThreads: Int
+        /// Threads for reads that iterate (lists, reports, exports); 0 = one per core.
+        public var readThreads: Int = 0
         /// The rules of the order lifecycle: payment deadline, cancellation
         /// window and fee, review thresholds, approval tiers, auto-completion
         /// and loyalty points (`omsd serve --help` lists the flags).
@@ -85,6 +87,8 @@ public final class OMSDaemon: Sendable {
     /// Path of the admin token file (`<data-dir>/admin.token`).
     public let adminTokenPath: String
     private let server: GRPCServer
+    /// Where reads that iterate run (never on an event loop).
+    private let reads: ReadPool
     private let logger: Logger
     private let stopped = Mutex(false)
     private let boundAddress = SharedString()
@@ -115,28 +119,31 @@ public final class OMSDaemon: Sendable {
 
         let health = HealthService()
         self.health = health
+        let reads = ReadPool(threads: config.readThreads > 0 ? config.readThreads : System.coreCount)
+        self.reads = reads
         var router = Router()
         health.register(in: &router)
-        CatalogServiceProvider(catalog: Catalog(store: store)).register(in: &router)
+        CatalogServiceProvider(store: store, catalog: Catalog(store: store), reads: reads).register(in: &router)
         let orders = Orders(store: store, policy: config.orderPolicy)
-        OrderServiceProvider(orders: orders).register(in: &router)
+        OrderServiceProvider(orders: orders, reads: reads).register(in: &router)
         let inventory = Inventory(store: store)
-        InventoryServiceProvider(inventory: inventory).register(in: &router)
+        InventoryServiceProvider(inventory: inventory, reads: reads).register(in: &router)
         self.reservationAudit = InventoryReservationAudit(inventory: inventory, logger: logger)
-        CustomerServiceProvider(customers: Customers(store: store)).register(in: &router)
+        CustomerServiceProvider(store: store, customers: Customers(store: store), reads: reads).register(in: &router)
         let reports = Reports(store: store)
-        ReportServiceProvider(reports: reports).register(in: &router)
+        ReportServiceProvider(reports: reports, reads: reads).register(in: &router)
         self.reportSchedules = ReportScheduleRunner(reports: reports, logger: logger)
         self.timerRunner = TimerRunner(orders: orders, store: store, logger: logger)
         self.eventRetention = Retention.events(store: store, days: config.eventRetentionDays, logger: logger)
         self.idempotencyRetention = Retention.idempotency(
             store: store, days: config.idempotencyRetentionDays, logger: logger)
-        EventServiceProvider(events: store.events).register(in: &router)
+        EventServiceProvider(events: store.events, reads: reads).register(in: &router)
         let bound = boundAddress
         let heapTrimmer = HeapTrimmer(logger: logger)
         self.heapTrimmer = heapTrimmer
         AdminServiceProvider(
-            store: store, keys: keys, startedAtMillis: clock.nowMillis(), dataDirectory: config.dataDirectory,
+            store: store, keys: keys, reads: reads, startedAtMillis: clock.nowMillis(),
+            dataDirectory: config.dataDirectory,
             listenAddress: { bound.value }, heapReleased: { heapTrimmer.releasedBytes }
         ).register(in: &router)
         ReflectionService(
@@ -190,6 +197,7 @@ public final class OMSDaemon: Sendable {
         health.finishWatchers()
         store.events.finishAll()
         await server.shutdown()
+        await reads.shutdown()
         await timerRunner.stop()
         await reportSchedules.stop()
         await eventRetention.stop()

@@ -6,6 +6,7 @@ import RPC
 /// single writer and answer when durable.
 struct OrderServiceProvider {
     let orders: Orders
+    let reads: ReadPool
 
     func register(in router: inout Router) {
         let orders = self.orders
@@ -60,18 +61,10 @@ struct OrderServiceProvider {
                 responder.fail(ErrorMapping.rpcError(error))
             }
         }
-        router.unary(Oms_V1_OrderService.Method.listOrders) { request, _, responder in
-            responder.answer { try orders.list(request) }
-        }
-        router.unary(Oms_V1_OrderService.Method.getInvoice) { request, _, responder in
-            responder.answer { try orders.invoice(request) }
-        }
-        router.unary(Oms_V1_OrderService.Method.getShippingLabel) { request, _, responder in
-            responder.answer { try orders.shippingLabel(request) }
-        }
-        router.unary(Oms_V1_OrderService.Method.getOrderHistory) { request, _, responder in
-            responder.answer { try orders.history(request) }
-        }
+        router.scan(Oms_V1_OrderService.Method.listOrders, on: reads) { try orders.list($0) }
+        router.scan(Oms_V1_OrderService.Method.getInvoice, on: reads) { try orders.invoice($0) }
+        router.scan(Oms_V1_OrderService.Method.getShippingLabel, on: reads) { try orders.shippingLabel($0) }
+        router.scan(Oms_V1_OrderService.Method.getOrderHistory, on: reads) { try orders.history($0) }
     }
 
     /// The import summary, each failure with the status CreateOrder would have answered.

@@ -6,35 +6,31 @@ import RPC
 /// event loop (O(buckets), never O(orders)); the rebuild runs on the writer.
 struct ReportServiceProvider {
     let reports: Reports
+    let reads: ReadPool
 
     func register(in router: inout Router) {
         let reports = self.reports
-        router.unary(Oms_V1_ReportService.Method.salesReport) { request, _, responder in
-            responder.answer { try reports.sales(request) }
-        }
-        router.unary(Oms_V1_ReportService.Method.fulfillmentReport) { request, _, responder in
-            responder.answer { try reports.fulfillment(request) }
-        }
-        router.unary(Oms_V1_ReportService.Method.customerReport) { request, _, responder in
-            responder.answer { try reports.customers(request) }
-        }
-        router.unary(Oms_V1_ReportService.Method.inventoryReport) { request, _, responder in
-            responder.answer { try reports.inventory(request) }
-        }
+        let reads = self.reads
+        router.scan(Oms_V1_ReportService.Method.salesReport, on: reads) { try reports.sales($0) }
+        router.scan(Oms_V1_ReportService.Method.fulfillmentReport, on: reads) { try reports.fulfillment($0) }
+        router.scan(Oms_V1_ReportService.Method.customerReport, on: reads) { try reports.customers($0) }
+        router.scan(Oms_V1_ReportService.Method.inventoryReport, on: reads) { try reports.inventory($0) }
         // Chunks are written one at a time; `write` waits for HTTP/2 flow
         // control, so a slow reader holds at most one chunk in flight here.
+        // The export's reads (one period's rows per chunk) run on the read pool.
         router.serverStreaming(Oms_V1_ReportService.Method.exportReport) { request, writer, context in
-            var export: ReportExport
+            let export: ExportCursor
             do {
-                export = try ReportExport(request, store: reports.store)
-                try await reports.auditExport(export, format: request.format, actor: context.principal ?? "anonymous")
+                export = try await reads.run { ExportCursor(try ReportExport(request, store: reports.store)) }
+                try await reports.auditExport(
+                    export.export, format: request.format, actor: context.principal ?? "anonymous")
             } catch {
                 throw ErrorMapping.rpcError(error)
             }
             while !context.isCancelled {
                 let chunk: Oms_V1_ExportReportChunk?
                 do {
-                    chunk = try export.next()
+                    chunk = try await reads.run { try export.next() }
                 } catch {
                     throw ErrorMapping.rpcError(error)
                 }
@@ -49,18 +45,14 @@ struct ReportServiceProvider {
                     mapping: await Result(catching: { try await reports.saveDefinition(request, actor: actor) }))
             }
         }
-        router.unary(Oms_V1_ReportService.Method.listReportDefinitions) { request, _, responder in
-            responder.answer { try reports.definitions(request) }
-        }
+        router.scan(Oms_V1_ReportService.Method.listReportDefinitions, on: reads) { try reports.definitions($0) }
         router.unary(Oms_V1_ReportService.Method.runReport) { request, context, responder in
             let actor = context.principal ?? "anonymous"
             Task {
                 responder.complete(mapping: await Result(catching: { try await reports.run(request, actor: actor) }))
             }
         }
-        router.unary(Oms_V1_ReportService.Method.listReportRuns) { request, _, responder in
-            responder.answer { try reports.runs(request) }
-        }
+        router.scan(Oms_V1_ReportService.Method.listReportRuns, on: reads) { try reports.runs($0) }
         router.unary(Oms_V1_ReportService.Method.rebuildRollups) { request, context, responder in
             reports.rebuildRollups(request, actor: context.principal ?? "anonymous") {
                 responder.complete(mapping: $0)

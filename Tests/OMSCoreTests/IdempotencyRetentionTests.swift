@@ -16,9 +16,7 @@ struct IdempotencyRetentionTests {
                 $0.amountMinor = 100
             }
         }
-        let response: Oms_V1_UpsertProductResponse = try await withCheckedThrowingContinuation { continuation in
-            fixture.catalog.upsert(request, actor: "test") { continuation.resume(with: $0) }
-        }
+        let response = try await fixture.catalog.upsert(request, actor: "test")
         return response.product?.version ?? 0
     }
 

@@ -47,9 +47,7 @@ final class OrderFixture: Sendable {
                 }
             }
         }
-        let _: Oms_V1_UpsertProductResponse = try await withCheckedThrowingContinuation { continuation in
-            catalog.upsert(request, actor: "test") { continuation.resume(with: $0) }
-        }
+        _ = try await catalog.upsert(request, actor: "test")
     }
 
     func warehouse(_ code: String, priority: Int32) async throws {

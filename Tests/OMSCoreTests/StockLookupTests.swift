@@ -12,9 +12,9 @@ import Testing
     /// reference (one snapshot, decoded rows).
     static func reference(_ store: OMSStore, _ request: Oms_V1_GetStockRequest) throws -> Oms_V1_GetStockResponse {
         var validator = Validator()
-        Catalog.validateSKU(request.sku, field: "sku", into: &validator)
+        validator.checkSKU(request.sku, "sku")
         if !request.warehouseCode.isEmpty {
-            Catalog.validateSKU(request.warehouseCode, field: "warehouse_code", into: &validator)
+            validator.checkCode(request.warehouseCode, "warehouse_code")
         }
         try validator.throwIfInvalid()
         let snapshot = try store.database.snapshot()

@@ -44,13 +44,9 @@ struct Daemon {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for product in products {
                 group.addTask {
-                    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                        var request = Oms_V1_UpsertProductRequest()
-                        request.product = product
-                        catalog.upsert(request, actor: "test-seed") { result in
-                            continuation.resume(with: result.map { _ in () })
-                        }
-                    }
+                    var request = Oms_V1_UpsertProductRequest()
+                    request.product = product
+                    _ = try await catalog.upsert(request, actor: "test-seed")
                 }
             }
             try await group.waitForAll()

@@ -24,7 +24,7 @@ public struct Inventory: Sendable {
             try validator.throwIfInvalid()
             return
         }
-        Catalog.validateSKU(warehouse.code, field: "warehouse.code", into: &validator)
+        validator.checkCode(warehouse.code, "warehouse.code")
         validator.check(warehouse.name.utf8.count <= 200, "warehouse.name", "must be at most 200 bytes")
         try validator.throwIfInvalid()
     }
@@ -32,13 +32,13 @@ public struct Inventory: Sendable {
     public static func validate(_ request: Oms_V1_AdjustStockRequest) throws(DomainError) {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
-        Catalog.validateSKU(request.warehouseCode, field: "warehouse_code", into: &validator)
-        Catalog.validateSKU(request.sku, field: "sku", into: &validator)
+        validator.checkCode(request.warehouseCode, "warehouse_code")
+        validator.checkSKU(request.sku, "sku")
         validator.check(request.delta != 0, "delta", "must not be zero")
         validator.check(
             request.reason.utf8.count <= maxReasonBytes, "reason", "must be at most \(maxReasonBytes) bytes")
         if !request.locationCode.isEmpty {
-            Catalog.validateSKU(request.locationCode, field: "location_code", into: &validator)
+            validator.checkCode(request.locationCode, "location_code")
         }
         validator.check(
             request.reference.utf8.count <= maxReasonBytes, "reference", "must be at most \(maxReasonBytes) bytes")

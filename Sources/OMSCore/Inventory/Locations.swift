@@ -14,8 +14,8 @@ extension Inventory {
             try validator.throwIfInvalid()
             return
         }
-        Catalog.validateSKU(location.warehouseCode, field: "location.warehouse_code", into: &validator)
-        Catalog.validateSKU(location.code, field: "location.code", into: &validator)
+        validator.checkCode(location.warehouseCode, "location.warehouse_code")
+        validator.checkCode(location.code, "location.code")
         for (value, field) in [
             (location.zone, "location.zone"), (location.aisle, "location.aisle"), (location.bin, "location.bin"),
         ] {
@@ -100,7 +100,7 @@ extension Inventory {
     /// The locations of a warehouse in code order, paged.
     public func locations(_ request: Oms_V1_ListLocationsRequest) throws -> Oms_V1_ListLocationsResponse {
         var validator = Validator()
-        Catalog.validateSKU(request.warehouseCode, field: "warehouse_code", into: &validator)
+        validator.checkCode(request.warehouseCode, "warehouse_code")
         try validator.throwIfInvalid()
         let pageSize = try PageToken.pageSize(request.pageSize)
         let snapshot = try store.engine.readView()

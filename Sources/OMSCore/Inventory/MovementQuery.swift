@@ -7,12 +7,12 @@ public import OMSProto
 extension Inventory {
     public func movements(_ request: Oms_V1_ListMovementsRequest) throws -> Oms_V1_ListMovementsResponse {
         var validator = Validator()
-        if !request.sku.isEmpty { Catalog.validateSKU(request.sku, field: "sku", into: &validator) }
+        if !request.sku.isEmpty { validator.checkSKU(request.sku, "sku") }
         if !request.warehouseCode.isEmpty {
-            Catalog.validateSKU(request.warehouseCode, field: "warehouse_code", into: &validator)
+            validator.checkCode(request.warehouseCode, "warehouse_code")
         }
         if !request.locationCode.isEmpty {
-            Catalog.validateSKU(request.locationCode, field: "location_code", into: &validator)
+            validator.checkCode(request.locationCode, "location_code")
             validator.check(!request.warehouseCode.isEmpty, "warehouse_code", "is required with location_code")
         }
         if case .UNRECOGNIZED(let value) = request.kind {

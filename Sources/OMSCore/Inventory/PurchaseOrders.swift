@@ -24,7 +24,7 @@ extension Inventory {
         }
         validator.check(!order.supplier.isEmpty, "purchase_order.supplier", "must not be empty")
         validator.check(order.supplier.utf8.count <= 200, "purchase_order.supplier", "must be at most 200 bytes")
-        Catalog.validateSKU(order.warehouseCode, field: "purchase_order.warehouse_code", into: &validator)
+        validator.checkCode(order.warehouseCode, "purchase_order.warehouse_code")
         validator.check(
             MoneyRules.isCurrencyCode(order.currencyCode), "purchase_order.currency_code",
             "must be an ISO 4217 code of three upper-case letters, got '\(order.currencyCode)'")
@@ -39,7 +39,7 @@ extension Inventory {
         var seen: Set<String> = []
         for (index, line) in order.lines.enumerated() {
             let field = "purchase_order.lines[\(index)]"
-            Catalog.validateSKU(line.sku, field: "\(field).sku", into: &validator)
+            validator.checkSKU(line.sku, "\(field).sku")
             validator.check(seen.insert(line.sku).inserted, "\(field).sku", "appears on more than one line")
             validator.check(line.quantity > 0, "\(field).quantity", "must be positive")
             validator.check(line.quantity <= 1_000_000_000, "\(field).quantity", "must be at most 1000000000")
@@ -58,11 +58,11 @@ extension Inventory {
         validator.check(!request.lines.isEmpty, "lines", "must have at least one line")
         validator.check(request.lines.count <= maxPurchaseOrderLines, "lines", "must have at most 1000 lines")
         for (index, line) in request.lines.enumerated() {
-            Catalog.validateSKU(line.sku, field: "lines[\(index)].sku", into: &validator)
+            validator.checkSKU(line.sku, "lines[\(index)].sku")
             validator.check(line.quantity > 0, "lines[\(index)].quantity", "must be positive")
             validator.check(line.quantity <= 1_000_000_000, "lines[\(index)].quantity", "must be at most 1000000000")
             if !line.locationCode.isEmpty {
-                Catalog.validateSKU(line.locationCode, field: "lines[\(index)].location_code", into: &validator)
+                validator.checkCode(line.locationCode, "lines[\(index)].location_code")
             }
         }
         try validator.throwIfInvalid()

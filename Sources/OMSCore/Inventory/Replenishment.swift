@@ -23,8 +23,8 @@ extension Inventory {
             try validator.throwIfInvalid()
             return
         }
-        Catalog.validateSKU(policy.sku, field: "policy.sku", into: &validator)
-        Catalog.validateSKU(policy.warehouseCode, field: "policy.warehouse_code", into: &validator)
+        validator.checkSKU(policy.sku, "policy.sku")
+        validator.checkCode(policy.warehouseCode, "policy.warehouse_code")
         validator.check(policy.reorderPoint >= 0, "policy.reorder_point", "must not be negative")
         validator.check(policy.safetyStock >= 0, "policy.safety_stock", "must not be negative")
         validator.check((0...365).contains(policy.leadTimeDays), "policy.lead_time_days", "must be from 0 to 365")
@@ -111,7 +111,7 @@ extension Inventory {
     public func lowStock(_ request: Oms_V1_ListLowStockRequest) throws -> Oms_V1_ListLowStockResponse {
         if !request.warehouseCode.isEmpty {
             var validator = Validator()
-            Catalog.validateSKU(request.warehouseCode, field: "warehouse_code", into: &validator)
+            validator.checkCode(request.warehouseCode, "warehouse_code")
             try validator.throwIfInvalid()
         }
         var response = Oms_V1_ListLowStockResponse()
@@ -135,7 +135,7 @@ extension Inventory {
 
     static func validateWindow(_ warehouse: String, _ days: Int32) throws(DomainError) {
         var validator = Validator()
-        if !warehouse.isEmpty { Catalog.validateSKU(warehouse, field: "warehouse_code", into: &validator) }
+        if !warehouse.isEmpty { validator.checkCode(warehouse, "warehouse_code") }
         validator.check((0...365).contains(days), "window_days", "must be from 0 to 365")
         try validator.throwIfInvalid()
     }

@@ -17,7 +17,7 @@ extension Inventory {
             try validator.throwIfInvalid()
             return
         }
-        Catalog.validateSKU(scrap.warehouseCode, field: "scrap.warehouse_code", into: &validator)
+        validator.checkCode(scrap.warehouseCode, "scrap.warehouse_code")
         switch scrap.reason {
         case .damaged, .expired, .lost: break
         default: validator.check(false, "scrap.reason", "must be DAMAGED, EXPIRED or LOST")

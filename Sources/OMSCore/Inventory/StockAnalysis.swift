@@ -10,9 +10,9 @@ extension Inventory {
 
     public func stockAnalysis(_ request: Oms_V1_GetStockAnalysisRequest) throws -> Oms_V1_GetStockAnalysisResponse {
         var validator = Validator()
-        if !request.sku.isEmpty { Catalog.validateSKU(request.sku, field: "sku", into: &validator) }
+        if !request.sku.isEmpty { validator.checkSKU(request.sku, "sku") }
         if !request.warehouseCode.isEmpty {
-            Catalog.validateSKU(request.warehouseCode, field: "warehouse_code", into: &validator)
+            validator.checkCode(request.warehouseCode, "warehouse_code")
         }
         let to = request.toMillis == 0 ? store.clock.nowNanoseconds() / 1_000_000 : request.toMillis
         validator.check(request.fromMillis > 0, "from_millis", "is required")

@@ -6,12 +6,12 @@ public import OMSProto
 extension Inventory {
     public func listStock(_ request: Oms_V1_ListStockRequest) throws -> Oms_V1_ListStockResponse {
         var validator = Validator()
-        if !request.sku.isEmpty { Catalog.validateSKU(request.sku, field: "sku", into: &validator) }
+        if !request.sku.isEmpty { validator.checkSKU(request.sku, "sku") }
         if !request.warehouseCode.isEmpty {
-            Catalog.validateSKU(request.warehouseCode, field: "warehouse_code", into: &validator)
+            validator.checkCode(request.warehouseCode, "warehouse_code")
         }
         if !request.locationCode.isEmpty {
-            Catalog.validateSKU(request.locationCode, field: "location_code", into: &validator)
+            validator.checkCode(request.locationCode, "location_code")
             validator.check(!request.warehouseCode.isEmpty, "warehouse_code", "is required with location_code")
         }
         validator.check(

@@ -38,10 +38,10 @@ extension Inventory {
     ///   warehouse), a storage error, or `ProtoDecodingError` for a damaged row.
     public func encodeStock(_ request: Oms_V1_GetStockRequest, appendingTo out: inout [UInt8]) throws {
         var validator = Validator()
-        Catalog.validateSKU(request.sku, field: "sku", into: &validator)
+        validator.checkSKU(request.sku, "sku")
         let warehouse = request.warehouseCode
         if !warehouse.isEmpty {
-            Catalog.validateSKU(warehouse, field: "warehouse_code", into: &validator)
+            validator.checkCode(warehouse, "warehouse_code")
         }
         try validator.throwIfInvalid()
 

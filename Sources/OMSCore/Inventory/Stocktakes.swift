@@ -16,12 +16,12 @@ extension Inventory {
     public static func validate(_ request: Oms_V1_StartStocktakeRequest) throws(DomainError) {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
-        Catalog.validateSKU(request.warehouseCode, field: "warehouse_code", into: &validator)
+        validator.checkCode(request.warehouseCode, "warehouse_code")
         for (index, code) in request.locationCodes.enumerated() where !code.isEmpty {
-            Catalog.validateSKU(code, field: "location_codes[\(index)]", into: &validator)
+            validator.checkCode(code, "location_codes[\(index)]")
         }
         for (index, sku) in request.skus.enumerated() {
-            Catalog.validateSKU(sku, field: "skus[\(index)]", into: &validator)
+            validator.checkSKU(sku, "skus[\(index)]")
         }
         try validator.throwIfInvalid()
     }
@@ -209,9 +209,9 @@ extension Inventory {
                 response.failures.append(failure)
             }
             var validator = Validator()
-            Catalog.validateSKU(count.sku, field: "sku", into: &validator)
+            validator.checkSKU(count.sku, "sku")
             if !count.locationCode.isEmpty {
-                Catalog.validateSKU(count.locationCode, field: "location_code", into: &validator)
+                validator.checkCode(count.locationCode, "location_code")
             }
             validator.check(count.countedQuantity >= 0, "counted_quantity", "must not be negative")
             validator.check(

@@ -25,8 +25,8 @@ extension Inventory {
             try validator.throwIfInvalid()
             return
         }
-        Catalog.validateSKU(transfer.fromWarehouseCode, field: "transfer.from_warehouse_code", into: &validator)
-        Catalog.validateSKU(transfer.toWarehouseCode, field: "transfer.to_warehouse_code", into: &validator)
+        validator.checkCode(transfer.fromWarehouseCode, "transfer.from_warehouse_code")
+        validator.checkCode(transfer.toWarehouseCode, "transfer.to_warehouse_code")
         validator.check(
             transfer.fromWarehouseCode != transfer.toWarehouseCode, "transfer.to_warehouse_code",
             "must differ from from_warehouse_code")
@@ -48,14 +48,14 @@ extension Inventory {
         var seen: Set<String> = []
         for (index, line) in lines.enumerated() {
             let prefix = "\(field)[\(index)]"
-            Catalog.validateSKU(line.sku, field: "\(prefix).sku", into: &validator)
+            validator.checkSKU(line.sku, "\(prefix).sku")
             if uniqueSKUs {
                 validator.check(seen.insert(line.sku).inserted, "\(prefix).sku", "appears on more than one line")
             }
             validator.check(line.quantity > 0, "\(prefix).quantity", "must be positive")
             validator.check(line.quantity <= 1_000_000_000, "\(prefix).quantity", "must be at most 1000000000")
             if !line.location.isEmpty {
-                Catalog.validateSKU(line.location, field: "\(prefix).\(locationName)", into: &validator)
+                validator.checkCode(line.location, "\(prefix).\(locationName)")
             }
         }
     }

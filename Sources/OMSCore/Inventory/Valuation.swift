@@ -8,9 +8,9 @@ public import OMSProto
 extension Inventory {
     public func valuation(_ request: Oms_V1_GetValuationRequest) throws -> Oms_V1_GetValuationResponse {
         var validator = Validator()
-        if !request.sku.isEmpty { Catalog.validateSKU(request.sku, field: "sku", into: &validator) }
+        if !request.sku.isEmpty { validator.checkSKU(request.sku, "sku") }
         if !request.warehouseCode.isEmpty {
-            Catalog.validateSKU(request.warehouseCode, field: "warehouse_code", into: &validator)
+            validator.checkCode(request.warehouseCode, "warehouse_code")
         }
         validator.check(request.asOfMillis >= 0, "as_of_millis", "must not be negative")
         try validator.throwIfInvalid()

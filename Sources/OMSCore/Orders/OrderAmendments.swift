@@ -10,7 +10,7 @@ extension Orders {
     public static func validate(_ request: Oms_V1_ApproveOrderRequest) throws(DomainError) {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
-        validateID(request.id, field: "id", into: &validator)
+        validator.checkID(request.id, "id")
         validator.check(request.comment.utf8.count <= maxTextBytes, "comment", "must be at most \(maxTextBytes) bytes")
         try validator.throwIfInvalid()
     }
@@ -18,7 +18,7 @@ extension Orders {
     public static func validate(_ request: Oms_V1_RejectOrderRequest) throws(DomainError) {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
-        validateID(request.id, field: "id", into: &validator)
+        validator.checkID(request.id, "id")
         validator.check(!request.reason.isEmpty, "reason", "must say why the order is rejected")
         validator.check(request.reason.utf8.count <= maxTextBytes, "reason", "must be at most \(maxTextBytes) bytes")
         try validator.throwIfInvalid()
@@ -27,11 +27,11 @@ extension Orders {
     public static func validate(_ request: Oms_V1_UpdateOrderRequest) throws(DomainError) {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
-        validateID(request.id, field: "id", into: &validator)
+        validator.checkID(request.id, "id")
         validator.check(request.version > 0, "version", "is required: the version you read")
         validator.check(request.lines.count <= maxLines, "lines", "at most \(maxLines) lines")
         for (index, line) in request.lines.enumerated() {
-            Catalog.validateSKU(line.sku, field: "lines[\(index)].sku", into: &validator)
+            validator.checkSKU(line.sku, "lines[\(index)].sku")
             validator.check(
                 line.quantity > 0 && line.quantity <= maxQuantity, "lines[\(index)].quantity",
                 "must be from 1 to \(maxQuantity)")

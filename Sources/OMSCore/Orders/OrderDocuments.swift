@@ -109,7 +109,7 @@ extension Orders {
     public static func validate(_ request: Oms_V1_RateOrderRequest) throws(DomainError) {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
-        validateID(request.orderID, field: "order_id", into: &validator)
+        validator.checkID(request.orderID, "order_id")
         validator.check((1...5).contains(request.rating), "rating", "must be from 1 to 5")
         validator.check(request.comment.utf8.count <= maxTextBytes, "comment", "must be at most \(maxTextBytes) bytes")
         try validator.throwIfInvalid()

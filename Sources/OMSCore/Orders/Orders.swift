@@ -50,7 +50,7 @@ public struct Orders: Sendable {
         validator.check(order.lines.count <= maxLines, "order.lines", "at most \(maxLines) lines")
         for (index, line) in order.lines.enumerated() {
             let field = "order.lines[\(index)]"
-            Catalog.validateSKU(line.sku, field: "\(field).sku", into: &validator)
+            validator.checkSKU(line.sku, "\(field).sku")
             validator.check(
                 line.quantity > 0 && line.quantity <= maxQuantity, "\(field).quantity",
                 "must be from 1 to \(maxQuantity)")
@@ -70,7 +70,7 @@ public struct Orders: Sendable {
     public static func validate(_ request: Oms_V1_RecordPaymentRequest) throws(DomainError) {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
-        validateID(request.orderID, field: "order_id", into: &validator)
+        validator.checkID(request.orderID, "order_id")
         MoneyRules.validate(request.amount, field: "amount", required: true, into: &validator)
         if let amount = request.amount {
             validator.check(amount.amountMinor > 0, "amount.amount_minor", "must be positive")
@@ -82,13 +82,9 @@ public struct Orders: Sendable {
     public static func validate(_ request: Oms_V1_CancelOrderRequest) throws(DomainError) {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
-        validateID(request.id, field: "id", into: &validator)
+        validator.checkID(request.id, "id")
         validator.check(request.reason.utf8.count <= maxTextBytes, "reason", "must be at most \(maxTextBytes) bytes")
         try validator.throwIfInvalid()
-    }
-
-    static func validateID(_ id: String, field: String, into validator: inout Validator) {
-        Catalog.validateSKU(id, field: field, into: &validator)
     }
 
     // MARK: Commands
@@ -713,7 +709,7 @@ public struct Orders: Sendable {
 
     public func order(id: String) throws -> Oms_V1_Order {
         var validator = Validator()
-        Self.validateID(id, field: "id", into: &validator)
+        validator.checkID(id, "id")
         try validator.throwIfInvalid()
         guard let bytes = try store.engine.get(store.families.orders, Array(id.utf8)) else {
             throw DomainError(.notFound, "order \(id) not found", reason: "ORDER_NOT_FOUND")
@@ -725,7 +721,7 @@ public struct Orders: Sendable {
     /// (valid only during the call): GetOrder's fast path, like GetProduct's.
     public func withStoredOrder<R>(id: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         var validator = Validator()
-        Self.validateID(id, field: "id", into: &validator)
+        validator.checkID(id, "id")
         try validator.throwIfInvalid()
         var id = id
         return try id.withUTF8 { key in

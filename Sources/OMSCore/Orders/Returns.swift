@@ -11,7 +11,7 @@ extension Orders {
     public static func validate(_ request: Oms_V1_CreateReturnRequest) throws(DomainError) {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
-        validateID(request.orderID, field: "order_id", into: &validator)
+        validator.checkID(request.orderID, "order_id")
         for (index, line) in request.lines.enumerated() {
             validator.check(line.quantity > 0, "lines[\(index)].quantity", "must be positive")
         }
@@ -23,9 +23,9 @@ extension Orders {
     public static func validate(_ request: Oms_V1_ReceiveReturnRequest) throws(DomainError) {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
-        validateID(request.orderID, field: "order_id", into: &validator)
-        validateID(request.returnID, field: "return_id", into: &validator)
-        if !request.scrap { Catalog.validateSKU(request.warehouseCode, field: "warehouse_code", into: &validator) }
+        validator.checkID(request.orderID, "order_id")
+        validator.checkID(request.returnID, "return_id")
+        if !request.scrap { validator.checkCode(request.warehouseCode, "warehouse_code") }
         try validator.throwIfInvalid()
     }
 

@@ -12,7 +12,7 @@ extension Orders {
     public static func validate(_ request: Oms_V1_CreateShipmentRequest) throws(DomainError) {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
-        validateID(request.orderID, field: "order_id", into: &validator)
+        validator.checkID(request.orderID, "order_id")
         for (index, line) in request.lines.enumerated() {
             validator.check(line.quantity > 0, "lines[\(index)].quantity", "must be positive")
         }
@@ -24,8 +24,8 @@ extension Orders {
     public static func validate(_ request: Oms_V1_AddTrackingEventRequest) throws(DomainError) {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
-        validateID(request.orderID, field: "order_id", into: &validator)
-        validateID(request.shipmentID, field: "shipment_id", into: &validator)
+        validator.checkID(request.orderID, "order_id")
+        validator.checkID(request.shipmentID, "shipment_id")
         validator.check(request.kind != .unspecified, "kind", "is required")
         if case .UNRECOGNIZED(let value) = request.kind { validator.check(false, "kind", "unknown kind \(value)") }
         validator.check(request.detail.utf8.count <= maxTextBytes, "detail", "must be at most \(maxTextBytes) bytes")
@@ -35,7 +35,7 @@ extension Orders {
     public static func validate(_ request: Oms_V1_RefundOrderRequest) throws(DomainError) {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
-        validateID(request.orderID, field: "order_id", into: &validator)
+        validator.checkID(request.orderID, "order_id")
         MoneyRules.validate(request.amount, field: "amount", required: true, into: &validator)
         if let amount = request.amount {
             validator.check(amount.amountMinor > 0, "amount.amount_minor", "must be positive")

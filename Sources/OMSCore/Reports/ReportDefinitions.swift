@@ -37,7 +37,7 @@ extension Reports {
             try validator.throwIfInvalid()
             return
         }
-        Catalog.validateSKU(definition.id, field: "definition.id", into: &validator)
+        validator.checkID(definition.id, "definition.id")
         validator.check(!definition.name.isEmpty, "definition.name", "must not be empty")
         validator.check(definition.name.utf8.count <= 200, "definition.name", "must be at most 200 bytes")
         validator.check(
@@ -182,7 +182,7 @@ extension Reports {
     {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
-        Catalog.validateSKU(request.definitionID, field: "definition_id", into: &validator)
+        validator.checkID(request.definitionID, "definition_id")
         try validator.throwIfInvalid()
         guard let bytes = try store.engine.get(store.families.rollups, Self.definitionKey(request.definitionID))
         else {
@@ -273,7 +273,7 @@ extension Reports {
     /// Stored runs of a definition, newest first.
     public func runs(_ request: Oms_V1_ListReportRunsRequest) throws -> Oms_V1_ListReportRunsResponse {
         var validator = Validator()
-        Catalog.validateSKU(request.definitionID, field: "definition_id", into: &validator)
+        validator.checkID(request.definitionID, "definition_id")
         try validator.throwIfInvalid()
         let pageSize = try PageToken.pageSize(request.pageSize)
         let after = try PageToken.decode(request.pageToken)

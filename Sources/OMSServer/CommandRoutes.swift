@@ -1,0 +1,16 @@
+import OMSCore
+import RPC
+
+extension Router {
+    /// Serves a write command at its RPC (`Command.method`): the request goes
+    /// from the event loop straight to the single writer (no task, no thread
+    /// hop) and the call is answered once the command is durable, its
+    /// failures mapped to gRPC statuses.
+    mutating func command<Command: WriteCommand>(_ command: Command, on store: OMSStore) {
+        unary(Command.method) { request, context, responder in
+            store.enqueue(command, request, actor: context.principal ?? "anonymous") { result in
+                responder.complete(mapping: result)
+            }
+        }
+    }
+}
