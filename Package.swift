@@ -40,7 +40,7 @@ let package = Package(
             pkgConfig: "rocksdb",
             providers: [.apt(["librocksdb-dev"])]
         ),
-        // glibc's <malloc.h>: heap statistics and malloc_trim (omsd's HeapTrimmer).
+        // glibc's <malloc.h>: heap statistics and malloc_trim (ProcessMemory).
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CProtobufC",
@@ -60,6 +60,7 @@ let package = Package(
         // The storage protocols and the single writer (pure Swift); Storage is the RocksDB engine.
         .target(name: "KeyValueStorage"),
         .target(name: "Storage", dependencies: ["KeyValueStorage", "CRocksDB"]),
+        .target(name: "ProcessMemory", dependencies: ["CMalloc"]),
 
         // MARK: Protocol, domain, services
         .target(
@@ -77,7 +78,7 @@ let package = Package(
         .target(
             name: "OMSServer",
             dependencies: [
-                "OMSCore", "RPC", "OMSProto", "KeyValueStorage", "CMalloc",
+                "OMSCore", "RPC", "OMSProto", "KeyValueStorage", "ProcessMemory",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

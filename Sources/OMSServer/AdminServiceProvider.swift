@@ -1,6 +1,7 @@
 import NIOCore
 import OMSCore
 import OMSProto
+import ProcessMemory
 import RPC
 
 /// `oms.v1.AdminService`: reachability, server facts and API keys for
@@ -58,7 +59,7 @@ struct AdminServiceProvider {
             info.writeCommands = UInt64(stats.commands)
             info.maxGroupSize = UInt64(stats.maxGroupSize)
             var memory = Oms_V1_MemoryUsage()
-            memory.residentBytes = HeapTrimmer.residentBytes()
+            memory.residentBytes = ProcessMemory.residentBytes()
             if let database = try? store.storageMemory() {
                 memory.blockCacheBytes = database.blockCache
                 memory.blockCacheCapacityBytes = database.blockCacheCapacity
@@ -66,7 +67,7 @@ struct AdminServiceProvider {
                 memory.memtableBytes = database.memtables
                 memory.tableReaderBytes = database.tableReaders
             }
-            let heap = HeapTrimmer.heap()
+            let heap = ProcessMemory.heap()
             memory.heapInUseBytes = heap.inUse
             memory.heapHeldBytes = heap.held
             memory.heapReleasedBytes = heapReleased()

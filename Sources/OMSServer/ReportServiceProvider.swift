@@ -38,36 +38,22 @@ struct ReportServiceProvider {
                 try await writer.write(chunk)
             }
         }
-        router.unary(Oms_V1_ReportService.Method.saveReportDefinition) { request, context, responder in
-            let actor = context.principal ?? "anonymous"
-            Task {
-                responder.complete(
-                    mapping: await Result(catching: { try await reports.saveDefinition(request, actor: actor) }))
-            }
-        }
+        router.command(SaveReportDefinition(store: reports.store), on: reports.store)
         router.scan(Oms_V1_ReportService.Method.listReportDefinitions, on: reads) { try reports.definitions($0) }
+        // The report is computed on the read pool, then its run is recorded by the writer.
         router.unary(Oms_V1_ReportService.Method.runReport) { request, context, responder in
             let actor = context.principal ?? "anonymous"
-            Task {
-                responder.complete(mapping: await Result(catching: { try await reports.run(request, actor: actor) }))
+            reads.submit { active in
+                guard active else { return responder.fail(RPCError(.unavailable, "server is shutting down")) }
+                do {
+                    let command = try reports.prepareRun(request, actor: actor, scheduledAt: nil)
+                    reports.store.enqueue(command, request, actor: actor) { responder.complete(mapping: $0) }
+                } catch {
+                    responder.fail(ErrorMapping.rpcError(error))
+                }
             }
         }
         router.scan(Oms_V1_ReportService.Method.listReportRuns, on: reads) { try reports.runs($0) }
-        router.unary(Oms_V1_ReportService.Method.rebuildRollups) { request, context, responder in
-            reports.rebuildRollups(request, actor: context.principal ?? "anonymous") {
-                responder.complete(mapping: $0)
-            }
-        }
-    }
-}
-
-extension Result where Failure == any Error {
-    /// The result of an async throwing body.
-    init(catching body: () async throws -> Success) async {
-        do {
-            self = .success(try await body())
-        } catch {
-            self = .failure(error)
-        }
+        router.command(RebuildRollups(), on: reports.store)
     }
 }

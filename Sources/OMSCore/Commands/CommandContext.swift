@@ -63,4 +63,24 @@ public struct CommandContext {
         lastEventSequence = event.sequence
         return event.sequence
     }
+
+    /// Records an audit row with no event, for what changes no business
+    /// record on the feed (API keys, exports, rollup checks). Such rows take
+    /// their uniquifier from the counter `sequence` with the top bit set, so
+    /// they never collide with an event-numbered row of the same millisecond.
+    /// `requestID` names the caller's request where it is not the command's
+    /// idempotency key (RebuildRollups audits its `request_id` only).
+    public mutating func audit(
+        resource resourceType: String, id resourceID: String, sequence: String, requestID: String? = nil
+    ) throws {
+        var audit = Oms_V1_AuditRecord()
+        audit.atMillis = nowMillis
+        audit.actor = actor
+        audit.method = method
+        audit.resourceType = resourceType
+        audit.resourceID = resourceID
+        audit.requestID = requestID ?? self.requestID
+        let counter = try MetaCounter.next(sequence, transaction: &transaction, families: families)
+        AuditLog.append(audit, to: &transaction, families: families, uniquifier: counter | 1 << 63)
+    }
 }

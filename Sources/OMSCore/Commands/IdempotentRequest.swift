@@ -39,3 +39,4 @@ extension Oms_V1_SetReorderPolicyRequest: IdempotentRequest {}
 extension Oms_V1_CreatePurchaseOrdersFromSuggestionsRequest: IdempotentRequest {}
 extension Oms_V1_ReconcileReservationsRequest: IdempotentRequest {}
 extension Oms_V1_SaveReportDefinitionRequest: IdempotentRequest {}
+extension Oms_V1_RunReportRequest: IdempotentRequest {}

@@ -9,8 +9,6 @@ public import OMSProto
 /// run-id` → ReportRun. A dedicated column family would be tidier; adding one
 /// is a schema change left to the owner of ColumnFamilies.
 extension Reports {
-    public static let saveDefinitionMethod = "/oms.v1.ReportService/SaveReportDefinition"
-    public static let runMethod = "/oms.v1.ReportService/RunReport"
     static let definitionTag: UInt8 = 0xF0
     static let runTag: UInt8 = 0xF1
 
@@ -25,62 +23,6 @@ extension Reports {
         var key: [UInt8] = [runTag]
         KeyCodec.append(definitionID, to: &key)
         return key
-    }
-
-    /// Checks the definition as a whole: every error names its field under `definition.`.
-    static func validate(_ request: Oms_V1_SaveReportDefinitionRequest, store: OMSStore) throws {
-        var validator = Validator()
-        Idempotency.validate(request.requestID, into: &validator)
-        validator.check(request.expectedVersion >= 0, "expected_version", "must not be negative")
-        guard let definition = request.definition else {
-            validator.check(false, "definition", "is required")
-            try validator.throwIfInvalid()
-            return
-        }
-        validator.checkID(definition.id, "definition.id")
-        validator.check(!definition.name.isEmpty, "definition.name", "must not be empty")
-        validator.check(definition.name.utf8.count <= 200, "definition.name", "must be at most 200 bytes")
-        validator.check(
-            (0...ReportCalendar.maxDays).contains(Int(definition.lastDays)), "definition.last_days",
-            "must be from 0 to \(ReportCalendar.maxDays)")
-        for (index, metric) in definition.metrics.enumerated() where !salesMetrics.contains(metric) {
-            validator.check(
-                false, "definition.metrics[\(index)]",
-                "unknown metric '\(metric)'; one of \(salesMetrics.joined(separator: ", "))")
-        }
-        if let schedule = definition.schedule { validate(schedule, into: &validator) }
-        switch definition.query {
-        case nil: validator.check(false, "definition.query", "set sales or fulfillment")
-        case .fulfillment?:
-            validator.check(definition.metrics.isEmpty, "definition.metrics", "only sales reports select metrics")
-        case .sales?: break
-        }
-        try validator.throwIfInvalid()
-        // The query itself, as a run would execute it (field names prefixed).
-        do {
-            let reports = Reports(store: store)
-            switch definition.query {
-            case .sales(var sales)?:
-                if definition.lastDays > 0 {
-                    sales.range = relativeRange(sales.range, days: definition.lastDays, now: 0)
-                }
-                _ = try SalesReportCursor(sales, store: store)
-            case .fulfillment(var fulfillment)?:
-                if definition.lastDays > 0 {
-                    fulfillment.range = relativeRange(fulfillment.range, days: definition.lastDays, now: 0)
-                }
-                _ = try reports.fulfillment(fulfillment)
-            case nil: break
-            }
-        } catch let error as DomainError {
-            let prefix =
-                definition.query.map { if case .sales = $0 { "definition.sales." } else { "definition.fulfillment." } }
-                ?? ""
-            throw DomainError(
-                error.kind, error.message,
-                violations: error.violations.map { .init(field: prefix + $0.field, description: $0.description) },
-                reason: error.reason)
-        }
     }
 
     /// The last `days` whole days before the day of `now` (ms; 0 = a fixed
@@ -99,60 +41,11 @@ extension Reports {
         return range
     }
 
+    /// Saves a definition (`SaveReportDefinition`), scheduling its next run.
     public func saveDefinition(
         _ request: Oms_V1_SaveReportDefinitionRequest, actor: String
-    ) async throws
-        -> Oms_V1_SaveReportDefinitionResponse
-    {
-        try Self.validate(request, store: store)
-        let store = self.store
-        return try await DomainCommand.perform(store) { transaction in
-            let families = store.families
-            var canonical = request
-            canonical.requestID = ""
-            if let replay = try Idempotency.replay(
-                transaction, families: families, method: Self.saveDefinitionMethod, requestID: request.requestID,
-                request: canonical, as: Oms_V1_SaveReportDefinitionResponse.self)
-            {
-                return (replay, 0)
-            }
-            let now = transaction.now / 1_000_000
-            var definition = request.definition!
-            let key = Self.definitionKey(definition.id)
-            let existing = try transaction.get(families.rollups, key).map {
-                try Oms_V1_ReportDefinition(serializedBytes: $0)
-            }
-            if request.expectedVersion != 0 && request.expectedVersion != existing?.version ?? 0 {
-                throw DomainError(
-                    .aborted,
-                    "report definition \(definition.id) is at version \(existing?.version ?? 0), not \(request.expectedVersion)",
-                    reason: "VERSION_MISMATCH")
-            }
-            definition.version = (existing?.version ?? 0) + 1
-            definition.createdAtMillis = existing?.createdAtMillis ?? now
-            definition.updatedAtMillis = now
-            if let old = existing, old.nextRunAtMillis > 0 {
-                transaction.delete(families.rollups, Self.dueKey(old.nextRunAtMillis, old.id))
-            }
-            definition.nextRunAtMillis = 0
-            if let schedule = definition.schedule {
-                definition.nextRunAtMillis = Self.nextRun(schedule, after: now)
-                transaction.put(families.rollups, Self.dueKey(definition.nextRunAtMillis, definition.id), [])
-            }
-            transaction.put(families.rollups, key, definition.serializedBytes())
-            let sequence = try ChangeRecord.append(
-                store: store, transaction: &transaction, type: "report.definition_saved",
-                resourceType: "report_definition",
-                resourceID: definition.id, actor: actor, requestID: request.requestID,
-                method: Self.saveDefinitionMethod, payload: nil)
-            var response = Oms_V1_SaveReportDefinitionResponse()
-            response.definition = definition
-            response.created = existing == nil
-            Idempotency.record(
-                &transaction, families: families, method: Self.saveDefinitionMethod, requestID: request.requestID,
-                request: canonical, response: response, nowMillis: now)
-            return (response, sequence)
-        }
+    ) async throws -> Oms_V1_SaveReportDefinitionResponse {
+        try await store.run(SaveReportDefinition(store: store), request, actor: actor)
     }
 
     public func definitions(
@@ -170,19 +63,19 @@ extension Reports {
 
     /// Runs a saved definition now; stores the run and appends a "report.run" event.
     public func run(_ request: Oms_V1_RunReportRequest, actor: String) async throws -> Oms_V1_RunReportResponse {
-        try await run(request, actor: actor, scheduledAt: nil)
+        try await store.run(try prepareRun(request, actor: actor, scheduledAt: nil), request, actor: actor)
     }
 
-    /// `scheduledAt`: the due time of a scheduled run, whose due row moves to
-    /// the next occurrence in the same batch as the stored run.
-    func run(
+    /// Computes the run of a saved definition from a snapshot (the reads, which
+    /// the RPC layer does off its event loop) and returns the command that
+    /// records it. `scheduledAt`: the due time of a scheduled run, whose due
+    /// row moves to the next occurrence in the same batch as the stored run.
+    public func prepareRun(
         _ request: Oms_V1_RunReportRequest, actor: String, scheduledAt: Int64?
-    ) async throws
-        -> Oms_V1_RunReportResponse
-    {
+    ) throws -> RunReport {
         var validator = Validator()
         Idempotency.validate(request.requestID, into: &validator)
-        validator.checkID(request.definitionID, "definition_id")
+        RunReport.validate(request, into: &validator)
         try validator.throwIfInvalid()
         guard let bytes = try store.engine.get(store.families.rollups, Self.definitionKey(request.definitionID))
         else {
@@ -228,46 +121,7 @@ extension Reports {
         case nil:
             throw DomainError(.failedPrecondition, "report definition \(definition.id) has no query")
         }
-        let store = self.store
-        let prepared = run
-        return try await DomainCommand.perform(store) { transaction in
-            let families = store.families
-            var canonical = request
-            canonical.requestID = ""
-            if let replay = try Idempotency.replay(
-                transaction, families: families, method: Self.runMethod, requestID: request.requestID,
-                request: canonical, as: Oms_V1_RunReportResponse.self)
-            {
-                return (replay, 0)
-            }
-            var run = prepared
-            run.atMillis = transaction.now / 1_000_000
-            let sequence = try MetaCounter.next("report_run_sequence", transaction: &transaction, families: families)
-            run.id = SortableID.make(prefix: "run_", millis: run.atMillis, sequence: sequence)
-            var key = Self.runPrefix(run.definitionID)
-            key += Array(run.id.utf8)
-            transaction.put(families.rollups, key, run.serializedBytes())
-            let eventSequence = try ChangeRecord.append(
-                store: store, transaction: &transaction, type: "report.run", resourceType: "report_run",
-                resourceID: run.id, actor: actor, requestID: request.requestID, method: Self.runMethod, payload: nil)
-            if let scheduledAt {
-                transaction.delete(families.rollups, Self.dueKey(scheduledAt, run.definitionID))
-                // The definition as it is now (it may have changed since the run was prepared).
-                if let bytes = try transaction.get(families.rollups, Self.definitionKey(run.definitionID)) {
-                    var current = try Oms_V1_ReportDefinition(serializedBytes: bytes)
-                    if current.nextRunAtMillis == scheduledAt, let schedule = current.schedule {
-                        current.nextRunAtMillis = Self.nextRun(schedule, after: max(scheduledAt, run.atMillis))
-                        transaction.put(families.rollups, Self.dueKey(current.nextRunAtMillis, current.id), [])
-                        transaction.put(families.rollups, Self.definitionKey(current.id), current.serializedBytes())
-                    }
-                }
-            }
-            let response = Oms_V1_RunReportResponse.with { $0.run = run }
-            Idempotency.record(
-                &transaction, families: families, method: Self.runMethod, requestID: request.requestID,
-                request: canonical, response: response, nowMillis: run.atMillis)
-            return (response, eventSequence)
-        }
+        return RunReport(prepared: run, scheduledAt: scheduledAt)
     }
 
     /// Stored runs of a definition, newest first.

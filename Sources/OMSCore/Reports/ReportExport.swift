@@ -5,7 +5,6 @@ public import OMSProto
 /// of at most 64 KiB. Sales rows are produced one period at a time, so the
 /// memory held is one period's groups plus one chunk, however long the report.
 public struct ReportExport {
-    public static let method = "/oms.v1.ReportService/ExportReport"
     public static let chunkBytes = 64 << 10
 
     enum Source {
@@ -161,21 +160,9 @@ public struct ReportExport {
 extension Reports {
     /// Records who exported what, durably, before the export streams.
     public func auditExport(_ export: ReportExport, format: Oms_V1_ExportFormat, actor: String) async throws {
-        let store = self.store
         let summary = export.summary + (format == .xlsx ? " xlsx" : " csv")
-        try await DomainCommand.perform(store) { transaction in
-            var audit = Oms_V1_AuditRecord()
-            audit.atMillis = transaction.now / 1_000_000
-            audit.actor = actor
-            audit.method = ReportExport.method
-            audit.resourceType = "report"
-            audit.resourceID = summary
-            AuditLog.append(
-                audit, to: &transaction, families: store.families,
-                uniquifier: (1 << 63)
-                    | (try MetaCounter.next(
-                        "report_audit_sequence", transaction: &transaction, families: store.families)))
-            return ((), 0)
+        try await store.runJob(Oms_V1_ReportService.Method.exportReport.path, actor: actor) { context in
+            try context.audit(resource: "report", id: summary, sequence: Reports.auditSequence)
         }
     }
 }

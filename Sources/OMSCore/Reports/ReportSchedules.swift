@@ -71,7 +71,8 @@ extension Reports {
             request.definitionID = id
             request.requestID = "schedule-\(id)-\(dueAt)"
             do {
-                _ = try await run(request, actor: "scheduler", scheduledAt: dueAt)
+                let command = try prepareRun(request, actor: "scheduler", scheduledAt: dueAt)
+                _ = try await store.run(command, request, actor: "scheduler")
                 fired += 1
             } catch let error as DomainError where error.kind == .notFound {
                 continue

@@ -5,7 +5,8 @@ import OMSProto
 /// the rebuild that checks them against the source records. Queries read a
 /// snapshot and never wait for the writer.
 public struct Reports: Sendable {
-    public static let rebuildMethod = "/oms.v1.ReportService/RebuildRollups"
+    /// The counter behind audit rows that name no event (exports, rollup checks).
+    static let auditSequence = "report_audit_sequence"
     static let maxFilterValues = 1000
 
     public let store: OMSStore

@@ -1,125 +1,14 @@
 import KeyValueStorage
 public import OMSProto
 
-/// `RebuildRollups`: sums `OrderContribution` over every stored order and
-/// compares the result with the `rollups` column family row by row; with
-/// `repair` it rewrites the rows that differ. It runs as one command on the
-/// single writer, so it sees a state no other write is half-way through
-/// (writes wait while it runs: seconds for a million orders).
+/// How rollup rows are described and compared by `RebuildRollups`.
 extension Reports {
-    static let rebuildPageSize = 2048
 
+    /// Compares the rollups with the orders and the ledger (`RebuildRollups`).
     public func rebuildRollups(
         _ request: Oms_V1_RebuildRollupsRequest, actor: String
-    ) async throws
-        -> Oms_V1_RebuildRollupsResponse
-    {
-        try await withCheckedThrowingContinuation { continuation in
-            rebuildRollups(request, actor: actor) { continuation.resume(with: $0) }
-        }
-    }
-
-    public func rebuildRollups(
-        _ request: Oms_V1_RebuildRollupsRequest, actor: String,
-        completion: @escaping @Sendable (Result<Oms_V1_RebuildRollupsResponse, any Error>) -> Void
-    ) {
-        var validator = Validator()
-        validator.check(
-            (0...1000).contains(request.maxDifferences), "max_differences", "must be from 0 to 1000")
-        validator.check(request.requestID.utf8.count <= 128, "request_id", "must be at most 128 bytes")
-        do {
-            try validator.throwIfInvalid()
-        } catch {
-            return completion(.failure(error))
-        }
-        let store = self.store
-        let limit = request.maxDifferences == 0 ? 20 : Int(request.maxDifferences)
-        DomainCommand.submit(
-            store,
-            { transaction in
-                let families = store.families
-                var response = Oms_V1_RebuildRollupsResponse()
-                var expected: [[UInt8]: [Int64]] = [:]
-                var after: [UInt8]?
-                while true {
-                    let page = try transaction.scan(
-                        families.orders, prefix: [], after: after, limit: Self.rebuildPageSize)
-                    for row in page {
-                        let order = try Oms_V1_Order(serializedBytes: row.value)
-                        response.ordersScanned += 1
-                        for (key, values) in OrderContribution.rows(of: order) {
-                            RollupRow.add(&expected[key, default: []], values)
-                        }
-                    }
-                    guard page.count == Self.rebuildPageSize else { break }
-                    after = page.last!.key
-                }
-                after = nil
-                while true {
-                    // The ledger rows only: keys from StockLedger.timeIndexTag on
-                    // are the time index, the same moves a second time.
-                    let page = try transaction.scan(
-                        families.stockMoves, from: [], to: [StockLedger.timeIndexTag], after: after,
-                        limit: Self.rebuildPageSize)
-                    for row in page {
-                        let (key, values) = OrderContribution.rows(of: try Oms_V1_StockMove(serializedBytes: row.value))
-                        RollupRow.add(&expected[key, default: []], values)
-                    }
-                    guard page.count == Self.rebuildPageSize else { break }
-                    after = page.last!.key
-                }
-                expected = expected.filter { $0.value.contains { $0 != 0 } }
-                response.rowsExpected = Int64(expected.count)
-                var stored: [[UInt8]: [Int64]] = [:]
-                after = nil
-                while true {
-                    let page = try transaction.scan(
-                        families.rollups, from: [], to: [RollupRow.namespaceEnd], after: after,
-                        limit: Self.rebuildPageSize)
-                    for row in page { stored[row.key] = RollupRow.decode(row.value) }
-                    guard page.count == Self.rebuildPageSize else { break }
-                    after = page.last!.key
-                }
-                response.rowsStored = Int64(stored.count)
-                var different: [[UInt8]] = []
-                for key in Set(expected.keys).union(stored.keys) {
-                    let want = Self.normalized(expected[key])
-                    let have = Self.normalized(stored[key])
-                    if want != have { different.append(key) }
-                }
-                different.sort { KeyCodec.compare($0, $1) < 0 }
-                response.rowsDifferent = Int64(different.count)
-                for key in different.prefix(limit) {
-                    var difference = Oms_V1_RollupDifference()
-                    difference.key = Self.describe(key)
-                    difference.stored = (stored[key] ?? []).map(String.init).joined(separator: ",")
-                    difference.expected = (expected[key] ?? []).map(String.init).joined(separator: ",")
-                    response.differences.append(difference)
-                }
-                if request.repair {
-                    for key in different {
-                        if let values = expected[key] {
-                            transaction.put(families.rollups, key, RollupRow.encode(values))
-                        } else {
-                            transaction.delete(families.rollups, key)
-                        }
-                    }
-                    response.repaired = !different.isEmpty
-                }
-                var audit = Oms_V1_AuditRecord()
-                audit.atMillis = transaction.now / 1_000_000
-                audit.actor = actor
-                audit.method = Self.rebuildMethod
-                audit.resourceType = "rollups"
-                audit.resourceID = request.repair ? "repair" : "check"
-                audit.requestID = request.requestID
-                AuditLog.append(
-                    audit, to: &transaction, families: families,
-                    uniquifier: (1 << 63)
-                        | (try MetaCounter.next("report_audit_sequence", transaction: &transaction, families: families))
-                )
-                return (response, 0)
-            }, completion: completion)
+    ) async throws -> Oms_V1_RebuildRollupsResponse {
+        try await store.run(RebuildRollups(), request, actor: actor)
     }
 
     /// Trailing zeros do not make a row different.

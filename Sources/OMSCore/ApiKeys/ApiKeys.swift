@@ -10,8 +10,6 @@ import Synchronization
 /// `auth` holds few rows (one per key), so listing and the name-uniqueness
 /// check scan it rather than keep a second index.
 public final class ApiKeys: Sendable {
-    public static let createMethod = "/oms.v1.AdminService/CreateApiKey"
-    public static let revokeMethod = "/oms.v1.AdminService/RevokeApiKey"
     public static let adminRole = "admin"
     public static let serviceRole = "service"
     static let maxTokenBytes = 512
@@ -40,76 +38,22 @@ public final class ApiKeys: Sendable {
     /// Creates a key named `name` and returns it with its secret token (shown once).
     public func create(
         name: String, role: Oms_V1_ApiKeyRole, createdBy: String
-    ) async throws
-        -> (key: Oms_V1_ApiKey, token: String)
-    {
-        var validator = Validator()
-        validator.checkID(name, "name")
-        switch role {
-        case .unspecified, .admin, .service: break
-        case .UNRECOGNIZED(let value): validator.check(false, "role", "unknown role \(value)")
-        }
-        try validator.throwIfInvalid()
-
-        let token = "oms_" + Self.randomToken()
-        let hash = SHA256.hash(Array(token.utf8))
-        let families = store.families
-        let record = try await store.writer.perform { transaction in
-            if try Self.records(transaction, families: families).contains(where: { $0.record.name == name }) {
-                throw DomainError(
-                    .alreadyExists, "an API key named \(name) already exists (revoked keys keep their names)",
-                    violations: [.init(field: "name", description: "already used")], reason: "API_KEY_EXISTS")
-            }
-            var record = Oms_V1_ApiKeyRecord()
-            record.name = name
-            record.roles = [role == .admin ? Self.adminRole : Self.serviceRole]
-            record.createdAtMillis = transaction.now / 1_000_000
-            record.createdBy = createdBy
-            record.tokenPrefix = String(token.prefix(8))
-            transaction.put(families.auth, hash, record.serializedBytes())
-            try Self.audit(
-                method: Self.createMethod, name: name, actor: createdBy, transaction: &transaction, families: families)
-            return record
-        }
-        return (Self.apiKey(record), token)
+    ) async throws -> (key: Oms_V1_ApiKey, token: String) {
+        var request = Oms_V1_CreateApiKeyRequest()
+        request.name = name
+        request.role = role
+        let response = try await store.run(CreateApiKey(token: "oms_" + Self.randomToken()), request, actor: createdBy)
+        return (response.key ?? Oms_V1_ApiKey(), response.token)
     }
 
     /// Revokes the active key named `name`.
     public func revoke(name: String, revokedBy: String) async throws -> Oms_V1_ApiKey {
-        var validator = Validator()
-        validator.checkID(name, "name")
-        try validator.throwIfInvalid()
-        let families = store.families
-        let record = try await store.writer.perform { transaction in
-            let all = try Self.records(transaction, families: families)
-            guard let found = all.first(where: { $0.record.name == name }) else {
-                throw DomainError(.notFound, "no API key named \(name)", reason: "API_KEY_NOT_FOUND")
-            }
-            guard found.record.revokedAtMillis == 0 else {
-                throw DomainError(.failedPrecondition, "API key \(name) is already revoked", reason: "API_KEY_REVOKED")
-            }
-            if found.record.roles.contains(Self.adminRole) {
-                let otherAdmins = all.filter {
-                    $0.record.name != name && $0.record.revokedAtMillis == 0 && $0.record.roles.contains(Self.adminRole)
-                }
-                guard !otherAdmins.isEmpty else {
-                    throw DomainError(
-                        .failedPrecondition,
-                        "\(name) is the last active admin key; create another admin key before revoking it",
-                        reason: "LAST_ADMIN_KEY")
-                }
-            }
-            var record = found.record
-            record.revokedAtMillis = transaction.now / 1_000_000
-            record.revokedBy = revokedBy
-            transaction.put(families.auth, found.key, record.serializedBytes())
-            try Self.audit(
-                method: Self.revokeMethod, name: name, actor: revokedBy, transaction: &transaction, families: families)
-            return record
-        }
+        var request = Oms_V1_RevokeApiKeyRequest()
+        request.name = name
+        let response = try await store.run(RevokeApiKey(), request, actor: revokedBy)
         // After the batch is durable: cached answers for this token go now.
         revocations.add(1, ordering: .releasing)
-        return Self.apiKey(record)
+        return response.key ?? Oms_V1_ApiKey()
     }
 
     // MARK: Queries
@@ -157,21 +101,6 @@ public final class ApiKeys: Sendable {
         key.revokedBy = record.revokedBy
         key.tokenPrefix = record.tokenPrefix
         return key
-    }
-
-    static func audit(
-        method: String, name: String, actor: String, transaction: inout WriteTransaction, families: ColumnFamilies
-    ) throws {
-        var audit = Oms_V1_AuditRecord()
-        audit.atMillis = transaction.now / 1_000_000
-        audit.actor = actor
-        audit.method = method
-        audit.resourceType = "api_key"
-        audit.resourceID = name
-        // Other audit rows use event sequences as uniquifiers; the top bit
-        // keeps these from ever colliding with one in the same millisecond.
-        let counter = try MetaCounter.next(auditCounter, transaction: &transaction, families: families)
-        AuditLog.append(audit, to: &transaction, families: families, uniquifier: counter | 1 << 63)
     }
 
     /// 32 random bytes from the OS, hex-encoded.
