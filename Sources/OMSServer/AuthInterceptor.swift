@@ -1,4 +1,5 @@
 import OMSCore
+import OMSProto
 import RPC
 import Synchronization
 
@@ -6,14 +7,15 @@ import Synchronization
 /// services anyone may use (health, reflection).
 final class AuthInterceptor: ServerInterceptor {
     static let publicServices: Set<String> = [
-        "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection",
+        Grpc_Health_V1_Health.serviceName, Grpc_Reflection_V1_ServerReflection.serviceName,
+        Grpc_Reflection_V1alpha_ServerReflection.serviceName,
     ]
     /// Services only admin keys may call; service keys get PERMISSION_DENIED.
-    static let adminServices: Set<String> = ["oms.v1.AdminService"]
+    static let adminServices: Set<String> = [Oms_V1_AdminService.serviceName]
     /// Single methods only admin keys may call: bulk loads and repairs.
     static let adminMethods: Set<String> = [
-        "/oms.v1.OrderService/ImportOrders", "/oms.v1.ReportService/RebuildRollups",
-        "/oms.v1.InventoryService/ReconcileReservations",
+        Oms_V1_OrderService.Method.importOrders.path, Oms_V1_ReportService.Method.rebuildRollups.path,
+        Oms_V1_InventoryService.Method.reconcileReservations.path,
     ]
 
     struct Verified {

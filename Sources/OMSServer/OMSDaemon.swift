@@ -149,7 +149,7 @@ public final class OMSDaemon: Sendable {
         ReflectionService(
             files: ProtoDescriptors.files,
             services: router.services + [
-                "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection",
+                Grpc_Reflection_V1_ServerReflection.serviceName, Grpc_Reflection_V1alpha_ServerReflection.serviceName,
             ]
         ).register(in: &router)
 

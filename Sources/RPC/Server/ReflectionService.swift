@@ -23,9 +23,11 @@ public struct ReflectionService: Sendable {
 
     public func register(in router: inout Router) {
         let v1 = Grpc_Reflection_V1_ServerReflection.Method.serverReflectionInfo
+        // v1alpha's messages are v1's, field for field: one handler serves both.
+        let alpha = Grpc_Reflection_V1alpha_ServerReflection.Method.serverReflectionInfo
         let v1alpha = ProtoMethod<Request, Response>(
-            service: "grpc.reflection.v1alpha.ServerReflection", name: "ServerReflectionInfo",
-            clientStreaming: true, serverStreaming: true)
+            service: alpha.service, name: alpha.name, clientStreaming: alpha.clientStreaming,
+            serverStreaming: alpha.serverStreaming)
         for method in [v1, v1alpha] {
             router.bidirectionalStreaming(method) { requests, writer, _ in
                 for try await request in requests {
