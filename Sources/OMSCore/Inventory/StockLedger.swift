@@ -21,20 +21,6 @@ public enum StockLedger {
         try transaction.get(families.stock, skuCostKey(sku)).map { try Oms_V1_SkuCost(serializedBytes: $0) }
     }
 
-    /// Throws FAILED_PRECONDITION naming `field` unless `code` is "" or a
-    /// location of `warehouse`.
-    static func requireLocation(
-        _ transaction: WriteTransaction, families: ColumnFamilies, warehouse: String, code: String,
-        field: String = "location_code"
-    ) throws {
-        guard !code.isEmpty else { return }
-        guard try transaction.get(families.stock, locationKey(warehouse: warehouse, code: code)) != nil else {
-            throw DomainError(
-                .failedPrecondition, "location \(code) does not exist in warehouse \(warehouse); create it first",
-                violations: [.init(field: field, description: "unknown location")], reason: "LOCATION_NOT_FOUND")
-        }
-    }
-
     /// A receipt's cost: the moving average absorbs it (see `MovingAverageCost`).
     struct ReceiptCost {
         var unitCostMinor: Int64
