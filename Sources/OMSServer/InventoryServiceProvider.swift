@@ -3,21 +3,17 @@ import OMSProto
 import RPC
 
 /// `oms.v1.InventoryService`: warehouses, locations, stock levels, the
-/// ledger, purchase orders and valuation.
+/// ledger, purchase orders and valuation. Commands go from the event loop
+/// to the single writer; point reads answer on the loop, scans on the read pool.
 struct InventoryServiceProvider {
+    let store: OMSStore
     let inventory: Inventory
     let reads: ReadPool
 
     func register(in router: inout Router) {
-        let inventory = self.inventory
-        router.unary(Oms_V1_InventoryService.Method.createWarehouse) { request, context, responder in
-            inventory.createWarehouse(request, actor: context.principal ?? "anonymous") {
-                responder.complete(mapping: $0)
-            }
-        }
-        router.unary(Oms_V1_InventoryService.Method.adjustStock) { request, context, responder in
-            inventory.adjustStock(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
+        let (store, inventory, reads) = (self.store, self.inventory, self.reads)
+        router.command(CreateWarehouse(), on: store)
+        router.command(AdjustStock(), on: store)
         router.scan(Oms_V1_InventoryService.Method.listWarehouses, on: reads) { _ in
             var response = Oms_V1_ListWarehousesResponse()
             response.warehouses = try inventory.warehouses()
@@ -32,24 +28,12 @@ struct InventoryServiceProvider {
                 responder.fail(ErrorMapping.rpcError(error))
             }
         }
-        router.unary(Oms_V1_InventoryService.Method.createLocation) { request, context, responder in
-            inventory.createLocation(request, actor: context.principal ?? "anonymous") {
-                responder.complete(mapping: $0)
-            }
-        }
+        router.command(CreateLocation(), on: store)
         router.scan(Oms_V1_InventoryService.Method.listLocations, on: reads) { try inventory.locations($0) }
         router.scan(Oms_V1_InventoryService.Method.listStock, on: reads) { try inventory.listStock($0) }
         router.scan(Oms_V1_InventoryService.Method.listMovements, on: reads) { try inventory.movements($0) }
-        router.unary(Oms_V1_InventoryService.Method.createPurchaseOrder) { request, context, responder in
-            inventory.createPurchaseOrder(request, actor: context.principal ?? "anonymous") {
-                responder.complete(mapping: $0)
-            }
-        }
-        router.unary(Oms_V1_InventoryService.Method.receivePurchaseOrder) { request, context, responder in
-            inventory.receivePurchaseOrder(request, actor: context.principal ?? "anonymous") {
-                responder.complete(mapping: $0)
-            }
-        }
+        router.command(CreatePurchaseOrder(), on: store)
+        router.command(ReceivePurchaseOrder(), on: store)
         router.pointRead(Oms_V1_InventoryService.Method.getPurchaseOrder) { request in
             var response = Oms_V1_GetPurchaseOrderResponse()
             response.purchaseOrder = try inventory.purchaseOrder(id: request.id)
@@ -57,43 +41,19 @@ struct InventoryServiceProvider {
         }
         router.scan(Oms_V1_InventoryService.Method.listPurchaseOrders, on: reads) { try inventory.purchaseOrders($0) }
         router.scan(Oms_V1_InventoryService.Method.getValuation, on: reads) { try inventory.valuation($0) }
-        router.unary(Oms_V1_InventoryService.Method.requestTransfer) { request, context, responder in
-            inventory.requestTransfer(request, actor: context.principal ?? "anonymous") {
-                responder.complete(mapping: $0)
-            }
-        }
-        router.unary(Oms_V1_InventoryService.Method.approveTransfer) { request, context, responder in
-            inventory.approveTransfer(request, actor: context.principal ?? "anonymous") {
-                responder.complete(mapping: $0)
-            }
-        }
-        router.unary(Oms_V1_InventoryService.Method.rejectTransfer) { request, context, responder in
-            inventory.rejectTransfer(request, actor: context.principal ?? "anonymous") {
-                responder.complete(mapping: $0)
-            }
-        }
-        router.unary(Oms_V1_InventoryService.Method.shipTransfer) { request, context, responder in
-            inventory.shipTransfer(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
-        router.unary(Oms_V1_InventoryService.Method.receiveTransfer) { request, context, responder in
-            inventory.receiveTransfer(request, actor: context.principal ?? "anonymous") {
-                responder.complete(mapping: $0)
-            }
-        }
+        router.command(RequestTransfer(), on: store)
+        router.command(ApproveTransfer(), on: store)
+        router.command(RejectTransfer(), on: store)
+        router.command(ShipTransfer(), on: store)
+        router.command(ReceiveTransfer(), on: store)
         router.pointRead(Oms_V1_InventoryService.Method.getTransfer) { request in
             var response = Oms_V1_TransferResponse()
             response.transfer = try inventory.transfer(id: request.id)
             return response
         }
-        router.unary(Oms_V1_InventoryService.Method.requestScrap) { request, context, responder in
-            inventory.requestScrap(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
-        router.unary(Oms_V1_InventoryService.Method.approveScrap) { request, context, responder in
-            inventory.approveScrap(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
-        router.unary(Oms_V1_InventoryService.Method.rejectScrap) { request, context, responder in
-            inventory.rejectScrap(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
+        router.command(RequestScrap(), on: store)
+        router.command(ApproveScrap(), on: store)
+        router.command(RejectScrap(), on: store)
         router.pointRead(Oms_V1_InventoryService.Method.getScrap) { request in
             var response = Oms_V1_ScrapResponse()
             response.scrap = try inventory.scrap(id: request.id)
@@ -106,11 +66,7 @@ struct InventoryServiceProvider {
                 throw ErrorMapping.rpcError(error)
             }
         }
-        router.unary(Oms_V1_InventoryService.Method.startStocktake) { request, context, responder in
-            inventory.startStocktake(request, actor: context.principal ?? "anonymous") {
-                responder.complete(mapping: $0)
-            }
-        }
+        router.command(StartStocktake(), on: store)
         router.clientStreaming(Oms_V1_InventoryService.Method.recordCounts) { counts, context in
             do {
                 return try await inventory.recordCounts(counts, actor: context.principal ?? "anonymous")
@@ -121,31 +77,28 @@ struct InventoryServiceProvider {
         router.scan(Oms_V1_InventoryService.Method.getStocktakeVariance, on: reads) {
             try inventory.stocktakeVariance(id: $0.id)
         }
-        router.unary(Oms_V1_InventoryService.Method.commitStocktake) { request, context, responder in
-            inventory.commitStocktake(request, actor: context.principal ?? "anonymous") {
-                responder.complete(mapping: $0)
-            }
-        }
+        router.command(CommitStocktake(), on: store)
         router.unary(Oms_V1_InventoryService.Method.reconcileReservations) { request, context, responder in
-            inventory.reconcileReservations(request, actor: context.principal ?? "anonymous") {
-                responder.complete(mapping: $0)
+            // A repair is a command on the writer; a report (repair false)
+            // scans every reservation and level, so it runs on the read pool.
+            if request.repair {
+                store.enqueue(ReconcileReservations(), request, actor: context.principal ?? "anonymous") {
+                    responder.complete(mapping: $0)
+                }
+                return
+            }
+            reads.submit { active in
+                guard active else { return responder.fail(RPCError(.unavailable, "server is shutting down")) }
+                guard !context.isCancelled else { return responder.fail(RPCError(.cancelled, "call cancelled")) }
+                responder.answer { try inventory.reservationReport() }
             }
         }
-        router.unary(Oms_V1_InventoryService.Method.setReorderPolicy) { request, context, responder in
-            inventory.setReorderPolicy(request, actor: context.principal ?? "anonymous") {
-                responder.complete(mapping: $0)
-            }
-        }
+        router.command(SetReorderPolicy(), on: store)
         router.scan(Oms_V1_InventoryService.Method.listLowStock, on: reads) { try inventory.lowStock($0) }
         router.scan(Oms_V1_InventoryService.Method.suggestReplenishment, on: reads) {
             try inventory.suggestReplenishment($0)
         }
-        router.unary(Oms_V1_InventoryService.Method.createPurchaseOrdersFromSuggestions) {
-            request, context, responder in
-            inventory.createPurchaseOrdersFromSuggestions(request, actor: context.principal ?? "anonymous") {
-                responder.complete(mapping: $0)
-            }
-        }
+        router.command(CreatePurchaseOrdersFromSuggestions(), on: store)
         router.scan(Oms_V1_InventoryService.Method.getStockAnalysis, on: reads) { try inventory.stockAnalysis($0) }
     }
 }

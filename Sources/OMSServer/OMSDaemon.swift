@@ -127,7 +127,7 @@ public final class OMSDaemon: Sendable {
         let orders = Orders(store: store, policy: config.orderPolicy)
         OrderServiceProvider(orders: orders, reads: reads).register(in: &router)
         let inventory = Inventory(store: store)
-        InventoryServiceProvider(inventory: inventory, reads: reads).register(in: &router)
+        InventoryServiceProvider(store: store, inventory: inventory, reads: reads).register(in: &router)
         self.reservationAudit = InventoryReservationAudit(inventory: inventory, logger: logger)
         CustomerServiceProvider(store: store, customers: Customers(store: store), reads: reads).register(in: &router)
         let reports = Reports(store: store)

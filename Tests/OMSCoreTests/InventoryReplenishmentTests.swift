@@ -9,7 +9,7 @@ struct InventoryReplenishmentTests {
         maxStock: Int64 = 0, supplier: String, cost: Int64
     ) async throws -> Oms_V1_ReorderPolicy {
         try await f.call {
-            f.inventory.setReorderPolicy(
+            try await f.inventory.setReorderPolicy(
                 .with {
                     $0.policy = .with {
                         $0.sku = sku
@@ -23,7 +23,7 @@ struct InventoryReplenishmentTests {
                         $0.unitCostMinor = cost
                         $0.currencyCode = "USD"
                     }
-                }, actor: "planner", completion: $0)
+                }, actor: "planner")
         }.policy!
     }
 
@@ -56,8 +56,8 @@ struct InventoryReplenishmentTests {
             #expect(b.soldInWindow == 0 && b.target == 3 && b.quantity == 3)
 
             let created = try await f.call {
-                f.inventory.createPurchaseOrdersFromSuggestions(
-                    .with { $0.requestID = "repl-1" }, actor: "planner", completion: $0)
+                try await f.inventory.createPurchaseOrdersFromSuggestions(
+                    .with { $0.requestID = "repl-1" }, actor: "planner")
             }
             #expect(
                 created.purchaseOrders.map {
@@ -68,8 +68,8 @@ struct InventoryReplenishmentTests {
             #expect(try f.inventory.lowStock(.init()).items == [])
             #expect(try f.inventory.suggestReplenishment(.init()).suggestions == [])
             let replay = try await f.call {
-                f.inventory.createPurchaseOrdersFromSuggestions(
-                    .with { $0.requestID = "repl-1" }, actor: "planner", completion: $0)
+                try await f.inventory.createPurchaseOrdersFromSuggestions(
+                    .with { $0.requestID = "repl-1" }, actor: "planner")
             }
             #expect(replay == created)
         }
@@ -113,7 +113,7 @@ struct InventoryLowStockEventTests {
         try await withOrderFixture { f in
             try await f.standardSetup(mainA: 12, mainB: 0)
             _ = try await f.call {
-                f.inventory.setReorderPolicy(
+                try await f.inventory.setReorderPolicy(
                     .with {
                         $0.policy = .with {
                             $0.sku = "SKU-A"
@@ -122,7 +122,7 @@ struct InventoryLowStockEventTests {
                             $0.supplier = "ACME"
                             $0.currencyCode = "USD"
                         }
-                    }, actor: "planner", completion: $0)
+                    }, actor: "planner")
             }
             func lowEvents() throws -> [Oms_V1_Event] {
                 try f.store.events.events(after: 0, limit: 10_000).filter { $0.type == "stock.low" }

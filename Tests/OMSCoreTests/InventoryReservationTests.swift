@@ -48,11 +48,11 @@ struct InventoryReservationTests {
             #expect(try f.stock("SKU-A", in: "MAIN").reserved == 3)  // a report changes nothing
 
             let repaired = try await f.call {
-                f.inventory.reconcileReservations(
+                try await f.inventory.reconcileReservations(
                     .with {
                         $0.repair = true
                         $0.requestID = "rec-1"
-                    }, actor: "admin", completion: $0)
+                    }, actor: "admin")
             }
             #expect(repaired.repaired && repaired.moves.map(\.reservedDelta) == [-2, -3])
             #expect(repaired.moves.allSatisfy { $0.kind == .release && $0.reason.hasPrefix("reconciler") })
@@ -61,11 +61,11 @@ struct InventoryReservationTests {
             let after = try f.inventory.reservationReport()
             #expect(after.orphans == [] && after.mismatches == [])
             let replay = try await f.call {
-                f.inventory.reconcileReservations(
+                try await f.inventory.reconcileReservations(
                     .with {
                         $0.repair = true
                         $0.requestID = "rec-1"
-                    }, actor: "admin", completion: $0)
+                    }, actor: "admin")
             }
             #expect(replay == repaired)
         }

@@ -26,12 +26,12 @@ struct InventoryStocktakeTests {
 
     func start(_ f: OrderFixture, skus: [String] = [], locations: [String] = []) async throws -> Oms_V1_Stocktake {
         try await f.call {
-            f.inventory.startStocktake(
+            try await f.inventory.startStocktake(
                 .with {
                     $0.warehouseCode = "MAIN"
                     $0.skus = skus
                     $0.locationCodes = locations
-                }, actor: "counter", completion: $0)
+                }, actor: "counter")
         }.stocktake!
     }
 
@@ -76,7 +76,7 @@ struct InventoryStocktakeTests {
             #expect(lines["SKU-B@"]?.variance == 0 && lines["SKU-B@"]?.counted == true)
 
             let committed = try await f.call {
-                f.inventory.commitStocktake(.with { $0.id = stocktake.id }, actor: "supervisor", completion: $0)
+                try await f.inventory.commitStocktake(.with { $0.id = stocktake.id }, actor: "supervisor")
             }
             #expect(committed.stocktake!.status == .committed && committed.stocktake!.committedBy == "supervisor")
             #expect(committed.moves.map(\.kind) == [.stocktake, .stocktake])
@@ -87,7 +87,7 @@ struct InventoryStocktakeTests {
 
             let again = await domainError {
                 _ = try await f.call {
-                    f.inventory.commitStocktake(.with { $0.id = stocktake.id }, actor: "s", completion: $0)
+                    try await f.inventory.commitStocktake(.with { $0.id = stocktake.id }, actor: "s")
                 }
             }
             #expect(again?.reason == "STOCKTAKE_STATUS")
@@ -123,7 +123,7 @@ struct InventoryStocktakeTests {
             #expect(unknown?.kind == .notFound && fields(unknown) == ["stocktake_id"])
             let badWarehouse = await domainError {
                 _ = try await f.call {
-                    f.inventory.startStocktake(.with { $0.warehouseCode = "NOPE" }, actor: "c", completion: $0)
+                    try await f.inventory.startStocktake(.with { $0.warehouseCode = "NOPE" }, actor: "c")
                 }
             }
             #expect(badWarehouse?.reason == "WAREHOUSE_NOT_FOUND" && fields(badWarehouse) == ["warehouse_code"])

@@ -128,15 +128,11 @@ func fields(_ error: DomainError?) -> [String] {
     error?.violations.map(\.field) ?? []
 }
 
-/// Transfer and scrap helpers: each awaits the callback API and checks the
+/// Transfer and scrap helpers: each awaits the command and checks the
 /// invariants afterwards.
 extension OrderFixture {
-    func call<Response: Sendable>(
-        _ body: (@escaping @Sendable (Result<Response, any Error>) -> Void) -> Void
-    ) async throws -> Response {
-        let response = try await withCheckedThrowingContinuation { continuation in
-            body { continuation.resume(with: $0) }
-        }
+    func call<Response: Sendable>(_ body: () async throws -> Response) async throws -> Response {
+        let response = try await body()
         try expectConsistent()
         return response
     }
@@ -159,17 +155,17 @@ extension OrderFixture {
                 }
             }
         }
-        return try await call { inventory.requestTransfer(request, actor: actor, completion: $0) }.transfer!
+        return try await call { try await inventory.requestTransfer(request, actor: actor) }.transfer!
     }
 
     @discardableResult
     func approveTransfer(_ id: String, actor: String = "bob") async throws -> Oms_V1_Transfer {
-        try await call { inventory.approveTransfer(.with { $0.id = id }, actor: actor, completion: $0) }.transfer!
+        try await call { try await inventory.approveTransfer(.with { $0.id = id }, actor: actor) }.transfer!
     }
 
     @discardableResult
     func shipTransfer(_ id: String, actor: String = "wms") async throws -> Oms_V1_TransferResponse {
-        try await call { inventory.shipTransfer(.with { $0.id = id }, actor: actor, completion: $0) }
+        try await call { try await inventory.shipTransfer(.with { $0.id = id }, actor: actor) }
     }
 
     @discardableResult
@@ -189,7 +185,7 @@ extension OrderFixture {
                 }
             }
         }
-        return try await call { inventory.receiveTransfer(request, actor: "wms", completion: $0) }
+        return try await call { try await inventory.receiveTransfer(request, actor: "wms") }
     }
 
     func requestScrap(
@@ -210,6 +206,6 @@ extension OrderFixture {
                 }
             }
         }
-        return try await call { inventory.requestScrap(request, actor: actor, completion: $0) }.scrap!
+        return try await call { try await inventory.requestScrap(request, actor: actor) }.scrap!
     }
 }

@@ -105,26 +105,26 @@ struct InventoryTransferTests {
             let other = try await f.requestTransfer(from: "MAIN", to: "EAST", [("SKU-B", 1, "")])
             let selfReject = await domainError {
                 _ = try await f.call {
-                    f.inventory.rejectTransfer(
+                    try await f.inventory.rejectTransfer(
                         .with {
                             $0.id = other.id
                             $0.reason = "no"
-                        }, actor: "alice", completion: $0)
+                        }, actor: "alice")
                 }
             }
             #expect(selfReject?.reason == "SELF_APPROVAL")
             let noReason = await domainError {
                 _ = try await f.call {
-                    f.inventory.rejectTransfer(.with { $0.id = other.id }, actor: "bob", completion: $0)
+                    try await f.inventory.rejectTransfer(.with { $0.id = other.id }, actor: "bob")
                 }
             }
             #expect(fields(noReason) == ["reason"])
             let rejected = try await f.call {
-                f.inventory.rejectTransfer(
+                try await f.inventory.rejectTransfer(
                     .with {
                         $0.id = other.id
                         $0.reason = "not needed"
-                    }, actor: "bob", completion: $0)
+                    }, actor: "bob")
             }
             #expect(rejected.transfer!.status == .rejected && rejected.transfer!.rejectionReason == "not needed")
             #expect(try f.stock("SKU-B", in: "EAST").incoming == 0)
@@ -142,16 +142,16 @@ struct InventoryTransferTests {
             #expect(try f.stock("SKU-A").onHand == 10)
             let own = await domainError {
                 _ = try await f.call {
-                    f.inventory.approveScrap(.with { $0.id = scrap.id }, actor: "alice", completion: $0)
+                    try await f.inventory.approveScrap(.with { $0.id = scrap.id }, actor: "alice")
                 }
             }
             #expect(own?.kind == .permissionDenied && own?.reason == "SELF_APPROVAL")
             let approved = try await f.call {
-                f.inventory.approveScrap(
+                try await f.inventory.approveScrap(
                     .with {
                         $0.id = scrap.id
                         $0.requestID = "scr-ok"
-                    }, actor: "bob", completion: $0)
+                    }, actor: "bob")
             }
             #expect(approved.scrap!.status == .approved && approved.scrap!.decidedBy == "bob")
             #expect(approved.moves.map(\.kind) == [.scrap] && approved.moves[0].valueDeltaMinor == -300)
@@ -160,28 +160,28 @@ struct InventoryTransferTests {
             #expect(try f.onHandByLocation("SKU-A") == ["MAIN/A-01": 7])
             #expect(try f.valuation(sku: "SKU-A").totals[0].amountMinor == 700)
             let retry = try await f.call {
-                f.inventory.approveScrap(
+                try await f.inventory.approveScrap(
                     .with {
                         $0.id = scrap.id
                         $0.requestID = "scr-ok"
-                    }, actor: "bob", completion: $0)
+                    }, actor: "bob")
             }
             #expect(retry == approved)
             #expect(try f.stock("SKU-A").onHand == 7)
             let twice = await domainError {
                 _ = try await f.call {
-                    f.inventory.approveScrap(.with { $0.id = scrap.id }, actor: "bob", completion: $0)
+                    try await f.inventory.approveScrap(.with { $0.id = scrap.id }, actor: "bob")
                 }
             }
             #expect(twice?.reason == "SCRAP_STATUS")
 
             let second = try await f.requestScrap(in: "MAIN", [("SKU-B", 1, "")], reason: .expired)
             let rejected = try await f.call {
-                f.inventory.rejectScrap(
+                try await f.inventory.rejectScrap(
                     .with {
                         $0.id = second.id
                         $0.reason = "still sellable"
-                    }, actor: "bob", completion: $0)
+                    }, actor: "bob")
             }
             #expect(rejected.scrap!.status == .rejected && rejected.moves == [])
             #expect(try f.stock("SKU-B").onHand == 5)

@@ -47,6 +47,16 @@ public protocol WriteCommand: Sendable {
     /// carry the same request. By default the request's encoding without its
     /// `request_id`.
     static func fingerprint(of request: Request) -> [UInt8]
+
+    /// The fingerprint this run is replayed and recorded under: by default
+    /// `Self.fingerprint(of: request)`. A command that carries part of what
+    /// was asked itself (one chunk of a client stream, whose rows are the
+    /// command's and not one message's) hashes that here.
+    func fingerprint(for request: Request) -> [UInt8]
+}
+
+extension WriteCommand {
+    public func fingerprint(for request: Request) -> [UInt8] { Self.fingerprint(of: request) }
 }
 
 extension WriteCommand where Request: IdempotentRequest {

@@ -1,20 +1,22 @@
 import KeyValueStorage
-public import OMSProto
+import OMSProto
 
-/// `BulkAdjustStock`: a stream of AdjustStock rows. Each row is validated and
-/// then applied as its own command on the single writer (so a bad row rolls
-/// back alone and never fails the others); rows are submitted a chunk at a
-/// time, which the writer groups into a few durable batches, so 100k rows
-/// take seconds and memory stays bounded by the chunk size.
+/// `BulkAdjustStock`: a stream of AdjustStock rows. Each row is its own
+/// `AdjustStock` command (so a bad row fails alone and never fails the
+/// others: one that does not validate is refused before it is queued, one
+/// that fails on the writer rolls back alone); rows are queued a chunk of
+/// `Inventory.bulkChunkSize` at a time, which the writer groups into a few
+/// durable batches, so 100k rows take seconds and memory stays bounded by
+/// the chunk size.
 ///
 /// With a `request_id` on the first row, row N is applied with the key
 /// `<request_id>#<N>`: a retried stream skips the rows already applied and
 /// reports the same outcome for them.
-extension Inventory {
-    public static let bulkChunkSize = 1000
-    static let maxBulkRequestIDBytes = 100
+struct BulkAdjustment {
+    static let maxRequestIDBytes = 100
+    let store: OMSStore
 
-    public func bulkAdjustStock<Rows: AsyncSequence>(
+    func run<Rows: AsyncSequence>(
         _ rows: Rows, actor: String
     ) async throws
         -> Oms_V1_BulkAdjustStockResponse where Rows.Element == Oms_V1_BulkAdjustStockRow
@@ -30,8 +32,8 @@ extension Inventory {
                 var validator = Validator()
                 Idempotency.validate(row.requestID, into: &validator)
                 validator.check(
-                    row.requestID.utf8.count <= Self.maxBulkRequestIDBytes, "request_id",
-                    "must be at most \(Self.maxBulkRequestIDBytes) bytes")
+                    row.requestID.utf8.count <= Self.maxRequestIDBytes, "request_id",
+                    "must be at most \(Self.maxRequestIDBytes) bytes")
                 try validator.throwIfInvalid()
                 bulkID = row.requestID
             }
@@ -42,13 +44,8 @@ extension Inventory {
             request.delta = row.delta
             request.reason = row.reason.isEmpty ? "bulk adjustment" : row.reason
             request.locationCode = row.locationCode
-            do {
-                try Self.validate(request)
-                chunk.append((number, request))
-            } catch {
-                response.failures.append(Self.failure(row: number, error))
-            }
-            if chunk.count == Self.bulkChunkSize {
+            chunk.append((number, request))
+            if chunk.count == Inventory.bulkChunkSize {
                 try await apply(chunk, actor: actor, into: &response)
                 chunk.removeAll(keepingCapacity: true)
             }
@@ -61,28 +58,24 @@ extension Inventory {
         return response
     }
 
-    /// Enqueues the chunk's rows on the writer in row order (so a row sees
-    /// the rows before it), then waits for every outcome.
+    /// Queues the chunk's rows on the writer in row order (so a row sees the
+    /// rows before it), then waits for every outcome. A row that fails as a
+    /// `DomainError` (validation included) becomes its failure line; any
+    /// other error fails the stream once every row has answered.
     private func apply(
         _ chunk: [(row: UInt64, request: Oms_V1_AdjustStockRequest)], actor: String,
         into response: inout Oms_V1_BulkAdjustStockResponse
     ) async throws {
-        let store = self.store
         let (outcomes, continuation) = AsyncStream.makeStream(
             of: Result<Oms_V1_BulkAdjustStockFailure?, any Error>.self, bufferingPolicy: .unbounded)
         for (row, request) in chunk {
-            DomainCommand.submit(
-                store,
-                { transaction in
-                    try Self.applyAdjustStock(request, actor: actor, store: store, transaction: &transaction)
-                },
-                completion: { result in
-                    switch result {
-                    case .success: continuation.yield(.success(nil))
-                    case .failure(let error as DomainError): continuation.yield(.success(Self.failure(row: row, error)))
-                    case .failure(let error): continuation.yield(.failure(error))
-                    }
-                })
+            store.enqueue(AdjustStock(), request, actor: actor) { result in
+                switch result {
+                case .success: continuation.yield(.success(nil))
+                case .failure(let error as DomainError): continuation.yield(.success(Self.failure(row: row, error)))
+                case .failure(let error): continuation.yield(.failure(error))
+                }
+            }
         }
         var pending = chunk.count
         var failures: [Oms_V1_BulkAdjustStockFailure] = []

@@ -1,11 +1,14 @@
-import KeyValueStorage
 public import OMSProto
 
-/// Warehouses and stock levels: the minimal stock model orders reserve from.
-/// Writes go through the single writer; reads use the database directly.
+/// Warehouses, locations, stock levels and their ledger, purchase orders,
+/// transfers, scrap, stocktakes, valuation and replenishment. One async
+/// method per write command (each a `WriteCommand` run through the single
+/// writer by `OMSStore.run`); the queries, in the files of their commands,
+/// read the database directly and never wait for the writer.
 public struct Inventory: Sendable {
-    public static let createWarehouseMethod = "/oms.v1.InventoryService/CreateWarehouse"
-    public static let adjustStockMethod = "/oms.v1.InventoryService/AdjustStock"
+    /// Rows (or counts) per writer round of the client-streaming commands.
+    public static let bulkChunkSize = 1000
+    /// Free text on a request (a reason, a note, a reference) is at most this long.
     static let maxReasonBytes = 500
 
     let store: OMSStore
@@ -14,256 +17,144 @@ public struct Inventory: Sendable {
         self.store = store
     }
 
-    // MARK: Validation
-
-    public static func validate(_ request: Oms_V1_CreateWarehouseRequest) throws(DomainError) {
-        var validator = Validator()
-        Idempotency.validate(request.requestID, into: &validator)
-        guard let warehouse = request.warehouse else {
-            validator.check(false, "warehouse", "is required")
-            try validator.throwIfInvalid()
-            return
-        }
-        validator.checkCode(warehouse.code, "warehouse.code")
-        validator.check(warehouse.name.utf8.count <= 200, "warehouse.name", "must be at most 200 bytes")
-        try validator.throwIfInvalid()
-    }
-
-    public static func validate(_ request: Oms_V1_AdjustStockRequest) throws(DomainError) {
-        var validator = Validator()
-        Idempotency.validate(request.requestID, into: &validator)
-        validator.checkCode(request.warehouseCode, "warehouse_code")
-        validator.checkSKU(request.sku, "sku")
-        validator.check(request.delta != 0, "delta", "must not be zero")
-        validator.check(
-            request.reason.utf8.count <= maxReasonBytes, "reason", "must be at most \(maxReasonBytes) bytes")
-        if !request.locationCode.isEmpty {
-            validator.checkCode(request.locationCode, "location_code")
-        }
-        validator.check(
-            request.reference.utf8.count <= maxReasonBytes, "reference", "must be at most \(maxReasonBytes) bytes")
-        try validator.throwIfInvalid()
-    }
-
     // MARK: Commands
 
-    public func createWarehouse(
-        _ request: Oms_V1_CreateWarehouseRequest, actor: String,
-        completion: @escaping @Sendable (Result<Oms_V1_CreateWarehouseResponse, any Error>) -> Void
-    ) {
-        do {
-            try Self.validate(request)
-        } catch {
-            return completion(.failure(error))
-        }
-        let store = self.store
-        DomainCommand.submit(
-            store,
-            { transaction in
-                try Self.applyCreateWarehouse(request, actor: actor, store: store, transaction: &transaction)
-            }, completion: completion)
-    }
-
+    /// Creates a warehouse (`CreateWarehouse`).
     public func createWarehouse(
         _ request: Oms_V1_CreateWarehouseRequest, actor: String
-    ) async throws
-        -> Oms_V1_CreateWarehouseResponse
-    {
-        try await withCheckedThrowingContinuation { continuation in
-            createWarehouse(request, actor: actor) { continuation.resume(with: $0) }
-        }
+    ) async throws -> Oms_V1_CreateWarehouseResponse {
+        try await store.run(CreateWarehouse(), request, actor: actor)
     }
 
-    static func applyCreateWarehouse(
-        _ request: Oms_V1_CreateWarehouseRequest, actor: String, store: OMSStore, transaction: inout WriteTransaction
-    ) throws -> (Oms_V1_CreateWarehouseResponse, UInt64) {
-        let families = store.families
-        var canonical = request
-        canonical.requestID = ""
-        if let replay = try Idempotency.replay(
-            transaction, families: families, method: createWarehouseMethod, requestID: request.requestID,
-            request: canonical, as: Oms_V1_CreateWarehouseResponse.self)
-        {
-            return (replay, 0)
-        }
-        var warehouse = request.warehouse!
-        let key = StockLedger.warehouseKey(warehouse.code)
-        if try transaction.get(families.stock, key) != nil {
-            throw DomainError(
-                .alreadyExists, "warehouse \(warehouse.code) already exists", reason: "WAREHOUSE_EXISTS")
-        }
-        let now = transaction.now / 1_000_000
-        warehouse.createdAtMillis = now
-        if warehouse.name.isEmpty { warehouse.name = warehouse.code }
-        transaction.put(families.stock, key, warehouse.serializedBytes())
-        let sequence = try ChangeRecord.append(
-            store: store, transaction: &transaction, type: "warehouse.created", resourceType: "warehouse",
-            resourceID: warehouse.code, actor: actor, requestID: request.requestID, method: createWarehouseMethod,
-            payload: .warehouse(warehouse))
-        var response = Oms_V1_CreateWarehouseResponse()
-        response.warehouse = warehouse
-        Idempotency.record(
-            &transaction, families: families, method: createWarehouseMethod, requestID: request.requestID,
-            request: canonical, response: response, nowMillis: now)
-        return (response, sequence)
-    }
-
-    public func adjustStock(
-        _ request: Oms_V1_AdjustStockRequest, actor: String,
-        completion: @escaping @Sendable (Result<Oms_V1_AdjustStockResponse, any Error>) -> Void
-    ) {
-        do {
-            try Self.validate(request)
-        } catch {
-            return completion(.failure(error))
-        }
-        let store = self.store
-        DomainCommand.submit(
-            store,
-            { transaction in
-                try Self.applyAdjustStock(request, actor: actor, store: store, transaction: &transaction)
-            }, completion: completion)
-    }
-
+    /// Changes the on-hand of a sku in a warehouse or at one of its locations (`AdjustStock`).
     public func adjustStock(
         _ request: Oms_V1_AdjustStockRequest, actor: String
-    ) async throws
-        -> Oms_V1_AdjustStockResponse
+    ) async throws -> Oms_V1_AdjustStockResponse {
+        try await store.run(AdjustStock(), request, actor: actor)
+    }
+
+    /// Creates a location in a warehouse (`CreateLocation`).
+    public func createLocation(
+        _ request: Oms_V1_CreateLocationRequest, actor: String
+    ) async throws -> Oms_V1_CreateLocationResponse {
+        try await store.run(CreateLocation(), request, actor: actor)
+    }
+
+    /// Opens a purchase order; its lines count as incoming (`CreatePurchaseOrder`).
+    public func createPurchaseOrder(
+        _ request: Oms_V1_CreatePurchaseOrderRequest, actor: String
+    ) async throws -> Oms_V1_CreatePurchaseOrderResponse {
+        try await store.run(CreatePurchaseOrder(), request, actor: actor)
+    }
+
+    /// Receives some of a purchase order's lines at their unit cost (`ReceivePurchaseOrder`).
+    public func receivePurchaseOrder(
+        _ request: Oms_V1_ReceivePurchaseOrderRequest, actor: String
+    ) async throws -> Oms_V1_ReceivePurchaseOrderResponse {
+        try await store.run(ReceivePurchaseOrder(), request, actor: actor)
+    }
+
+    /// Requests a transfer between two warehouses (`RequestTransfer`).
+    public func requestTransfer(
+        _ request: Oms_V1_RequestTransferRequest, actor: String
+    ) async throws -> Oms_V1_TransferResponse {
+        try await store.run(RequestTransfer(), request, actor: actor)
+    }
+
+    /// Approves someone else's transfer request (`ApproveTransfer`).
+    public func approveTransfer(
+        _ request: Oms_V1_ApproveTransferRequest, actor: String
+    ) async throws -> Oms_V1_TransferResponse {
+        try await store.run(ApproveTransfer(), request, actor: actor)
+    }
+
+    /// Rejects someone else's transfer request (`RejectTransfer`).
+    public func rejectTransfer(
+        _ request: Oms_V1_RejectTransferRequest, actor: String
+    ) async throws -> Oms_V1_TransferResponse {
+        try await store.run(RejectTransfer(), request, actor: actor)
+    }
+
+    /// Ships an approved transfer (`ShipTransfer`).
+    public func shipTransfer(
+        _ request: Oms_V1_ShipTransferRequest, actor: String
+    ) async throws -> Oms_V1_TransferResponse {
+        try await store.run(ShipTransfer(), request, actor: actor)
+    }
+
+    /// Receives (some of) a shipped transfer (`ReceiveTransfer`).
+    public func receiveTransfer(
+        _ request: Oms_V1_ReceiveTransferRequest, actor: String
+    ) async throws -> Oms_V1_TransferResponse {
+        try await store.run(ReceiveTransfer(), request, actor: actor)
+    }
+
+    /// Requests scrap of stock (`RequestScrap`).
+    public func requestScrap(_ request: Oms_V1_RequestScrapRequest, actor: String) async throws -> Oms_V1_ScrapResponse
     {
-        try await withCheckedThrowingContinuation { continuation in
-            adjustStock(request, actor: actor) { continuation.resume(with: $0) }
-        }
+        try await store.run(RequestScrap(), request, actor: actor)
     }
 
-    static func applyAdjustStock(
-        _ request: Oms_V1_AdjustStockRequest, actor: String, store: OMSStore, transaction: inout WriteTransaction
-    ) throws -> (Oms_V1_AdjustStockResponse, UInt64) {
-        let families = store.families
-        var canonical = request
-        canonical.requestID = ""
-        if let replay = try Idempotency.replay(
-            transaction, families: families, method: adjustStockMethod, requestID: request.requestID,
-            request: canonical, as: Oms_V1_AdjustStockResponse.self)
-        {
-            return (replay, 0)
-        }
-        guard try transaction.get(families.stock, StockLedger.warehouseKey(request.warehouseCode)) != nil else {
-            throw DomainError(
-                .failedPrecondition, "warehouse \(request.warehouseCode) does not exist; create it first",
-                violations: [.init(field: "warehouse_code", description: "unknown warehouse")],
-                reason: "WAREHOUSE_NOT_FOUND")
-        }
-        let (level, move) = try StockLedger.apply(
-            &transaction, families: families, sku: request.sku, warehouse: request.warehouseCode,
-            location: request.locationCode.isEmpty && request.delta < 0 ? nil : request.locationCode,
-            kind: .adjustment, onHandDelta: request.delta, reservedDelta: 0,
-            reason: request.reason.isEmpty ? "adjustment" : request.reason, requestID: request.requestID,
-            reference: request.reference, actor: actor)
-        let sequence = try ChangeRecord.append(
-            store: store, transaction: &transaction, type: "stock.adjusted", resourceType: "stock",
-            resourceID: "\(request.sku)@\(request.warehouseCode)", actor: actor, requestID: request.requestID,
-            method: adjustStockMethod, payload: .stock(level))
-        var response = Oms_V1_AdjustStockResponse()
-        response.level = level
-        response.move = move
-        Idempotency.record(
-            &transaction, families: families, method: adjustStockMethod, requestID: request.requestID,
-            request: canonical, response: response, nowMillis: move.atMillis)
-        return (response, sequence)
+    /// Approves someone else's scrap request: the stock is written off (`ApproveScrap`).
+    public func approveScrap(_ request: Oms_V1_ApproveScrapRequest, actor: String) async throws -> Oms_V1_ScrapResponse
+    {
+        try await store.run(ApproveScrap(), request, actor: actor)
     }
 
-    // MARK: Queries
-
-    /// Every warehouse in allocation order (priority, then code).
-    public func warehouses() throws -> [Oms_V1_Warehouse] {
-        let rows = try store.engine.scan(store.families.stock, prefix: StockLedger.warehousePrefix, limit: Int.max)
-        return try rows.map { try Oms_V1_Warehouse(serializedBytes: $0.value) }
-            .sorted { ($0.priority, $0.code) < ($1.priority, $1.code) }
+    /// Rejects someone else's scrap request (`RejectScrap`).
+    public func rejectScrap(_ request: Oms_V1_RejectScrapRequest, actor: String) async throws -> Oms_V1_ScrapResponse {
+        try await store.run(RejectScrap(), request, actor: actor)
     }
 
-    /// Checks the stock invariants against durable state: for every sku ×
-    /// warehouse, `reserved == sum of open reservations`, `on_hand` and
-    /// `reserved` equal the sums of their ledger rows, `0 <= reserved <=
-    /// on_hand` and `on_hand` is the sum of its locations; for every sku ×
-    /// warehouse × location, `on_hand` equals the sum of its ledger rows. Returns one line per violation (empty when consistent).
-    public func invariantViolations() throws -> [String] {
-        let snapshot = try store.engine.readView()
-        let families = store.families
-        var reservedByLevel: [String: Int64] = [:]
-        for row in try snapshot.scan(families.reservations, prefix: [], limit: Int.max) {
-            let record = try Oms_V1_ReservationRecord(serializedBytes: row.value)
-            reservedByLevel["\(record.sku)@\(record.warehouseCode)", default: 0] += record.quantity
-        }
-        var ledger: [String: (onHand: Int64, reserved: Int64)] = [:]
-        var ledgerByLocation: [String: Int64] = [:]
-        var problems: [String] = []
-        var indexed = 0
-        var primary = 0
-        for row in try snapshot.scan(families.stockMoves, prefix: [], limit: Int.max) {
-            if row.key.first == StockLedger.timeIndexTag {
-                indexed += 1
-                continue
-            }
-            primary += 1
-            let move = try Oms_V1_StockMove(serializedBytes: row.value)
-            let key = "\(move.sku)@\(move.warehouseCode)"
-            ledger[key, default: (0, 0)].onHand += move.onHandDelta
-            ledger[key, default: (0, 0)].reserved += move.reservedDelta
-            ledgerByLocation["\(key)/\(move.locationCode)", default: 0] += move.onHandDelta
-        }
-        if indexed != 0 && indexed != primary {
-            problems.append("ledger time index has \(indexed) rows, ledger \(primary)")
-        }
-        var locationSums: [String: Int64] = [:]
-        var seenLocations: Set<String> = []
-        for row in try snapshot.scan(
-            families.stock, prefix: [StockLedger.locationStockTag], limit: Int.max)
-        {
-            let stock = try Oms_V1_LocationStock(serializedBytes: row.value)
-            let key = "\(stock.sku)@\(stock.warehouseCode)/\(stock.locationCode)"
-            seenLocations.insert(key)
-            let sum = ledgerByLocation[key] ?? 0
-            if stock.onHand != sum { problems.append("\(key): on_hand \(stock.onHand) != ledger \(sum)") }
-            if stock.onHand < 0 { problems.append("\(key): on_hand \(stock.onHand) below zero") }
-            let place = StockLedger.placePrefix(
-                warehouse: stock.warehouseCode, location: stock.locationCode, sku: stock.sku)
-            if try snapshot.get(families.stock, place) != row.value {
-                problems.append("\(key): by-place index differs")
-            }
-            locationSums["\(stock.sku)@\(stock.warehouseCode)", default: 0] += stock.onHand
-        }
-        for (key, sum) in ledgerByLocation where sum != 0 && !seenLocations.contains(key) {
-            problems.append("\(key): ledger \(sum) without a location level")
-        }
-        var seen: Set<String> = []
-        for row in try snapshot.scan(
-            families.stock, prefix: [StockLedger.levelTag], limit: Int.max)
-        {
-            let level = try Oms_V1_StockLevel(serializedBytes: row.value)
-            let key = "\(level.sku)@\(level.warehouseCode)"
-            seen.insert(key)
-            let open = reservedByLevel[key] ?? 0
-            if level.reserved != open {
-                problems.append("\(key): reserved \(level.reserved) != open reservations \(open)")
-            }
-            let sums = ledger[key] ?? (0, 0)
-            if level.onHand != sums.onHand {
-                problems.append("\(key): on_hand \(level.onHand) != ledger \(sums.onHand)")
-            }
-            if level.onHand != (locationSums[key] ?? 0) {
-                problems.append("\(key): on_hand \(level.onHand) != sum of locations \(locationSums[key] ?? 0)")
-            }
-            if level.reserved != sums.reserved {
-                problems.append("\(key): reserved \(level.reserved) != ledger \(sums.reserved)")
-            }
-            if level.available != level.onHand - level.reserved { problems.append("\(key): available is stale") }
-            if level.reserved < 0 || level.reserved > level.onHand {
-                problems.append("\(key): reserved \(level.reserved) outside 0...\(level.onHand)")
-            }
-        }
-        for key in reservedByLevel.keys where !seen.contains(key) {
-            problems.append("\(key): reservations without a stock level")
-        }
-        return problems
+    /// Starts a stocktake of a warehouse (or part of one) (`StartStocktake`).
+    public func startStocktake(
+        _ request: Oms_V1_StartStocktakeRequest, actor: String
+    ) async throws -> Oms_V1_StocktakeResponse {
+        try await store.run(StartStocktake(), request, actor: actor)
+    }
+
+    /// Commits a stocktake's variances to the ledger (`CommitStocktake`).
+    public func commitStocktake(
+        _ request: Oms_V1_CommitStocktakeRequest, actor: String
+    ) async throws -> Oms_V1_StocktakeResponse {
+        try await store.run(CommitStocktake(), request, actor: actor)
+    }
+
+    /// Sets the reorder policy of a sku in a warehouse (`SetReorderPolicy`).
+    public func setReorderPolicy(
+        _ request: Oms_V1_SetReorderPolicyRequest, actor: String
+    ) async throws -> Oms_V1_SetReorderPolicyResponse {
+        try await store.run(SetReorderPolicy(), request, actor: actor)
+    }
+
+    /// Turns the current replenishment suggestions into purchase orders (`CreatePurchaseOrdersFromSuggestions`).
+    public func createPurchaseOrdersFromSuggestions(
+        _ request: Oms_V1_CreatePurchaseOrdersFromSuggestionsRequest, actor: String
+    ) async throws -> Oms_V1_CreatePurchaseOrdersFromSuggestionsResponse {
+        try await store.run(CreatePurchaseOrdersFromSuggestions(), request, actor: actor)
+    }
+
+    /// Checks reserved against the open reservations: with `repair`, a
+    /// command that releases orphan leases and corrects the levels; without,
+    /// a report from a snapshot (`reservationReport`).
+    public func reconcileReservations(
+        _ request: Oms_V1_ReconcileReservationsRequest, actor: String
+    ) async throws -> Oms_V1_ReconcileReservationsResponse {
+        guard request.repair else { return try reservationReport() }
+        return try await store.run(ReconcileReservations(), request, actor: actor)
+    }
+
+    /// A stream of adjustments, each row its own `AdjustStock` (see `BulkAdjustment`).
+    public func bulkAdjustStock<Rows: AsyncSequence>(
+        _ rows: Rows, actor: String
+    ) async throws -> Oms_V1_BulkAdjustStockResponse where Rows.Element == Oms_V1_BulkAdjustStockRow {
+        try await BulkAdjustment(store: store).run(rows, actor: actor)
+    }
+
+    /// A stream of stocktake counts, recorded a chunk at a time (see `StocktakeCounts`).
+    public func recordCounts<Counts: AsyncSequence>(
+        _ counts: Counts, actor: String
+    ) async throws -> Oms_V1_RecordCountsResponse where Counts.Element == Oms_V1_StocktakeCount {
+        try await StocktakeCounts(store: store).record(counts, actor: actor)
     }
 }

@@ -1,27 +1,24 @@
 import KeyValueStorage
 public import OMSProto
 
-/// Reorder policies, low-stock listing and replenishment suggestions.
-///
-/// Position = available + incoming (open POs and inbound transfers). A level
-/// is low when position < reorder point. A suggestion orders
-/// `max(target - position, min_order_quantity)` where target =
-/// `max(reorder_point, ceil(sold × lead_time / window) + safety_stock)` and
-/// `sold` is what shipped in the last `window_days`; with `max_stock` set,
-/// the quantity is capped so position + quantity <= max_stock.
-extension Inventory {
-    public static let setReorderPolicyMethod = "/oms.v1.InventoryService/SetReorderPolicy"
-    public static let createPurchaseOrdersFromSuggestionsMethod =
-        "/oms.v1.InventoryService/CreatePurchaseOrdersFromSuggestions"
-    static let defaultWindowDays: Int32 = 30
+// Reorder policies, low-stock listing and replenishment suggestions.
+//
+// Position = available + incoming (open POs and inbound transfers). A level
+// is low when position < reorder point. A suggestion orders
+// `max(target - position, min_order_quantity)` where target =
+// `max(reorder_point, ceil(sold × lead_time / window) + safety_stock)` and
+// `sold` is what shipped in the last `window_days`; with `max_stock` set,
+// the quantity is capped so position + quantity <= max_stock.
 
-    public static func validate(_ request: Oms_V1_SetReorderPolicyRequest) throws(DomainError) {
-        var validator = Validator()
-        Idempotency.validate(request.requestID, into: &validator)
+/// `SetReorderPolicy`: the reorder policy of a sku in a warehouse, replaced as a whole.
+public struct SetReorderPolicy: WriteCommand {
+    public static let method = Oms_V1_InventoryService.Method.setReorderPolicy
+
+    public init() {}
+
+    public func validate(_ request: Oms_V1_SetReorderPolicyRequest, into validator: inout Validator) {
         guard let policy = request.policy else {
-            validator.check(false, "policy", "is required")
-            try validator.throwIfInvalid()
-            return
+            return validator.check(false, "policy", "is required")
         }
         validator.checkSKU(policy.sku, "policy.sku")
         validator.checkCode(policy.warehouseCode, "policy.warehouse_code")
@@ -38,47 +35,84 @@ extension Inventory {
         validator.check(
             MoneyRules.isCurrencyCode(policy.currencyCode), "policy.currency_code",
             "must be an ISO 4217 code of three upper-case letters")
-        try validator.throwIfInvalid()
     }
 
-    public func setReorderPolicy(
-        _ request: Oms_V1_SetReorderPolicyRequest, actor: String,
-        completion: @escaping @Sendable (Result<Oms_V1_SetReorderPolicyResponse, any Error>) -> Void
-    ) {
-        let store = self.store
-        InventoryCommand.submit(
-            store, request, validate: Self.validate,
-            apply: { transaction in
-                var canonical = request
-                canonical.requestID = ""
-                let families = store.families
-                return try InventoryCommand.idempotent(
-                    method: Self.setReorderPolicyMethod, requestID: request.requestID, canonical: canonical,
-                    families: families, transaction: &transaction
-                ) { transaction in
-                    var policy = request.policy!
-                    try Self.requireWarehouse(
-                        transaction, families: families, policy.warehouseCode, field: "policy.warehouse_code")
-                    guard try transaction.get(families.products, Array(policy.sku.utf8)) != nil else {
-                        throw DomainError(
-                            .failedPrecondition, "product \(policy.sku) does not exist",
-                            violations: [.init(field: "policy.sku", description: "unknown sku")],
-                            reason: "PRODUCT_NOT_FOUND")
-                    }
-                    policy.updatedAtMillis = transaction.now / 1_000_000
-                    transaction.put(
-                        families.stock, StockLedger.reorderPolicyKey(warehouse: policy.warehouseCode, sku: policy.sku),
-                        policy.serializedBytes())
-                    let sequence = try ChangeRecord.append(
-                        store: store, transaction: &transaction, type: "reorder_policy.set",
-                        resourceType: "reorder_policy", resourceID: "\(policy.sku)@\(policy.warehouseCode)",
-                        actor: actor, requestID: request.requestID, method: Self.setReorderPolicyMethod, payload: nil)
-                    var response = Oms_V1_SetReorderPolicyResponse()
-                    response.policy = policy
-                    return (response, sequence)
-                }
-            }, completion: completion)
+    public func apply(
+        _ request: Oms_V1_SetReorderPolicyRequest, in context: inout CommandContext
+    ) throws -> Oms_V1_SetReorderPolicyResponse {
+        let families = context.families
+        var policy = request.policy!
+        try Inventory.requireWarehouse(
+            context.transaction, families: families, policy.warehouseCode, field: "policy.warehouse_code")
+        guard try context.transaction.get(families.products, Array(policy.sku.utf8)) != nil else {
+            throw DomainError(
+                .failedPrecondition, "product \(policy.sku) does not exist",
+                violations: [.init(field: "policy.sku", description: "unknown sku")], reason: "PRODUCT_NOT_FOUND")
+        }
+        policy.updatedAtMillis = context.nowMillis
+        context.transaction.put(
+            families.stock, StockLedger.reorderPolicyKey(warehouse: policy.warehouseCode, sku: policy.sku),
+            policy.serializedBytes())
+        try context.record(
+            "reorder_policy.set", resource: "reorder_policy", id: "\(policy.sku)@\(policy.warehouseCode)",
+            payload: nil)
+        var response = Oms_V1_SetReorderPolicyResponse()
+        response.policy = policy
+        return response
     }
+}
+
+/// `CreatePurchaseOrdersFromSuggestions`: recomputes the suggestions on the
+/// writer (so they match the state the orders are created in) and creates
+/// one PO per warehouse, supplier and currency.
+public struct CreatePurchaseOrdersFromSuggestions: WriteCommand {
+    public static let method = Oms_V1_InventoryService.Method.createPurchaseOrdersFromSuggestions
+
+    public init() {}
+
+    public func validate(
+        _ request: Oms_V1_CreatePurchaseOrdersFromSuggestionsRequest, into validator: inout Validator
+    ) throws(DomainError) {
+        // A bad request_id is reported alone, before the window is looked at.
+        try validator.throwIfInvalid()
+        Inventory.checkWindow(request.warehouseCode, request.windowDays, into: &validator)
+    }
+
+    public func apply(
+        _ request: Oms_V1_CreatePurchaseOrdersFromSuggestionsRequest, in context: inout CommandContext
+    ) throws -> Oms_V1_CreatePurchaseOrdersFromSuggestionsResponse {
+        let suggestions = try Inventory.suggestions(
+            StockReader(context.transaction), families: context.families, warehouse: request.warehouseCode,
+            windowDays: request.windowDays, nowMillis: context.nowMillis)
+        var groups: [String: Oms_V1_PurchaseOrder] = [:]
+        var order: [String] = []
+        for suggestion in suggestions {
+            let key = "\(suggestion.warehouseCode)|\(suggestion.supplier)|\(suggestion.currencyCode)"
+            if groups[key] == nil {
+                var po = Oms_V1_PurchaseOrder()
+                po.supplier = suggestion.supplier
+                po.warehouseCode = suggestion.warehouseCode
+                po.currencyCode = suggestion.currencyCode
+                groups[key] = po
+                order.append(key)
+            }
+            var line = Oms_V1_PurchaseOrderLine()
+            line.sku = suggestion.sku
+            line.quantity = suggestion.quantity
+            line.unitCostMinor = suggestion.unitCostMinor
+            groups[key]!.lines.append(line)
+        }
+        var response = Oms_V1_CreatePurchaseOrdersFromSuggestionsResponse()
+        response.suggestions = suggestions
+        for key in order {
+            response.purchaseOrders.append(try CreatePurchaseOrder.insert(groups[key]!, in: &context))
+        }
+        return response
+    }
+}
+
+extension Inventory {
+    static let defaultWindowDays: Int32 = 30
 
     /// Policies with their levels, through a snapshot or the writer.
     static func policiesWithLevels(
@@ -101,13 +135,6 @@ extension Inventory {
         }
     }
 
-    func snapshotReader() throws -> StockReader {
-        let snapshot = try store.engine.readView()
-        return StockReader(
-            get: { try snapshot.get($0, $1) },
-            scan: { try snapshot.scan($0, prefix: $1, limit: Int.max) })
-    }
-
     public func lowStock(_ request: Oms_V1_ListLowStockRequest) throws -> Oms_V1_ListLowStockResponse {
         if !request.warehouseCode.isEmpty {
             var validator = Validator()
@@ -116,7 +143,7 @@ extension Inventory {
         }
         var response = Oms_V1_ListLowStockResponse()
         for (policy, level) in try Self.policiesWithLevels(
-            try snapshotReader(), families: store.families, warehouse: request.warehouseCode)
+            StockReader(try store.engine.readView()), families: store.families, warehouse: request.warehouseCode)
         {
             let position = level.available + level.incoming
             guard position < policy.reorderPoint else { continue }
@@ -133,11 +160,11 @@ extension Inventory {
         return response
     }
 
-    static func validateWindow(_ warehouse: String, _ days: Int32) throws(DomainError) {
-        var validator = Validator()
+    /// A suggestion's scope: all warehouses ("") or one, over 0 (the
+    /// default, 30) to 365 days of sales.
+    static func checkWindow(_ warehouse: String, _ days: Int32, into validator: inout Validator) {
         if !warehouse.isEmpty { validator.checkCode(warehouse, "warehouse_code") }
         validator.check((0...365).contains(days), "window_days", "must be from 0 to 365")
-        try validator.throwIfInvalid()
     }
 
     static func suggestions(
@@ -191,74 +218,13 @@ extension Inventory {
     ) throws
         -> Oms_V1_SuggestReplenishmentResponse
     {
-        try Self.validateWindow(request.warehouseCode, request.windowDays)
+        var validator = Validator()
+        Self.checkWindow(request.warehouseCode, request.windowDays, into: &validator)
+        try validator.throwIfInvalid()
         var response = Oms_V1_SuggestReplenishmentResponse()
         response.suggestions = try Self.suggestions(
-            try snapshotReader(), families: store.families, warehouse: request.warehouseCode,
+            StockReader(try store.engine.readView()), families: store.families, warehouse: request.warehouseCode,
             windowDays: request.windowDays, nowMillis: store.clock.nowNanoseconds() / 1_000_000)
         return response
-    }
-
-    /// Recomputes the suggestions on the writer (so they match the state the
-    /// orders are created in) and creates one PO per warehouse, supplier and
-    /// currency.
-    public func createPurchaseOrdersFromSuggestions(
-        _ request: Oms_V1_CreatePurchaseOrdersFromSuggestionsRequest, actor: String,
-        completion: @escaping @Sendable (Result<Oms_V1_CreatePurchaseOrdersFromSuggestionsResponse, any Error>) -> Void
-    ) {
-        let store = self.store
-        InventoryCommand.submit(
-            store, request,
-            validate: { (r) throws(DomainError) in
-                var validator = Validator()
-                Idempotency.validate(r.requestID, into: &validator)
-                try validator.throwIfInvalid()
-                try Self.validateWindow(r.warehouseCode, r.windowDays)
-            },
-            apply: { transaction in
-                var canonical = request
-                canonical.requestID = ""
-                let families = store.families
-                return try InventoryCommand.idempotent(
-                    method: Self.createPurchaseOrdersFromSuggestionsMethod, requestID: request.requestID,
-                    canonical: canonical, families: families, transaction: &transaction
-                ) { transaction in
-                    let view = transaction
-                    let reader = StockReader(
-                        get: { try view.get($0, $1) }, scan: { try view.scan($0, prefix: $1, limit: Int.max) })
-                    let suggestions = try Self.suggestions(
-                        reader, families: families, warehouse: request.warehouseCode, windowDays: request.windowDays,
-                        nowMillis: transaction.now / 1_000_000)
-                    var groups: [String: Oms_V1_PurchaseOrder] = [:]
-                    var order: [String] = []
-                    for suggestion in suggestions {
-                        let key = "\(suggestion.warehouseCode)|\(suggestion.supplier)|\(suggestion.currencyCode)"
-                        if groups[key] == nil {
-                            var po = Oms_V1_PurchaseOrder()
-                            po.supplier = suggestion.supplier
-                            po.warehouseCode = suggestion.warehouseCode
-                            po.currencyCode = suggestion.currencyCode
-                            groups[key] = po
-                            order.append(key)
-                        }
-                        var line = Oms_V1_PurchaseOrderLine()
-                        line.sku = suggestion.sku
-                        line.quantity = suggestion.quantity
-                        line.unitCostMinor = suggestion.unitCostMinor
-                        groups[key]!.lines.append(line)
-                    }
-                    var response = Oms_V1_CreatePurchaseOrdersFromSuggestionsResponse()
-                    response.suggestions = suggestions
-                    var last: UInt64 = 0
-                    for key in order {
-                        let (po, sequence) = try Self.insertPurchaseOrder(
-                            groups[key]!, actor: actor, requestID: request.requestID, store: store,
-                            transaction: &transaction)
-                        response.purchaseOrders.append(po)
-                        last = sequence
-                    }
-                    return (response, last)
-                }
-            }, completion: completion)
     }
 }

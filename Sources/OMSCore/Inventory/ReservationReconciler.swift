@@ -5,20 +5,64 @@ public import OMSProto
 /// is open while the order exists and is not closed (cancelled, shipped,
 /// delivered, completed, returned, refunded). The reconciler proves, for
 /// every sku × warehouse, reserved == sum of open leases, and lists orphan
-/// leases and mismatches. With `repair` it runs on the single writer:
-/// orphans are released (RELEASE rows, record deleted) and each remaining
-/// mismatch is corrected with one row (reserved set to the open sum), all in
-/// the same batch, event and audit included.
-extension Inventory {
-    public static let reconcileReservationsMethod = "/oms.v1.InventoryService/ReconcileReservations"
+/// leases and mismatches: as a report from a snapshot
+/// (`Inventory.reservationReport`, ReconcileReservations without `repair`),
+/// or with `repair` as this command on the single writer: orphans are
+/// released (RELEASE rows, record deleted) and each remaining mismatch is
+/// corrected with one row (reserved set to the open sum), all in the same
+/// batch, event and audit included.
+public struct ReconcileReservations: WriteCommand {
+    public static let method = Oms_V1_InventoryService.Method.reconcileReservations
     static let closedOrderStatuses: Set<Oms_V1_OrderStatus> = [
         .cancelled, .shipped, .delivered, .completed, .returned, .refunded,
     ]
 
-    /// Reads through either a snapshot or the writer's transaction.
-    struct StockReader {
-        var get: (ColumnFamily, [UInt8]) throws -> [UInt8]?
-        var scan: (ColumnFamily, [UInt8]) throws -> [(key: [UInt8], value: [UInt8])]
+    public init() {}
+
+    /// Only a repair is a command: a report reads a snapshot instead and
+    /// never waits for the writer.
+    public func validate(_ request: Oms_V1_ReconcileReservationsRequest, into validator: inout Validator) {
+        validator.check(request.repair, "repair", "must be true; a report (repair false) reads a snapshot")
+    }
+
+    public func apply(
+        _ request: Oms_V1_ReconcileReservationsRequest, in context: inout CommandContext
+    ) throws -> Oms_V1_ReconcileReservationsResponse {
+        let families = context.families
+        var (response, orphanKeys) = try Self.findDiscrepancies(StockReader(context.transaction), families: families)
+        guard !response.orphans.isEmpty || !response.mismatches.isEmpty else { return response }
+        for (orphan, key) in zip(response.orphans, orphanKeys) {
+            let level = try StockLedger.level(
+                context.transaction, families: families, sku: orphan.sku, warehouse: orphan.warehouseCode)
+            let release = min(orphan.quantity, level.reserved)
+            if release > 0 {
+                let result = try StockLedger.applyAll(
+                    &context.transaction, families: families, sku: orphan.sku, warehouse: orphan.warehouseCode,
+                    kind: .release, onHandDelta: 0, reservedDelta: -release,
+                    reason:
+                        "reconciler: orphan lease of \(orphan.orderID) line \(orphan.lineIndex) (\(orphan.why))",
+                    orderID: orphan.orderID, requestID: request.requestID, reference: "reconciler", actor: context.actor
+                )
+                response.moves += result.moves
+            }
+            context.transaction.delete(families.reservations, key)
+        }
+        for mismatch in response.mismatches {
+            let level = try StockLedger.level(
+                context.transaction, families: families, sku: mismatch.sku, warehouse: mismatch.warehouseCode)
+            let delta = mismatch.openReservations - level.reserved
+            guard delta != 0 else { continue }
+            let result = try StockLedger.applyAll(
+                &context.transaction, families: families, sku: mismatch.sku, warehouse: mismatch.warehouseCode,
+                kind: delta > 0 ? .reservation : .release, onHandDelta: 0, reservedDelta: delta,
+                reason:
+                    "reconciler: reserved \(level.reserved) set to open reservations \(mismatch.openReservations)",
+                requestID: request.requestID, reference: "reconciler", actor: context.actor)
+            response.moves += result.moves
+        }
+        response.repaired = true
+        try context.record("reservations.reconciled", resource: "stock", id: "reservations", payload: nil)
+        return response
     }
 
     static func findDiscrepancies(
@@ -41,7 +85,7 @@ extension Inventory {
                     }, forKey: record.orderID)
             }
             let status = orderStatus[record.orderID]!
-            if status == nil || closedOrderStatuses.contains(status!) {
+            if status == nil || Self.closedOrderStatuses.contains(status!) {
                 var orphan = Oms_V1_OrphanReservation()
                 orphan.orderID = record.orderID
                 orphan.lineIndex = record.lineIndex
@@ -87,85 +131,12 @@ extension Inventory {
         }
         return (response, orphanKeys)
     }
+}
 
+extension Inventory {
     /// Report only, from a snapshot.
     public func reservationReport() throws -> Oms_V1_ReconcileReservationsResponse {
         let snapshot = try store.engine.readView()
-        let reader = StockReader(
-            get: { try snapshot.get($0, $1) },
-            scan: { try snapshot.scan($0, prefix: $1, limit: Int.max) })
-        return try Self.findDiscrepancies(reader, families: store.families).response
-    }
-
-    public func reconcileReservations(
-        _ request: Oms_V1_ReconcileReservationsRequest, actor: String,
-        completion: @escaping @Sendable (Result<Oms_V1_ReconcileReservationsResponse, any Error>) -> Void
-    ) {
-        guard request.repair else {
-            return completion(Result { try reservationReport() })
-        }
-        let store = self.store
-        InventoryCommand.submit(
-            store, request,
-            validate: { (r) throws(DomainError) in
-                var validator = Validator()
-                Idempotency.validate(r.requestID, into: &validator)
-                try validator.throwIfInvalid()
-            },
-            apply: { try Self.applyRepair(request, actor: actor, store: store, transaction: &$0) },
-            completion: completion)
-    }
-
-    static func applyRepair(
-        _ request: Oms_V1_ReconcileReservationsRequest, actor: String, store: OMSStore,
-        transaction: inout WriteTransaction
-    ) throws -> (Oms_V1_ReconcileReservationsResponse, UInt64) {
-        var canonical = request
-        canonical.requestID = ""
-        let families = store.families
-        return try InventoryCommand.idempotent(
-            method: reconcileReservationsMethod, requestID: request.requestID, canonical: canonical,
-            families: families, transaction: &transaction
-        ) { transaction in
-            let view = transaction
-            let reader = StockReader(
-                get: { try view.get($0, $1) }, scan: { try view.scan($0, prefix: $1, limit: Int.max) })
-            var (response, orphanKeys) = try findDiscrepancies(reader, families: families)
-            guard !response.orphans.isEmpty || !response.mismatches.isEmpty else { return (response, 0) }
-            for (orphan, key) in zip(response.orphans, orphanKeys) {
-                let level = try StockLedger.level(
-                    transaction, families: families, sku: orphan.sku, warehouse: orphan.warehouseCode)
-                let release = min(orphan.quantity, level.reserved)
-                if release > 0 {
-                    let result = try StockLedger.applyAll(
-                        &transaction, families: families, sku: orphan.sku, warehouse: orphan.warehouseCode,
-                        kind: .release, onHandDelta: 0, reservedDelta: -release,
-                        reason:
-                            "reconciler: orphan lease of \(orphan.orderID) line \(orphan.lineIndex) (\(orphan.why))",
-                        orderID: orphan.orderID, requestID: request.requestID, reference: "reconciler", actor: actor)
-                    response.moves += result.moves
-                }
-                transaction.delete(families.reservations, key)
-            }
-            for mismatch in response.mismatches {
-                let level = try StockLedger.level(
-                    transaction, families: families, sku: mismatch.sku, warehouse: mismatch.warehouseCode)
-                let delta = mismatch.openReservations - level.reserved
-                guard delta != 0 else { continue }
-                let result = try StockLedger.applyAll(
-                    &transaction, families: families, sku: mismatch.sku, warehouse: mismatch.warehouseCode,
-                    kind: delta > 0 ? .reservation : .release, onHandDelta: 0, reservedDelta: delta,
-                    reason:
-                        "reconciler: reserved \(level.reserved) set to open reservations \(mismatch.openReservations)",
-                    requestID: request.requestID, reference: "reconciler", actor: actor)
-                response.moves += result.moves
-            }
-            response.repaired = true
-            let sequence = try ChangeRecord.append(
-                store: store, transaction: &transaction, type: "reservations.reconciled", resourceType: "stock",
-                resourceID: "reservations", actor: actor, requestID: request.requestID,
-                method: reconcileReservationsMethod, payload: nil)
-            return (response, sequence)
-        }
+        return try ReconcileReservations.findDiscrepancies(StockReader(snapshot), families: store.families).response
     }
 }

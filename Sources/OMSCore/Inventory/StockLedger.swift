@@ -9,182 +9,16 @@ import OMSProto
 /// reservations are held per sku × warehouse. Levels never go below zero and
 /// reserved never exceeds the warehouse's on-hand (available >= 0), checked
 /// here on the single writer.
-///
-/// Keys in `stock` (KeyCodec strings):
-///   `0x01 code` → Warehouse, `0x02 sku warehouse` → StockLevel,
-///   `0x03 warehouse location` → Location,
-///   `0x04 sku warehouse location` → LocationStock,
-///   `0x05 warehouse location sku` → LocationStock (same value; by-place index),
-///   `0x06 sku` → SkuCost, `0x07 id` → PurchaseOrder, `0x08 id` → Transfer,
-///   `0x09 id` → Scrap, `0x0A id` → Stocktake,
-///   `0x0B warehouse sku` → ReorderPolicy.
-/// Keys in `stock_moves`: `sku warehouse seq(u64)` → StockMove, and the time
-/// index `0xFF at_millis(i64) seq(u64)` → the same StockMove (skus never
-/// contain 0xFF, so the index sorts after every primary key).
 public enum StockLedger {
-    static let warehouseTag: UInt8 = 0x01
-    static let levelTag: UInt8 = 0x02
-    static let locationTag: UInt8 = 0x03
-    static let locationStockTag: UInt8 = 0x04
-    static let placeIndexTag: UInt8 = 0x05
-    static let skuCostTag: UInt8 = 0x06
-    static let purchaseOrderTag: UInt8 = 0x07
-    static let transferTag: UInt8 = 0x08
-    static let scrapTag: UInt8 = 0x09
-    static let stocktakeTag: UInt8 = 0x0A
-    static let reorderPolicyTag: UInt8 = 0x0B
-    static let timeIndexTag: UInt8 = 0xFF
     static let moveCounter = "stock_move_sequence"
 
-    static func warehouseKey(_ code: String) -> [UInt8] {
-        [warehouseTag] + Array(code.utf8)
-    }
-
-    static var warehousePrefix: [UInt8] { [warehouseTag] }
-
-    static func levelKey(sku: String, warehouse: String) -> [UInt8] {
-        var key = levelPrefix(sku: sku)
-        KeyCodec.append(warehouse, to: &key)
-        return key
-    }
-
-    static func levelPrefix(sku: String) -> [UInt8] {
-        var key: [UInt8] = [levelTag]
-        KeyCodec.append(sku, to: &key)
-        return key
-    }
-
-    static func locationKey(warehouse: String, code: String) -> [UInt8] {
-        var key = locationPrefix(warehouse: warehouse)
-        KeyCodec.append(code, to: &key)
-        return key
-    }
-
-    static func locationPrefix(warehouse: String) -> [UInt8] {
-        var key: [UInt8] = [locationTag]
-        KeyCodec.append(warehouse, to: &key)
-        return key
-    }
-
-    /// `0x04 sku [warehouse [location]]`.
-    static func locationStockPrefix(sku: String, warehouse: String? = nil, location: String? = nil) -> [UInt8] {
-        var key: [UInt8] = [locationStockTag]
-        KeyCodec.append(sku, to: &key)
-        if let warehouse { KeyCodec.append(warehouse, to: &key) }
-        if let location { KeyCodec.append(location, to: &key) }
-        return key
-    }
-
-    /// `0x05 warehouse [location [sku]]`.
-    static func placePrefix(warehouse: String, location: String? = nil, sku: String? = nil) -> [UInt8] {
-        var key: [UInt8] = [placeIndexTag]
-        KeyCodec.append(warehouse, to: &key)
-        if let location { KeyCodec.append(location, to: &key) }
-        if let sku { KeyCodec.append(sku, to: &key) }
-        return key
-    }
-
-    static func skuCostKey(_ sku: String) -> [UInt8] {
-        var key: [UInt8] = [skuCostTag]
-        KeyCodec.append(sku, to: &key)
-        return key
-    }
-
-    static func purchaseOrderKey(_ id: String) -> [UInt8] {
-        [purchaseOrderTag] + Array(id.utf8)
-    }
-
-    static func transferKey(_ id: String) -> [UInt8] {
-        [transferTag] + Array(id.utf8)
-    }
-
-    static func scrapKey(_ id: String) -> [UInt8] {
-        [scrapTag] + Array(id.utf8)
-    }
-
-    static func reorderPolicyKey(warehouse: String, sku: String?) -> [UInt8] {
-        var key: [UInt8] = [reorderPolicyTag]
-        KeyCodec.append(warehouse, to: &key)
-        if let sku { KeyCodec.append(sku, to: &key) }
-        return key
-    }
-
-    static func stocktakeKey(_ id: String) -> [UInt8] {
-        [stocktakeTag] + Array(id.utf8)
-    }
-
-    static func movePrefix(sku: String, warehouse: String?) -> [UInt8] {
-        var key: [UInt8] = []
-        KeyCodec.append(sku, to: &key)
-        if let warehouse { KeyCodec.append(warehouse, to: &key) }
-        return key
-    }
-
-    static func timeIndexKey(atMillis: Int64, sequence: UInt64) -> [UInt8] {
-        var key: [UInt8] = [timeIndexTag]
-        KeyCodec.append(atMillis, to: &key)
-        KeyCodec.append(sequence, to: &key)
-        return key
-    }
-
-    /// The level of `sku` in `warehouse` as the transaction sees it (zeros when none).
-    static func level(
-        _ transaction: WriteTransaction, families: ColumnFamilies, sku: String, warehouse: String
-    ) throws -> Oms_V1_StockLevel {
-        if let bytes = try transaction.get(families.stock, levelKey(sku: sku, warehouse: warehouse)) {
-            return try Oms_V1_StockLevel(serializedBytes: bytes)
-        }
-        var level = Oms_V1_StockLevel()
-        level.sku = sku
-        level.warehouseCode = warehouse
-        return level
-    }
-
-    /// Every level of `sku` (one per warehouse that ever held it).
-    static func levels(
-        _ transaction: WriteTransaction, families: ColumnFamilies, sku: String
-    ) throws
-        -> [Oms_V1_StockLevel]
-    {
-        try transaction.scan(families.stock, prefix: levelPrefix(sku: sku), limit: Int.max).map {
-            try Oms_V1_StockLevel(serializedBytes: $0.value)
-        }
-    }
-
-    static func locationStock(
-        _ transaction: WriteTransaction, families: ColumnFamilies, sku: String, warehouse: String, location: String
-    ) throws -> Oms_V1_LocationStock {
-        let key = locationStockPrefix(sku: sku, warehouse: warehouse, location: location)
-        if let bytes = try transaction.get(families.stock, key) {
-            return try Oms_V1_LocationStock(serializedBytes: bytes)
-        }
-        var stock = Oms_V1_LocationStock()
-        stock.sku = sku
-        stock.warehouseCode = warehouse
-        stock.locationCode = location
-        return stock
-    }
-
+    /// The moving-average cost of `sku`, none before its first costed receipt.
     static func skuCost(
         _ transaction: WriteTransaction, families: ColumnFamilies, sku: String
     ) throws
         -> Oms_V1_SkuCost?
     {
         try transaction.get(families.stock, skuCostKey(sku)).map { try Oms_V1_SkuCost(serializedBytes: $0) }
-    }
-
-    /// Throws FAILED_PRECONDITION naming `field` unless `code` is "" or a
-    /// location of `warehouse`.
-    static func requireLocation(
-        _ transaction: WriteTransaction, families: ColumnFamilies, warehouse: String, code: String,
-        field: String = "location_code"
-    ) throws {
-        guard !code.isEmpty else { return }
-        guard try transaction.get(families.stock, locationKey(warehouse: warehouse, code: code)) != nil else {
-            throw DomainError(
-                .failedPrecondition, "location \(code) does not exist in warehouse \(warehouse); create it first",
-                violations: [.init(field: field, description: "unknown location")], reason: "LOCATION_NOT_FOUND")
-        }
     }
 
     /// A receipt's cost: the moving average absorbs it (see `MovingAverageCost`).
@@ -372,21 +206,5 @@ public enum StockLedger {
         transaction.put(families.stockMoves, timeIndexKey(atMillis: move.atMillis, sequence: move.sequence), bytes)
         try Rollups.stockMoved(move, families: families, transaction: &transaction)
         return move
-    }
-
-    /// Changes the expected quantities of a level (`incoming`, `in_transit`),
-    /// which are not on hand and so have no ledger rows.
-    static func addExpected(
-        _ transaction: inout WriteTransaction, families: ColumnFamilies, sku: String, warehouse: String,
-        incoming: Int64, inTransit: Int64 = 0
-    ) throws {
-        var level = try level(transaction, families: families, sku: sku, warehouse: warehouse)
-        let before = level
-        level.incoming = max(0, level.incoming + incoming)
-        level.inTransit = max(0, level.inTransit + inTransit)
-        level.updatedAtMillis = transaction.now / 1_000_000
-        transaction.put(families.stock, levelKey(sku: sku, warehouse: warehouse), level.serializedBytes())
-        try LowStockAlert.check(
-            before: before, after: level, actor: "", requestID: "", families: families, transaction: &transaction)
     }
 }

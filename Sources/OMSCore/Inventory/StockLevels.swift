@@ -1,6 +1,67 @@
 import KeyValueStorage
 public import OMSProto
 
+/// Stock levels: per sku × warehouse (`StockLevel`: on hand, reserved,
+/// available, and the expected `incoming` and `in_transit`) and per sku ×
+/// warehouse × location (`LocationStock`: on hand). On hand and reserved
+/// change only through `StockLedger.apply`, the expected quantities through
+/// `addExpected`.
+extension StockLedger {
+    /// The level of `sku` in `warehouse` as the transaction sees it (zeros when none).
+    static func level(
+        _ transaction: WriteTransaction, families: ColumnFamilies, sku: String, warehouse: String
+    ) throws -> Oms_V1_StockLevel {
+        if let bytes = try transaction.get(families.stock, levelKey(sku: sku, warehouse: warehouse)) {
+            return try Oms_V1_StockLevel(serializedBytes: bytes)
+        }
+        var level = Oms_V1_StockLevel()
+        level.sku = sku
+        level.warehouseCode = warehouse
+        return level
+    }
+
+    /// Every level of `sku` (one per warehouse that ever held it).
+    static func levels(
+        _ transaction: WriteTransaction, families: ColumnFamilies, sku: String
+    ) throws
+        -> [Oms_V1_StockLevel]
+    {
+        try transaction.scan(families.stock, prefix: levelPrefix(sku: sku), limit: Int.max).map {
+            try Oms_V1_StockLevel(serializedBytes: $0.value)
+        }
+    }
+
+    static func locationStock(
+        _ transaction: WriteTransaction, families: ColumnFamilies, sku: String, warehouse: String, location: String
+    ) throws -> Oms_V1_LocationStock {
+        let key = locationStockPrefix(sku: sku, warehouse: warehouse, location: location)
+        if let bytes = try transaction.get(families.stock, key) {
+            return try Oms_V1_LocationStock(serializedBytes: bytes)
+        }
+        var stock = Oms_V1_LocationStock()
+        stock.sku = sku
+        stock.warehouseCode = warehouse
+        stock.locationCode = location
+        return stock
+    }
+
+    /// Changes the expected quantities of a level (`incoming`, `in_transit`),
+    /// which are not on hand and so have no ledger rows.
+    static func addExpected(
+        _ transaction: inout WriteTransaction, families: ColumnFamilies, sku: String, warehouse: String,
+        incoming: Int64, inTransit: Int64 = 0
+    ) throws {
+        var level = try level(transaction, families: families, sku: sku, warehouse: warehouse)
+        let before = level
+        level.incoming = max(0, level.incoming + incoming)
+        level.inTransit = max(0, level.inTransit + inTransit)
+        level.updatedAtMillis = transaction.now / 1_000_000
+        transaction.put(families.stock, levelKey(sku: sku, warehouse: warehouse), level.serializedBytes())
+        try LowStockAlert.check(
+            before: before, after: level, actor: "", requestID: "", families: families, transaction: &transaction)
+    }
+}
+
 /// `ListStock`: on-hand per sku × warehouse × location, by product (every
 /// warehouse and location), by warehouse or by location, paged.
 extension Inventory {
