@@ -32,9 +32,8 @@ extension Orders {
         }
     }
 
-    /// Newest first. A filtered list walks one index (status, else customer,
-    /// else channel, else flag), bounded by the created range, and checks the
-    /// other filters on each order; `external_ref` is one index lookup.
+    /// Newest first, in pages: the rows `OrderListPlan` chooses, or for
+    /// `external_ref` one index lookup.
     public func list(_ request: Oms_V1_ListOrdersRequest) throws -> Oms_V1_ListOrdersResponse {
         let pageSize = try PageToken.pageSize(request.pageSize)
         var after = try PageToken.decode(request.pageToken)
@@ -51,15 +50,6 @@ extension Orders {
         try validator.throwIfInvalid()
         let families = store.families
         let snapshot = try store.engine.readView()
-        func matches(_ order: Oms_V1_Order) -> Bool {
-            (request.status == .unspecified || order.status == request.status)
-                && (request.customerID.isEmpty || order.customerID == request.customerID)
-                && (request.channel.isEmpty || order.channel == request.channel)
-                && (request.flag == .unspecified || order.flags.contains(request.flag))
-                && order.createdAtMillis >= request.createdFromMillis
-                && (request.createdToMillis == 0 || order.createdAtMillis < request.createdToMillis)
-                && (request.externalRef.isEmpty || order.externalRef == request.externalRef)
-        }
         var response = Oms_V1_ListOrdersResponse()
         if !request.externalRef.isEmpty {
             let key = OrderIndex.externalRefKey(channel: request.channel, ref: request.externalRef)
@@ -67,47 +57,15 @@ extension Orders {
                 let bytes = try snapshot.get(families.orders, id)
             {
                 let order = try Oms_V1_Order(serializedBytes: bytes)
-                if matches(order) { response.orders.append(order) }
+                if OrderListPlan.matches(order, request) { response.orders.append(order) }
             }
             return response
         }
-        let family: ColumnFamily
-        let lower: [UInt8]
-        let upper: [UInt8]?
-        let viaIndex: Bool
-        func timeBounded(_ prefix: [UInt8]) -> ([UInt8], [UInt8]?) {
-            var low = prefix
-            KeyCodec.append(request.createdFromMillis, to: &low)
-            guard request.createdToMillis > 0 else { return (low, KeyCodec.prefixUpperBound(prefix)) }
-            var high = prefix
-            KeyCodec.append(request.createdToMillis, to: &high)
-            return (low, high)
-        }
-        if request.status != .unspecified {
-            (family, viaIndex) = (families.orderIndex, true)
-            (lower, upper) = timeBounded(OrderIndex.statusPrefix(request.status))
-        } else if !request.customerID.isEmpty {
-            (family, viaIndex) = (families.orderIndex, true)
-            (lower, upper) = timeBounded(OrderIndex.customerPrefix(request.customerID))
-        } else if !request.channel.isEmpty {
-            (family, viaIndex) = (families.orderIndex, true)
-            (lower, upper) = timeBounded(OrderIndex.channelPrefix(request.channel))
-        } else if request.flag != .unspecified {
-            (family, viaIndex) = (families.orderIndex, true)
-            (lower, upper) = timeBounded(OrderIndex.flagPrefix(request.flag))
-        } else {
-            // Order ids sort by creation time, so the range bounds the ids.
-            (family, viaIndex) = (families.orders, false)
-            lower = Array(SortableID.make(prefix: "ord_", millis: request.createdFromMillis, sequence: 0).utf8)
-            upper =
-                request.createdToMillis > 0
-                ? Array(SortableID.make(prefix: "ord_", millis: request.createdToMillis, sequence: 0).utf8)
-                : KeyCodec.prefixUpperBound(Array("ord_".utf8))
-        }
+        let plan = OrderListPlan(request, families: families)
         var lastKey: [UInt8]?
         scanning: while true {
             let rows = try snapshot.scan(
-                family, from: lower, to: upper, after: after, limit: pageSize + 1, reverse: true)
+                plan.family, from: plan.lower, to: plan.upper, after: after, limit: pageSize + 1, reverse: true)
             for row in rows {
                 if response.orders.count == pageSize {
                     response.nextPageToken = PageToken.encode(lastKey!)
@@ -115,7 +73,7 @@ extension Orders {
                 }
                 lastKey = row.key
                 let order: Oms_V1_Order
-                if viaIndex {
+                if plan.viaIndex {
                     guard let bytes = try snapshot.get(families.orders, row.value) else {
                         continue
                     }
@@ -123,7 +81,7 @@ extension Orders {
                 } else {
                     order = try Oms_V1_Order(serializedBytes: row.value)
                 }
-                if matches(order) { response.orders.append(order) }
+                if OrderListPlan.matches(order, request) { response.orders.append(order) }
             }
             if rows.count <= pageSize { break }
             after = rows.last?.key
