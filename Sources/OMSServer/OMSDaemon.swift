@@ -125,7 +125,7 @@ public final class OMSDaemon: Sendable {
         health.register(in: &router)
         CatalogServiceProvider(store: store, catalog: Catalog(store: store), reads: reads).register(in: &router)
         let orders = Orders(store: store, policy: config.orderPolicy)
-        OrderServiceProvider(orders: orders, reads: reads).register(in: &router)
+        OrderServiceProvider(store: store, orders: orders, reads: reads).register(in: &router)
         let inventory = Inventory(store: store)
         InventoryServiceProvider(store: store, inventory: inventory, reads: reads).register(in: &router)
         self.reservationAudit = InventoryReservationAudit(inventory: inventory, logger: logger)

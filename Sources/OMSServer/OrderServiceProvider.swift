@@ -5,51 +5,29 @@ import RPC
 /// `oms.v1.OrderService`: reads answer on the event loop; commands go to the
 /// single writer and answer when durable.
 struct OrderServiceProvider {
+    let store: OMSStore
     let orders: Orders
     let reads: ReadPool
 
     func register(in router: inout Router) {
         let orders = self.orders
-        router.unary(Oms_V1_OrderService.Method.createOrder) { request, context, responder in
-            orders.create(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
+        let policy = orders.policy
+        router.command(CreateOrder(policy: policy), on: store)
         router.clientStreaming(Oms_V1_OrderService.Method.importOrders) { requests, context in
             let report = try await OrderImport(orders: orders).run(requests, actor: context.principal ?? "anonymous")
             return Self.response(report)
         }
-        router.unary(Oms_V1_OrderService.Method.recordPayment) { request, context, responder in
-            orders.recordPayment(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
-        router.unary(Oms_V1_OrderService.Method.cancelOrder) { request, context, responder in
-            orders.cancel(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
-        router.unary(Oms_V1_OrderService.Method.approveOrder) { request, context, responder in
-            orders.approve(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
-        router.unary(Oms_V1_OrderService.Method.rejectOrder) { request, context, responder in
-            orders.reject(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
-        router.unary(Oms_V1_OrderService.Method.updateOrder) { request, context, responder in
-            orders.update(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
-        router.unary(Oms_V1_OrderService.Method.createShipment) { request, context, responder in
-            orders.ship(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
-        router.unary(Oms_V1_OrderService.Method.addTrackingEvent) { request, context, responder in
-            orders.track(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
-        router.unary(Oms_V1_OrderService.Method.refundOrder) { request, context, responder in
-            orders.refund(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
-        router.unary(Oms_V1_OrderService.Method.createReturn) { request, context, responder in
-            orders.createReturn(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
-        router.unary(Oms_V1_OrderService.Method.receiveReturn) { request, context, responder in
-            orders.receiveReturn(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
-        router.unary(Oms_V1_OrderService.Method.rateOrder) { request, context, responder in
-            orders.rate(request, actor: context.principal ?? "anonymous") { responder.complete(mapping: $0) }
-        }
+        router.command(RecordPayment(), on: store)
+        router.command(CancelOrder(policy: policy), on: store)
+        router.command(ApproveOrder(), on: store)
+        router.command(RejectOrder(), on: store)
+        router.command(UpdateOrder(policy: policy), on: store)
+        router.command(CreateShipment(), on: store)
+        router.command(AddTrackingEvent(policy: policy), on: store)
+        router.command(RefundOrder(), on: store)
+        router.command(CreateReturn(), on: store)
+        router.command(ReceiveReturn(), on: store)
+        router.command(RateOrder(), on: store)
         router.unary(Oms_V1_OrderService.Method.getOrder) { request, _, responder in
             // GetOrderResponse{order = 1}: wrap the stored bytes as they are (no decode, no encode).
             do {

@@ -44,7 +44,7 @@ struct OrderFlowTests {
             #expect(events.contains { $0.type == "customer.created" && $0.customer.id == "C1" })
             let audit = try AuditLog.records(
                 in: f.store.database, families: f.store.families, fromMillis: 0, limit: 100)
-            #expect(audit.last?.method == Orders.createMethod)
+            #expect(audit.last?.method == CreateOrder.method.path)
             #expect(audit.last?.resourceID == order.id)
         }
     }

@@ -37,7 +37,7 @@ extension Orders {
 
     public func shippingLabel(_ request: Oms_V1_GetShippingLabelRequest) throws -> Oms_V1_ShippingLabel {
         let order = try order(id: request.orderID)
-        guard Self.isComplete(order.shippingAddress) else {
+        guard OrderReview.isComplete(order.shippingAddress) else {
             throw DomainError(
                 .failedPrecondition, "order \(order.id) has no complete shipping address", reason: "ADDRESS_MISSING")
         }
@@ -98,82 +98,5 @@ extension Orders {
             label.parcels.append(parcel)
         }
         return label
-    }
-}
-
-/// Customer feedback: one rating (1-5) and comment per delivered order,
-/// summed into the customer's rating summary in the same batch.
-extension Orders {
-    public static let rateMethod = "/oms.v1.OrderService/RateOrder"
-
-    public static func validate(_ request: Oms_V1_RateOrderRequest) throws(DomainError) {
-        var validator = Validator()
-        Idempotency.validate(request.requestID, into: &validator)
-        validator.checkID(request.orderID, "order_id")
-        validator.check((1...5).contains(request.rating), "rating", "must be from 1 to 5")
-        validator.check(request.comment.utf8.count <= maxTextBytes, "comment", "must be at most \(maxTextBytes) bytes")
-        try validator.throwIfInvalid()
-    }
-
-    public func rate(_ request: Oms_V1_RateOrderRequest, actor: String) async throws -> Oms_V1_RateOrderResponse {
-        try await run(request, actor: actor, validate: Self.validate, apply: Self.applyRate)
-    }
-
-    public func rate(
-        _ request: Oms_V1_RateOrderRequest, actor: String,
-        completion: @escaping @Sendable (Result<Oms_V1_RateOrderResponse, any Error>) -> Void
-    ) {
-        submit(request, actor: actor, validate: Self.validate, apply: Self.applyRate, completion: completion)
-    }
-
-    static func applyRate(
-        _ request: Oms_V1_RateOrderRequest, actor: String, policy: OrderPolicy, store: OMSStore,
-        transaction: inout WriteTransaction
-    ) throws -> (Oms_V1_RateOrderResponse, UInt64) {
-        var canonical = request
-        canonical.requestID = ""
-        return try idempotent(
-            canonical, requestID: request.requestID, method: rateMethod, store: store, transaction: &transaction
-        ) { transaction in
-            let families = store.families
-            let previous = try load(request.orderID, transaction: transaction, families: families)
-            guard [.delivered, .completed, .returned, .refunded].contains(previous.status) else {
-                throw DomainError(
-                    .failedPrecondition,
-                    "order \(previous.id) is \(OrderLifecycle.name(previous.status)); only delivered orders can be rated",
-                    reason: "NOT_DELIVERED")
-            }
-            guard previous.feedback == nil else {
-                throw DomainError(.alreadyExists, "order \(previous.id) is already rated", reason: "ALREADY_RATED")
-            }
-            let now = transaction.now / 1_000_000
-            var order = previous
-            order.feedback = .with {
-                $0.rating = request.rating
-                $0.comment = request.comment
-                $0.atMillis = now
-            }
-            order.version += 1
-            order.updatedAtMillis = now
-            if !order.customerID.isEmpty,
-                let bytes = try transaction.get(families.customers, Array(order.customerID.utf8))
-            {
-                var customer = try Oms_V1_Customer(serializedBytes: bytes)
-                customer.ratingsCount += 1
-                customer.ratingsSum += Int64(request.rating)
-                customer.version += 1
-                customer.updatedAtMillis = now
-                transaction.put(families.customers, Array(customer.id.utf8), customer.serializedBytes())
-                _ = try ChangeRecord.append(
-                    store: store, transaction: &transaction, type: "customer.updated", resourceType: "customer",
-                    resourceID: customer.id, actor: actor, requestID: request.requestID, method: rateMethod,
-                    payload: .customer(customer))
-            }
-            let sequence = try commit(
-                order, previous: previous, action: "rated", detail: "\(request.rating)/5 \(request.comment)",
-                eventType: "order.rated", actor: actor, requestID: request.requestID, method: rateMethod, store: store,
-                transaction: &transaction)
-            return (Oms_V1_RateOrderResponse.with { $0.order = order }, sequence)
-        }
     }
 }

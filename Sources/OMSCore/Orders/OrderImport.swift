@@ -1,8 +1,8 @@
 public import OMSProto
 import Synchronization
 
-/// Bulk order entry (`ImportOrders`): many `CreateOrderRequest`s applied with
-/// exactly the logic of `CreateOrder`, each row its own writer command, so a
+/// Bulk order entry (`ImportOrders`): many `CreateOrderRequest`s applied by
+/// the `CreateOrder` command itself, each row its own writer command, so a
 /// row that fails is rolled back alone and the others are applied.
 ///
 /// Rows are submitted in chunks; the single writer commits whatever is queued
@@ -13,9 +13,10 @@ import Synchronization
 ///
 /// Unlike `CreateOrder`, a row may carry the order's historical placement
 /// time in `order.created_at_millis` (0: now): a migration keeps its sales
-/// history on the right report days. It must not be in the future by the
-/// store's clock. The payment deadline counts from the import, not from that
-/// time, so importing old unpaid orders does not cancel them all at once.
+/// history on the right report days (`CreateOrder.keepsPlacementTime`). It
+/// must be positive and not in the future by the writer's clock. The payment
+/// deadline counts from the import, not from that time, so importing old
+/// unpaid orders does not cancel them all at once.
 public struct OrderImport: Sendable {
     /// A row that was not applied: its position in the stream and the error
     /// `CreateOrder` would have answered with.
@@ -84,46 +85,12 @@ public struct OrderImport: Sendable {
     /// Queues every row of `chunk` on the writer (in order) without waiting.
     private func submit(_ chunk: [Oms_V1_CreateOrderRequest], firstIndex: Int, actor: String) -> ChunkResults {
         let results = ChunkResults(firstIndex: firstIndex, requests: chunk)
+        let command = CreateOrder(policy: orders.policy, keepsPlacementTime: true)
         for (offset, request) in chunk.enumerated() {
-            Self.create(request, orders: orders, actor: actor) { results.record(offset, $0) }
+            orders.store.enqueue(command, request, actor: actor) { results.record(offset, $0) }
         }
         return results
     }
-
-    /// `Orders.create`, keeping the row's historical placement time.
-    static func create(
-        _ request: Oms_V1_CreateOrderRequest, orders: Orders, actor: String,
-        completion: @escaping @Sendable (Result<Oms_V1_CreateOrderResponse, any Error>) -> Void
-    ) {
-        let placedAtMillis = request.order?.createdAtMillis ?? 0
-        guard placedAtMillis != 0 else { return orders.create(request, actor: actor, completion: completion) }
-        do {
-            try Orders.validate(request)
-            guard placedAtMillis > 0 else {
-                throw DomainError.invalid(
-                    field: placedAtField, "must be positive (epoch milliseconds), got \(placedAtMillis)")
-            }
-        } catch {
-            return completion(.failure(error))
-        }
-        let store = orders.store
-        let policy = orders.policy
-        DomainCommand.submit(
-            store,
-            { transaction in
-                // Checked on the writer, against the clock the order is stamped with.
-                let now = transaction.now / 1_000_000
-                guard placedAtMillis <= now else {
-                    throw DomainError.invalid(
-                        field: placedAtField, "is in the future (\(placedAtMillis) > now \(now), epoch milliseconds)")
-                }
-                return try Orders.applyCreate(
-                    request, actor: actor, policy: policy, store: store, transaction: &transaction,
-                    placedAtMillis: placedAtMillis)
-            }, completion: completion)
-    }
-
-    static let placedAtField = "order.created_at_millis"
 }
 
 /// The outcomes of one chunk's rows, filled in by writer completions (any

@@ -1,8 +1,9 @@
 import KeyValueStorage
 import OMSProto
 
-/// Automatic review at order entry (beyond stock and address, which
-/// CreateOrder checks itself): abnormal amounts and possible duplicates.
+/// Automatic review at order entry (beyond stock, which the reservation
+/// checks, and the shipping address, `isComplete`, which CreateOrder and
+/// UpdateOrder apply themselves): abnormal amounts and possible duplicates.
 /// Flagged orders go ON_HOLD with the reasons; `ListOrders{flag}` is the queue.
 enum OrderReview {
     static let recentOrders = 20
@@ -81,6 +82,13 @@ enum OrderReview {
             if let order = try twin(row.value) { return order }
         }
         return nil
+    }
+
+    /// An address an order can be shipped to: without one the order is
+    /// INCOMPLETE (on hold) and has no shipping label.
+    static func isComplete(_ address: Oms_V1_Address?) -> Bool {
+        guard let address else { return false }
+        return !address.line1.isEmpty && !address.city.isEmpty && !address.countryCode.isEmpty
     }
 
     /// The lines as a sku → quantity multiset.
