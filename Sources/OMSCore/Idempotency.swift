@@ -1,34 +1,11 @@
 public import KeyValueStorage
 public import OMSProto
 
-/// `request_id` idempotency for mutating RPCs, inside the command's own
-/// write transaction: the first execution records its response in the same
-/// batch as its effects, so a retry either finds the record (and gets the
-/// same response) or runs for the first time — never both, never twice.
+/// `request_id` idempotency for mutating RPCs: the key's rules, the request
+/// fingerprint and retention. The replay-or-record itself is `IdempotencyKey`,
+/// run by the command framework for every command.
 public enum Idempotency {
     public static let maxRequestIDLength = 128
-
-    /// The stored response for `requestID`, if the same request ran before.
-    /// Throws ALREADY_EXISTS when the key was used with a different request.
-    public static func replay<Request: ProtoMessage, Response: ProtoMessage>(
-        _ transaction: WriteTransaction, families: ColumnFamilies, method: String, requestID: String,
-        request: Request, as: Response.Type
-    ) throws -> Response? {
-        guard !requestID.isEmpty else { return nil }
-        return try IdempotencyKey(method: method, requestID: requestID).replay(
-            transaction, families: families, fingerprint: fingerprint(request), as: Response.self)
-    }
-
-    /// Records `response` for `requestID` in the same batch as the command's effects.
-    public static func record<Request: ProtoMessage, Response: ProtoMessage>(
-        _ transaction: inout WriteTransaction, families: ColumnFamilies, method: String, requestID: String,
-        request: Request, response: Response, nowMillis: Int64
-    ) {
-        guard !requestID.isEmpty else { return }
-        IdempotencyKey(method: method, requestID: requestID).record(
-            &transaction, families: families, fingerprint: fingerprint(request), response: response,
-            nowMillis: nowMillis)
-    }
 
     /// The request's canonical bytes hashed. Callers clear `request_id` first
     /// (it is the key, not part of the request's meaning); encoding is

@@ -8,7 +8,7 @@ public import OMSProto
 /// the next occurrence are one batch, and the run's request id is derived
 /// from the due time, so a crash between the two cannot run a slot twice.
 ///
-/// Not in the shared `timers` family: `Orders.applyDueTimers` deletes every
+/// Not in the shared `timers` family: `OrderTimers.fireDue` deletes every
 /// due timer whatever its kind, so report timers there would be lost until
 /// TimerQueue dispatches by kind.
 extension Reports {

@@ -5,7 +5,7 @@ import OMSProto
 /// transaction as the change that causes them, so reports read aggregate
 /// rows and never the orders or the ledger.
 ///
-/// The two projection points: every order write (`Orders.commit`) and every
+/// The two projection points: every order write (`OrderRecord.write`) and every
 /// stock ledger row (`StockLedger.apply`) calls in here. Layout: `RollupRow`;
 /// what an order adds: `OrderContribution`.
 enum Rollups {
