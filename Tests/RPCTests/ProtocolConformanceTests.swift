@@ -55,8 +55,8 @@ final class ConformanceHarness {
     init(
         router: Router, clientSettings: HTTP2Settings = .defaults, maxReceive: Int = 1024, bufferBudget: Int? = nil
     ) async throws {
-        var config = GRPCServer.Config(maxReceiveMessageBytes: maxReceive)
-        if let bufferBudget { config.maxBufferedRequestBytesPerConnection = bufferBudget }
+        var config = GRPCServer.Config(limits: .init(maxReceiveMessageBytes: maxReceive))
+        if let bufferBudget { config.limits.maxBufferedRequestBytesPerConnection = bufferBudget }
         let shared = ServerShared(router: router, interceptors: [], config: config, logger: Logger(label: "test"))
         channel = NIOAsyncTestingChannel()
         let channel = self.channel

@@ -53,7 +53,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
         self.context = context
         if let address = context.channel.remoteAddress { peer = "\(address)" }
         do {
-            session = try HTTP2Session(role: .server, settings: shared.config.http2, delegate: self)
+            session = try HTTP2Session(role: .server, settings: shared.config.limits.http2, delegate: self)
         } catch {
             shared.logger.error("could not create HTTP/2 session: \(error)")
             context.close(promise: nil)
@@ -209,7 +209,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
         guard kind == .request else { return }
         let stream = ServerStream(
             id: streamID, connection: self, eventLoop: context.eventLoop,
-            maxMessageBytes: shared.config.maxReceiveMessageBytes)
+            maxMessageBytes: shared.config.limits.maxReceiveMessageBytes)
         streams[streamID] = stream
         lastStream = stream
     }

@@ -217,7 +217,7 @@ final class ServerStream: @unchecked Sendable {
     private func holdRequestBytes(_ count: Int) throws(RPCError) {
         connection.bufferedRequestBytes += count - heldRequestBytes
         heldRequestBytes = count
-        let limit = connection.shared.config.maxBufferedRequestBytesPerConnection
+        let limit = connection.shared.config.limits.bufferedRequestBytesPerConnection
         if connection.bufferedRequestBytes > limit {
             throw RPCError(
                 .resourceExhausted,
@@ -358,7 +358,7 @@ final class ServerStream: @unchecked Sendable {
             return
         }
         connection.outputPending()
-        if pending <= connection.shared.config.streamHighWatermark {
+        if pending <= connection.shared.config.limits.streamHighWatermarkBytes {
             continuation.resume()
         } else {
             writerWaiter = continuation
@@ -367,7 +367,7 @@ final class ServerStream: @unchecked Sendable {
 
     /// nghttp2 took queued bytes: let a waiting writer continue.
     func outboundDrained(pendingBytes: Int) {
-        if let waiter = writerWaiter, pendingBytes <= connection.shared.config.streamHighWatermark / 2 {
+        if let waiter = writerWaiter, pendingBytes <= connection.shared.config.limits.streamHighWatermarkBytes / 2 {
             writerWaiter = nil
             waiter.resume()
         }
