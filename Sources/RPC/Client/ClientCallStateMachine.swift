@@ -39,7 +39,7 @@ struct ClientCallStateMachine {
         case deliverMessages(release: Int)
     }
 
-    enum OnStreamClosed: Sendable {
+    enum OnStreamClosed: Sendable, Hashable {
         /// Already settled: nothing to do.
         case none
         /// Unary: the caller gets this message.
@@ -50,7 +50,7 @@ struct ClientCallStateMachine {
         case fail(RPCError)
     }
 
-    enum OnCancel: Sendable {
+    enum OnCancel: Sendable, Hashable {
         /// Already settled: nothing to do.
         case none
         /// No stream yet: the caller gets the error.
@@ -59,7 +59,7 @@ struct ClientCallStateMachine {
         case resetStream(Int32, RPCError)
     }
 
-    enum OnSendRequest: Sendable {
+    enum OnSendRequest: Sendable, Hashable {
         /// Settled or not started: drop the bytes (as a finished call would).
         case none
         /// Queue the bytes on the stream and, with `end`, half-close it.

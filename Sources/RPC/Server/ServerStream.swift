@@ -68,8 +68,11 @@ final class ServerStream: @unchecked Sendable {
     /// Validates the head, routes and intercepts the call. For streaming
     /// requests the handler starts now; unary ones wait for their message.
     func headersEnded(endStream: Bool) {
-        startedAt = DispatchTimeNanos.now()
-        switch machine.headersEnded(peer: connection.peer) {
+        let now = DispatchTimeNanos.now()
+        let action = machine.headersEnded(peer: connection.peer)
+        if case .none = action { return }
+        startedAt = now
+        switch action {
         case .none:
             return
         case .reject(let rejection):

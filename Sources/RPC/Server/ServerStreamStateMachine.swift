@@ -46,8 +46,8 @@ struct ServerStreamStateMachine {
     /// deadline timer; with `cancelHandler`, mark the call cancelled and cancel
     /// its task; submit `response`; fail the parked reader and writer with
     /// `failWaiters`; report `reportedStatus` to the interceptors; flush.
-    struct Ending: Sendable {
-        enum Response: Sendable {
+    struct Ending: Sendable, Hashable {
+        enum Response: Sendable, Hashable {
             /// Nothing to send (the stream is already closed).
             case none
             /// One HEADERS frame with END_STREAM: HTTP status, content-type, gRPC status.
@@ -87,7 +87,7 @@ struct ServerStreamStateMachine {
         case accept(Route, timeoutNanos: Int64?, startHandler: Bool)
     }
 
-    enum OnReceiveData: Sendable {
+    enum OnReceiveData: Sendable, Hashable {
         /// Re-open this many bytes of flow-control window now (streaming
         /// calls return 0: their bytes are released as the handler reads).
         case release(Int)
@@ -106,7 +106,7 @@ struct ServerStreamStateMachine {
         case end(Ending)
     }
 
-    enum OnNextMessage: Sendable {
+    enum OnNextMessage: Sendable, Hashable {
         /// Hand the reader this message; re-open `release` bytes.
         case message([UInt8], release: Int)
         /// No more messages: the reader gets nil.
@@ -117,7 +117,7 @@ struct ServerStreamStateMachine {
         case park
     }
 
-    enum OnWriteMessage: Sendable {
+    enum OnWriteMessage: Sendable, Hashable {
         /// The first message: submit the response headers with it as the start of the body.
         case submitResponseHead
         /// Append it to the open body.
@@ -133,7 +133,7 @@ struct ServerStreamStateMachine {
         case parkWriter
     }
 
-    enum OnStreamClosed: Sendable {
+    enum OnStreamClosed: Sendable, Hashable {
         /// Re-open this many bytes of the connection's window (data the
         /// handler never read); with `cancelled`, the call was still running:
         /// the client cancelled it (RST_STREAM) or the connection went away.
@@ -319,7 +319,7 @@ struct ServerStreamStateMachine {
         guard phase != .finished, let route else { return .release(bytes.count) }
         do {
             if route.kind.waitsForRequest {
-                try receiveUnaryData(bytes, path: route.path, budget: &budget)
+                try receiveUnaryData(bytes, route: route, budget: &budget)
                 return .release(bytes.count)
             }
             return try receiveStreamingData(bytes)
@@ -329,7 +329,7 @@ struct ServerStreamStateMachine {
     }
 
     private mutating func receiveUnaryData(
-        _ bytes: UnsafeRawBufferPointer, path: String, budget: inout RequestBytesBudget
+        _ bytes: UnsafeRawBufferPointer, route: Route, budget: inout RequestBytesBudget
     ) throws(RPCError) {
         // The closure captures locals only, so the deframer (part of self)
         // can be mutated while it runs.
@@ -337,7 +337,7 @@ struct ServerStreamStateMachine {
         var message: [UInt8]?
         try deframer.process(bytes) { (payload) throws(RPCError) in
             count += 1
-            if count > 1 { throw RPCError(.internalError, "more than one request message for \(path)") }
+            if count > 1 { throw RPCError(.internalError, "more than one request message for \(route.path)") }
             message = Array(payload)
         }
         messageCount = count
