@@ -246,7 +246,7 @@ struct ServerStreamStateMachineTests {
         #expect(
             ending
                 == .init(
-                    response: .trailersOnly(error, httpStatus: 200, acceptEncoding: nil),
+                    response: .trailersOnly(error),
                     reportedStatus: .unauthenticated))
         #expect(driver.machine.phase == .finished)
         guard case .none = driver.headAccepted() else {
@@ -316,7 +316,7 @@ struct ServerStreamStateMachineTests {
             driver.data(two)
                 == .end(
                     .init(
-                        response: .trailersOnly(expected, httpStatus: 200, acceptEncoding: nil),
+                        response: .trailersOnly(expected),
                         reportedStatus: .internalError), release: two.count))
         #expect(driver.machine.phase == .finished)
         #expect(driver.budget.held == 0)
@@ -328,7 +328,7 @@ struct ServerStreamStateMachineTests {
             Issue.record("second message accepted")
             return
         }
-        #expect(ending.response == .trailersOnly(expected, httpStatus: 200, acceptEncoding: nil))
+        #expect(ending.response == .trailersOnly(expected))
         #expect(later.budget.held == 0)
     }
 
@@ -346,7 +346,7 @@ struct ServerStreamStateMachineTests {
         #expect(
             ending
                 == .init(
-                    response: .trailersOnly(inside, httpStatus: 200, acceptEncoding: nil),
+                    response: .trailersOnly(inside),
                     reportedStatus: .internalError))
         #expect(cut.budget.held == 0)
 
@@ -365,7 +365,7 @@ struct ServerStreamStateMachineTests {
             return
         }
         #expect(empty.reportedStatus == .internalError)
-        guard case .trailersOnly(let status, _, _) = empty.response else {
+        guard case .trailersOnly(let status) = empty.response else {
             Issue.record("not trailers-only")
             return
         }
@@ -382,7 +382,7 @@ struct ServerStreamStateMachineTests {
         }
         #expect(release == 5)
         let expected = RPCError(.resourceExhausted, "received message larger than max (1001 vs. 1000)")
-        #expect(ending.response == .trailersOnly(expected, httpStatus: 200, acceptEncoding: nil))
+        #expect(ending.response == .trailersOnly(expected))
         #expect(ending.reportedStatus == .resourceExhausted)
         // Exactly at the limit is fine.
         let atLimit = ServerStreamDriver(maxReceive: 1000)
@@ -429,7 +429,7 @@ struct ServerStreamStateMachineTests {
             return
         }
         #expect(release == 600)
-        guard case .trailersOnly(let status, _, _) = ending.response else {
+        guard case .trailersOnly(let status) = ending.response else {
             Issue.record("not trailers-only")
             return
         }
@@ -463,7 +463,7 @@ struct ServerStreamStateMachineTests {
         #expect(
             failing.finish(error)
                 == .init(
-                    response: .trailersOnly(error, httpStatus: 200, acceptEncoding: nil), reportedStatus: .notFound)
+                    response: .trailersOnly(error), reportedStatus: .notFound)
         )
         #expect(failing.finish(error) == nil)  // finish after finish
 
@@ -482,8 +482,8 @@ struct ServerStreamStateMachineTests {
         #expect(
             ending
                 == .init(
-                    response: .trailersOnly(expired, httpStatus: 200, acceptEncoding: nil), cancelHandler: true,
-                    failWaiters: callIsOver, reportedStatus: .deadlineExceeded))
+                    response: .trailersOnly(expired), cancelHandler: true,
+                    failWaiters: .callIsOver, reportedStatus: .deadlineExceeded))
         #expect(!driver.machine.readerParked)
         #expect(driver.deadlineFired() == nil)
         #expect(driver.finish(RPCError(.ok, "")) == nil)
@@ -510,7 +510,7 @@ struct ServerStreamStateMachineTests {
                     releaseConnectionBytes: 3,
                     cancelled: .init(
                         response: .none, cancelHandler: true,
-                        failWaiters: RPCError(.cancelled, "call cancelled by the client"), reportedStatus: .cancelled)))
+                        failWaiters: .cancelledByClient, reportedStatus: .cancelled)))
         #expect(driver.machine.phase == .finished)
         #expect(driver.closed() == .closed(releaseConnectionBytes: 0, cancelled: nil))
         #expect(driver.finish(RPCError(.internalError, "late")) == nil)
@@ -598,7 +598,7 @@ struct ServerStreamStateMachineTests {
             Issue.record("cut stream accepted")
             return
         }
-        #expect(ending.failWaiters == callIsOver)
+        #expect(ending.failWaiters == .callIsOver)
         #expect(ending.reportedStatus == .internalError)
     }
 
@@ -654,7 +654,7 @@ struct ServerStreamStateMachineTests {
 
         // A parked writer is failed when the call ends.
         _ = driver.messageQueued(pendingBytes: 5000)
-        #expect(driver.finish(RPCError(.ok, ""))?.failWaiters == callIsOver)
+        #expect(driver.finish(RPCError(.ok, ""))?.failWaiters == .callIsOver)
         #expect(!driver.machine.writerParked)
     }
 

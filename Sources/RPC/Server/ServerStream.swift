@@ -298,10 +298,11 @@ final class ServerStream: @unchecked Sendable {
             } catch {
                 shared.logger.debug("could not submit status on stream \(id): \(error)")
             }
-        case .trailersOnly(let status, let httpStatus, let acceptEncoding):
-            submitTrailersOnly(status, httpStatus: httpStatus, acceptEncoding: acceptEncoding)
+        case .trailersOnly(let status):
+            submitTrailersOnly(status, httpStatus: 200, acceptEncoding: nil)
         }
-        if let error = ending.failWaiters {
+        if let failure = ending.failWaiters {
+            let error = failure.error
             if let waiter = messageWaiter {
                 messageWaiter = nil
                 waiter.resume(throwing: error)

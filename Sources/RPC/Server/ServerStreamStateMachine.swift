@@ -46,12 +46,16 @@ struct ServerStreamStateMachine {
     /// deadline timer; with `cancelHandler`, mark the call cancelled and cancel
     /// its task; submit `response`; fail the parked reader and writer with
     /// `failWaiters`; report `reportedStatus` to the interceptors; flush.
+    ///
+    /// Kept small (one status at most, the waiters' error as a tag): it is
+    /// returned by value on every call's hot path, and a larger value is
+    /// copied with memcpy at each hand-over.
     struct Ending: Sendable, Hashable {
         enum Response: Sendable, Hashable {
             /// Nothing to send (the stream is already closed).
             case none
-            /// One HEADERS frame with END_STREAM: HTTP status, content-type, gRPC status.
-            case trailersOnly(RPCError, httpStatus: Int, acceptEncoding: String?)
+            /// One HEADERS frame with END_STREAM: HTTP 200, content-type, gRPC status.
+            case trailersOnly(RPCError)
             /// A streaming call that sent no message ends OK: headers, then OK trailers.
             case headersAndOKTrailers
             /// After response headers: the trailers with the status.
@@ -60,10 +64,25 @@ struct ServerStreamStateMachine {
             case unary([UInt8])
         }
 
+        /// The error a parked reader or writer gets.
+        enum WaiterFailure: Sendable, Hashable {
+            /// The call ended (status sent, deadline).
+            case callIsOver
+            /// The client reset the stream or the connection went away.
+            case cancelledByClient
+
+            var error: RPCError {
+                switch self {
+                case .callIsOver: RPCError(.cancelled, "call is over")
+                case .cancelledByClient: RPCError(.cancelled, "call cancelled by the client")
+                }
+            }
+        }
+
         var response: Response
         var cancelHandler = false
-        /// The error the parked reader or writer (if any) gets; nil when none is parked.
-        var failWaiters: RPCError?
+        /// Fail the parked reader and writer (if any) so; nil when none is parked.
+        var failWaiters: WaiterFailure?
         /// The final status code for `ServerInterceptor.callEnded`; nil when
         /// the interceptors never saw the call.
         var reportedStatus: RPCError.Code?
@@ -169,11 +188,14 @@ struct ServerStreamStateMachine {
     private(set) var readerParked = false
     private(set) var writerParked = false
 
+    // Inlined, so a stream's machine is built in place rather than copied into it.
+    @inline(__always)
     init(limits: RPCLimits.Config) {
         self.init(
             maxReceiveMessageBytes: limits.maxReceiveMessageBytes, streamHighWatermark: limits.streamHighWatermarkBytes)
     }
 
+    @inline(__always)
     init(maxReceiveMessageBytes: Int, streamHighWatermark: Int) {
         self.maxReceiveMessageBytes = maxReceiveMessageBytes
         self.streamHighWatermark = streamHighWatermark
@@ -261,6 +283,8 @@ struct ServerStreamStateMachine {
                 authorization: head.authorization, peer: peer, principal: nil))
     }
 
+    // Inlined: called out of line on a mutating self, it copied the whole machine first.
+    @inline(__always)
     private func checkHead() -> Rejection? {
         guard head.method == .post else {
             return Rejection(status: RPCError(.unimplemented, "gRPC requires POST"), httpStatus: 405)
@@ -309,8 +333,7 @@ struct ServerStreamStateMachine {
         guard phase == .intercepting else { return nil }
         intercepted = true
         phase = .finished
-        return Ending(
-            response: .trailersOnly(error, httpStatus: 200, acceptEncoding: nil), reportedStatus: error.code)
+        return Ending(response: .trailersOnly(error), reportedStatus: error.code)
     }
 
     // MARK: Request data
@@ -491,7 +514,7 @@ struct ServerStreamStateMachine {
         guard phase != .finished else { return .closed(releaseConnectionBytes: unread, cancelled: nil) }
         let ending = Ending(
             response: .none, cancelHandler: true,
-            failWaiters: takeWaiters(RPCError(.cancelled, "call cancelled by the client")),
+            failWaiters: takeWaiters(.cancelledByClient),
             reportedStatus: intercepted ? .cancelled : nil)
         phase = .finished
         return .closed(releaseConnectionBytes: unread, cancelled: ending)
@@ -505,7 +528,7 @@ struct ServerStreamStateMachine {
         } else if status.code == .ok {
             response = .headersAndOKTrailers
         } else {
-            response = .trailersOnly(status, httpStatus: 200, acceptEncoding: nil)
+            response = .trailersOnly(status)
         }
         return end(with: response, status: status.code, budget: &budget)
     }
@@ -516,15 +539,15 @@ struct ServerStreamStateMachine {
         phase = .finished
         budget.release(share: &heldRequestBytes)
         return Ending(
-            response: response, failWaiters: takeWaiters(RPCError(.cancelled, "call is over")),
+            response: response, failWaiters: takeWaiters(.callIsOver),
             reportedStatus: intercepted ? status : nil)
     }
 
-    /// `error` if a reader or writer is parked (both are then unparked), else nil.
-    private mutating func takeWaiters(_ error: @autoclosure () -> RPCError) -> RPCError? {
+    /// `failure` if a reader or writer is parked (both are then unparked), else nil.
+    private mutating func takeWaiters(_ failure: Ending.WaiterFailure) -> Ending.WaiterFailure? {
         guard readerParked || writerParked else { return nil }
         readerParked = false
         writerParked = false
-        return error()
+        return failure
     }
 }
