@@ -625,7 +625,7 @@ struct ServerStreamStateMachineTests {
         #expect(driver.writeMessage() == .submitResponseHead)
         #expect(driver.machine.phase == .responding)
         #expect(driver.writeMessage() == .sendData)
-        #expect(driver.finish(RPCError(.ok, "")) == .init(response: .trailers(RPCError(.ok, "")), reportedStatus: .ok))
+        #expect(driver.finish(RPCError(.ok, "")) == .init(response: .okTrailers, reportedStatus: .ok))
         #expect(driver.writeMessage() == .fail(callIsOver))  // write after finish
         #expect(driver.finish(RPCError(.ok, "")) == nil)  // finish after finish
         // A failing streaming handler after messages sends its status as trailers.

@@ -17,13 +17,16 @@ import OMSProto
 final class ServerStream: @unchecked Sendable {
     let id: Int32
     let eventLoop: any EventLoop
-    /// Not counted: the connection outlives every stream that can still reach
-    /// it. When the channel goes inactive it finishes all its streams before
-    /// it can be freed, and a finished stream never touches its connection
-    /// again: entry points that can run after the end (handler answers,
-    /// writes, reads, the deadline) check `machine.isFinished` before they
-    /// borrow the connection's budget or session.
-    unowned(unsafe) let connection: ServerConnectionHandler
+    /// Strong, which makes a cycle that ends with the stream: the connection
+    /// drops a stream when it closes, and all of them when the channel goes
+    /// inactive. Held so, `&connection.routes` and `&connection.requestBudget`
+    /// are borrowed for the machine without a retain per event (through an
+    /// `unowned(unsafe)` reference each inout access retained the connection).
+    /// A finished stream still never touches its connection, whose session is
+    /// gone once the channel is: entry points that can run after the end
+    /// (handler answers, writes, reads, the deadline) check
+    /// `machine.isFinished` first.
+    let connection: ServerConnectionHandler
     let cancellationFlag = CancellationFlag()
     private var machine: ServerStreamStateMachine
 
@@ -69,17 +72,17 @@ final class ServerStream: @unchecked Sendable {
     /// requests the handler starts now; unary ones wait for their message.
     func headersEnded(endStream: Bool) {
         let now = DispatchTimeNanos.now()
-        let action = machine.headersEnded(peer: connection.peer)
-        if case .none = action { return }
-        startedAt = now
-        switch action {
+        // Switched on directly, so the head is moved out of the action, not copied.
+        switch machine.headersEnded(peer: connection.peer) {
         case .none:
             return
         case .reject(let rejection):
+            startedAt = now
             submitTrailersOnly(
                 rejection.status, httpStatus: rejection.httpStatus, acceptEncoding: rejection.acceptEncoding)
             connection.outputPending()
         case .intercept(var head):
+            startedAt = now
             do {
                 for interceptor in shared.interceptors { try interceptor.intercept(&head) }
             } catch {
@@ -260,10 +263,11 @@ final class ServerStream: @unchecked Sendable {
     func closed(errorCode: UInt32) {
         deadlineTask?.cancel()
         cancellationFlag.cancel()
-        let action = machine.streamClosed(budget: &connection.requestBudget)
-        guard case .closed(let unread, let cancelled) = action else { return }
-        if unread > 0 { connection.session.consumeConnection(bytes: unread) }
-        if let cancelled { perform(cancelled) }
+        switch machine.streamClosed(budget: &connection.requestBudget) {
+        case .closed(let unread, let cancelled):
+            if unread > 0 { connection.session.consumeConnection(bytes: unread) }
+            if let cancelled { perform(cancelled) }
+        }
     }
 
     // MARK: Carrying out an ending
@@ -283,6 +287,12 @@ final class ServerStream: @unchecked Sendable {
                     streamID: id, headers: ResponseHeaders.ok, body: framed, trailers: ResponseHeaders.okTrailers)
             } catch {
                 shared.logger.debug("could not submit response: \(error)")
+            }
+        case .okTrailers:
+            do {
+                try connection.session.finish(streamID: id, trailers: ResponseHeaders.okTrailers)
+            } catch {
+                shared.logger.debug("could not submit status on stream \(id): \(error)")
             }
         case .trailers(let status):
             do {

@@ -47,19 +47,22 @@ struct ServerStreamStateMachine {
     /// its task; submit `response`; fail the parked reader and writer with
     /// `failWaiters`; report `reportedStatus` to the interceptors; flush.
     ///
-    /// Kept small (one status at most, the waiters' error as a tag): it is
-    /// returned by value on every call's hot path, and a larger value is
-    /// copied with memcpy at each hand-over.
+    /// Kept to a few words: it is returned by value on every call's hot path
+    /// (a 133-byte version was copied with memcpy at each hand-over). So the
+    /// error statuses are `indirect` (boxed only when a call fails, a path
+    /// that allocates its message anyway) and the waiters' error is a tag.
     struct Ending: Sendable, Hashable {
         enum Response: Sendable, Hashable {
             /// Nothing to send (the stream is already closed).
             case none
             /// One HEADERS frame with END_STREAM: HTTP 200, content-type, gRPC status.
-            case trailersOnly(RPCError)
+            indirect case trailersOnly(RPCError)
             /// A streaming call that sent no message ends OK: headers, then OK trailers.
             case headersAndOKTrailers
-            /// After response headers: the trailers with the status.
-            case trailers(RPCError)
+            /// After response messages: the plain `grpc-status: 0` trailers.
+            case okTrailers
+            /// After response messages: the trailers with this status.
+            indirect case trailers(RPCError)
             /// A unary answer: headers, the framed message, OK trailers.
             case unary([UInt8])
         }
@@ -524,7 +527,9 @@ struct ServerStreamStateMachine {
     private mutating func fail(_ status: RPCError, budget: inout RequestBytesBudget) -> Ending {
         let response: Ending.Response
         if phase == .responding {
-            response = .trailers(status)
+            let plainOK =
+                status.code == .ok && status.message.isEmpty && status.details.isEmpty && status.metadata.isEmpty
+            response = plainOK ? .okTrailers : .trailers(status)
         } else if status.code == .ok {
             response = .headersAndOKTrailers
         } else {
