@@ -92,6 +92,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // RPCLimits for the limit flags of `omsd serve`.
+                "RPC",
             ]
         ),
 

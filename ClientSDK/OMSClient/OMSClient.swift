@@ -76,7 +76,8 @@ public final class OMSClient: Sendable {
         self.rpc = RPCClient(
             config: .init(
                 host: address.host, port: address.port, defaultMetadata: metadata,
-                maxReceiveMessageBytes: options.maxReceiveMessageBytes, connectTimeout: options.connectTimeout,
+                limits: RPCLimits.Config(maxReceiveMessageBytes: options.maxReceiveMessageBytes),
+                connectTimeout: options.connectTimeout,
                 userAgent: options.userAgent, tls: tls))
     }
 

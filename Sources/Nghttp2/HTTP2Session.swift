@@ -40,7 +40,7 @@ public final class HTTP2Session {
         // Receive windows are re-opened only when the application has consumed
         // the data (`consume`), so a slow reader slows its sender down.
         nghttp2_option_set_no_auto_window_update(option, 1)
-        nghttp2_option_set_max_send_header_block_length(option, 64 * 1024)
+        nghttp2_option_set_max_send_header_block_length(option, settings.maxSendHeaderBlockLength)
 
         var session: OpaquePointer?
         let rv: Int32

@@ -30,7 +30,13 @@ public final class OMSDaemon: Sendable {
         public var port: Int
         /// Database, admin token and other state live here.
         public var dataDirectory: String
-        public var maxReceiveMessageBytes: Int
+        /// Every HTTP/2 and gRPC limit of the server's connections (`omsd serve` has a flag for each).
+        public var limits: RPCLimits.Config
+        /// `limits.maxReceiveMessageBytes`.
+        public var maxReceiveMessageBytes: Int {
+            get { limits.maxReceiveMessageBytes }
+            set { limits.maxReceiveMessageBytes = newValue }
+        }
         public var shutdownGracePeriod: Duration
         public var eventLoopThreads: Int
         /// Threads for reads that iterate (lists, reports, exports); 0 = one per core.
@@ -58,7 +64,7 @@ public final class OMSDaemon: Sendable {
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
-            self.maxReceiveMessageBytes = maxReceiveMessageBytes
+            self.limits = RPCLimits.Config(maxReceiveMessageBytes: maxReceiveMessageBytes)
             self.shutdownGracePeriod = shutdownGracePeriod
             self.eventLoopThreads = eventLoopThreads
             self.orderPolicy = orderPolicy
@@ -154,7 +160,7 @@ public final class OMSDaemon: Sendable {
         ).register(in: &router)
 
         let serverConfig = GRPCServer.Config(
-            host: config.host, port: config.port, maxReceiveMessageBytes: config.maxReceiveMessageBytes,
+            host: config.host, port: config.port, limits: config.limits,
             eventLoopThreads: config.eventLoopThreads, shutdownGracePeriod: config.shutdownGracePeriod, tls: tls)
         self.server = GRPCServer(
             config: serverConfig, router: router,

@@ -33,8 +33,10 @@ struct Serve: AsyncParsableCommand {
 
             Every flag can also come from the environment: OMSD_LISTEN, OMSD_DATA_DIR, \
             OMSD_MAX_RECEIVE_MESSAGE_BYTES, OMSD_LOG_LEVEL, OMSD_SHUTDOWN_GRACE_SECONDS, OMSD_THREADS, OMSD_EVENT_RETENTION_DAYS, \
-            and for the order policy the flag's name in capitals with an OMSD_ prefix \
-            (--free-cancel-hours is OMSD_FREE_CANCEL_HOURS). A flag wins over the environment.
+            and for the order policy and the HTTP/2 and gRPC limits the flag's name in capitals with an \
+            OMSD_ prefix (--free-cancel-hours is OMSD_FREE_CANCEL_HOURS, --max-frame-bytes is \
+            OMSD_MAX_FRAME_BYTES). A flag wins over the environment. A limit outside what HTTP/2 \
+            (RFC 9113) allows stops omsd at start, naming the flag or variable.
 
             Money thresholds and fixed fees are in minor units of the order's currency \
             (cents for USD and EUR: 1000000 = 10,000.00). The effective order policy is \
@@ -107,6 +109,9 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup(title: "Order policy")
     var policyOptions: OrderPolicyOptions
 
+    @OptionGroup(title: "HTTP/2 and gRPC limits")
+    var limitOptions: LimitOptions
+
     func validate() throws {
         guard (0...36_500).contains(eventRetentionDays) else {
             throw ValidationError(
@@ -128,6 +133,7 @@ struct Serve: AsyncParsableCommand {
         guard maxReceiveMessageBytes > 0 else { throw ValidationError("--max-receive-message-bytes must be positive") }
         guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace-seconds must not be negative") }
         _ = try policyOptions.policy(environment: Self.environment)
+        _ = try limitOptions.limits(maxReceiveMessageBytes: maxReceiveMessageBytes, environment: Self.environment)
     }
 
     func run() async throws {
@@ -141,12 +147,16 @@ struct Serve: AsyncParsableCommand {
         let address = ListenAddress(listen)!
         let policy = try policyOptions.policy(environment: Self.environment)
         logger.info("order policy: \(OrderPolicyOptions.summary(policy))")
+        let limits = try limitOptions.limits(
+            maxReceiveMessageBytes: maxReceiveMessageBytes, environment: Self.environment)
+        logger.info("limits: \(LimitOptions.summary(limits))")
         var config = OMSDaemon.Config(
             host: address.host, port: address.port, dataDirectory: dataDir,
             maxReceiveMessageBytes: maxReceiveMessageBytes, shutdownGracePeriod: .seconds(shutdownGraceSeconds),
             eventLoopThreads: threads, orderPolicy: policy, eventRetentionDays: eventRetentionDays,
             idempotencyRetentionDays: idempotencyRetentionDays)
         (config.tlsCertificateChainFile, config.tlsPrivateKeyFile) = tlsFiles
+        config.limits = limits
         let daemon: OMSDaemon
         do {
             // The embedded RocksDB engine under the data directory (the only

@@ -53,11 +53,13 @@ final class ConformanceHarness {
     let client: HTTP2Session
 
     init(
-        router: Router, clientSettings: HTTP2Settings = .defaults, maxReceive: Int = 1024, bufferBudget: Int? = nil
+        router: Router, clientSettings: HTTP2Settings = .defaults, maxReceive: Int = 1024, bufferBudget: Int? = nil,
+        logger: Logger = Logger(label: "test"), limits: RPCLimits.Config? = nil
     ) async throws {
-        var config = GRPCServer.Config(maxReceiveMessageBytes: maxReceive)
-        if let bufferBudget { config.maxBufferedRequestBytesPerConnection = bufferBudget }
-        let shared = ServerShared(router: router, interceptors: [], config: config, logger: Logger(label: "test"))
+        var config = GRPCServer.Config(limits: .init(maxReceiveMessageBytes: maxReceive))
+        if let bufferBudget { config.limits.maxBufferedRequestBytesPerConnection = bufferBudget }
+        if let limits { config.limits = limits }
+        let shared = ServerShared(router: router, interceptors: [], config: config, logger: logger)
         channel = NIOAsyncTestingChannel()
         let channel = self.channel
         try await channel.testingEventLoop.executeInContext {

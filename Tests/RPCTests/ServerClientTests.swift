@@ -125,7 +125,8 @@ struct Harness {
     static func start(maxReceive: Int = 1024 * 1024) async throws -> Harness {
         let observations = Observations()
         let server = GRPCServer(
-            config: .init(host: "127.0.0.1", port: 0, maxReceiveMessageBytes: maxReceive, eventLoopThreads: 1),
+            config: .init(
+                host: "127.0.0.1", port: 0, limits: .init(maxReceiveMessageBytes: maxReceive), eventLoopThreads: 1),
             router: makeRouter(observations), interceptors: [KeyInterceptor()])
         let address = try await server.start()
         let port = address.port!

@@ -119,7 +119,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
         }
         do {
             let id = try session.submitRequest(headers: headers, endStream: false)
-            call.streamID = id
+            call.streamOpened(id, endStream: endStream)
             calls[id] = call
             if let body {
                 try body.withUnsafeBytes { bytes in _ = try session.sendData(streamID: id, bytes) }
@@ -143,16 +143,21 @@ final class ClientConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
 
     /// Sends more request bytes on an open call (client streaming).
     func send(_ call: ClientCall, body: [UInt8], end: Bool) {
-        guard !call.isDone, call.streamID > 0, let session else { return }
-        do {
-            if !body.isEmpty {
-                try body.withUnsafeBytes { bytes in
-                    _ = try session.sendData(streamID: call.streamID, bytes)
+        guard let session else { return }
+        switch call.sendRequest(end: end) {
+        case .none:
+            return
+        case .cancel(let error):
+            cancel(call, with: error)
+        case .send(let id, let end):
+            do {
+                if !body.isEmpty {
+                    try body.withUnsafeBytes { bytes in _ = try session.sendData(streamID: id, bytes) }
                 }
+                if end { try session.finish(streamID: id, trailers: nil) }
+            } catch {
+                cancel(call, with: RPCError(.internalError, "could not send request data: \(error)"))
             }
-            if end { try session.finish(streamID: call.streamID, trailers: nil) }
-        } catch {
-            cancel(call, with: RPCError(.internalError, "could not send request data: \(error)"))
         }
         scheduleFlush()
     }
@@ -165,12 +170,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
 
     /// Cancels a call: RST_STREAM(CANCEL) to the server, error to the caller.
     func cancel(_ call: ClientCall, with error: RPCError) {
-        guard !call.isDone else { return }
-        if call.streamID > 0 {
-            calls.removeValue(forKey: call.streamID)
-            session?.resetStream(call.streamID, errorCode: 8)
-        }
-        call.fail(error)
+        guard let id = call.cancel(error) else { return }
+        calls.removeValue(forKey: id)
+        session?.resetStream(id, errorCode: 8)
         scheduleFlush()
     }
 
@@ -212,7 +214,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
     func http2Header(
         _ streamID: Int32, kind: HTTP2HeaderBlockKind, name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer
     ) {
-        calls[streamID]?.header(kind: kind, name: name, value: value)
+        calls[streamID]?.header(name: name, value: value)
     }
 
     func http2HeadersEnded(_ streamID: Int32, kind: HTTP2HeaderBlockKind, endStream: Bool) {}

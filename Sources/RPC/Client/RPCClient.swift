@@ -1,6 +1,6 @@
 import NIOCore
 import NIOPosix
-public import Nghttp2
+import Nghttp2
 public import OMSProto
 import Synchronization
 
@@ -15,25 +15,24 @@ public final class RPCClient: Sendable {
         public var port: Int
         /// Metadata sent on every call (e.g. `authorization`).
         public var defaultMetadata: Metadata
-        public var maxReceiveMessageBytes: Int
+        /// Message sizes, windows and the streaming sender's high-water mark
+        /// (`maxReceiveMessageBytes` bounds responses).
+        public var limits: RPCLimits.Config
         public var connectTimeout: Duration
         public var userAgent: String
-        public var http2: HTTP2Settings
         /// TLS for the connection; nil speaks cleartext HTTP/2.
         public var tls: ClientTLS?
 
         public init(
-            host: String, port: Int, defaultMetadata: Metadata = Metadata(),
-            maxReceiveMessageBytes: Int = 4 * 1024 * 1024, connectTimeout: Duration = .seconds(5),
-            userAgent: String = "oms-swift-client/1.0", http2: HTTP2Settings = .defaults, tls: ClientTLS? = nil
+            host: String, port: Int, defaultMetadata: Metadata = Metadata(), limits: RPCLimits.Config = .defaults,
+            connectTimeout: Duration = .seconds(5), userAgent: String = "oms-swift-client/1.0", tls: ClientTLS? = nil
         ) {
             self.host = host
             self.port = port
             self.defaultMetadata = defaultMetadata
-            self.maxReceiveMessageBytes = maxReceiveMessageBytes
+            self.limits = limits
             self.connectTimeout = connectTimeout
             self.userAgent = userAgent
-            self.http2 = http2
             self.tls = tls
         }
     }
@@ -115,7 +114,7 @@ public final class RPCClient: Sendable {
                     }
                     let call = ClientCall(
                         path: method.path, sink: .stream(continuation),
-                        maxMessageBytes: self.config.maxReceiveMessageBytes)
+                        maxMessageBytes: self.config.limits.maxReceiveMessageBytes)
                     box.call = call
                     connection.handler.value.start(
                         call, headers: headers, body: body, endStream: true, timeout: options.timeout,
@@ -189,7 +188,7 @@ public final class RPCClient: Sendable {
     ) async throws -> [UInt8] {
         let headers = self.headers(path: path, options: options)
         let box = CallBox()
-        let maxBytes = config.maxReceiveMessageBytes
+        let maxBytes = config.limits.maxReceiveMessageBytes
         let sending: Task<Void, Never>? =
             requests.map { sender in
                 Task {
@@ -232,8 +231,9 @@ public final class RPCClient: Sendable {
         }
     }
 
-    /// Queues request bytes; waits while more than 1 MiB is still unsent.
+    /// Queues request bytes; waits while the call has `clientSendHighWatermarkBytes` or more unsent.
     private func send(_ connection: Connection, _ box: CallBox, body: [UInt8], end: Bool) async throws {
+        let highWatermark = config.limits.clientSendHighWatermarkBytes
         while true {
             let pending = try await connection.eventLoop.submit { () throws -> Int in
                 // The sender starts before the call does: wait for it to start.
@@ -241,7 +241,7 @@ public final class RPCClient: Sendable {
                 guard let call = box.call, !call.isDone else { throw RPCError(.cancelled, "call is over") }
                 return connection.handler.value.pendingBytes(call)
             }.get()
-            if pending < 1 << 20 { break }
+            if pending < highWatermark { break }
             try await Task.sleep(for: .milliseconds(1))
         }
         try await connection.eventLoop.submit { () throws in
@@ -306,7 +306,7 @@ public final class RPCClient: Sendable {
     }
 
     private func makeConnection() -> EventLoopFuture<Connection> {
-        let settings = config.http2
+        let settings = config.limits.http2
         let tls = config.tls
         let host = config.host
         let timeout = TimeAmount.nanoseconds(config.connectTimeout.nanosecondsClamped)

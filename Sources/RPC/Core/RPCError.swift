@@ -4,6 +4,10 @@
 /// `details` are the `google.rpc.Status.details` sent in
 /// `grpc-status-details-bin` (field violations, error info), so a client can
 /// tell which field or rule failed.
+///
+/// `cause` is the underlying error (a storage failure, say), kept for the
+/// server's log only: it is never sent to the peer, and it takes no part in
+/// equality or hashing (two errors the client cannot tell apart are equal).
 public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     /// gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -55,12 +59,31 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     public var details: [ErrorDetail]
     /// Trailing metadata the peer sent with the error (client side).
     public var metadata: Metadata
+    /// What went wrong underneath, for the server's log; never sent to the
+    /// client (neither in `grpc-message` nor in the details).
+    public var cause: (any Error)?
 
-    public init(_ code: Code, _ message: String, details: [ErrorDetail] = [], metadata: Metadata = Metadata()) {
+    public init(
+        _ code: Code, _ message: String, details: [ErrorDetail] = [], metadata: Metadata = Metadata(),
+        cause: (any Error)? = nil
+    ) {
         self.code = code
         self.message = message
         self.details = details
         self.metadata = metadata
+        self.cause = cause
+    }
+
+    public static func == (lhs: RPCError, rhs: RPCError) -> Bool {
+        lhs.code == rhs.code && lhs.message == rhs.message && lhs.details == rhs.details
+            && lhs.metadata == rhs.metadata
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+        hasher.combine(details)
+        hasher.combine(metadata)
     }
 
     public var description: String {

@@ -1,7 +1,6 @@
 public import Logging
 public import NIOCore
 import NIOPosix
-public import Nghttp2
 import Synchronization
 
 /// A gRPC server over HTTP/2, cleartext (prior knowledge) or TLS with ALPN
@@ -12,17 +11,9 @@ public final class GRPCServer: Sendable {
         public var host: String
         /// Port to bind; 0 picks a free one (see `localAddress`).
         public var port: Int
-        /// Larger request messages fail with RESOURCE_EXHAUSTED.
-        public var maxReceiveMessageBytes: Int
-        public var http2: HTTP2Settings
-        /// A streaming writer waits while its stream has more than this queued.
-        public var streamHighWatermark: Int
-        /// Unary request bytes one connection may hold while their messages
-        /// are incomplete; a stream that would exceed it fails with
-        /// RESOURCE_EXHAUSTED (so many half-sent large requests cannot
-        /// exhaust memory; flow control alone does not bound them, as unary
-        /// data is acknowledged on arrival).
-        public var maxBufferedRequestBytesPerConnection: Int
+        /// Every HTTP/2 and gRPC limit of a connection (message sizes,
+        /// windows, streams, memory budgets); `start()` validates them.
+        public var limits: RPCLimits.Config
         /// Event-loop threads (0 = one per core).
         public var eventLoopThreads: Int
         /// How long shutdown lets in-flight calls finish before closing connections.
@@ -31,16 +22,12 @@ public final class GRPCServer: Sendable {
         public var tls: ServerTLS?
 
         public init(
-            host: String = "127.0.0.1", port: Int = 50051, maxReceiveMessageBytes: Int = 4 * 1024 * 1024,
-            http2: HTTP2Settings = .defaults, streamHighWatermark: Int = 256 * 1024, eventLoopThreads: Int = 0,
-            shutdownGracePeriod: Duration = .seconds(10), tls: ServerTLS? = nil
+            host: String = "127.0.0.1", port: Int = 50051, limits: RPCLimits.Config = .defaults,
+            eventLoopThreads: Int = 0, shutdownGracePeriod: Duration = .seconds(10), tls: ServerTLS? = nil
         ) {
             self.host = host
             self.port = port
-            self.maxReceiveMessageBytes = maxReceiveMessageBytes
-            self.http2 = http2
-            self.streamHighWatermark = streamHighWatermark
-            self.maxBufferedRequestBytesPerConnection = max(64 * 1024 * 1024, 2 * maxReceiveMessageBytes)
+            self.limits = limits
             self.eventLoopThreads = eventLoopThreads
             self.shutdownGracePeriod = shutdownGracePeriod
             self.tls = tls
@@ -69,9 +56,11 @@ public final class GRPCServer: Sendable {
     }
 
     /// Binds and starts accepting connections. Returns the bound address.
+    /// Throws `RPCLimits.InvalidLimit` before binding when a limit is out of range.
     @discardableResult
     public func start() async throws -> SocketAddress {
         let shared = self.shared
+        try shared.config.limits.validate()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

@@ -2,12 +2,6 @@ import Logging
 import NIOCore
 import Nghttp2
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Sent through a connection's pipeline to start its graceful shutdown.
 struct GracefulShutdownEvent: Sendable {}
 
@@ -33,13 +27,16 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
     private var reading = false
     private var flushScheduled = false
     private var goingAway = false
-    private var lastPath: (bytes: [UInt8], route: Route)?
+    /// Route lookup for this connection's streams (remembers the last path).
+    var routes: RouteLookup
     /// Unary request bytes held by this connection's streams (partial or
-    /// waiting for END_STREAM), against `maxBufferedRequestBytesPerConnection`.
-    var bufferedRequestBytes = 0
+    /// waiting for END_STREAM).
+    var requestBudget: RequestBytesBudget
 
     init(shared: ServerShared) {
         self.shared = shared
+        self.routes = RouteLookup(router: shared.router)
+        self.requestBudget = RequestBytesBudget(limit: shared.config.limits.bufferedRequestBytesPerConnection)
         shared.liveConnections.add(1, ordering: .relaxed)
     }
 
@@ -53,7 +50,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
         self.context = context
         if let address = context.channel.remoteAddress { peer = "\(address)" }
         do {
-            session = try HTTP2Session(role: .server, settings: shared.config.http2, delegate: self)
+            session = try HTTP2Session(role: .server, settings: shared.config.limits.http2, delegate: self)
         } catch {
             shared.logger.error("could not create HTTP/2 session: \(error)")
             context.close(promise: nil)
@@ -66,7 +63,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
         self.context = nil
         self.session = nil
         lastStream = nil
-        lastPath = nil
+        routes.reset()
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -181,20 +178,6 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
         outputPending()
     }
 
-    /// Looks up a route by path bytes, remembering the last match: clients
-    /// mostly call one method repeatedly, so this usually costs one memcmp
-    /// instead of a String and a hash.
-    func resolvePath(_ bytes: UnsafeRawBufferPointer) -> Route? {
-        if let lastPath, lastPath.bytes.count == bytes.count,
-            lastPath.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, bytes.baseAddress!, bytes.count) == 0 })
-        {
-            return lastPath.route
-        }
-        let route = shared.router.route(for: String(decoding: bytes, as: UTF8.self))
-        if let route { lastPath = (Array(bytes), route) }
-        return route
-    }
-
     @inline(__always)
     private func stream(_ id: Int32) -> ServerStream? {
         if let lastStream, lastStream.id == id { return lastStream }
@@ -207,9 +190,7 @@ final class ServerConnectionHandler: ChannelInboundHandler, HTTP2SessionDelegate
 
     func http2StreamBegan(_ streamID: Int32, kind: HTTP2HeaderBlockKind) {
         guard kind == .request else { return }
-        let stream = ServerStream(
-            id: streamID, connection: self, eventLoop: context.eventLoop,
-            maxMessageBytes: shared.config.maxReceiveMessageBytes)
+        let stream = ServerStream(id: streamID, connection: self, eventLoop: context.eventLoop)
         streams[streamID] = stream
         lastStream = stream
     }

@@ -21,9 +21,19 @@ final class ServerShared: Sendable {
 
     /// The status a handler's error becomes. Errors that are not `RPCError`
     /// are bugs or infrastructure failures: logged, and sent as INTERNAL
-    /// without their text (which may hold internals).
+    /// without their text (which may hold internals). An `RPCError` with a
+    /// `cause` is sent as it is (the cause stays here) and its cause logged.
     func status(for error: any Error, path: String?) -> RPCError {
-        if let error = error as? RPCError { return error }
+        if let error = error as? RPCError {
+            if let cause = error.cause {
+                logger.error(
+                    "call failed",
+                    metadata: [
+                        "path": "\(path ?? "?")", "status": "\(error.code)", "cause": "\(String(reflecting: cause))",
+                    ])
+            }
+            return error
+        }
         if error is CancellationError { return RPCError(.cancelled, "call cancelled") }
         logger.error(
             "handler failed", metadata: ["path": "\(path ?? "?")", "error": "\(String(reflecting: error))"])

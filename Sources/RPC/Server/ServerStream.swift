@@ -2,75 +2,45 @@ import Logging
 import NIOCore
 import Nghttp2
 import OMSProto
-import Synchronization
 
-/// One gRPC call on a server connection: request head, messages, handler, response.
+/// One gRPC call on a server connection: the I/O side of
+/// `ServerStreamStateMachine`. It feeds the machine the stream's events and
+/// carries out the actions it returns: submitting responses on the session,
+/// releasing flow control, starting the handler, resuming or failing the
+/// handler's parked reader and writer, arming the deadline, telling the
+/// interceptors how the call ended.
 ///
 /// All mutable state is confined to the connection's event loop; the few
 /// entry points used by handlers on other threads (`finishFromAnyThread`,
 /// `writeMessage`, `nextMessage`) hop onto it first. That confinement is what
 /// makes the `@unchecked Sendable` safe.
 final class ServerStream: @unchecked Sendable {
-    enum State {
-        /// Reading request headers and (for unary) the request message.
-        case receiving
-        /// The handler runs; no response bytes sent yet.
-        case started
-        /// Response headers are out; messages may follow.
-        case responding
-        /// Status sent or call cancelled; nothing more will be sent.
-        case finished
-    }
-
     let id: Int32
     let eventLoop: any EventLoop
-    /// Not counted: the connection outlives every stream that can still reach
-    /// it. When the channel goes inactive it finishes all its streams before
-    /// it can be freed, and a finished stream never touches its connection
-    /// again (every entry point checks `state` first).
-    unowned(unsafe) let connection: ServerConnectionHandler
+    /// Strong, which makes a cycle that ends with the stream: the connection
+    /// drops a stream when it closes, and all of them when the channel goes
+    /// inactive. Held so, `&connection.routes` and `&connection.requestBudget`
+    /// are borrowed for the machine without a retain per event (through an
+    /// `unowned(unsafe)` reference each inout access retained the connection).
+    /// A finished stream still never touches its connection, whose session is
+    /// gone once the channel is: entry points that can run after the end
+    /// (handler answers, writes, reads, the deadline) check
+    /// `machine.isFinished` first.
+    let connection: ServerConnectionHandler
     let cancellationFlag = CancellationFlag()
-    private(set) var state = State.receiving
+    private var machine: ServerStreamStateMachine
 
-    // Request head, collected header by header.
-    private var pathSeen = false
-    private var resolvedRoute: Route?
-    /// The path as text, kept only when it matched no route (for the error).
-    private var unknownPath: String?
-    private var method: HeaderMethod = .missing
-    private var contentTypeValid = false
-    private var contentTypeSeen = false
-    private var teTrailers = false
-    private var encoding: String?
-    private var timeoutNanos: Int64?
-    private var timeoutMalformed = false
-    private var authorization: String?
-    private var metadata = Metadata()
-
-    private(set) var route: Route?
+    /// The head the interceptors saw (and may have given a principal), for `callEnded`.
     private var head: ServerCallHead?
     private var contextStorage: ServerContext?
     /// Set once the call is routed and accepted (before any handler runs).
     var context: ServerContext { contextStorage! }
     private var startedAt: UInt64 = 0
 
-    private var deframer: MessageDeframer
-    private var unaryRequest: [UInt8]?
-    /// This stream's share of the connection's `bufferedRequestBytes`.
-    private var heldRequestBytes = 0
-    private var messageCount = 0
-    private(set) var inputEnded = false
-
-    // Streaming state.
-    private var pendingMessages: [[UInt8]] = []
-    private var pendingHead = 0
     private var messageWaiter: CheckedContinuation<[UInt8]?, any Error>?
-    private var unconsumedBytes = 0
     private var writerWaiter: CheckedContinuation<Void, any Error>?
     private var task: Task<Void, Never>?
     private var deadlineTask: Scheduled<Void>?
-
-    private enum HeaderMethod { case missing, post, other }
 
     /// Kept for the live-stream count: lets tests prove that finished calls
     /// are freed (a retain cycle here once leaked every call).
@@ -80,181 +50,104 @@ final class ServerStream: @unchecked Sendable {
         shared.liveStreams.subtract(1, ordering: .relaxed)
     }
 
-    init(id: Int32, connection: ServerConnectionHandler, eventLoop: any EventLoop, maxMessageBytes: Int) {
+    init(id: Int32, connection: ServerConnectionHandler, eventLoop: any EventLoop) {
         self.id = id
         self.connection = connection
         self.eventLoop = eventLoop
-        self.deframer = MessageDeframer(maxMessageBytes: maxMessageBytes)
         self.shared = connection.shared
+        self.machine = ServerStreamStateMachine(limits: connection.shared.config.limits)
         shared.liveStreams.add(1, ordering: .relaxed)
     }
+
+    /// The accepted call's route (nil before acceptance).
+    var route: Route? { machine.route }
 
     // MARK: Request headers
 
     func header(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        guard state == .receiving, route == nil else { return }
-        switch name.count {
-        case 2 where HeaderName.equals(name, HeaderName.te):
-            teTrailers = HeaderName.equals(value, HeaderName.trailers)
-        case 5 where HeaderName.equals(name, HeaderName.path):
-            pathSeen = true
-            resolvedRoute = connection.resolvePath(value)
-            if resolvedRoute == nil { unknownPath = String(decoding: value, as: UTF8.self) }
-        case 7 where HeaderName.equals(name, HeaderName.method):
-            method = HeaderName.equals(value, HeaderName.post) ? .post : .other
-        case 12 where HeaderName.equals(name, HeaderName.contentType):
-            contentTypeSeen = true
-            contentTypeValid = HeaderName.isGRPCContentType(value)
-        case 12 where HeaderName.equals(name, HeaderName.grpcTimeout):
-            timeoutNanos = GRPCTimeout.parse(value)
-            timeoutMalformed = timeoutNanos == nil
-        case 13 where HeaderName.equals(name, HeaderName.grpcEncoding):
-            encoding = String(decoding: value, as: UTF8.self)
-        case 13 where HeaderName.equals(name, HeaderName.authorization):
-            authorization = String(decoding: value, as: UTF8.self)
-        default:
-            if name.first == UInt8(ascii: ":") { return }
-            let key = String(decoding: name, as: UTF8.self)
-            if !Metadata.isReserved(key) {
-                metadata.addWire(name: key, value: String(decoding: value, as: UTF8.self))
-            }
-        }
+        machine.receiveHeader(name: name, value: value, routes: &connection.routes)
     }
 
     /// Validates the head, routes and intercepts the call. For streaming
     /// requests the handler starts now; unary ones wait for their message.
     func headersEnded(endStream: Bool) {
-        guard state == .receiving, route == nil else { return }
-        startedAt = DispatchTimeNanos.now()
-        guard method == .post else {
-            return finishEarly(
-                RPCError(.unimplemented, "gRPC requires POST"), httpStatus: 405)
-        }
-        guard contentTypeSeen, contentTypeValid else {
-            return finishEarly(
-                RPCError(.invalidArgument, "content-type must be application/grpc or application/grpc+proto"),
-                httpStatus: 415)
-        }
-        guard teTrailers else {
-            return finishEarly(RPCError(.invalidArgument, "missing header 'te: trailers'"))
-        }
-        if let encoding, encoding != "identity" {
-            return finishEarly(
-                RPCError(.unimplemented, "grpc-encoding '\(encoding)' is not supported; use identity"),
-                extra: [HTTP2HeaderField("grpc-accept-encoding", "identity")])
-        }
-        if timeoutMalformed {
-            return finishEarly(RPCError(.invalidArgument, "malformed grpc-timeout header"))
-        }
-        guard let route = resolvedRoute else {
-            let text = pathSeen ? (unknownPath ?? "") : "(no :path)"
-            let service = text.dropFirst().prefix { $0 != "/" }
-            let known = connection.shared.router.services.contains(String(service))
-            return finishEarly(
-                RPCError(
-                    .unimplemented,
-                    known ? "method not found: \(text)" : "unknown service \(service) (path \(text))"))
-        }
-        var head = ServerCallHead(
-            path: route.path, service: route.service, method: route.method, metadata: metadata,
-            authorization: authorization, peer: connection.peer, principal: nil)
-        do {
-            for interceptor in connection.shared.interceptors { try interceptor.intercept(&head) }
-        } catch {
+        let now = DispatchTimeNanos.now()
+        // Switched on directly, so the head is moved out of the action, not copied.
+        switch machine.headersEnded(peer: connection.peer) {
+        case .none:
+            return
+        case .reject(let rejection):
+            startedAt = now
+            submitTrailersOnly(
+                rejection.status, httpStatus: rejection.httpStatus, acceptEncoding: rejection.acceptEncoding)
+            connection.outputPending()
+        case .intercept(var head):
+            startedAt = now
+            do {
+                for interceptor in shared.interceptors { try interceptor.intercept(&head) }
+            } catch {
+                self.head = head
+                if let ending = machine.headRejected(error) { perform(ending) }
+                break
+            }
             self.head = head
-            return finishEarly(error)
+            if case .accept(let route, let timeoutNanos, let startHandler) = machine.headAccepted() {
+                accept(route, head: head, timeoutNanos: timeoutNanos, startHandler: startHandler)
+            }
         }
-        self.head = head
-        self.route = route
+        if endStream { endOfInput() }
+    }
+
+    private func accept(_ route: Route, head: ServerCallHead, timeoutNanos: Int64?, startHandler: Bool) {
         var deadline: NIODeadline?
         if let timeoutNanos {
             let amount = TimeAmount.nanoseconds(timeoutNanos)
             deadline = .now() + amount
             deadlineTask = eventLoop.scheduleTask(in: amount) { [self] in
-                self.expire()
+                guard !machine.isFinished else { return }
+                if let ending = machine.deadlineFired(budget: &connection.requestBudget) { perform(ending) }
             }
         }
         contextStorage = ServerContext(
-            path: route.path, metadata: metadata, deadline: deadline, principal: head.principal,
+            path: route.path, metadata: head.metadata, deadline: deadline, principal: head.principal,
             peer: connection.peer, eventLoop: eventLoop, cancellation: cancellationFlag)
-        if !route.kind.waitsForRequest {
-            state = .started
-            route.start(self)
-        }
-        if endStream { self.endOfInput() }
+        if startHandler { route.start(self) }
     }
 
     // MARK: Request data
 
     /// Returns how many bytes to release from flow control right away.
     func data(_ bytes: UnsafeRawBufferPointer) -> Int {
-        guard state != .finished, let route else { return bytes.count }
-        do {
-            if route.kind.waitsForRequest {
-                try deframer.process(bytes) { (message) throws(RPCError) in
-                    messageCount += 1
-                    if messageCount > 1 {
-                        throw RPCError(.internalError, "more than one request message for \(route.path)")
-                    }
-                    unaryRequest = Array(message)
-                }
-                try holdRequestBytes(deframer.bufferedBytes + (unaryRequest?.count ?? 0))
-                return bytes.count
-            }
-            unconsumedBytes += bytes.count
-            try deframer.process(bytes) { (message) throws(RPCError) in
-                deliver(Array(message))
-            }
+        switch machine.receiveData(bytes, budget: &connection.requestBudget) {
+        case .release(let count):
+            return count
+        case .resumeReader(let message, let release):
+            resumeReader(with: message, release: release)
             return 0
-        } catch {
-            finish(error)
-            return bytes.count
+        case .end(let ending, let release):
+            perform(ending)
+            return release
         }
-    }
-
-    /// Accounts for the request bytes this stream keeps in memory; fails the
-    /// call when the connection as a whole holds too much.
-    private func holdRequestBytes(_ count: Int) throws(RPCError) {
-        connection.bufferedRequestBytes += count - heldRequestBytes
-        heldRequestBytes = count
-        let limit = connection.shared.config.maxBufferedRequestBytesPerConnection
-        if connection.bufferedRequestBytes > limit {
-            throw RPCError(
-                .resourceExhausted,
-                "too much incomplete request data on this connection (over \(limit) bytes); send large requests one after another"
-            )
-        }
-    }
-
-    private func releaseRequestBytes() {
-        guard heldRequestBytes > 0 else { return }
-        connection.bufferedRequestBytes -= heldRequestBytes
-        heldRequestBytes = 0
     }
 
     func endOfInput() {
-        guard !inputEnded else { return }
-        inputEnded = true
-        guard state != .finished, let route else { return }
-        if deframer.hasPartialMessage {
-            return finish(RPCError(.internalError, "request ended inside a message"))
-        }
-        if route.kind.waitsForRequest {
-            guard unaryRequest != nil else {
-                return finish(RPCError(.internalError, "request ended without a message for \(route.path)"))
-            }
-            state = .started
+        switch machine.receiveEndOfInput(budget: &connection.requestBudget) {
+        case .none:
+            break
+        case .startHandler(let route):
             route.start(self)
-        } else if let waiter = messageWaiter {
-            messageWaiter = nil
-            waiter.resume(returning: nil)
+        case .resumeReaderWithEnd:
+            if let waiter = messageWaiter {
+                messageWaiter = nil
+                waiter.resume(returning: nil)
+            }
+        case .end(let ending):
+            perform(ending)
         }
     }
 
     func decodeUnaryRequest<Request: ProtoMessage>() -> Request? {
-        guard let bytes = unaryRequest else { return nil }
-        unaryRequest = nil
-        releaseRequestBytes()
+        guard let bytes = machine.takeUnaryRequest(budget: &connection.requestBudget) else { return nil }
         do {
             return try bytes.withUnsafeBytes { try Request(serializedBytes: $0) }
         } catch {
@@ -265,22 +158,6 @@ final class ServerStream: @unchecked Sendable {
 
     // MARK: Streaming requests (pull)
 
-    private func deliver(_ message: [UInt8]) {
-        if let waiter = messageWaiter {
-            messageWaiter = nil
-            release(message.count + 5)
-            waiter.resume(returning: message)
-        } else {
-            pendingMessages.append(message)
-        }
-    }
-
-    private func release(_ count: Int) {
-        let amount = min(count, unconsumedBytes)
-        unconsumedBytes -= amount
-        connection.consume(streamID: id, bytes: amount)
-    }
-
     func nextMessage() async throws -> [UInt8]? {
         try await withCheckedThrowingContinuation { continuation in
             eventLoop.execute { self.pull(continuation) }
@@ -288,22 +165,25 @@ final class ServerStream: @unchecked Sendable {
     }
 
     private func pull(_ continuation: CheckedContinuation<[UInt8]?, any Error>) {
-        // Checked first: once finished, the connection may be gone.
-        if state == .finished {
-            continuation.resume(throwing: RPCError(.cancelled, "call is over"))
-        } else if pendingHead < pendingMessages.count {
-            let message = pendingMessages[pendingHead]
-            pendingHead += 1
-            if pendingHead == pendingMessages.count {
-                pendingMessages.removeAll(keepingCapacity: true)
-                pendingHead = 0
-            }
-            release(message.count + 5)
+        // The machine is asked first: once finished, the connection may be gone.
+        switch machine.nextMessage() {
+        case .fail(let error):
+            continuation.resume(throwing: error)
+        case .message(let message, let release):
+            connection.consume(streamID: id, bytes: release)
             continuation.resume(returning: message)
-        } else if inputEnded {
+        case .endOfMessages:
             continuation.resume(returning: nil)
-        } else {
+        case .park:
             messageWaiter = continuation
+        }
+    }
+
+    private func resumeReader(with message: [UInt8], release: Int) {
+        connection.consume(streamID: id, bytes: release)
+        if let waiter = messageWaiter {
+            messageWaiter = nil
+            waiter.resume(returning: message)
         }
     }
 
@@ -316,17 +196,9 @@ final class ServerStream: @unchecked Sendable {
     // MARK: Responses
 
     func completeUnary(_ framed: [UInt8]) {
-        guard state == .started else { return }
-        state = .finished
-        deadlineTask?.cancel()
-        do {
-            try connection.session.submitResponse(
-                streamID: id, headers: ResponseHeaders.ok, body: framed, trailers: ResponseHeaders.okTrailers)
-        } catch {
-            connection.shared.logger.debug("could not submit response: \(error)")
-        }
-        ended(.ok)
-        connection.outputPending()
+        // Checked before the budget is borrowed: once finished, the connection may be gone.
+        guard !machine.isFinished else { return }
+        if let ending = machine.completeUnary(framed, budget: &connection.requestBudget) { perform(ending) }
     }
 
     func writeMessage(_ framed: [UInt8]) async throws {
@@ -338,17 +210,16 @@ final class ServerStream: @unchecked Sendable {
     private func enqueue(_ framed: [UInt8], _ continuation: CheckedContinuation<Void, any Error>) {
         let pending: Int
         do {
-            switch state {
-            case .receiving, .finished:
-                throw RPCError(.cancelled, "call is over")
-            case .started:
-                state = .responding
+            switch machine.writeMessage() {
+            case .fail(let error):
+                throw error
+            case .submitResponseHead:
                 try framed.withUnsafeBytes { body in
                     try connection.session.submitResponse(
                         streamID: id, headers: ResponseHeaders.ok, body: body, finished: false, trailers: nil)
                 }
                 pending = framed.count
-            case .responding:
+            case .sendData:
                 pending = try framed.withUnsafeBytes { body in
                     try connection.session.sendData(streamID: id, body)
                 }
@@ -358,16 +229,15 @@ final class ServerStream: @unchecked Sendable {
             return
         }
         connection.outputPending()
-        if pending <= connection.shared.config.streamHighWatermark {
-            continuation.resume()
-        } else {
-            writerWaiter = continuation
+        switch machine.messageQueued(pendingBytes: pending) {
+        case .resumeWriter: continuation.resume()
+        case .parkWriter: writerWaiter = continuation
         }
     }
 
     /// nghttp2 took queued bytes: let a waiting writer continue.
     func outboundDrained(pendingBytes: Int) {
-        if let waiter = writerWaiter, pendingBytes <= connection.shared.config.streamHighWatermark / 2 {
+        if machine.outboundDrained(pendingBytes: pendingBytes), let waiter = writerWaiter {
             writerWaiter = nil
             waiter.resume()
         }
@@ -383,85 +253,92 @@ final class ServerStream: @unchecked Sendable {
 
     /// Ends the call with a status. OK after streaming responses sends the trailers.
     func finish(_ error: any Error) {
-        guard state != .finished else { return }
-        let status = connection.shared.status(for: error, path: route?.path)
-        let previous = state
-        state = .finished
-        releaseRequestBytes()
-        deadlineTask?.cancel()
-        do {
-            if previous == .responding {
-                try connection.session.finish(streamID: id, trailers: ResponseHeaders.trailers(status))
-            } else if status.code == .ok {
-                // A streaming call that sent no message: headers, then OK trailers.
-                try connection.session.submitResponse(
-                    streamID: id, headers: ResponseHeaders.ok, body: UnsafeRawBufferPointer(start: nil, count: 0),
-                    finished: true, trailers: ResponseHeaders.okTrailers)
-            } else {
-                try connection.session.submitHeadersOnly(
-                    streamID: id, headers: ResponseHeaders.trailersOnly(status))
-            }
-        } catch {
-            connection.shared.logger.debug("could not submit status on stream \(id): \(error)")
-        }
-        failWaiters(RPCError(.cancelled, "call is over"))
-        ended(status.code)
-        connection.outputPending()
-    }
-
-    private func finishEarly(_ error: RPCError, httpStatus: Int = 200, extra: [HTTP2HeaderField] = []) {
-        state = .finished
-        do {
-            try connection.session.submitHeadersOnly(
-                streamID: id, headers: ResponseHeaders.trailersOnly(error, httpStatus: httpStatus, extra: extra))
-        } catch {
-            connection.shared.logger.debug("could not submit early status on stream \(id): \(error)")
-        }
-        ended(error.code)
-        connection.outputPending()
-    }
-
-    private func expire() {
-        guard state != .finished else { return }
-        cancellationFlag.cancel()
-        task?.cancel()
-        finish(RPCError(.deadlineExceeded, "deadline exceeded"))
+        // Checked before mapping the error: a late answer is not logged.
+        guard !machine.isFinished else { return }
+        let status = shared.status(for: error, path: machine.path)
+        if let ending = machine.finish(status, budget: &connection.requestBudget) { perform(ending) }
     }
 
     /// The stream closed. A call that had not finished was cancelled by the peer.
     func closed(errorCode: UInt32) {
         deadlineTask?.cancel()
-        releaseRequestBytes()
-        if unconsumedBytes > 0 {
-            connection.session.consumeConnection(bytes: unconsumedBytes)
-            unconsumedBytes = 0
-        }
         cancellationFlag.cancel()
-        pendingMessages.removeAll()
-        pendingHead = 0
-        guard state != .finished else { return }
-        state = .finished
-        task?.cancel()
-        failWaiters(RPCError(.cancelled, "call cancelled by the client"))
-        ended(.cancelled)
-    }
-
-    private func failWaiters(_ error: RPCError) {
-        if let waiter = messageWaiter {
-            messageWaiter = nil
-            waiter.resume(throwing: error)
-        }
-        if let waiter = writerWaiter {
-            writerWaiter = nil
-            waiter.resume(throwing: error)
+        switch machine.streamClosed(budget: &connection.requestBudget) {
+        case .closed(let unread, let cancelled):
+            if unread > 0 { connection.session.consumeConnection(bytes: unread) }
+            if let cancelled { perform(cancelled) }
         }
     }
 
-    private func ended(_ code: RPCError.Code) {
-        guard let head else { return }
-        let elapsed = DispatchTimeNanos.now() &- startedAt
-        for interceptor in connection.shared.interceptors {
-            interceptor.callEnded(head, status: code, nanoseconds: elapsed)
+    // MARK: Carrying out an ending
+
+    private func perform(_ ending: ServerStreamStateMachine.Ending) {
+        deadlineTask?.cancel()
+        if ending.cancelHandler {
+            cancellationFlag.cancel()
+            task?.cancel()
+        }
+        switch ending.response {
+        case .none:
+            break
+        case .unary(let framed):
+            do {
+                try connection.session.submitResponse(
+                    streamID: id, headers: ResponseHeaders.ok, body: framed, trailers: ResponseHeaders.okTrailers)
+            } catch {
+                shared.logger.debug("could not submit response: \(error)")
+            }
+        case .okTrailers:
+            do {
+                try connection.session.finish(streamID: id, trailers: ResponseHeaders.okTrailers)
+            } catch {
+                shared.logger.debug("could not submit status on stream \(id): \(error)")
+            }
+        case .trailers(let status):
+            do {
+                try connection.session.finish(streamID: id, trailers: ResponseHeaders.trailers(status))
+            } catch {
+                shared.logger.debug("could not submit status on stream \(id): \(error)")
+            }
+        case .headersAndOKTrailers:
+            do {
+                try connection.session.submitResponse(
+                    streamID: id, headers: ResponseHeaders.ok, body: UnsafeRawBufferPointer(start: nil, count: 0),
+                    finished: true, trailers: ResponseHeaders.okTrailers)
+            } catch {
+                shared.logger.debug("could not submit status on stream \(id): \(error)")
+            }
+        case .trailersOnly(let status):
+            submitTrailersOnly(status, httpStatus: 200, acceptEncoding: nil)
+        }
+        if let failure = ending.failWaiters {
+            let error = failure.error
+            if let waiter = messageWaiter {
+                messageWaiter = nil
+                waiter.resume(throwing: error)
+            }
+            if let waiter = writerWaiter {
+                writerWaiter = nil
+                waiter.resume(throwing: error)
+            }
+        }
+        if let code = ending.reportedStatus, let head {
+            let elapsed = DispatchTimeNanos.now() &- startedAt
+            for interceptor in shared.interceptors {
+                interceptor.callEnded(head, status: code, nanoseconds: elapsed)
+            }
+        }
+        if case .none = ending.response { return }
+        connection.outputPending()
+    }
+
+    private func submitTrailersOnly(_ status: RPCError, httpStatus: Int, acceptEncoding: String?) {
+        let extra = acceptEncoding.map { [HTTP2HeaderField("grpc-accept-encoding", $0)] } ?? []
+        do {
+            try connection.session.submitHeadersOnly(
+                streamID: id, headers: ResponseHeaders.trailersOnly(status, httpStatus: httpStatus, extra: extra))
+        } catch {
+            shared.logger.debug("could not submit early status on stream \(id): \(error)")
         }
     }
 }
