@@ -143,7 +143,10 @@ let package = Package(
         .testTarget(name: "OMSCoreTests", dependencies: ["OMSCore", "Storage", "OMSProto"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["OMSServer", "OMSClient", "OMSProto", "RPC", "OMSCore", "Storage"]
+            dependencies: [
+                "OMSServer", "OMSClient", "OMSProto", "RPC", "OMSCore", "Storage",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "OMSClientTests",

@@ -83,7 +83,7 @@ struct InventoryServiceProvider {
             // scans every reservation and level, so it runs on the read pool.
             if request.repair {
                 store.enqueue(ReconcileReservations(), request, actor: context.principal ?? "anonymous") {
-                    responder.complete(mapping: $0)
+                    responder.complete(mapping: $0, requestID: request.requestID)
                 }
                 return
             }

@@ -47,7 +47,9 @@ struct ReportServiceProvider {
                 guard active else { return responder.fail(RPCError(.unavailable, "server is shutting down")) }
                 do {
                     let command = try reports.prepareRun(request, actor: actor, scheduledAt: nil)
-                    reports.store.enqueue(command, request, actor: actor) { responder.complete(mapping: $0) }
+                    reports.store.enqueue(command, request, actor: actor) {
+                        responder.complete(mapping: $0, requestID: request.requestID)
+                    }
                 } catch {
                     responder.fail(ErrorMapping.rpcError(error))
                 }

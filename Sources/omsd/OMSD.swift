@@ -77,6 +77,12 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
+            "Threads for reads that iterate: lists, histories, reports, exports (0 = one per CPU core). They never run on an event loop."
+    )
+    var readThreads: Int = Int(environment["OMSD_READ_THREADS"] ?? "") ?? 0
+
+    @Option(
+        help:
             "Days events stay in the feed that WatchEvents serves (0 = forever). Resuming before the oldest kept event fails with OUT_OF_RANGE."
     )
     var eventRetentionDays: Int = Int(environment["OMSD_EVENT_RETENTION_DAYS"] ?? "") ?? 0
@@ -121,6 +127,12 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError(
                 "--idempotency-retention-days must be from 0 (keep forever) to 36500, got \(idempotencyRetentionDays)")
         }
+        guard (0...256).contains(threads) else {
+            throw ValidationError("--threads must be from 0 (one per core) to 256, got \(threads)")
+        }
+        guard (0...256).contains(readThreads) else {
+            throw ValidationError("--read-threads must be from 0 (one per core) to 256, got \(readThreads)")
+        }
         guard (tlsFiles.chain == nil) == (tlsFiles.key == nil) else {
             throw ValidationError("--tls-cert-file and --tls-key-file go together: pass both or neither")
         }
@@ -157,6 +169,7 @@ struct Serve: AsyncParsableCommand {
             idempotencyRetentionDays: idempotencyRetentionDays)
         (config.tlsCertificateChainFile, config.tlsPrivateKeyFile) = tlsFiles
         config.limits = limits
+        config.readThreads = readThreads
         let daemon: OMSDaemon
         do {
             // The embedded RocksDB engine under the data directory (the only
