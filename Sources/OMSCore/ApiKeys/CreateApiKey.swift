@@ -13,7 +13,7 @@ public struct CreateApiKey: WriteCommand {
     }
 
     public static func requestID(of request: Oms_V1_CreateApiKeyRequest) -> String { "" }
-    public static func fingerprint(of request: Oms_V1_CreateApiKeyRequest) -> [UInt8] { [] }
+    public func fingerprint(of request: Oms_V1_CreateApiKeyRequest) -> [UInt8] { [] }
 
     public func validate(_ request: Oms_V1_CreateApiKeyRequest, into validator: inout Validator) {
         validator.checkID(request.name, "name")

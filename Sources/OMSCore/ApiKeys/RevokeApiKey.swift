@@ -9,7 +9,7 @@ public struct RevokeApiKey: WriteCommand {
     public init() {}
 
     public static func requestID(of request: Oms_V1_RevokeApiKeyRequest) -> String { "" }
-    public static func fingerprint(of request: Oms_V1_RevokeApiKeyRequest) -> [UInt8] { [] }
+    public func fingerprint(of request: Oms_V1_RevokeApiKeyRequest) -> [UInt8] { [] }
 
     public func validate(_ request: Oms_V1_RevokeApiKeyRequest, into validator: inout Validator) {
         validator.checkID(request.name, "name")

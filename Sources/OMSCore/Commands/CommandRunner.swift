@@ -43,7 +43,7 @@ extension OMSStore {
                 let record = requestID.isEmpty ? nil : IdempotencyKey(method: method, requestID: requestID)
                 var fingerprint: [UInt8] = []
                 if let record {
-                    fingerprint = command.fingerprint(for: request)
+                    fingerprint = command.fingerprint(of: request)
                     if let replay = try record.replay(
                         transaction, families: store.families, fingerprint: fingerprint, as: Command.Response.self)
                     {

@@ -43,26 +43,18 @@ public protocol WriteCommand: Sendable {
     /// The request's idempotency key (`request_id`; empty: none).
     static func requestID(of request: Request) -> String
 
-    /// The request as hashed for idempotency: a retry with the same key must
-    /// carry the same request. By default the request's encoding without its
-    /// `request_id`.
-    static func fingerprint(of request: Request) -> [UInt8]
-
-    /// The fingerprint this run is replayed and recorded under: by default
-    /// `Self.fingerprint(of: request)`. A command that carries part of what
-    /// was asked itself (one chunk of a client stream, whose rows are the
-    /// command's and not one message's) hashes that here.
-    func fingerprint(for request: Request) -> [UInt8]
-}
-
-extension WriteCommand {
-    public func fingerprint(for request: Request) -> [UInt8] { Self.fingerprint(of: request) }
+    /// What this run is replayed and recorded under: a retry with the same
+    /// key must carry the same request. By default the request's encoding
+    /// without its `request_id`; a command that carries part of what was
+    /// asked itself (one chunk of a client stream, whose rows are the
+    /// command's and not one message's) hashes that.
+    func fingerprint(of request: Request) -> [UInt8]
 }
 
 extension WriteCommand where Request: IdempotentRequest {
     public static func requestID(of request: Request) -> String { request.requestID }
 
-    public static func fingerprint(of request: Request) -> [UInt8] {
+    public func fingerprint(of request: Request) -> [UInt8] {
         var canonical = request
         canonical.requestID = ""
         return Idempotency.fingerprint(canonical)

@@ -67,7 +67,7 @@ struct RecordCountsChunk: WriteCommand {
     func validate(_ header: Oms_V1_StocktakeCount, into validator: inout Validator) {}
 
     /// The chunk's identity: how many counts and what each says, by row.
-    func fingerprint(for header: Oms_V1_StocktakeCount) -> [UInt8] {
+    func fingerprint(of header: Oms_V1_StocktakeCount) -> [UInt8] {
         var identity = Oms_V1_RecordCountsResponse()
         identity.countsReceived = UInt64(rows.count)
         identity.failures = rows.map {

@@ -16,7 +16,7 @@ public struct RebuildRollups: WriteCommand {
     public init() {}
 
     public static func requestID(of request: Oms_V1_RebuildRollupsRequest) -> String { "" }
-    public static func fingerprint(of request: Oms_V1_RebuildRollupsRequest) -> [UInt8] { [] }
+    public func fingerprint(of request: Oms_V1_RebuildRollupsRequest) -> [UInt8] { [] }
 
     public func validate(_ request: Oms_V1_RebuildRollupsRequest, into validator: inout Validator) {
         validator.check(
