@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import OMSProto
 import Storage
 import Synchronization
@@ -61,9 +62,15 @@ import Testing
             let stop = Atomic<Bool>(false)
             let seenBelowFloor = Atomic<Int>(0)
             let floor = Atomic<Int64>(1)
+            // The readers spin on threads of their own: on the global dispatch
+            // queue they would take the threads that run every async test of
+            // the process (Swift's cooperative pool), starving the writes
+            // this test awaits and every other suite until they stop.
             let readers = DispatchGroup()
             for _ in 0..<2 {
-                DispatchQueue.global().async(group: readers) {
+                readers.enter()
+                Thread.detachNewThread {
+                    defer { readers.leave() }
                     while !stop.load(ordering: .relaxed) {
                         // Only ever increases: a read older than the last
                         // acknowledged value is stale.
