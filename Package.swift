@@ -128,13 +128,19 @@ let package = Package(
         .executableTarget(name: "oms-protogen", path: "Tools/protogen"),
 
         // MARK: Tests
+        // Shared by the test targets: a RocksDB engine whose commits fail on demand, a log recorder.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Storage", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "OMSProtoTests", dependencies: ["OMSProto"]),
         .testTarget(name: "Nghttp2Tests", dependencies: ["Nghttp2"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "KeyValueStorage"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "KeyValueStorage", "TestSupport"]),
         .testTarget(
             name: "RPCTests",
             dependencies: [
-                "RPC", "Nghttp2", "OMSProto",
+                "RPC", "Nghttp2", "OMSProto", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -144,7 +150,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "OMSServer", "OMSClient", "OMSProto", "RPC", "OMSCore", "Storage",
+                "OMSServer", "OMSClient", "OMSProto", "RPC", "OMSCore", "Storage", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

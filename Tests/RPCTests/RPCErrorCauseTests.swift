@@ -1,45 +1,10 @@
 import Logging
 import OMSProto
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import RPC
-
-/// Keeps every log entry, for assertions.
-final class LogRecords: Sendable {
-    struct Entry: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    private let storage = Mutex<[Entry]>([])
-    var entries: [Entry] { storage.withLock { $0 } }
-
-    func append(_ entry: Entry) { storage.withLock { $0.append(entry) } }
-
-    var logger: Logger {
-        Logger(label: "test") { _ in RecordingLogHandler(records: self) }
-    }
-}
-
-struct RecordingLogHandler: LogHandler {
-    let records: LogRecords
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        records.append(
-            .init(
-                level: event.level, message: "\(event.message)",
-                metadata: (event.metadata ?? [:]).mapValues { "\($0)" }))
-    }
-}
 
 /// An infrastructure failure whose text must stay on the server.
 private struct DiskFailure: Error {
