@@ -4,9 +4,24 @@ import RPC
 
 /// `oms.v1.EventService.WatchEvents`: history from the `events` family, then
 /// live events, read back from durable state after each commit signal, so the
-/// stream is in order with no gap or duplicate, and resumable by sequence.
+/// stream is in order with no gap or duplicate, and resumable by sequence. It
+/// never ends by itself: only the client (by cancelling) or omsd's shutdown
+/// (UNAVAILABLE, reason SHUTTING_DOWN) ends it.
 struct EventServiceProvider {
     static let batchSize = 512
+
+    /// How an open watch ends when omsd stops: UNAVAILABLE (not OK, which
+    /// would read as "the feed is over"), naming the sequence to resume after,
+    /// so a client reconnects to the next omsd and goes on without a gap.
+    static func stopping(after sequence: UInt64) -> RPCError {
+        RPCError(
+            .unavailable, "omsd is shutting down; resume after sequence \(sequence)",
+            details: [
+                .errorInfo(
+                    reason: "SHUTTING_DOWN", domain: ErrorMapping.domain,
+                    metadata: ["last_sequence": String(sequence)])
+            ])
+    }
 
     let events: EventLog
     let reads: ReadPool
@@ -44,7 +59,10 @@ struct EventServiceProvider {
                 if batch.count == Self.batchSize { continue }
                 // Caught up: wait for the next commit (or the end of the server).
                 if cursor >= events.lastPublishedSequence {
-                    guard await signalIterator.next() != nil else { return }
+                    guard await signalIterator.next() != nil else {
+                        if context.isCancelled { return }
+                        throw Self.stopping(after: cursor)
+                    }
                 }
             }
         }

@@ -16,11 +16,15 @@ struct Daemon {
     var address: String { "127.0.0.1:\(port)" }
     var tokenPath: String { daemon.adminTokenPath }
 
-    /// - Parameter tlsFiles: PEM certificate chain and key: serve TLS.
-    static func start(in workspace: Workspace, tlsFiles: (chain: String, key: String)? = nil) async throws -> Daemon {
+    /// - Parameters:
+    ///   - tlsFiles: PEM certificate chain and key: serve TLS.
+    ///   - port: 0 picks a free one; a restart passes the port of the omsd it replaces.
+    static func start(
+        in workspace: Workspace, tlsFiles: (chain: String, key: String)? = nil, port: Int = 0
+    ) async throws -> Daemon {
         let directory = workspace.path + "/data"
         var config = OMSDaemon.Config(
-            host: "127.0.0.1", port: 0, dataDirectory: directory, shutdownGracePeriod: .seconds(2),
+            host: "127.0.0.1", port: port, dataDirectory: directory, shutdownGracePeriod: .seconds(2),
             eventLoopThreads: 1)
         config.tlsCertificateChainFile = tlsFiles?.chain
         config.tlsPrivateKeyFile = tlsFiles?.key

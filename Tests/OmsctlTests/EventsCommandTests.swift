@@ -33,4 +33,35 @@ struct EventsCommandTests {
             for line in lines { #expect(line.count <= 80, "\(line)") }
         }
     }
+
+    @Test("events watch exits 3 when omsd stops; with --follow it reconnects and goes on after the last event")
+    func followAcrossRestarts() async throws {
+        let workspace = try Workspace.make()
+        defer { workspace.remove() }
+        let omsctl = try Omsctl(workspace: workspace)
+        let first = try await Daemon.start(in: workspace)
+        try await first.seed([product("FOLLOW-1")])
+
+        let plain = Task { try await omsctl.run(["events", "watch"] + first.flags) }
+        try await Task.sleep(for: .seconds(1))
+        await first.stop()
+        let ended = try await plain.value
+        #expect(ended.status == 3, "stdout: \(ended.stdout) stderr: \(ended.stderr)")
+        #expect(ended.stdout.contains("product.created"))
+
+        let second = try await Daemon.start(in: workspace, port: first.port)
+        let following = Task {
+            try await omsctl.run(["events", "watch", "--follow", "--limit", "2", "-o", "csv"] + second.flags)
+        }
+        try await Task.sleep(for: .seconds(1))
+        await second.stop()
+        let third = try await Daemon.start(in: workspace, port: first.port)
+        try await third.seed([product("FOLLOW-2")])
+        let followed = try await following.value
+        await third.stop()
+        #expect(followed.status == 0, "stderr: \(followed.stderr)")
+        let rows = followed.stdout.split(separator: "\r\n").dropFirst()
+        #expect(rows.map { $0.split(separator: ",").first.map(String.init) } == ["1", "2"])
+        #expect(rows.last?.contains("FOLLOW-2") == true)
+    }
 }

@@ -4,7 +4,7 @@ import stat
 
 import grpc
 
-from omsd_harness import RPC_TIMEOUT
+from omsd_harness import RPC_TIMEOUT, status_details, unpack_details
 
 
 def test_start_up_logs_the_address_and_writes_a_private_token(omsd):
@@ -70,3 +70,46 @@ def test_a_lost_token_file_is_replaced_by_a_new_admin_key(stubs, omsd_factory, t
             raise AssertionError("the revoked admin key still works")
         except grpc.RpcError as e:
             assert e.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_an_open_watch_ends_unavailable_when_omsd_stops(stubs, omsd_factory, tmp_path):
+    """Shutdown is not the end of the feed: WatchEvents ends with UNAVAILABLE (reason
+    SHUTTING_DOWN, naming the sequence to resume after), never with OK."""
+    import threading
+
+    server = omsd_factory.start(tmp_path / "data")
+    auth = (("authorization", f"Bearer {server.token}"),)
+    channel = grpc.insecure_channel(server.address)
+    catalog = stubs.catalog_pb2_grpc.CatalogServiceStub(channel)
+    catalog.UpsertProduct(
+        stubs.catalog_pb2.UpsertProductRequest(product=stubs.catalog_pb2.Product(
+            sku="WATCH-1", name="Watched", unit_price=stubs.common_pb2.Money(currency_code="USD", amount_minor=1))),
+        metadata=auth, timeout=RPC_TIMEOUT)
+    watch = stubs.events_pb2_grpc.EventServiceStub(channel).WatchEvents(
+        stubs.events_pb2.WatchEventsRequest(after_sequence=0), metadata=auth, timeout=60)
+    received, outcome = [], {}
+    caught_up = threading.Event()
+
+    def read():
+        try:
+            for event in watch:
+                received.append(event.sequence)
+                caught_up.set()
+            outcome["code"] = grpc.StatusCode.OK
+        except grpc.RpcError as error:
+            outcome["code"], outcome["error"] = error.code(), error
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert caught_up.wait(RPC_TIMEOUT), "the watch delivered no event"
+    omsd_factory.stop(server)  # SIGTERM; asserts exit code 0
+    reader.join(RPC_TIMEOUT)
+    channel.close()
+    assert not reader.is_alive(), "the watch did not end when omsd stopped"
+    assert received == [1]
+    assert outcome["code"] == grpc.StatusCode.UNAVAILABLE, outcome
+    assert "resume after sequence 1" in outcome["error"].details()
+    status = status_details(outcome["error"], stubs)
+    assert status is not None, "no grpc-status-details-bin trailer"
+    infos = unpack_details(status, stubs.error_details_pb2.ErrorInfo)
+    assert [(i.reason, dict(i.metadata)) for i in infos] == [("SHUTTING_DOWN", {"last_sequence": "1"})]

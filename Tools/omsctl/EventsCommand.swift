@@ -18,7 +18,7 @@ struct EventsWatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "watch",
         abstract: "Print every event after a sequence number, then live events as they happen.",
-        usage: "omsctl events watch [--after <seq>] [--type <prefix> ...] [--limit <n>] [<options>]",
+        usage: "omsctl events watch [--after <seq>] [--type <prefix> ...] [--limit <n>] [--follow] [<options>]",
         discussion: """
             History comes first, then events as they commit, in sequence order, until
             Ctrl-C (or --limit events). Store the last sequence you processed and pass it
@@ -26,8 +26,13 @@ struct EventsWatchCommand: AsyncParsableCommand {
             one JSON object per line (JSON Lines); -o csv writes a header and one row per
             event.
 
+            When omsd shuts down the watch fails (exit 3, UNAVAILABLE, with the sequence
+            to resume after). With --follow it waits instead, reconnects when omsd is back
+            and goes on after the last event it printed: no gap, no duplicate.
+
             EXAMPLES
               omsctl events watch --limit 20
+              omsctl events watch --follow -o json >> events.jsonl
               omsctl events watch --after 1200 --type product. -o json | jq .resourceId
             """
     )
@@ -43,6 +48,9 @@ struct EventsWatchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Stop after this many events.", valueName: "n"))
     var limit: Int?
 
+    @Flag(help: "Keep going across omsd restarts and dropped connections (reconnect and resume).")
+    var follow = false
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -54,6 +62,7 @@ struct EventsWatchCommand: AsyncParsableCommand {
         let limit = self.limit
         let after = self.after
         let prefixes = typePrefixes
+        let follow = self.follow
         if format == .csv {
             Console.out(CSVWriter(header: Self.columns).text)
         } else if format == .table {
@@ -61,7 +70,7 @@ struct EventsWatchCommand: AsyncParsableCommand {
         }
         try await global.withClient { client in
             var count = 0
-            for try await event in client.events.watch(after: after, typePrefixes: prefixes) {
+            for try await event in client.events.watch(after: after, typePrefixes: prefixes, reconnect: follow) {
                 Console.out(Self.render(event, format: format))
                 count += 1
                 if let limit, count >= limit { break }

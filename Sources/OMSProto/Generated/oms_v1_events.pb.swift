@@ -152,7 +152,10 @@ public enum Oms_V1_EventService {
 
     public enum Method {
         /// Streams every event with sequence > after_sequence (history first, then
-        /// live events as they commit), in order, without gaps or duplicates.
+        /// live events as they commit), in order, without gaps or duplicates. It
+        /// never ends with OK: when omsd shuts down it ends with UNAVAILABLE (an
+        /// ErrorInfo with reason SHUTTING_DOWN and metadata last_sequence): call
+        /// again, with after_sequence = the last sequence received, to go on.
         public static let watchEvents = ProtoMethod<Oms_V1_WatchEventsRequest, Oms_V1_Event>(
             service: "oms.v1.EventService",
             name: "WatchEvents",
